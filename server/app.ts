@@ -1,0 +1,84 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import api from './api.js';
+import { openDatabase } from './db.js';
+import { errorHandler } from './errors.js';
+import { PROJECT_ROOT } from './paths.js';
+import { PhotoStore } from './photo-store.js';
+import { loadReference } from './reference.js';
+import { Repository } from './repository.js';
+import { addSecurityHeaders } from './security-headers.js';
+import { notFoundHandler, registerStaticApp } from './static-app.js';
+
+export interface AppOptions {
+  /** Holds fieldsync.db and photos/; created when missing. */
+  dataDir: string;
+  /** Form definitions (*.json) and choice lists (lists/*.json). */
+  formsDir: string;
+  /** The built page app (index.html, sw.js, assets/); may be missing. */
+  appDir: string;
+  /** Largest photo upload accepted, in bytes. */
+  photoMaxBytes: number;
+  /** PEM certificate and key: serve HTTPS (and send HSTS). */
+  tls?: { cert: string | Buffer; key: string | Buffer } | null;
+  /** Fastify's logger option; off when omitted. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+function readVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+}
+
+function createFastify(opts: AppOptions): FastifyInstance {
+  const options = {
+    logger: opts.logger ?? false,
+    // Requests from phones on a poor network may be slow, but not endless.
+    requestTimeout: 10 * 60 * 1000,
+    // Errors Fastify raises before routing (a URL that is not valid percent-encoding) get the same shape.
+    frameworkErrors: errorHandler,
+    ajv: {
+      // Fastify's defaults would silently drop unknown properties and turn
+      // "1" into 1; a submission must arrive exactly as the device sent it.
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false },
+    },
+  } satisfies FastifyServerOptions;
+  if (opts.tls) return Fastify({ ...options, https: { cert: opts.tls.cert, key: opts.tls.key } });
+  return Fastify(options);
+}
+
+/**
+ * Builds the whole server, ready to listen or to take app.inject() calls:
+ * reads and checks the forms directory (throwing FormsDirError when it is
+ * broken), opens and migrates the database, prepares the photo store.
+ * Closing the instance closes the database.
+ */
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const reference = loadReference(opts.formsDir);
+  const photos = new PhotoStore(opts.dataDir, opts.photoMaxBytes);
+  const db = openDatabase(opts.dataDir);
+  const fastify = createFastify(opts);
+  fastify.addHook('onClose', async () => {
+    db.close();
+  });
+  try {
+    await photos.init();
+    const repo = new Repository(db);
+
+    addSecurityHeaders(fastify, Boolean(opts.tls));
+    fastify.setErrorHandler(errorHandler);
+    fastify.setNotFoundHandler(notFoundHandler(opts.appDir));
+
+    await fastify.register(api, { prefix: '/api', repo, photos, reference, version: readVersion() });
+    await registerStaticApp(fastify, opts.appDir);
+    if (!existsSync(join(opts.appDir, 'index.html'))) {
+      fastify.log.warn(`${opts.appDir} has no index.html: the API works, the page app needs \`npm run build\`.`);
+    }
+    await fastify.ready();
+  } catch (err) {
+    await fastify.close();
+    throw err;
+  }
+  return fastify;
+}

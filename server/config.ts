@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { PROJECT_ROOT } from './paths.js';
+
+/** 15 MiB: a full-resolution phone photo fits; a video renamed .jpg does not. */
+export const DEFAULT_PHOTO_MAX_BYTES = 15 * 1024 * 1024;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  formsDir: string;
+  appDir: string;
+  photoMaxBytes: number;
+  tls: { cert: Buffer; key: Buffer; certPath: string; keyPath: string } | null;
+  logLevel: string;
+}
+
+/** Configuration the server cannot start with; the message lists every problem. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * Reads the configuration from environment variables. A value given in
+ * the environment is relative to the current directory, like any path
+ * typed in a shell; the defaults are relative to the project root, so
+ * `npm start` works from anywhere.
+ */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const problems: string[] = [];
+  const value = (name: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const path = (name: string, fallback: string): string => {
+    const v = value(name);
+    if (v === undefined) return resolve(PROJECT_ROOT, fallback);
+    return isAbsolute(v) ? v : resolve(cwd, v);
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const v = value(name);
+    if (v === undefined) return fallback;
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, not "${v}".`);
+      return fallback;
+    }
+    return Number(v);
+  };
+
+  const port = integer('PORT', 8080, 0, 65535);
+  const photoMaxBytes = integer('PHOTO_MAX_BYTES', DEFAULT_PHOTO_MAX_BYTES, 1024, 1024 * 1024 * 1024);
+  const logLevel = value('LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
+
+  let tls: Config['tls'] = null;
+  const certPath = value('TLS_CERT');
+  const keyPath = value('TLS_KEY');
+  if ((certPath === undefined) !== (keyPath === undefined)) {
+    problems.push('Set both TLS_CERT and TLS_KEY (paths to PEM files) to serve HTTPS, or neither.');
+  } else if (certPath !== undefined && keyPath !== undefined) {
+    const read = (name: string, file: string): Buffer | null => {
+      try {
+        return readFileSync(resolve(cwd, file));
+      } catch (err) {
+        problems.push(`${name}: cannot read ${file} (${(err as Error).message}).`);
+        return null;
+      }
+    };
+    const cert = read('TLS_CERT', certPath);
+    const key = read('TLS_KEY', keyPath);
+    if (cert && key) tls = { cert, key, certPath: resolve(cwd, certPath), keyPath: resolve(cwd, keyPath) };
+  }
+
+  const config: Config = {
+    port,
+    host: value('HOST') ?? '0.0.0.0',
+    dataDir: path('DATA_DIR', 'data'),
+    formsDir: path('FORMS_DIR', 'server/demo-forms'),
+    appDir: path('APP_DIR', 'dist/app'),
+    photoMaxBytes,
+    tls,
+    logLevel,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,79 @@
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { PROJECT_ROOT } from './paths.js';
+
+export type DB = Database.Database;
+
+/** Where the numbered migrations live; .sql files are not compiled, so they are read from the source tree. */
+export const MIGRATIONS_DIR = join(PROJECT_ROOT, 'server', 'migrations');
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+const MIGRATION_FILE_RE = /^(\d{4})-[a-z0-9-]+\.sql$/;
+
+/** The migrations in dir, in order. Numbers must run 1, 2, 3... so a lost file is noticed. */
+export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
+  const migrations = readdirSync(dir)
+    .filter((name) => name.endsWith('.sql'))
+    .map((name) => {
+      const match = MIGRATION_FILE_RE.exec(name);
+      if (!match?.[1]) throw new Error(`Migration ${join(dir, name)}: name it NNNN-words.sql.`);
+      return { version: Number(match[1]), name, sql: readFileSync(join(dir, name), 'utf8') };
+    })
+    .sort((a, b) => a.version - b.version);
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`Migration ${m.name}: expected number ${i + 1}.`);
+  });
+  return migrations;
+}
+
+/** Applies the migrations not yet recorded, each in its own transaction with its record. */
+export function migrate(db: DB, migrations: Migration[] = readMigrations()): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`);
+  const applied = new Set(
+    db
+      .prepare('SELECT version FROM schema_migrations')
+      .pluck()
+      .all()
+      .map((v) => Number(v)),
+  );
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const m of migrations) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.version, m.name, new Date().toISOString());
+    }).immediate();
+  }
+}
+
+/**
+ * Opens DATA_DIR/fieldsync.db, ready to use. synchronous=FULL because a
+ * receipt promises the device it may forget the submission: the row must
+ * survive a power cut, not only a process crash.
+ */
+export function openDatabase(dataDir: string): DB {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, 'fieldsync.db'));
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    // Another process (a backup, a second server by mistake) may hold the lock briefly.
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}

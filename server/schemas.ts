@@ -1,0 +1,102 @@
+/**
+ * JSON schemas for request shapes. They check structure and types only;
+ * what an answer means for its form is shared/validate.ts's job, so that
+ * the page and the server give the same messages.
+ */
+import { PHOTO_TYPES, SHA256_RE, UUID_RE } from '../shared/submission.js';
+
+const uuid = { type: 'string', pattern: UUID_RE.source } as const;
+const sha256 = { type: 'string', pattern: SHA256_RE.source } as const;
+const isoTime = { type: 'string', minLength: 1, maxLength: 64 } as const;
+
+const geoPoint = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['lat', 'lon', 'accuracy', 'time'],
+  properties: {
+    lat: { type: 'number' },
+    lon: { type: 'number' },
+    accuracy: { type: 'number' },
+    time: isoTime,
+  },
+} as const;
+
+const photoGeotag = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['lat', 'lon', 'accuracy', 'time', 'source'],
+  properties: {
+    lat: { type: 'number' },
+    lon: { type: 'number' },
+    accuracy: { type: ['number', 'null'] },
+    time: { type: ['string', 'null'], maxLength: 64 },
+    source: { enum: ['exif', 'device'] },
+  },
+} as const;
+
+const photoRef = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['sha256', 'bytes', 'type', 'width', 'height', 'field', 'geotag'],
+  properties: {
+    sha256,
+    bytes: { type: 'integer', minimum: 1 },
+    type: { enum: PHOTO_TYPES },
+    width: { type: 'integer', minimum: 0 },
+    height: { type: 'integer', minimum: 0 },
+    field: { type: 'string', minLength: 1, maxLength: 100 },
+    geotag: { anyOf: [{ type: 'null' }, photoGeotag] },
+  },
+} as const;
+
+/** AnswerValue: string | number | string[] | GeoPoint. */
+const answerValue = {
+  anyOf: [
+    { type: 'string' },
+    { type: 'number' },
+    { type: 'array', items: { type: 'string' }, maxItems: 1000 },
+    geoPoint,
+  ],
+} as const;
+
+export const submissionPayloadSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'formId', 'formVersion', 'answers', 'location', 'photos', 'createdAt', 'deviceId'],
+  properties: {
+    id: uuid,
+    formId: { type: 'string', minLength: 1, maxLength: 100 },
+    formVersion: { type: 'integer', minimum: 1 },
+    answers: {
+      type: 'object',
+      maxProperties: 1000,
+      propertyNames: { maxLength: 100 },
+      additionalProperties: answerValue,
+    },
+    location: { anyOf: [{ type: 'null' }, geoPoint] },
+    photos: { type: 'array', maxItems: 100, items: photoRef },
+    createdAt: isoTime,
+    deviceId: { type: 'string', minLength: 1, maxLength: 200 },
+  },
+} as const;
+
+export const idParamsSchema = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: uuid },
+} as const;
+
+export const sha256ParamsSchema = {
+  type: 'object',
+  required: ['sha256'],
+  properties: { sha256 },
+} as const;
+
+/** Query values stay strings (type coercion is off so bodies are checked strictly); handlers convert. */
+export const pageQuerySchema = {
+  type: 'object',
+  properties: {
+    cursor: { type: 'string', maxLength: 100 },
+    limit: { type: 'string', pattern: '^[0-9]{1,3}$' },
+  },
+} as const;

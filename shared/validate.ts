@@ -1,0 +1,299 @@
+/**
+ * The one implementation of form validation. The page runs it beside each
+ * field as the user types; the server runs it on every submission it accepts.
+ * Messages are written for the person holding the phone.
+ */
+import { FIELD_TYPES, type Choice, type FieldDef, type FormDef, type ReferenceData } from './forms.js';
+import {
+  PHOTO_TYPES,
+  SHA256_RE,
+  type AnswerValue,
+  type Answers,
+  type FieldProblem,
+  type GeoPoint,
+  type SubmissionPayload,
+} from './submission.js';
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const NAME_RE = /^[a-z][a-z0-9_]*$/;
+const FORM_ID_RE = /^[a-z0-9][a-z0-9_-]*$/;
+
+/** The choices of a select field: inline, or from the named list. */
+export function choicesFor(field: FieldDef, lists: ReferenceData['lists']): Choice[] {
+  if (field.choices) return field.choices;
+  if (field.choiceList) return lists[field.choiceList] ?? [];
+  return [];
+}
+
+export function isRequired(field: FieldDef): boolean {
+  return field.required === true || typeof field.required === 'object';
+}
+
+function requiredMessage(field: FieldDef): string {
+  if (typeof field.required === 'object') return field.required.message;
+  if (field.type === 'photo') return 'Add at least one photo.';
+  if (field.type === 'geopoint') return 'Record the location.';
+  if (field.type === 'select_one' || field.type === 'select_multiple') return 'Choose an answer.';
+  return 'This answer is required.';
+}
+
+export function isEmpty(value: AnswerValue | undefined | null): boolean {
+  return (
+    value === undefined ||
+    value === null ||
+    value === '' ||
+    (Array.isArray(value) && value.length === 0)
+  );
+}
+
+function isValidDate(s: string): boolean {
+  if (!DATE_RE.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+export function isGeoPoint(v: unknown): v is GeoPoint {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const p = v as Record<string, unknown>;
+  return (
+    typeof p.lat === 'number' &&
+    typeof p.lon === 'number' &&
+    typeof p.accuracy === 'number' &&
+    typeof p.time === 'string' &&
+    Number.isFinite(p.lat) &&
+    Number.isFinite(p.lon) &&
+    Number.isFinite(p.accuracy) &&
+    p.lat >= -90 &&
+    p.lat <= 90 &&
+    p.lon >= -180 &&
+    p.lon <= 180 &&
+    p.accuracy >= 0 &&
+    !Number.isNaN(Date.parse(p.time))
+  );
+}
+
+function isStringArray(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string');
+}
+
+function countWord(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * Checks one answer against its field. Returns the message to show, or null
+ * when the answer is acceptable. An empty optional answer is acceptable.
+ */
+export function validateField(
+  field: FieldDef,
+  value: AnswerValue | undefined,
+  lists: ReferenceData['lists'],
+): string | null {
+  if (field.type === 'note') return value === undefined ? null : 'A note takes no answer.';
+  if (isEmpty(value)) return isRequired(field) ? requiredMessage(field) : null;
+  const v = value as AnswerValue;
+  const min = field.min;
+  const max = field.max;
+
+  switch (field.type) {
+    case 'text': {
+      if (typeof v !== 'string') return 'Enter text.';
+      if (field.maxLength && [...v].length > field.maxLength.value) {
+        return field.maxLength.message ?? `Use at most ${field.maxLength.value} characters.`;
+      }
+      if (field.pattern && !new RegExp(`^(?:${field.pattern.value})$`, 'u').test(v)) {
+        return field.pattern.message ?? 'This answer is not in the expected format.';
+      }
+      return null;
+    }
+    case 'integer':
+    case 'decimal': {
+      if (typeof v !== 'number' || !Number.isFinite(v)) return 'Enter a number.';
+      if (field.type === 'integer' && !Number.isInteger(v)) return 'Enter a whole number.';
+      if (typeof min?.value === 'number' && v < min.value) {
+        return min.message ?? `Enter ${min.value} or more.`;
+      }
+      if (typeof max?.value === 'number' && v > max.value) {
+        return max.message ?? `Enter ${max.value} or less.`;
+      }
+      return null;
+    }
+    case 'date': {
+      if (typeof v !== 'string' || !isValidDate(v)) return 'Enter a date as YYYY-MM-DD.';
+      if (typeof min?.value === 'string' && v < min.value) {
+        return min.message ?? `Enter ${min.value} or later.`;
+      }
+      if (typeof max?.value === 'string' && v > max.value) {
+        return max.message ?? `Enter ${max.value} or earlier.`;
+      }
+      return null;
+    }
+    case 'select_one': {
+      if (typeof v !== 'string') return 'Choose one answer.';
+      if (!choicesFor(field, lists).some((c) => c.value === v)) {
+        return 'This choice is not in the list.';
+      }
+      return null;
+    }
+    case 'select_multiple': {
+      if (!isStringArray(v)) return 'Choose from the list.';
+      const known = new Set(choicesFor(field, lists).map((c) => c.value));
+      if (v.some((x) => !known.has(x))) return 'A choice is not in the list.';
+      if (new Set(v).size !== v.length) return 'A choice is repeated.';
+      if (typeof min?.value === 'number' && v.length < min.value) {
+        return min.message ?? `Choose at least ${countWord(min.value, 'answer', 'answers')}.`;
+      }
+      if (typeof max?.value === 'number' && v.length > max.value) {
+        return max.message ?? `Choose at most ${countWord(max.value, 'answer', 'answers')}.`;
+      }
+      return null;
+    }
+    case 'geopoint':
+      return isGeoPoint(v) ? null : 'The location is not valid.';
+    case 'photo': {
+      if (!isStringArray(v) || v.some((h) => !SHA256_RE.test(h))) return 'A photo is not valid.';
+      if (new Set(v).size !== v.length) return 'The same photo is added twice.';
+      if (typeof min?.value === 'number' && v.length < min.value) {
+        return min.message ?? `Add at least ${countWord(min.value, 'photo', 'photos')}.`;
+      }
+      if (typeof max?.value === 'number' && v.length > max.value) {
+        return max.message ?? `Add at most ${countWord(max.value, 'photo', 'photos')}.`;
+      }
+      return null;
+    }
+  }
+}
+
+/** Every problem with a set of answers, in the order of the form's fields. */
+export function validateAnswers(
+  form: FormDef,
+  answers: Answers,
+  lists: ReferenceData['lists'],
+): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const names = new Set(form.fields.map((f) => f.name));
+  for (const field of form.fields) {
+    const message = validateField(field, answers[field.name], lists);
+    if (message) problems.push({ field: field.name, message });
+  }
+  for (const key of Object.keys(answers)) {
+    if (!names.has(key)) problems.push({ field: key, message: 'This form has no such question.' });
+  }
+  return problems;
+}
+
+/**
+ * Everything the server checks of a submission's content beyond its JSON
+ * shape: the answers against the form, and the photo list against the photo
+ * answers (each hash answered has its description, and nothing else).
+ */
+export function validateSubmission(
+  form: FormDef,
+  payload: SubmissionPayload,
+  lists: ReferenceData['lists'],
+): FieldProblem[] {
+  const problems = validateAnswers(form, payload.answers, lists);
+  const answered = new Map<string, string>();
+  for (const field of form.fields) {
+    const v = payload.answers[field.name];
+    if (field.type === 'photo' && isStringArray(v)) for (const h of v) answered.set(h, field.name);
+  }
+  const described = new Set<string>();
+  payload.photos.forEach((p, i) => {
+    const at = `photos[${i}]`;
+    if (described.has(p.sha256)) problems.push({ field: at, message: 'This photo is listed twice.' });
+    described.add(p.sha256);
+    if (answered.get(p.sha256) !== p.field) {
+      problems.push({ field: at, message: `Photo ${p.sha256.slice(0, 12)}… is not an answer to "${p.field}".` });
+    }
+    if (!PHOTO_TYPES.includes(p.type)) problems.push({ field: at, message: 'Unsupported photo type.' });
+  });
+  for (const [hash, field] of answered) {
+    if (!described.has(hash)) {
+      problems.push({ field, message: `Photo ${hash.slice(0, 12)}… has no description in photos.` });
+    }
+  }
+  const firstPoint = form.fields.find((f) => f.type === 'geopoint');
+  const expected = firstPoint ? payload.answers[firstPoint.name] : undefined;
+  if (payload.location !== null && !isGeoPoint(payload.location)) {
+    problems.push({ field: 'location', message: 'The location is not valid.' });
+  } else if (JSON.stringify(payload.location ?? null) !== JSON.stringify(expected ?? null)) {
+    problems.push({ field: 'location', message: 'The location must be the first location answer.' });
+  }
+  return problems;
+}
+
+/**
+ * Checks a form definition (from the forms directory, or stored reference
+ * data from an older version). Returns the problems in words; empty is good.
+ */
+export function validateFormDef(def: unknown, lists: ReferenceData['lists']): string[] {
+  const problems: string[] = [];
+  if (typeof def !== 'object' || def === null) return ['A form must be a JSON object.'];
+  const f = def as Partial<FormDef>;
+  const where = typeof f.id === 'string' ? `Form "${f.id}"` : 'A form';
+  if (typeof f.id !== 'string' || !FORM_ID_RE.test(f.id)) {
+    problems.push(`${where}: id must be lower case letters, digits, "-" or "_".`);
+  }
+  if (typeof f.version !== 'number' || !Number.isInteger(f.version) || f.version < 1) {
+    problems.push(`${where}: version must be a whole number from 1.`);
+  }
+  if (typeof f.title !== 'string' || f.title.trim() === '') problems.push(`${where}: title is missing.`);
+  if (!Array.isArray(f.fields) || f.fields.length === 0) {
+    problems.push(`${where}: fields must be a non-empty list.`);
+    return problems;
+  }
+  const seen = new Set<string>();
+  for (const field of f.fields as Partial<FieldDef>[]) {
+    const at = `${where}, field "${String(field?.name)}"`;
+    if (typeof field !== 'object' || field === null) {
+      problems.push(`${where}: every field must be an object.`);
+      continue;
+    }
+    if (typeof field.name !== 'string' || !NAME_RE.test(field.name)) {
+      problems.push(`${at}: name must be lower case letters, digits or "_", starting with a letter.`);
+    } else if (seen.has(field.name)) {
+      problems.push(`${at}: the name is used twice.`);
+    } else {
+      seen.add(field.name);
+    }
+    if (!FIELD_TYPES.includes(field.type as FieldDef['type'])) {
+      problems.push(`${at}: type must be one of ${FIELD_TYPES.join(', ')}.`);
+    }
+    if (typeof field.label !== 'string' || field.label.trim() === '') problems.push(`${at}: label is missing.`);
+    if (field.type === 'select_one' || field.type === 'select_multiple') {
+      if (field.choiceList !== undefined) {
+        if (!lists[field.choiceList]) problems.push(`${at}: the choice list "${field.choiceList}" does not exist.`);
+      } else if (!Array.isArray(field.choices) || field.choices.length === 0) {
+        problems.push(`${at}: give choices or a choiceList.`);
+      }
+    }
+    if (field.pattern) {
+      try {
+        new RegExp(field.pattern.value, 'u');
+      } catch {
+        problems.push(`${at}: pattern is not a valid regular expression.`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Checks reference data as a whole, e.g. before it replaces what the device has. */
+export function validateReference(ref: unknown): string[] {
+  if (typeof ref !== 'object' || ref === null) return ['Reference data must be an object.'];
+  const r = ref as Partial<ReferenceData>;
+  if (typeof r.lists !== 'object' || r.lists === null || Array.isArray(r.lists)) return ['lists is missing.'];
+  if (!Array.isArray(r.forms)) return ['forms is missing.'];
+  const problems: string[] = [];
+  for (const [name, choices] of Object.entries(r.lists)) {
+    if (
+      !Array.isArray(choices) ||
+      !choices.every((c: Partial<Choice>) => typeof c?.value === 'string' && typeof c?.label === 'string')
+    ) {
+      problems.push(`List "${name}": every choice needs a value and a label.`);
+    }
+  }
+  for (const form of r.forms) problems.push(...validateFormDef(form, r.lists));
+  return problems;
+}

@@ -1,0 +1,51 @@
+/** Start-up tidying that keeps storage bounded without ever touching data in use. */
+import { delMany, keys } from 'idb-keyval';
+import { SHA256_RE } from '../../shared/submission.js';
+import { listDrafts } from './drafts.js';
+import { getPhoto, deletePhotos, photoHashes } from './photos.js';
+import { defaultStores, type Stores } from './stores.js';
+import { listSubmissions } from './submissions.js';
+
+/** A photo younger than this may belong to a form being filled in another tab right now. */
+export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
+
+/**
+ * Deletes photos that no submission and no draft refers to (left when a photo
+ * is removed from a form or a draft is discarded), and drafts whose
+ * submission was saved but whose deletion a crash interrupted.
+ * Resolves to the number of photos and drafts removed.
+ */
+export async function collectGarbage(
+  s: Stores = defaultStores,
+  now = Date.now(),
+): Promise<{ photos: number; drafts: number }> {
+  const [submissions, drafts, hashes] = await Promise.all([listSubmissions(s), listDrafts(s), photoHashes(s)]);
+  const used = new Set<string>();
+  for (const sub of submissions) for (const p of sub.payload.photos) used.add(p.sha256);
+  for (const d of drafts) {
+    for (const v of Object.values(d.answers)) {
+      if (Array.isArray(v)) for (const h of v) if (SHA256_RE.test(h)) used.add(h);
+    }
+  }
+  const orphans: string[] = [];
+  for (const h of hashes) {
+    if (used.has(h)) continue;
+    const photo = await getPhoto(h, s);
+    if (photo && now - (photo.addedAt ?? 0) < ORPHAN_GRACE_MS) continue;
+    orphans.push(h);
+  }
+  if (orphans.length) await deletePhotos(orphans, s);
+
+  const byId = new Map(submissions.map((x) => [x.payload.id, x]));
+  const staleDrafts = drafts
+    .filter((d) => {
+      const sub = byId.get(d.id);
+      // A correction of a rejected submission is a live draft with the same id.
+      return sub !== undefined && !(d.correcting && sub.status === 'rejected');
+    })
+    .map((d) => d.id);
+  const draftKeys = new Set((await keys<string>(s.drafts)).map(String));
+  const toDelete = staleDrafts.filter((id) => draftKeys.has(id));
+  if (toDelete.length) await delMany(toDelete, s.drafts);
+  return { photos: orphans.length, drafts: toDelete.length };
+}

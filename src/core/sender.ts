@@ -1,0 +1,275 @@
+/**
+ * The one sending module, used by the page and by the service worker.
+ *
+ * For a submission it PUTs the record; the server answers 409 missing_photos
+ * with the photos it lacks, which are PUT one by one, then the record again.
+ * PUTs are idempotent on the server, so a retry after any failure (lost
+ * answer, killed tab, crashed server) can never create a duplicate.
+ * A Web Lock per submission keeps two senders (tabs, worker) from sending the
+ * same one at once. It uses no DOM API, so it runs unchanged in a worker.
+ */
+import type { ApiError, Receipt } from '../../shared/submission.js';
+import type { StoredSubmission } from '../../shared/outbox.js';
+import { backoffDelay, WAITING_AFTER_ATTEMPTS } from './backoff.js';
+import { getPhoto } from './photos.js';
+import { defaultStores, type Stores } from './stores.js';
+import { getSubmission, listSubmissions, updateSubmission } from './submissions.js';
+
+export type SendOutcome =
+  | { kind: 'sent'; receipt: Receipt }
+  | { kind: 'rejected'; error: ApiError }
+  | { kind: 'retry'; reason: string }
+  | { kind: 'skipped'; reason: 'busy' | 'done' | 'missing' };
+
+export interface SendProgress {
+  id: string;
+  photosDone: number;
+  photosTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface SenderOptions {
+  /** Origin of the server; '' for the page's own. */
+  baseUrl?: string;
+  stores?: Stores;
+  fetch?: typeof fetch;
+  /** Time allowed for a request before it counts as failed; photos get more by size. */
+  requestTimeoutMs?: number;
+  onProgress?: (p: SendProgress) => void;
+  now?: () => number;
+}
+
+/** Statuses a sender may pick up. "sending" is included: its sender may have died (its lock is then free). */
+export const SENDABLE: ReadonlySet<StoredSubmission['status']> = new Set(['queued', 'waiting', 'sending']);
+
+const TRANSIENT_4XX = new Set([401, 403, 408, 425, 429]);
+/** Slowest upload speed we still wait for, in bytes per millisecond (16 kB/s). */
+const SLOW_LINK_BYTES_PER_MS = 16;
+
+class Transient extends Error {}
+class Refused extends Error {
+  constructor(public readonly apiError: ApiError) {
+    super(apiError.message);
+  }
+}
+
+export function lockName(id: string): string {
+  return `fieldsync-send:${id}`;
+}
+
+async function readApiError(res: Response): Promise<ApiError> {
+  try {
+    const body = (await res.json()) as Partial<ApiError>;
+    if (typeof body.error === 'string' && typeof body.message === 'string') return body as ApiError;
+  } catch {
+    // Not JSON (a proxy's error page, say): describe it by its status.
+  }
+  return { error: 'bad_request', message: `The server refused this submission (HTTP ${res.status}).` };
+}
+
+function isReceipt(v: unknown, id: string): v is Receipt {
+  const r = v as Partial<Receipt> | null;
+  return !!r && r.id === id && typeof r.receivedAt === 'string' && typeof r.seq === 'number';
+}
+
+/**
+ * Sends one submission if it is due and no other sender holds it, and records
+ * the outcome on the device. Never throws for network or server trouble.
+ */
+export async function sendSubmission(id: string, options: SenderOptions = {}): Promise<SendOutcome> {
+  const result = await navigator.locks.request(lockName(id), { ifAvailable: true }, async (lock) => {
+    if (!lock) return { kind: 'skipped', reason: 'busy' } as const;
+    return sendLocked(id, options);
+  });
+  return result;
+}
+
+async function sendLocked(id: string, o: SenderOptions): Promise<SendOutcome> {
+  const s = o.stores ?? defaultStores;
+  const now = o.now ?? Date.now;
+  const current = await getSubmission(id, s);
+  if (!current) return { kind: 'skipped', reason: 'missing' };
+  if (!SENDABLE.has(current.status)) return { kind: 'skipped', reason: 'done' };
+  await updateSubmission(id, (r) => (SENDABLE.has(r.status) ? { ...r, status: 'sending' } : null), s);
+
+  try {
+    const receipt = await deliver(current, o, s);
+    await updateSubmission(
+      id,
+      (r) => ({
+        ...r,
+        status: 'sent',
+        receipt,
+        lastError: null,
+        rejection: null,
+        updatedAt: new Date(now()).toISOString(),
+      }),
+      s,
+    );
+    return { kind: 'sent', receipt };
+  } catch (e) {
+    if (e instanceof Refused) {
+      await updateSubmission(
+        id,
+        (r) => ({
+          ...r,
+          status: 'rejected',
+          rejection: e.apiError,
+          lastError: e.apiError.message,
+          updatedAt: new Date(now()).toISOString(),
+        }),
+        s,
+      );
+      return { kind: 'rejected', error: e.apiError };
+    }
+    const reason = describeFailure(e);
+    await updateSubmission(
+      id,
+      (r) => {
+        const attempts = r.attempts + 1;
+        return {
+          ...r,
+          status: attempts >= WAITING_AFTER_ATTEMPTS ? 'waiting' : 'queued',
+          attempts,
+          lastError: reason,
+          nextAttemptAt: now() + backoffDelay(attempts),
+          updatedAt: new Date(now()).toISOString(),
+        };
+      },
+      s,
+    );
+    return { kind: 'retry', reason };
+  }
+}
+
+function describeFailure(e: unknown): string {
+  if (e instanceof Transient) return e.message;
+  if (e instanceof DOMException && (e.name === 'TimeoutError' || e.name === 'AbortError')) {
+    return 'The server took too long to answer.';
+  }
+  if (e instanceof TypeError) return 'The server could not be reached (no network?).';
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The exchange with the server; resolves to the receipt, throws Transient or Refused. */
+async function deliver(sub: StoredSubmission, o: SenderOptions, s: Stores): Promise<Receipt> {
+  const fetcher = o.fetch ?? fetch;
+  const base = o.baseUrl ?? '';
+  const timeout = o.requestTimeoutMs ?? 30_000;
+  const { payload } = sub;
+  const body = JSON.stringify(payload);
+  const photos = payload.photos;
+  const progress: SendProgress = {
+    id: payload.id,
+    photosDone: 0,
+    photosTotal: photos.length,
+    bytesDone: 0,
+    bytesTotal: photos.reduce((n, p) => n + p.bytes, 0),
+  };
+  o.onProgress?.({ ...progress });
+  // A round is one PUT of the record, plus the photos it asks for. Two suffice
+  // unless the server loses photos in between; a third is a safety margin.
+  for (let round = 0; round < 3; round++) {
+    const res = await fetcher(`${base}/api/submissions/${payload.id}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body,
+      signal: AbortSignal.timeout(timeout),
+    });
+    if (res.status === 200 || res.status === 201) {
+      const receipt: unknown = await res.json();
+      if (!isReceipt(receipt, payload.id)) throw new Transient('The server sent an unreadable receipt.');
+      progress.photosDone = progress.photosTotal;
+      progress.bytesDone = progress.bytesTotal;
+      o.onProgress?.({ ...progress });
+      return receipt;
+    }
+    if (res.status >= 500 || TRANSIENT_4XX.has(res.status)) {
+      throw new Transient(`The server is not available (HTTP ${res.status}).`);
+    }
+    const error = await readApiError(res);
+    if (res.status !== 409 || error.error !== 'missing_photos') throw new Refused(error);
+
+    const missing = new Set(error.missing ?? []);
+    const already = photos.filter((p) => !missing.has(p.sha256));
+    progress.photosDone = already.length;
+    progress.bytesDone = already.reduce((n, p) => n + p.bytes, 0);
+    o.onProgress?.({ ...progress });
+    for (const ref of photos.filter((p) => missing.has(p.sha256))) {
+      const photo = await getPhoto(ref.sha256, s);
+      if (!photo) {
+        throw new Refused({
+          error: 'missing_photos',
+          field: ref.field,
+          message: 'A photo of this submission is no longer on this device. Open it, add the photo again and save.',
+          missing: [ref.sha256],
+        });
+      }
+      const put = await fetcher(`${base}/api/photos/${ref.sha256}`, {
+        method: 'PUT',
+        headers: { 'Content-Type': photo.type },
+        body: photo.data,
+        signal: AbortSignal.timeout(timeout + photo.data.byteLength / SLOW_LINK_BYTES_PER_MS),
+      });
+      if (put.status >= 500 || TRANSIENT_4XX.has(put.status)) {
+        throw new Transient(`The server is not available (HTTP ${put.status}).`);
+      }
+      if (!put.ok) {
+        const err = await readApiError(put);
+        throw new Refused({ ...err, field: err.field ?? ref.field });
+      }
+      progress.photosDone++;
+      progress.bytesDone += ref.bytes;
+      o.onProgress?.({ ...progress });
+    }
+  }
+  throw new Transient('The server kept asking for photos it was sent.');
+}
+
+export interface DrainOptions extends SenderOptions {
+  /** Send even what is waiting for its backoff timer (the user pressed "Send now"). */
+  force?: boolean;
+  /** Before each submission: its position in this run. */
+  onSubmission?: (index: number, total: number, id: string) => void;
+  /** Epoch ms after which no new submission is started (a worker's time is limited). */
+  deadline?: number;
+}
+
+export interface DrainResult {
+  sent: number;
+  rejected: number;
+  failed: number;
+  /** Epoch ms of the earliest backoff still pending, or null when nothing is left to send. */
+  nextAttemptAt: number | null;
+}
+
+/**
+ * Sends every due submission, oldest first, one at a time. Stops at the first
+ * transient failure: when the server cannot be reached, trying the rest now
+ * only drains the battery.
+ */
+export async function drainOutbox(o: DrainOptions = {}): Promise<DrainResult> {
+  const s = o.stores ?? defaultStores;
+  const now = o.now ?? Date.now;
+  const result: DrainResult = { sent: 0, rejected: 0, failed: 0, nextAttemptAt: null };
+  const due = (await listSubmissions(s))
+    .filter((r) => SENDABLE.has(r.status) && (o.force || r.nextAttemptAt <= now()))
+    .reverse();
+  for (const [i, rec] of due.entries()) {
+    if (o.deadline !== undefined && now() >= o.deadline) break;
+    o.onSubmission?.(i + 1, due.length, rec.payload.id);
+    const outcome = await sendSubmission(rec.payload.id, o);
+    if (outcome.kind === 'sent') result.sent++;
+    else if (outcome.kind === 'rejected') result.rejected++;
+    else if (outcome.kind === 'retry') {
+      result.failed++;
+      // The rest wait for the same backoff as the one that just failed.
+      result.nextAttemptAt = (await getSubmission(rec.payload.id, s))?.nextAttemptAt ?? null;
+      return result;
+    }
+  }
+  const pending = (await listSubmissions(s)).filter((r) => SENDABLE.has(r.status));
+  if (pending.length) result.nextAttemptAt = Math.min(...pending.map((r) => r.nextAttemptAt));
+  return result;
+}

@@ -1,0 +1,50 @@
+/**
+ * The device's databases. idb-keyval's createStore makes one object store per
+ * database, so each kind of record has its own database. Every function in
+ * src/core takes the stores as a defaulted last parameter so tests can use
+ * their own, isolated databases.
+ */
+import { createStore, type UseStore } from 'idb-keyval';
+
+export interface Stores {
+  submissions: UseStore;
+  photos: UseStore;
+  drafts: UseStore;
+  settings: UseStore;
+}
+
+export const DB_PREFIX = 'fieldsync';
+
+export function openStores(prefix = DB_PREFIX): Stores {
+  return {
+    submissions: createStore(`${prefix}-submissions`, 'submissions'),
+    photos: createStore(`${prefix}-photos`, 'photos'),
+    drafts: createStore(`${prefix}-drafts`, 'drafts'),
+    settings: createStore(`${prefix}-settings`, 'settings'),
+  };
+}
+
+export const defaultStores: Stores = openStores();
+
+/** Thrown when the device has no room left; nothing was written. */
+export class StorageFullError extends Error {
+  constructor() {
+    super('This device is out of storage space. Nothing was lost: free some space (delete old photos or apps), then try again.');
+    this.name = 'StorageFullError';
+  }
+}
+
+/** IndexedDB reports a full disk as a DOMException named QuotaExceededError. */
+export function isQuotaError(e: unknown): boolean {
+  return e instanceof DOMException && (e.name === 'QuotaExceededError' || e.code === 22);
+}
+
+/** Runs a write, turning a full disk into StorageFullError. */
+export async function guardQuota<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (e) {
+    if (isQuotaError(e) || (e instanceof Error && isQuotaError(e.cause))) throw new StorageFullError();
+    throw e;
+  }
+}

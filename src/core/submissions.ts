@@ -1,0 +1,143 @@
+/**
+ * The outbox: every submission saved on this device, whatever its status.
+ * Records are only ever removed by the user.
+ */
+import { del, entries, get, getMany, promisifyRequest, set, values } from 'idb-keyval';
+import { SUBMISSION_SCHEMA, type StoredSubmission, type SubmissionStatus } from '../../shared/outbox.js';
+import type { SubmissionPayload } from '../../shared/submission.js';
+import { UUID_RE } from '../../shared/submission.js';
+import { notifyOutboxChange } from './outbox-events.js';
+import { defaultStores, guardQuota, type Stores } from './stores.js';
+
+/** A stored record that cannot be read: kept untouched, shown in diagnostics. */
+export interface UnreadableRecord {
+  key: string;
+  problem: string;
+}
+
+/**
+ * Reads a stored record of any schema this app ever wrote. Returns null for
+ * something that is not a submission record at all (it is left in place).
+ */
+export function readStoredSubmission(raw: unknown): StoredSubmission | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const r = raw as Partial<StoredSubmission>;
+  if (r.schema !== SUBMISSION_SCHEMA) return null;
+  const p = r.payload;
+  if (!p || typeof p.id !== 'string' || typeof p.formId !== 'string' || !Array.isArray(p.photos)) return null;
+  const statuses: SubmissionStatus[] = ['queued', 'sending', 'sent', 'rejected', 'waiting'];
+  if (!statuses.includes(r.status as SubmissionStatus)) return null;
+  return {
+    schema: SUBMISSION_SCHEMA,
+    payload: p,
+    status: r.status as SubmissionStatus,
+    attempts: typeof r.attempts === 'number' ? r.attempts : 0,
+    lastError: r.lastError ?? null,
+    rejection: r.rejection ?? null,
+    receipt: r.receipt ?? null,
+    updatedAt: typeof r.updatedAt === 'string' ? r.updatedAt : p.createdAt,
+    nextAttemptAt: typeof r.nextAttemptAt === 'number' ? r.nextAttemptAt : 0,
+  };
+}
+
+/** Thrown when a save refers to photos the device does not hold. Nothing was saved. */
+export class MissingPhotoError extends Error {
+  constructor(public readonly hashes: string[]) {
+    super('A photo of this submission is no longer on the device. Remove it and add it again, then save.');
+    this.name = 'MissingPhotoError';
+  }
+}
+
+/**
+ * Queues a submission. Its photos must already be in the photo store (they are
+ * stored when added to the form), so the record is written last and can never
+ * point at a missing photo. Saving the id of a rejected submission again
+ * (after a correction) queues it afresh.
+ */
+export async function saveSubmission(payload: SubmissionPayload, s: Stores = defaultStores): Promise<StoredSubmission> {
+  if (!UUID_RE.test(payload.id)) throw new Error(`Not a submission id: ${payload.id}`);
+  const hashes = payload.photos.map((p) => p.sha256);
+  const held = await getMany(hashes, s.photos);
+  const missing = hashes.filter((_, i) => held[i] === undefined);
+  if (missing.length) throw new MissingPhotoError(missing);
+  const existing = readStoredSubmission(await get(payload.id, s.submissions));
+  if (existing && existing.status !== 'rejected') {
+    throw new Error('This submission is already saved and cannot be changed.');
+  }
+  const record: StoredSubmission = {
+    schema: SUBMISSION_SCHEMA,
+    payload,
+    status: 'queued',
+    attempts: 0,
+    lastError: null,
+    rejection: null,
+    receipt: null,
+    updatedAt: new Date().toISOString(),
+    nextAttemptAt: 0,
+  };
+  await guardQuota(() => set(payload.id, record, s.submissions));
+  // The draft is done with; if this delete is lost to a crash, start-up cleans it.
+  await del(payload.id, s.drafts);
+  notifyOutboxChange({ id: payload.id, status: 'queued' });
+  return record;
+}
+
+export async function getSubmission(id: string, s: Stores = defaultStores): Promise<StoredSubmission | undefined> {
+  return readStoredSubmission(await get(id, s.submissions)) ?? undefined;
+}
+
+/** Every readable submission, newest first. */
+export async function listSubmissions(s: Stores = defaultStores): Promise<StoredSubmission[]> {
+  const all = (await values(s.submissions)).map(readStoredSubmission).filter((r) => r !== null);
+  return all.sort((a, b) => b.payload.createdAt.localeCompare(a.payload.createdAt));
+}
+
+/** Records that no version of the app can read; kept as they are for a later fix. */
+export async function unreadableSubmissions(s: Stores = defaultStores): Promise<UnreadableRecord[]> {
+  const out: UnreadableRecord[] = [];
+  for (const [key, raw] of await entries<IDBValidKey, unknown>(s.submissions)) {
+    if (readStoredSubmission(raw) === null) {
+      out.push({ key: String(key), problem: 'This record was written in a format this version cannot read.' });
+    }
+  }
+  return out;
+}
+
+/**
+ * Atomically changes a submission (read-modify-write in one transaction).
+ * The updater returns null to leave the record as it is. Resolves to the
+ * record as stored afterwards.
+ */
+export async function updateSubmission(
+  id: string,
+  updater: (current: StoredSubmission) => StoredSubmission | null,
+  s: Stores = defaultStores,
+): Promise<StoredSubmission | undefined> {
+  let result: StoredSubmission | undefined;
+  let changed = false;
+  // One readwrite transaction, so two senders never interleave a read and a write.
+  await guardQuota(() =>
+    s.submissions('readwrite', (store) => {
+      const req = store.get(id);
+      req.onsuccess = () => {
+        const current = readStoredSubmission(req.result);
+        result = current ?? undefined;
+        const next = current ? updater(current) : null;
+        if (next === null) return;
+        changed = true;
+        result = next;
+        store.put(next, id);
+      };
+      // Resolve when the transaction commits: only then is the change durable.
+      return promisifyRequest(store.transaction);
+    }),
+  );
+  if (changed && result) notifyOutboxChange({ id, status: result.status });
+  return result;
+}
+
+/** Removes a submission and nothing else; photos are collected at the next start. */
+export async function deleteSubmission(id: string, s: Stores = defaultStores): Promise<void> {
+  await del(id, s.submissions);
+  notifyOutboxChange({ id, status: 'deleted' });
+}

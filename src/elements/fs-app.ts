@@ -1,0 +1,278 @@
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import type { ReferenceData } from '../../shared/forms.js';
+import { collectGarbage } from '../core/housekeeping.js';
+import { onOutboxChange } from '../core/outbox-events.js';
+import { getStoredReference, refreshReference } from '../core/settings.js';
+import { defaultStores, type Stores } from '../core/stores.js';
+import { listSubmissions } from '../core/submissions.js';
+import { PageSender, type SenderState } from '../send/page-sender.js';
+import { matchRoute, type Route } from '../route.js';
+import { requestPersistence } from '../storage-persistence.js';
+import './fs-form-list.js';
+import './fs-form-view.js';
+import './fs-outbox.js';
+import './fs-diagnostics.js';
+
+/**
+ * The app shell: navigation, routing by path, the reference data and the page
+ * sender. Screens get what they need as properties and ask for navigation
+ * with `fs-navigate` events.
+ */
+export class FsApp extends LitElement {
+  static override properties = {
+    route: { state: true },
+    reference: { state: true },
+    referenceNote: { state: true },
+    pending: { state: true },
+    senderState: { state: true },
+    online: { state: true },
+  };
+
+  declare route: Route;
+  declare reference: ReferenceData | null;
+  declare referenceNote: string;
+  declare pending: number;
+  declare senderState: SenderState;
+  declare online: boolean;
+
+  /** Isolated databases for tests; the real ones otherwise. */
+  stores: Stores = defaultStores;
+  sender!: PageSender;
+  private unsubscribe: (() => void) | null = null;
+  private readonly onPopState = () => this.setRoute(location.pathname);
+  private readonly onConnectivity = () => {
+    this.online = navigator.onLine;
+    if (this.online) void this.loadReference();
+  };
+
+  constructor() {
+    super();
+    this.route = matchRoute(location.pathname);
+    this.reference = null;
+    this.referenceNote = '';
+    this.pending = 0;
+    this.online = navigator.onLine;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.sender = new PageSender({ stores: this.stores });
+    this.senderState = this.sender.state;
+    this.sender.addEventListener('change', (e) => (this.senderState = (e as CustomEvent<SenderState>).detail));
+    addEventListener('popstate', this.onPopState);
+    addEventListener('online', this.onConnectivity);
+    addEventListener('offline', this.onConnectivity);
+    this.addEventListener('fs-navigate', this.onNavigate as EventListener);
+    this.addEventListener('submission-saved', this.onSaved);
+    this.addEventListener('send-now', this.onSendNow);
+    this.unsubscribe = onOutboxChange(() => void this.countPending());
+    void this.boot();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.sender.stop();
+    removeEventListener('popstate', this.onPopState);
+    removeEventListener('online', this.onConnectivity);
+    removeEventListener('offline', this.onConnectivity);
+    this.unsubscribe?.();
+  }
+
+  private async boot(): Promise<void> {
+    const stored = await getStoredReference(this.stores);
+    if (stored) this.reference = stored.data;
+    await collectGarbage(this.stores).catch((e: unknown) => console.error('Storage tidy-up failed', e));
+    await this.countPending();
+    this.sender.start();
+    await this.loadReference();
+  }
+
+  /** Refreshes the forms; never blocks a screen that already has them. */
+  private async loadReference(): Promise<void> {
+    try {
+      const ref = await refreshReference('', this.stores);
+      if (ref) this.reference = ref.data;
+      this.referenceNote = '';
+    } catch (e) {
+      const stored = await getStoredReference(this.stores);
+      this.referenceNote = stored
+        ? `Forms could not be updated, so the copy from ${new Date(stored.checkedAt).toLocaleString()} is in use.`
+        : 'No forms on this device yet: connect to the network once to download them.';
+      console.info('Reference refresh failed', e);
+    }
+  }
+
+  private async countPending(): Promise<void> {
+    const all = await listSubmissions(this.stores);
+    this.pending = all.filter((s) => s.status !== 'sent').length;
+  }
+
+  private readonly onNavigate = (e: CustomEvent<{ path: string; replace?: boolean }>) => {
+    this.navigate(e.detail.path, e.detail.replace ?? false);
+  };
+
+  private readonly onSaved = () => {
+    void requestPersistence();
+    this.navigate('/outbox');
+    void this.sender.run();
+  };
+
+  private readonly onSendNow = () => void this.sender.sendNow();
+
+  navigate(path: string, replace = false): void {
+    if (replace) history.replaceState(null, '', path);
+    else if (path !== location.pathname) history.pushState(null, '', path);
+    this.setRoute(path);
+  }
+
+  private setRoute(path: string): void {
+    this.route = matchRoute(path);
+  }
+
+  private onLinkClick(e: MouseEvent): void {
+    const a = (e.composedPath()[0] as HTMLElement).closest?.('a');
+    if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
+    const url = new URL(a.href);
+    if (url.origin !== location.origin) return;
+    e.preventDefault();
+    this.navigate(url.pathname);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('route')) {
+      // Move focus to the new screen's heading, as a page load would for screen readers.
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('main')?.focus());
+    }
+  }
+
+  static override styles = css`
+    :host {
+      display: flex;
+      flex-direction: column;
+      min-height: 100vh;
+      min-height: 100dvh;
+      color: var(--fs-fg);
+      background: var(--fs-bg);
+    }
+    header {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.25rem 1rem;
+      padding: 0.25rem 0.75rem;
+      background: var(--fs-brand);
+      color: #fff;
+    }
+    .brand {
+      font-weight: 700;
+      font-size: 1.15rem;
+      margin-right: auto;
+    }
+    nav ul {
+      display: flex;
+      gap: 0.25rem;
+      list-style: none;
+      margin: 0;
+      padding: 0;
+    }
+    nav a {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.35rem;
+      min-height: 44px;
+      min-width: 44px;
+      padding: 0 0.75rem;
+      color: #fff;
+      text-decoration: none;
+      border-radius: 0.5rem;
+      font-weight: 600;
+    }
+    nav a[aria-current='page'] {
+      background: rgb(255 255 255 / 0.2);
+    }
+    nav a:focus-visible {
+      outline: 3px solid #fff;
+      outline-offset: -3px;
+    }
+    .badge {
+      min-width: 1.5em;
+      padding: 0 0.4em;
+      border-radius: 1em;
+      background: #fff;
+      color: var(--fs-brand);
+      font-size: 0.85rem;
+      text-align: center;
+    }
+    .status {
+      padding: 0.5rem 0.75rem;
+      background: var(--fs-warn-bg);
+      color: var(--fs-warn-fg);
+      font-size: 0.95rem;
+    }
+    main {
+      flex: 1;
+      width: 100%;
+      max-width: 56rem;
+      margin: 0 auto;
+      padding: 0.75rem;
+      box-sizing: border-box;
+      outline: none;
+    }
+  `;
+
+  override render() {
+    const r = this.route;
+    const link = (path: string, label: unknown, current: boolean) =>
+      html`<a href=${path} aria-current=${current ? 'page' : 'false'}>${label}</a>`;
+    return html`
+      <header @click=${this.onLinkClick}>
+        <span class="brand">Fieldsync</span>
+        <nav aria-label="Main">
+          <ul>
+            <li>${link('/', 'Forms', r.name === 'forms' || r.name === 'new' || r.name === 'draft')}</li>
+            <li>
+              ${link(
+                '/outbox',
+                html`Outbox${this.pending
+                    ? html`<span class="badge" aria-label="${this.pending} not yet sent">${this.pending}</span>`
+                    : nothing}`,
+                r.name === 'outbox',
+              )}
+            </li>
+            <li>${link('/diagnostics', 'Diagnostics', r.name === 'diagnostics')}</li>
+          </ul>
+        </nav>
+      </header>
+      ${this.online ? nothing : html`<p class="status" role="status">Offline: everything you save is kept on this device and sent later.</p>`}
+      ${this.referenceNote ? html`<p class="status" role="status">${this.referenceNote}</p>` : nothing}
+      <main tabindex="-1" @click=${this.onLinkClick}>${this.renderScreen()}</main>
+    `;
+  }
+
+  private renderScreen() {
+    const r = this.route;
+    switch (r.name) {
+      case 'forms':
+        return html`<fs-form-list .reference=${this.reference} .stores=${this.stores}></fs-form-list>`;
+      case 'new':
+        return html`<fs-form-view .reference=${this.reference} .stores=${this.stores} form-id=${r.id}></fs-form-view>`;
+      case 'draft':
+        return html`<fs-form-view .reference=${this.reference} .stores=${this.stores} draft-id=${r.id}></fs-form-view>`;
+      case 'outbox':
+        return html`<fs-outbox .reference=${this.reference} .stores=${this.stores} .sender=${this.senderState}></fs-outbox>`;
+      case 'diagnostics':
+        return html`<fs-diagnostics .stores=${this.stores} .sender=${this.senderState}></fs-diagnostics>`;
+      case 'not-found':
+        return html`<h1>Page not found</h1>
+          <p>There is nothing at this address. <a href="/">Go to the forms</a>.</p>`;
+    }
+  }
+}
+
+customElements.define('fs-app', FsApp);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'fs-app': FsApp;
+  }
+}

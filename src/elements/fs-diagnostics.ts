@@ -1,0 +1,209 @@
+import { LitElement, css, html, nothing } from 'lit';
+import type { StoredSubmission } from '../../shared/outbox.js';
+import type { Health } from '../../shared/submission.js';
+import { getStoredReference, getDeviceId } from '../core/settings.js';
+import { defaultStores, type Stores } from '../core/stores.js';
+import { listSubmissions, unreadableSubmissions, type UnreadableRecord } from '../core/submissions.js';
+import type { SenderState } from '../send/page-sender.js';
+import { formatBytes, requestPersistence, storageReport, type StorageReport } from '../storage-persistence.js';
+
+interface Report {
+  storage: StorageReport;
+  deviceId: string;
+  counts: Record<string, number>;
+  failed: StoredSubmission[];
+  unreadable: UnreadableRecord[];
+  referenceCheckedAt: string | null;
+  server: string;
+}
+
+/**
+ * What a field worker (or whoever helps them on the phone) needs to see when
+ * something seems stuck: storage, the sending path, each failure's reason and
+ * whether the server answers. The in-app stand-in for browser DevTools.
+ */
+export class FsDiagnostics extends LitElement {
+  static override properties = {
+    sender: { attribute: false },
+    report: { state: true },
+  };
+
+  declare sender: SenderState | null;
+  declare report: Report | null;
+  stores: Stores = defaultStores;
+
+  constructor() {
+    super();
+    this.sender = null;
+    this.report = null;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  private async probeServer(): Promise<string> {
+    try {
+      const res = await fetch('/api/health', { cache: 'no-store', signal: AbortSignal.timeout(5000) });
+      if (!res.ok) return `answers HTTP ${res.status}`;
+      const h = (await res.json()) as Partial<Health>;
+      return h.ok === true ? `reachable (version ${h.version ?? '?'})` : 'answers, but not as expected';
+    } catch {
+      return 'not reachable';
+    }
+  }
+
+  private async load(): Promise<void> {
+    const [storage, deviceId, subs, unreadable, ref, server] = await Promise.all([
+      storageReport(),
+      getDeviceId(this.stores),
+      listSubmissions(this.stores),
+      unreadableSubmissions(this.stores),
+      getStoredReference(this.stores),
+      this.probeServer(),
+    ]);
+    const counts: Record<string, number> = { queued: 0, sending: 0, waiting: 0, rejected: 0, sent: 0 };
+    for (const s of subs) counts[s.status] = (counts[s.status] ?? 0) + 1;
+    this.report = {
+      storage,
+      deviceId,
+      counts,
+      failed: subs.filter((s) => s.lastError !== null && s.status !== 'sent'),
+      unreadable,
+      referenceCheckedAt: ref?.checkedAt ?? null,
+      server,
+    };
+  }
+
+  private async persist(): Promise<void> {
+    await requestPersistence();
+    await this.load();
+  }
+
+  static override styles = css`
+    :host {
+      display: block;
+    }
+    h1 {
+      font-size: 1.5rem;
+      margin: 0 0 0.5rem;
+    }
+    h2 {
+      font-size: 1.15rem;
+      margin: 1.25rem 0 0.5rem;
+    }
+    dl {
+      display: grid;
+      grid-template-columns: minmax(8rem, max-content) 1fr;
+      gap: 0.35rem 1rem;
+      margin: 0;
+    }
+    dt {
+      font-weight: 600;
+    }
+    dd {
+      margin: 0;
+      overflow-wrap: anywhere;
+    }
+    button {
+      min-height: 44px;
+      padding: 0 1rem;
+      font: inherit;
+      font-weight: 600;
+      border-radius: 0.5rem;
+      border: 2px solid var(--fs-brand);
+      background: #fff;
+      color: var(--fs-brand);
+    }
+    @media (max-width: 30rem) {
+      dl {
+        grid-template-columns: 1fr;
+      }
+      dd {
+        margin-bottom: 0.5rem;
+      }
+    }
+  `;
+
+  override render() {
+    const r = this.report;
+    if (!r) return html`<h1>Diagnostics</h1><p>Collecting…</p>`;
+    const { usage, quota, persisted } = r.storage;
+    const st = this.sender;
+    return html`
+      <h1>Diagnostics</h1>
+      <button @click=${() => this.load()}>Refresh</button>
+      <h2>Sending</h2>
+      <dl aria-label="Sending">
+        <dt>Sending path</dt>
+        <dd>From this page (sent while the app is open; retried when it opens, comes online or is shown again)</dd>
+        <dt>Sender</dt>
+        <dd>
+          ${st?.running ? 'sending now' : 'idle'}${st?.lastRunAt
+            ? html`, last run ${new Date(st.lastRunAt).toLocaleTimeString()}`
+            : nothing}${st?.nextAttemptAt ? html`, next try ${new Date(st.nextAttemptAt).toLocaleTimeString()}` : nothing}
+        </dd>
+        <dt>Server</dt>
+        <dd>${r.server}</dd>
+        <dt>Network</dt>
+        <dd>${navigator.onLine ? 'the browser says online' : 'the browser says offline'}</dd>
+      </dl>
+      <h2>Submissions on this device</h2>
+      <dl aria-label="Submissions by status">
+        ${Object.entries(r.counts).map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}
+      </dl>
+      ${r.failed.length
+        ? html`<h2>Last error of each unsent submission</h2>
+            <ul>
+              ${r.failed.map(
+                (s) =>
+                  html`<li>${s.payload.formId} saved ${new Date(s.payload.createdAt).toLocaleString()} (${s.status},
+                    ${s.attempts} failed attempts): ${s.lastError}</li>`,
+              )}
+            </ul>`
+        : nothing}
+      ${r.unreadable.length
+        ? html`<h2>Records this version cannot read (kept untouched)</h2>
+            <ul>
+              ${r.unreadable.map((u) => html`<li>${u.key}: ${u.problem}</li>`)}
+            </ul>`
+        : nothing}
+      <h2>Storage</h2>
+      <dl aria-label="Storage">
+        <dt>Persistent</dt>
+        <dd>
+          ${persisted === null
+            ? 'unknown (not supported by this browser)'
+            : persisted
+              ? 'yes: the browser will not clear it to save space'
+              : html`no: the browser may clear it when space runs low
+                  <button @click=${this.persist}>Ask to keep data</button>`}
+        </dd>
+        <dt>Used</dt>
+        <dd>${usage === null ? 'unknown' : formatBytes(usage)}</dd>
+        <dt>Free</dt>
+        <dd>${usage === null || quota === null ? 'unknown' : formatBytes(Math.max(0, quota - usage))}</dd>
+      </dl>
+      <h2>This device</h2>
+      <dl aria-label="This device">
+        <dt>Device id</dt>
+        <dd>${r.deviceId}</dd>
+        <dt>Forms last checked</dt>
+        <dd>${r.referenceCheckedAt ? new Date(r.referenceCheckedAt).toLocaleString() : 'never'}</dd>
+        <dt>App version</dt>
+        <dd>${__APP_VERSION__}</dd>
+      </dl>
+    `;
+  }
+}
+
+customElements.define('fs-diagnostics', FsDiagnostics);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'fs-diagnostics': FsDiagnostics;
+  }
+  /** Injected at build time from package.json. */
+  const __APP_VERSION__: string;
+}

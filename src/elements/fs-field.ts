@@ -1,0 +1,471 @@
+import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import type { Choice, FieldDef, ReferenceData } from '../../shared/forms.js';
+import type { AnswerValue, GeoPoint } from '../../shared/submission.js';
+import { choicesFor, isRequired } from '../../shared/validate.js';
+import { distanceMetres, formatDistance } from '../geo/distance.js';
+import { controlStyles } from '../styles/controls.js';
+
+/** The detail of `answer-change`, fired by every field element. */
+export interface AnswerChangeDetail {
+  name: string;
+  /** undefined: the answer is now empty. */
+  value: AnswerValue | undefined;
+  /** true when the user has finished with the field (change, blur): time to show its message. */
+  commit: boolean;
+}
+
+/** Up to this many choices are radio buttons; more get a search box. */
+const RADIO_LIMIT = 6;
+/** A list longer than this shows only the first matches, so a huge list stays fast. */
+const SHOWN_LIMIT = 100;
+/** A number as people type it; anything else is kept as text and reported. */
+const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
+/** Longer texts get a textarea. */
+const TEXTAREA_FROM = 200;
+
+function fold(s: string): string {
+  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+/**
+ * One question of a form, with its label, hint, required marker and message
+ * in the same shadow root as its input: text, integer, decimal, date,
+ * select_one, select_multiple and note. What the user types is never thrown
+ * away: a number field that does not hold a number yet answers with the text,
+ * which validation reports as "Enter a number".
+ *
+ * @fires answer-change - AnswerChangeDetail, on every edit; `commit` on change and blur.
+ */
+export class FsField extends LitElement {
+  static override properties = {
+    field: { attribute: false },
+    value: { attribute: false },
+    lists: { attribute: false },
+    message: { attribute: false },
+    near: { attribute: false },
+    disabled: { type: Boolean, reflect: true },
+    text: { state: true },
+    filter: { state: true },
+  };
+
+  declare field: FieldDef | null;
+  declare value: AnswerValue | undefined;
+  declare lists: ReferenceData['lists'];
+  /** The validation message to show, or null. */
+  declare message: string | null;
+  /** Where the user is: choices with coordinates are listed nearest first. */
+  declare near: GeoPoint | null;
+  declare disabled: boolean;
+  /** What the text-like input holds, which may not be a valid answer yet. */
+  declare private text: string;
+  declare private filter: string;
+
+  constructor() {
+    super();
+    this.field = null;
+    this.value = undefined;
+    this.lists = {};
+    this.message = null;
+    this.near = null;
+    this.disabled = false;
+    this.text = '';
+    this.filter = '';
+  }
+
+  /** Focuses the field's input: the chosen radio button, else the first control. */
+  override focus(options?: FocusOptions): void {
+    const root = this.renderRoot;
+    const target =
+      root.querySelector<HTMLElement>('input:checked') ?? root.querySelector<HTMLElement>('input, textarea, select');
+    target?.focus(options);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // Take a new value from outside, but never overwrite what the user is typing with its parse.
+    if ((changed.has('value') || changed.has('field')) && this.parse(this.text) !== this.value) {
+      this.text = typeof this.value === 'string' || typeof this.value === 'number' ? String(this.value) : '';
+    }
+  }
+
+  private parse(text: string): AnswerValue | undefined {
+    const type = this.field?.type;
+    if (text.trim() === '') return undefined;
+    if (type === 'integer' || type === 'decimal') {
+      const t = text.trim();
+      return NUMBER_RE.test(t) ? Number(t) : text;
+    }
+    return text;
+  }
+
+  private emit(value: AnswerValue | undefined, commit: boolean): void {
+    if (!this.field) return;
+    const detail: AnswerChangeDetail = { name: this.field.name, value, commit };
+    this.dispatchEvent(new CustomEvent('answer-change', { detail, bubbles: true, composed: true }));
+  }
+
+  private onTextInput(e: Event): void {
+    this.text = (e.target as HTMLInputElement | HTMLTextAreaElement).value;
+    this.value = this.parse(this.text);
+    this.emit(this.value, false);
+  }
+
+  private onTextCommit(): void {
+    this.emit(this.parse(this.text), true);
+  }
+
+  /** Leaving a group of radios or checkboxes, not moving within it, is the end of an edit. */
+  private onGroupFocusOut(e: FocusEvent): void {
+    const next = e.relatedTarget as Node | null;
+    if (next && this.renderRoot.contains(next)) return;
+    this.emit(this.value, true);
+  }
+
+  private onPick(e: Event): void {
+    this.value = (e.target as HTMLInputElement).value;
+    this.emit(this.value, true);
+  }
+
+  private onToggle(e: Event, choices: Choice[]): void {
+    const input = e.target as HTMLInputElement;
+    const before = Array.isArray(this.value) ? this.value : [];
+    const known = new Set(choices.map((c) => c.value));
+    // Keep the choices' order, and values a changed list no longer has (validation reports them).
+    const next = [
+      ...choices
+        .map((c) => c.value)
+        .filter((v) => (v === input.value ? input.checked : before.includes(v))),
+      ...before.filter((v) => !known.has(v)),
+    ];
+    this.value = next.length ? next : undefined;
+    this.emit(this.value, true);
+  }
+
+  private describedBy(...ids: (string | false | undefined)[]): string | typeof nothing {
+    const all = [this.field?.hint && 'hint', ...ids, this.message && 'message'].filter(Boolean);
+    return all.length ? all.join(' ') : nothing;
+  }
+
+  private renderLabel(forId: string | null): TemplateResult {
+    const f = this.field as FieldDef;
+    const marker = isRequired(f) ? html`<span class="req" aria-hidden="true">*</span>` : nothing;
+    return forId === null
+      ? html`<legend>${f.label}${marker}</legend>`
+      : html`<label class="label" for=${forId}>${f.label}${marker}</label>`;
+  }
+
+  private renderHintAndMessage(): TemplateResult {
+    const f = this.field as FieldDef;
+    return html`${f.hint ? html`<p id="hint" class="hint">${f.hint}</p>` : nothing}
+      <p id="message" class="message" aria-live="polite">${this.message ?? nothing}</p>`;
+  }
+
+  override render() {
+    const f = this.field;
+    if (!f) return nothing;
+    switch (f.type) {
+      case 'text':
+        return this.renderText(f);
+      case 'integer':
+      case 'decimal':
+        return this.renderNumber(f);
+      case 'date':
+        return this.renderDate(f);
+      case 'select_one': {
+        const choices = choicesFor(f, this.lists);
+        return choices.length > RADIO_LIMIT ? this.renderSearchable(choices) : this.renderRadios(choices);
+      }
+      case 'select_multiple':
+        return this.renderCheckboxes(choicesFor(f, this.lists));
+      case 'note':
+        return html`<div class="note"><p>${f.label}</p>${f.hint ? html`<p class="hint">${f.hint}</p>` : nothing}</div>`;
+      default:
+        // Location and photo questions have their own elements.
+        return html`<p class="message">This app cannot show a “${f.type}” question here.</p>`;
+    }
+  }
+
+  private renderText(f: FieldDef) {
+    const max = f.maxLength?.value;
+    const length = [...this.text].length;
+    const common = {
+      invalid: this.message ? 'true' : 'false',
+      describedBy: this.describedBy(max !== undefined && 'count'),
+    };
+    const control =
+      max !== undefined && max > TEXTAREA_FROM
+        ? html`<textarea
+            id="control"
+            rows="5"
+            .value=${this.text}
+            ?disabled=${this.disabled}
+            ?required=${isRequired(f)}
+            aria-invalid=${common.invalid}
+            aria-describedby=${common.describedBy}
+            @input=${this.onTextInput}
+            @blur=${this.onTextCommit}
+          ></textarea>`
+        : html`<input
+            id="control"
+            type="text"
+            .value=${this.text}
+            ?disabled=${this.disabled}
+            ?required=${isRequired(f)}
+            aria-invalid=${common.invalid}
+            aria-describedby=${common.describedBy}
+            @input=${this.onTextInput}
+            @blur=${this.onTextCommit}
+          />`;
+    return html`${this.renderLabel('control')}${this.renderHintAndMessage()}${control}
+    ${max === undefined
+      ? nothing
+      : html`<p id="count" class="count ${length > max ? 'over' : ''}">
+          ${length > max
+            ? `${length - max} ${length - max === 1 ? 'character' : 'characters'} too many (${length} of ${max})`
+            : `${length} of ${max} characters`}
+        </p>`}`;
+  }
+
+  private renderNumber(f: FieldDef) {
+    const min = f.min?.value;
+    // iPhone number keypads have no minus key: offer the full keyboard when negatives are allowed.
+    const negativesAllowed = typeof min !== 'number' || min < 0;
+    const inputmode = negativesAllowed ? 'text' : f.type === 'integer' ? 'numeric' : 'decimal';
+    return html`${this.renderLabel('control')}${this.renderHintAndMessage()}
+      <div class="with-unit">
+        <input
+          id="control"
+          type="text"
+          inputmode=${inputmode}
+          autocomplete="off"
+          spellcheck="false"
+          .value=${this.text}
+          ?disabled=${this.disabled}
+          ?required=${isRequired(f)}
+          aria-invalid=${this.message ? 'true' : 'false'}
+          aria-describedby=${this.describedBy(f.unit && 'unit')}
+          @input=${this.onTextInput}
+          @blur=${this.onTextCommit}
+        />
+        ${f.unit ? html`<span id="unit" class="unit">${f.unit}</span>` : nothing}
+      </div>`;
+  }
+
+  private renderDate(f: FieldDef) {
+    const min = f.min?.value;
+    const max = f.max?.value;
+    return html`${this.renderLabel('control')}${this.renderHintAndMessage()}
+      <input
+        id="control"
+        type="date"
+        min=${typeof min === 'string' ? min : nothing}
+        max=${typeof max === 'string' ? max : nothing}
+        .value=${this.text}
+        ?disabled=${this.disabled}
+        ?required=${isRequired(f)}
+        aria-invalid=${this.message ? 'true' : 'false'}
+        aria-describedby=${this.describedBy()}
+        @input=${this.onTextInput}
+        @change=${this.onTextCommit}
+        @blur=${this.onTextCommit}
+      />`;
+  }
+
+  private renderChoice(type: 'radio' | 'checkbox', c: Choice, checked: boolean, onChange: (e: Event) => void, extra?: string) {
+    return html`<label class="choice">
+      <input
+        type=${type}
+        name="choice"
+        .value=${c.value}
+        .checked=${checked}
+        ?disabled=${this.disabled}
+        @change=${onChange}
+      />
+      <span>${c.label}</span>${extra ? html`<span class="dist">${extra}</span>` : nothing}
+    </label>`;
+  }
+
+  private renderRadios(choices: Choice[]) {
+    const f = this.field as FieldDef;
+    return html`<fieldset
+      role="radiogroup"
+      aria-required=${isRequired(f) ? 'true' : 'false'}
+      aria-invalid=${this.message ? 'true' : 'false'}
+      aria-describedby=${this.describedBy()}
+      @focusout=${this.onGroupFocusOut}
+    >
+      ${this.renderLabel(null)}${this.renderHintAndMessage()}
+      <div class="choices">
+        ${choices.map((c) => this.renderChoice('radio', c, this.value === c.value, (e) => this.onPick(e)))}
+      </div>
+    </fieldset>`;
+  }
+
+  /** A long list: a search box over the radio buttons, nearest first when the position is known. */
+  private renderSearchable(choices: Choice[]) {
+    const f = this.field as FieldDef;
+    const near = this.near;
+    const placed = choices.map((c) => ({
+      c,
+      d: near && typeof c.lat === 'number' && typeof c.lon === 'number' ? distanceMetres(near, { lat: c.lat, lon: c.lon }) : null,
+    }));
+    if (near) placed.sort((a, b) => (a.d ?? Infinity) - (b.d ?? Infinity));
+    const words = fold(this.filter).split(/\s+/).filter(Boolean);
+    const matches = placed.filter(({ c }) => words.every((w) => fold(c.label).includes(w)));
+    const shown = matches.slice(0, SHOWN_LIMIT);
+    const selected = typeof this.value === 'string' ? this.value : undefined;
+    const selectedChoice = choices.find((c) => c.value === selected);
+    return html`<fieldset
+      aria-invalid=${this.message ? 'true' : 'false'}
+      aria-describedby=${this.describedBy('selected')}
+      @focusout=${this.onGroupFocusOut}
+    >
+      ${this.renderLabel(null)}${this.renderHintAndMessage()}
+      <p id="selected" class="selected">
+        ${selected === undefined
+          ? 'Nothing chosen yet.'
+          : html`Chosen: <strong>${selectedChoice?.label ?? `${selected} (no longer in the list)`}</strong>`}
+      </p>
+      <label class="sub" for="filter">Search the list</label>
+      <input
+        id="filter"
+        type="search"
+        autocomplete="off"
+        enterkeyhint="search"
+        .value=${this.filter}
+        ?disabled=${this.disabled}
+        aria-controls="list"
+        @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)}
+      />
+      <p class="count" aria-live="polite">
+        ${matches.length === 0
+          ? `No match for “${this.filter.trim()}”.`
+          : matches.length > shown.length
+            ? `${shown.length} of ${matches.length} shown: type more to narrow the list.`
+            : this.filter.trim()
+              ? `${matches.length} ${matches.length === 1 ? 'match' : 'matches'}.`
+              : near
+                ? 'Nearest first.'
+                : nothing}
+      </p>
+      <div id="list" class="choices scroll">
+        ${shown.map(({ c, d }) =>
+          this.renderChoice('radio', c, selected === c.value, (e) => this.onPick(e), d === null ? undefined : formatDistance(d)),
+        )}
+      </div>
+    </fieldset>`;
+  }
+
+  private renderCheckboxes(choices: Choice[]) {
+    const chosen = Array.isArray(this.value) ? this.value : [];
+    return html`<fieldset
+      aria-invalid=${this.message ? 'true' : 'false'}
+      aria-describedby=${this.describedBy()}
+      @focusout=${this.onGroupFocusOut}
+    >
+      ${this.renderLabel(null)}${this.renderHintAndMessage()}
+      <div class="choices">
+        ${choices.map((c) =>
+          this.renderChoice('checkbox', c, chosen.includes(c.value), (e) => this.onToggle(e, choices)),
+        )}
+      </div>
+    </fieldset>`;
+  }
+
+  static override styles = [
+    controlStyles,
+    css`
+      .choices {
+        display: grid;
+        gap: 0.35rem;
+      }
+      .choice {
+        display: flex;
+        align-items: center;
+        gap: 0.6rem;
+        min-height: var(--_target);
+        padding: 0.35rem 0.6rem;
+        border: 2px solid var(--_border);
+        border-radius: 0.35rem;
+        background: var(--_surface);
+        cursor: pointer;
+      }
+      .choice:has(input:checked) {
+        border-color: var(--_brand);
+        box-shadow: inset 4px 0 0 var(--_brand);
+      }
+      .choice input {
+        flex: none;
+        width: 1.4rem;
+        height: 1.4rem;
+        margin: 0;
+        accent-color: var(--_brand);
+      }
+      .choice:has(input:disabled) {
+        cursor: not-allowed;
+        opacity: 0.6;
+      }
+      .dist {
+        margin-left: auto;
+        color: var(--_muted);
+        font-size: 0.9rem;
+        white-space: nowrap;
+      }
+      .scroll {
+        max-height: 19rem;
+        overflow-y: auto;
+        padding: 2px;
+        margin-top: 0.35rem;
+        border-top: 1px solid var(--_border);
+        border-bottom: 1px solid var(--_border);
+      }
+      .sub {
+        display: block;
+        margin: 0.25rem 0;
+        font-weight: 600;
+      }
+      .selected {
+        margin: 0 0 0.25rem;
+      }
+      .with-unit {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+      }
+      .with-unit input {
+        flex: 1 1 auto;
+        max-width: 16rem;
+      }
+      .unit {
+        font-weight: 600;
+      }
+      .count {
+        margin: 0.25rem 0 0;
+        color: var(--_muted);
+        font-size: 0.95rem;
+      }
+      .count:empty {
+        display: none;
+      }
+      .count.over {
+        color: var(--_danger);
+        font-weight: 700;
+      }
+      .note {
+        padding: 0.5rem 0.75rem;
+        border-left: 6px solid var(--_brand);
+        background: var(--_surface);
+      }
+      .note p {
+        margin: 0.25rem 0;
+      }
+    `,
+  ];
+}
+
+customElements.define('fs-field', FsField);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'fs-field': FsField;
+  }
+}

@@ -1,0 +1,671 @@
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import type { FieldDef, FormDef, ReferenceData } from '../../shared/forms.js';
+import type { Draft } from '../../shared/outbox.js';
+import type { Answers, ApiError, GeoPoint, PhotoRef, SubmissionPayload } from '../../shared/submission.js';
+import { isEmpty, isGeoPoint, validateAnswers, validateField } from '../../shared/validate.js';
+import { deleteDraft, getDraft, putDraft } from '../core/drafts.js';
+import { getPhoto } from '../core/photos.js';
+import { getDeviceId } from '../core/settings.js';
+import { defaultStores, type Stores } from '../core/stores.js';
+import { getSubmission, MissingPhotoError, saveSubmission } from '../core/submissions.js';
+import { distanceMetres } from '../geo/distance.js';
+import { controlStyles } from '../styles/controls.js';
+import type { AnswerChangeDetail } from './fs-field.js';
+import './fs-field.js';
+import './fs-location-field.js';
+import './fs-photo-field.js';
+
+/** Edits are written to the draft store this long after the last one. */
+const SAVE_DELAY_MS = 300;
+/** Choices are re-sorted by distance only when the device moved this far, so the list stays still. */
+const RESORT_AFTER_M = 50;
+
+type Trouble = 'no-form' | 'no-draft' | 'no-version';
+
+function answerCount(answers: Answers): number {
+  return Object.values(answers).filter((v) => !isEmpty(v)).length;
+}
+
+function describeAnswer(v: Answers[string]): string {
+  if (isGeoPoint(v)) return `${v.lat.toFixed(5)}, ${v.lon.toFixed(5)} (±${Math.round(v.accuracy)} m)`;
+  if (Array.isArray(v)) return v.join(', ');
+  return String(v);
+}
+
+/**
+ * A form being filled in: a new one (`form-id`, newest version) or a draft
+ * (`draft-id`). Every edit is kept in the draft store, so a reload, a crash or
+ * a closed tab loses nothing. Save validates everything, builds the
+ * submission and queues it in the outbox.
+ *
+ * @fires fs-navigate - `{ path, replace? }`: a new form's draft exists (replace), or the user left.
+ * @fires submission-saved - `{ id }`: the submission is in the outbox and the draft is gone.
+ * @fires draft-saved - `{ id }`: the latest edits are stored on the device.
+ */
+export class FsFormView extends LitElement {
+  static override properties = {
+    reference: { attribute: false },
+    stores: { attribute: false },
+    formId: { attribute: 'form-id' },
+    draftId: { attribute: 'draft-id' },
+    draft: { state: true },
+    answers: { state: true },
+    touched: { state: true },
+    attempted: { state: true },
+    summary: { state: true },
+    trouble: { state: true },
+    rejection: { state: true },
+    edited: { state: true },
+    saving: { state: true },
+    saveError: { state: true },
+    draftError: { state: true },
+    savedAt: { state: true },
+    deviceFix: { state: true },
+    near: { state: true },
+  };
+
+  declare reference: ReferenceData | null;
+  declare stores: Stores;
+  declare formId: string | null;
+  declare draftId: string | null;
+  declare private draft: Draft | null;
+  declare private answers: Answers;
+  /** Fields the user has finished with at least once: only those show their message. */
+  declare private touched: ReadonlySet<string>;
+  /** Save was pressed: every message shows. */
+  declare private attempted: boolean;
+  /** The problems found by the last Save, for the count beside the button. */
+  declare private summary: string | null;
+  declare private trouble: Trouble | null;
+  /** The server's refusal, when this draft corrects a rejected submission. */
+  declare private rejection: ApiError | null;
+  /** Fields changed since loading: the server's message about them no longer applies. */
+  declare private edited: ReadonlySet<string>;
+  declare private saving: boolean;
+  declare private saveError: string | null;
+  declare private draftError: string | null;
+  declare private savedAt: string | null;
+  declare private deviceFix: GeoPoint | null;
+  declare private near: GeoPoint | null;
+
+  private loadedKey = '';
+  private loadedStores: Stores | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private dirty = false;
+  private writing: Promise<void> = Promise.resolve();
+  /** The draft has been stored once and its address given to the shell. */
+  private announced = false;
+  /** This element started the draft and handed it to another at its /drafts address. */
+  private handedOff = false;
+  /** Saved or discarded: nothing more is written. */
+  private closed = false;
+
+  constructor() {
+    super();
+    this.reference = null;
+    this.stores = defaultStores;
+    this.formId = null;
+    this.draftId = null;
+    this.draft = null;
+    this.answers = {};
+    this.touched = new Set();
+    this.attempted = false;
+    this.summary = null;
+    this.trouble = null;
+    this.rejection = null;
+    this.edited = new Set();
+    this.saving = false;
+    this.saveError = null;
+    this.draftError = null;
+    this.savedAt = null;
+    this.deviceFix = null;
+    this.near = null;
+  }
+
+  private readonly onPageHide = () => void this.flush();
+  private readonly onVisibility = () => {
+    if (document.visibilityState === 'hidden') void this.flush();
+  };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    addEventListener('pagehide', this.onPageHide);
+    document.addEventListener('visibilitychange', this.onVisibility);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    removeEventListener('pagehide', this.onPageHide);
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    void this.leave();
+  }
+
+  /** The definition the draft was started on, if the device still has it. */
+  private get form(): FormDef | undefined {
+    const d = this.draft;
+    if (!d || !this.reference) return undefined;
+    return this.reference.forms.find((f) => f.id === d.formId && f.version === d.formVersion);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('reference') || changed.has('draftId') || changed.has('formId') || changed.has('stores')) {
+      this.maybeLoad();
+    }
+  }
+
+  private maybeLoad(): void {
+    if (!this.reference) return;
+    // The draft this element created is now at its own address: keep editing it.
+    if (this.draft && this.draftId === this.draft.id && this.stores === this.loadedStores) return;
+    const key = this.draftId ? `draft:${this.draftId}` : this.formId ? `form:${this.formId}` : '';
+    if (key === this.loadedKey && this.stores === this.loadedStores) return;
+    this.loadedKey = key;
+    this.loadedStores = this.stores;
+    void this.load(key, this.stores);
+  }
+
+  private async load(key: string, stores: Stores): Promise<void> {
+    this.reset();
+    const stale = () => key !== this.loadedKey || stores !== this.stores;
+    if (this.draftId) {
+      const draft = await getDraft(this.draftId, stores);
+      if (stale()) return;
+      if (!draft) {
+        this.trouble = 'no-draft';
+        return;
+      }
+      this.adopt(draft, true);
+      if (draft.correcting) {
+        const sub = await getSubmission(draft.id, stores);
+        if (stale()) return;
+        this.rejection = sub?.rejection ?? null;
+      }
+    } else if (this.formId && this.reference) {
+      const id = this.formId;
+      const newest = this.reference.forms
+        .filter((f) => f.id === id)
+        .reduce<FormDef | undefined>((a, f) => (a && a.version >= f.version ? a : f), undefined);
+      if (!newest) {
+        this.trouble = 'no-form';
+        return;
+      }
+      const draft: Draft = {
+        schema: 1,
+        id: crypto.randomUUID(),
+        formId: newest.id,
+        formVersion: newest.version,
+        answers: {},
+        updatedAt: new Date().toISOString(),
+        correcting: false,
+      };
+      this.adopt(draft, false);
+      // Stored at once, so the address can change to the draft's and a reload resumes it.
+      this.dirty = true;
+      await this.flush();
+    }
+  }
+
+  private reset(): void {
+    clearTimeout(this.timer);
+    this.draft = null;
+    this.answers = {};
+    this.touched = new Set();
+    this.edited = new Set();
+    this.attempted = false;
+    this.summary = null;
+    this.trouble = null;
+    this.rejection = null;
+    this.saveError = null;
+    this.draftError = null;
+    this.savedAt = null;
+    this.dirty = false;
+    this.announced = false;
+    this.handedOff = false;
+    this.closed = false;
+  }
+
+  private adopt(draft: Draft, stored: boolean): void {
+    this.draft = draft;
+    this.answers = structuredClone(draft.answers);
+    // Answers from an earlier visit were finished with then: show what is wrong with them.
+    this.touched = new Set(Object.keys(draft.answers));
+    this.announced = stored;
+    this.savedAt = stored ? draft.updatedAt : null;
+    const firstPoint = Object.values(draft.answers).find(isGeoPoint);
+    if (firstPoint) this.near = firstPoint;
+  }
+
+  private scheduleSave(): void {
+    this.dirty = true;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.flush(), SAVE_DELAY_MS);
+  }
+
+  /** Writes pending edits now. Resolves when every write so far is done; never rejects. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    if (!this.dirty || !this.draft || this.closed) return this.writing;
+    this.dirty = false;
+    const draft: Draft = { ...this.draft, answers: structuredClone(this.answers), updatedAt: new Date().toISOString() };
+    const stores = this.stores;
+    this.writing = this.writing.then(async () => {
+      if (this.closed) return;
+      try {
+        await putDraft(draft, stores);
+        this.draftError = null;
+        this.savedAt = draft.updatedAt;
+        this.dispatchEvent(new CustomEvent('draft-saved', { detail: { id: draft.id }, bubbles: true, composed: true }));
+        if (!this.announced && this.draft?.id === draft.id) {
+          this.announced = true;
+          this.handedOff = true;
+          this.navigate(`/drafts/${draft.id}`, true);
+        }
+      } catch (e) {
+        // Still in memory; the next edit tries again.
+        this.dirty = true;
+        this.draftError = e instanceof Error ? e.message : String(e);
+      }
+    });
+    return this.writing;
+  }
+
+  /** Leaving: keep the edits, but not an empty draft nobody will come back to. */
+  private async leave(): Promise<void> {
+    const draft = this.draft;
+    if (!draft || this.closed) return;
+    if (this.handedOff || draft.correcting || answerCount(this.answers) > 0) {
+      await this.flush();
+      return;
+    }
+    clearTimeout(this.timer);
+    this.dirty = false;
+    await this.writing;
+    if (!this.isConnected && answerCount(this.answers) === 0) await deleteDraft(draft.id, this.stores);
+  }
+
+  private navigate(path: string, replace = false): void {
+    this.dispatchEvent(new CustomEvent('fs-navigate', { detail: { path, replace }, bubbles: true, composed: true }));
+  }
+
+  private onAnswerChange(e: CustomEvent<AnswerChangeDetail>): void {
+    const { name, value, commit } = e.detail;
+    if (!this.draft || this.closed || this.saving) return;
+    const before = this.answers[name];
+    if (JSON.stringify(before) !== JSON.stringify(value)) {
+      const next = { ...this.answers };
+      if (value === undefined || isEmpty(value)) delete next[name];
+      else next[name] = value;
+      this.answers = next;
+      if (!this.edited.has(name)) this.edited = new Set([...this.edited, name]);
+      this.saveError = null;
+      this.scheduleSave();
+    }
+    if (commit && !this.touched.has(name)) this.touched = new Set([...this.touched, name]);
+    if (isGeoPoint(value)) this.onFix(value);
+    if (this.summary && this.form && validateAnswers(this.form, this.answers, this.lists).length === 0) {
+      this.summary = null;
+    }
+  }
+
+  private onFix(point: GeoPoint): void {
+    if (!this.deviceFix || Date.parse(point.time) >= Date.parse(this.deviceFix.time)) this.deviceFix = point;
+    if (!this.near || distanceMetres(this.near, point) > RESORT_AFTER_M) this.near = point;
+  }
+
+  private get lists(): ReferenceData['lists'] {
+    return this.reference?.lists ?? {};
+  }
+
+  /** The server's words about each field, while the user has not changed it. */
+  private serverMessages(): Map<string, string> {
+    const out = new Map<string, string>();
+    const r = this.rejection;
+    if (!r) return out;
+    for (const p of r.problems ?? []) if (!out.has(p.field)) out.set(p.field, p.message);
+    if (r.field && !out.has(r.field)) out.set(r.field, r.message);
+    return out;
+  }
+
+  private messageFor(f: FieldDef, server: Map<string, string>): string | null {
+    const local =
+      this.attempted || this.touched.has(f.name) ? validateField(f, this.answers[f.name], this.lists) : null;
+    if (local) return local;
+    return this.edited.has(f.name) ? null : (server.get(f.name) ?? null);
+  }
+
+  private async save(): Promise<void> {
+    const form = this.form;
+    const draft = this.draft;
+    if (!form || !draft || this.saving || this.closed) return;
+    this.saveError = null;
+    await this.flush();
+    const problems = validateAnswers(form, this.answers, this.lists);
+    if (problems.length) {
+      this.attempted = true;
+      this.summary =
+        problems.length === 1
+          ? 'There is 1 problem. Fix it, then save again.'
+          : `There are ${problems.length} problems. Fix them, then save again.`;
+      await this.updateComplete;
+      const names = new Set(form.fields.map((f) => f.name));
+      const first = problems.find((p) => names.has(p.field));
+      const el = first && this.renderRoot.querySelector<HTMLElement>(`[data-field="${first.field}"]`);
+      if (el) {
+        el.scrollIntoView({ block: 'start' });
+        el.focus({ preventScroll: true });
+      }
+      return;
+    }
+    this.saving = true;
+    try {
+      const payload = await this.buildPayload(form, draft);
+      await saveSubmission(payload, this.stores);
+      this.closed = true;
+      clearTimeout(this.timer);
+      this.dispatchEvent(
+        new CustomEvent('submission-saved', { detail: { id: payload.id }, bubbles: true, composed: true }),
+      );
+    } catch (e) {
+      // StorageFullError and MissingPhotoError speak to the user; the draft is untouched.
+      this.saveError = e instanceof Error ? e.message : String(e);
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  private async buildPayload(form: FormDef, draft: Draft): Promise<SubmissionPayload> {
+    const answers: Answers = {};
+    for (const f of form.fields) {
+      const v = this.answers[f.name];
+      if (v !== undefined && !isEmpty(v)) answers[f.name] = v;
+    }
+    const photos: PhotoRef[] = [];
+    const missing: string[] = [];
+    for (const f of form.fields) {
+      const v = answers[f.name];
+      if (f.type !== 'photo' || !Array.isArray(v)) continue;
+      for (const sha256 of v) {
+        const p = await getPhoto(sha256, this.stores);
+        if (!p) {
+          missing.push(sha256);
+          continue;
+        }
+        photos.push({
+          sha256,
+          bytes: p.data.byteLength,
+          type: p.type,
+          width: p.width,
+          height: p.height,
+          field: f.name,
+          geotag: p.geotag,
+        });
+      }
+    }
+    if (missing.length) throw new MissingPhotoError(missing);
+    // The server insists on the first location question's answer, answered or not.
+    const firstPoint = form.fields.find((f) => f.type === 'geopoint');
+    const location = firstPoint ? answers[firstPoint.name] : undefined;
+    return {
+      id: draft.id,
+      formId: form.id,
+      formVersion: form.version,
+      answers,
+      location: isGeoPoint(location) ? location : null,
+      photos,
+      createdAt: new Date().toISOString(),
+      deviceId: await getDeviceId(this.stores),
+    };
+  }
+
+  private dialog(): HTMLDialogElement | null {
+    return this.renderRoot.querySelector('dialog');
+  }
+
+  private async discard(): Promise<void> {
+    this.dialog()?.close();
+    const draft = this.draft;
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.writing;
+    if (draft) await deleteDraft(draft.id, this.stores);
+    this.navigate('/', true);
+  }
+
+  private async goToForms(e: MouseEvent): Promise<void> {
+    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    await this.flush();
+    this.navigate('/');
+  }
+
+  override render() {
+    if (!this.reference) return html`<p class="loading">Loading the forms…</p>`;
+    if (this.trouble === 'no-form' || this.trouble === 'no-draft') return this.renderTrouble(this.trouble);
+    const draft = this.draft;
+    if (!draft) return html`<p class="loading">Opening the form…</p>`;
+    const form = this.form;
+    return form ? this.renderForm(form, draft) : this.renderLostVersion(draft);
+  }
+
+  private backLink() {
+    return html`<a class="back" href="/" @click=${this.goToForms}>‹ All forms</a>`;
+  }
+
+  private renderTrouble(trouble: 'no-form' | 'no-draft') {
+    return html`${this.backLink()}
+      <div class="banner error" role="alert">
+        ${trouble === 'no-form'
+          ? html`<p>There is no form “${this.formId}” on this device.</p>`
+          : html`<p>This unfinished form is no longer on this device: it was saved or discarded.</p>`}
+      </div>`;
+  }
+
+  private renderLostVersion(draft: Draft) {
+    const title = this.reference?.forms.find((f) => f.id === draft.formId)?.title ?? draft.formId;
+    const entries = Object.entries(draft.answers).filter(([, v]) => !isEmpty(v));
+    return html`${this.backLink()}
+      <h1>${title}</h1>
+      <div class="banner error" role="alert">
+        <p>
+          This draft was started on version ${draft.formVersion} of “${title}”, which is no longer on this device, so
+          it cannot be shown or saved. Its answers are kept: connect to the network to update the forms, or ask
+          your coordinator.
+        </p>
+      </div>
+      ${entries.length
+        ? html`<h2>Answers kept</h2>
+            <dl class="kept">
+              ${entries.map(([k, v]) => html`<dt>${k}</dt><dd>${describeAnswer(v)}</dd>`)}
+            </dl>`
+        : nothing}
+      <div class="actions">
+        <button type="button" class="danger" @click=${() => this.dialog()?.showModal()}>Discard</button>
+      </div>
+      ${this.renderDialog(draft)}`;
+  }
+
+  private renderForm(form: FormDef, draft: Draft) {
+    const server = this.serverMessages();
+    const names = new Set(form.fields.map((f) => f.name));
+    const otherServerProblems = [...server].filter(([field]) => !names.has(field));
+    const busy = this.saving;
+    return html`${this.backLink()}
+      <h1>${form.title}</h1>
+      ${form.description ? html`<p class="description">${form.description}</p>` : nothing}
+      <p class="meta">Version ${form.version} · <span aria-hidden="true">*</span> required</p>
+      ${draft.correcting ? this.renderCorrection(otherServerProblems) : nothing}
+      <form novalidate @submit=${(e: Event) => (e.preventDefault(), void this.save())}>
+        <div class="fields" @answer-change=${this.onAnswerChange} @location-fix=${this.onLocationFix}>
+          ${form.fields.map((f) => html`<div class="q">${this.renderField(f, server)}</div>`)}
+        </div>
+        <div role="alert" class="outcome">
+          ${this.summary ? html`<p class="banner error">${this.summary}</p>` : nothing}
+          ${this.saveError ? html`<p class="banner error">${this.saveError}</p>` : nothing}
+        </div>
+        <div class="actions">
+          <button type="submit" class="primary" ?disabled=${busy}>${busy ? 'Saving…' : 'Save'}</button>
+          <button type="button" class="danger" ?disabled=${busy} @click=${() => this.dialog()?.showModal()}>
+            Discard
+          </button>
+        </div>
+        <p class="autosave">
+          ${this.draftError
+            ? html`<span class="problem">Your latest changes could not be kept on this device. ${this.draftError}</span>`
+            : this.savedAt
+              ? `Kept on this device as you type (last at ${new Date(this.savedAt).toLocaleTimeString([], {
+                  hour: '2-digit',
+                  minute: '2-digit',
+                })}).`
+              : 'Kept on this device as you type.'}
+        </p>
+      </form>
+      ${this.renderDialog(draft)}`;
+  }
+
+  private readonly onLocationFix = (e: CustomEvent<{ point: GeoPoint }>) => this.onFix(e.detail.point);
+
+  private renderCorrection(others: [string, string][]) {
+    const r = this.rejection;
+    return html`<section class="banner" aria-labelledby="correction-title">
+      <h2 id="correction-title">Correct this submission</h2>
+      <p>${r ? html`The server refused it: ${r.message}` : 'The server refused this submission.'}</p>
+      ${others.length
+        ? html`<ul>
+            ${others.map(([field, message]) => html`<li>${field}: ${message}</li>`)}
+          </ul>`
+        : nothing}
+      <p>Fix the answers marked below, then save again.</p>
+    </section>`;
+  }
+
+  private renderField(f: FieldDef, server: Map<string, string>) {
+    const message = this.messageFor(f, server);
+    const v = this.answers[f.name];
+    const busy = this.saving;
+    switch (f.type) {
+      case 'geopoint':
+        return html`<fs-location-field
+          data-field=${f.name}
+          .field=${f}
+          .value=${isGeoPoint(v) ? v : undefined}
+          .message=${message}
+          ?disabled=${busy}
+        ></fs-location-field>`;
+      case 'photo':
+        return html`<fs-photo-field
+          data-field=${f.name}
+          .field=${f}
+          .value=${Array.isArray(v) ? v : undefined}
+          .message=${message}
+          .deviceFix=${this.deviceFix}
+          .stores=${this.stores}
+          ?disabled=${busy}
+        ></fs-photo-field>`;
+      default:
+        return html`<fs-field
+          data-field=${f.name}
+          .field=${f}
+          .value=${v}
+          .lists=${this.lists}
+          .message=${message}
+          .near=${this.near}
+          ?disabled=${busy}
+        ></fs-field>`;
+    }
+  }
+
+  private renderDialog(draft: Draft) {
+    return html`<dialog aria-labelledby="discard-title" aria-describedby="discard-text">
+      <h2 id="discard-title">${draft.correcting ? 'Discard your corrections?' : 'Discard this form?'}</h2>
+      <p id="discard-text">
+        ${draft.correcting
+          ? 'Your changes are deleted from this device. The refused submission stays in the outbox.'
+          : 'Everything typed in it, and its photos, will be deleted from this device.'}
+      </p>
+      <div class="actions">
+        <button type="button" autofocus @click=${() => this.dialog()?.close()}>Keep editing</button>
+        <button type="button" class="danger primary" @click=${this.discard}>Discard</button>
+      </div>
+    </dialog>`;
+  }
+
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        max-width: 48rem;
+        margin: 0 auto;
+      }
+      h1 {
+        margin: 0.5rem 0 0.25rem;
+        font-size: 1.5rem;
+        line-height: 1.2;
+      }
+      .description,
+      .meta {
+        margin: 0 0 0.5rem;
+      }
+      .meta {
+        color: var(--_muted);
+      }
+      .back {
+        display: inline-flex;
+        align-items: center;
+        min-height: var(--_target);
+        color: var(--_brand);
+        font-weight: 700;
+      }
+      .fields {
+        display: grid;
+        gap: 1.25rem;
+        margin: 1rem 0;
+      }
+      .q {
+        padding-bottom: 1.25rem;
+        border-bottom: 1px solid var(--_border);
+      }
+      .outcome .banner {
+        margin: 0.5rem 0;
+        font-weight: 700;
+      }
+      .actions button[type='submit'] {
+        flex: 1 1 12rem;
+      }
+      .autosave {
+        color: var(--_muted);
+        font-size: 0.95rem;
+      }
+      .problem {
+        color: var(--_danger);
+        font-weight: 700;
+      }
+      .banner h2 {
+        margin: 0 0 0.25rem;
+        font-size: 1.15rem;
+      }
+      .banner p {
+        margin: 0.25rem 0;
+      }
+      .kept {
+        display: grid;
+        grid-template-columns: max-content 1fr;
+        gap: 0.25rem 1rem;
+      }
+      .kept dt {
+        font-weight: 700;
+      }
+      .kept dd {
+        margin: 0;
+        overflow-wrap: anywhere;
+      }
+    `,
+  ];
+}
+
+customElements.define('fs-form-view', FsFormView);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'fs-form-view': FsFormView;
+  }
+}

@@ -1,0 +1,310 @@
+import { LitElement, css, html, nothing } from 'lit';
+import type { ReferenceData } from '../../shared/forms.js';
+import type { StoredSubmission, SubmissionStatus } from '../../shared/outbox.js';
+import { openCorrection } from '../core/corrections.js';
+import { onOutboxChange } from '../core/outbox-events.js';
+import { defaultStores, type Stores } from '../core/stores.js';
+import { deleteSubmission, listSubmissions } from '../core/submissions.js';
+import type { SenderState } from '../send/page-sender.js';
+import { formatBytes } from '../storage-persistence.js';
+import { statusStyles } from '../styles/status.js';
+
+const STATUS_TEXT: Record<SubmissionStatus, string> = {
+  queued: 'Queued',
+  sending: 'Sending',
+  sent: 'Sent',
+  rejected: 'Rejected',
+  waiting: 'Waiting',
+};
+
+/**
+ * The outbox: every submission on this device with its status, newest first.
+ * Updates live as submissions are saved, sent or rejected, in any tab.
+ *
+ * @fires send-now - the user asked to send everything now.
+ * @fires fs-navigate - to open a correction draft.
+ */
+export class FsOutbox extends LitElement {
+  static override properties = {
+    reference: { attribute: false },
+    sender: { attribute: false },
+    items: { state: true },
+    confirming: { state: true },
+    error: { state: true },
+  };
+
+  declare reference: ReferenceData | null;
+  declare sender: SenderState | null;
+  declare items: StoredSubmission[] | null;
+  declare confirming: StoredSubmission | null;
+  declare error: string;
+  stores: Stores = defaultStores;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor() {
+    super();
+    this.reference = null;
+    this.sender = null;
+    this.items = null;
+    this.confirming = null;
+    this.error = '';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.unsubscribe = onOutboxChange(() => void this.load());
+    void this.load();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unsubscribe?.();
+  }
+
+  private async load(): Promise<void> {
+    this.items = await listSubmissions(this.stores);
+  }
+
+  private formTitle(sub: StoredSubmission): string {
+    const form = this.reference?.forms.find((f) => f.id === sub.payload.formId);
+    return form?.title ?? sub.payload.formId;
+  }
+
+  private async fix(sub: StoredSubmission): Promise<void> {
+    try {
+      const draft = await openCorrection(sub.payload.id, this.stores);
+      this.dispatchEvent(
+        new CustomEvent('fs-navigate', { detail: { path: `/drafts/${draft.id}` }, bubbles: true, composed: true }),
+      );
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  private askDelete(sub: StoredSubmission): void {
+    this.confirming = sub;
+    void this.updateComplete.then(() => this.renderRoot.querySelector('dialog')?.showModal());
+  }
+
+  private async confirmDelete(): Promise<void> {
+    const sub = this.confirming;
+    this.renderRoot.querySelector('dialog')?.close();
+    this.confirming = null;
+    if (sub) await deleteSubmission(sub.payload.id, this.stores);
+  }
+
+  private cancelDelete(): void {
+    this.renderRoot.querySelector('dialog')?.close();
+    this.confirming = null;
+  }
+
+  static override styles = [
+    statusStyles,
+    css`
+      :host {
+        display: block;
+      }
+      .bar {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.5rem 1rem;
+        margin-bottom: 0.75rem;
+      }
+      h1 {
+        margin: 0 auto 0 0;
+        font-size: 1.5rem;
+      }
+      button {
+        min-height: 44px;
+        min-width: 44px;
+        padding: 0 1rem;
+        font: inherit;
+        font-weight: 600;
+        border-radius: 0.5rem;
+        border: 2px solid var(--fs-brand);
+        background: #fff;
+        color: var(--fs-brand);
+        cursor: pointer;
+      }
+      button.primary {
+        background: var(--fs-brand);
+        color: #fff;
+      }
+      button.danger {
+        border-color: var(--fs-danger);
+        color: var(--fs-danger);
+      }
+      button:focus-visible {
+        outline: 3px solid var(--fs-focus);
+        outline-offset: 2px;
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        gap: 0.5rem;
+      }
+      li {
+        border: 1px solid var(--fs-border);
+        border-radius: 0.5rem;
+        padding: 0.75rem;
+        background: #fff;
+      }
+      .head {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.25rem 0.75rem;
+        align-items: baseline;
+      }
+      .head h2 {
+        margin: 0;
+        font-size: 1.1rem;
+        margin-right: auto;
+      }
+      .meta,
+      .why {
+        margin: 0.25rem 0 0;
+        color: var(--fs-muted);
+      }
+      .why {
+        color: var(--fs-danger);
+      }
+      ul.problems {
+        display: block;
+        margin: 0.25rem 0 0 1.25rem;
+        list-style: disc;
+      }
+      ul.problems li {
+        border: none;
+        padding: 0;
+      }
+      .actions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        margin-top: 0.5rem;
+      }
+      progress {
+        width: 100%;
+        height: 0.75rem;
+      }
+      dialog {
+        max-width: min(28rem, 90vw);
+        border-radius: 0.75rem;
+        border: none;
+      }
+    `,
+  ];
+
+  override render() {
+    const items = this.items;
+    const pending = items?.filter((s) => s.status !== 'sent' && s.status !== 'rejected').length ?? 0;
+    const st = this.sender;
+    return html`
+      <div class="bar">
+        <h1>Outbox</h1>
+        <button
+          class="primary"
+          ?disabled=${pending === 0 || st?.running}
+          @click=${() => this.dispatchEvent(new CustomEvent('send-now', { bubbles: true, composed: true }))}
+        >
+          Send now
+        </button>
+      </div>
+      <p role="status" aria-live="polite">${this.summary(items, st)}</p>
+      ${this.error ? html`<p class="why" role="alert">${this.error}</p>` : nothing}
+      ${items === null
+        ? html`<p>Loading…</p>`
+        : items.length === 0
+          ? html`<p>Nothing saved on this device yet. Submissions you save appear here until the server has them.</p>`
+          : html`<ul aria-label="Submissions">
+              ${items.map((s) => this.renderItem(s))}
+            </ul>`}
+      <dialog aria-labelledby="del-title" @cancel=${this.cancelDelete}>
+        ${this.confirming
+          ? html`<h2 id="del-title">Delete this submission?</h2>
+              <p>
+                ${this.confirming.status === 'sent'
+                  ? 'The server already has it; this only removes it from this device.'
+                  : 'It has NOT reached the server. Deleting it loses it for good.'}
+              </p>
+              <div class="actions">
+                <button class="danger" @click=${this.confirmDelete}>Delete</button>
+                <button @click=${this.cancelDelete}>Keep it</button>
+              </div>`
+          : nothing}
+      </dialog>
+    `;
+  }
+
+  private summary(items: StoredSubmission[] | null, st: SenderState | null): string {
+    if (!items) return '';
+    if (st?.running && st.total > 0) {
+      const p = st.progress;
+      const photos = p && p.photosTotal ? `, photos ${p.photosDone} of ${p.photosTotal} (${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)})` : '';
+      return `Sending submission ${st.index} of ${st.total}${photos}…`;
+    }
+    const waiting = items.filter((s) => s.status === 'queued' || s.status === 'waiting' || s.status === 'sending');
+    if (waiting.length === 0) return items.length ? 'Everything saved here has reached the server.' : '';
+    const next = st?.nextAttemptAt;
+    const when = next && next > Date.now() ? ` Next try at ${new Date(next).toLocaleTimeString()}.` : '';
+    return `${waiting.length} waiting to be sent.${when}`;
+  }
+
+  private renderItem(s: StoredSubmission) {
+    const st = this.sender;
+    const mine = st?.progress?.id === s.payload.id ? st.progress : null;
+    const created = new Date(s.payload.createdAt).toLocaleString();
+    const headingId = `h-${s.payload.id}`;
+    return html`<li aria-labelledby=${headingId} data-id=${s.payload.id}>
+      <div class="head">
+        <h2 id=${headingId}>${this.formTitle(s)}</h2>
+        <span class="status status-${s.status}">${STATUS_TEXT[s.status]}</span>
+      </div>
+      <p class="meta">
+        Saved ${created} · ${s.payload.photos.length} photo${s.payload.photos.length === 1 ? '' : 's'}
+        ${s.receipt ? html` · received ${new Date(s.receipt.receivedAt).toLocaleString()} (no. ${s.receipt.seq})` : nothing}
+      </p>
+      ${mine && mine.bytesTotal
+        ? html`<progress
+            max=${mine.bytesTotal}
+            value=${mine.bytesDone}
+            aria-label="Photos sent for this submission"
+          ></progress>`
+        : nothing}
+      ${s.status === 'rejected' && s.rejection
+        ? html`<div class="why">
+            Refused by the server: ${s.rejection.message}
+            ${s.rejection.problems?.length
+              ? html`<ul class="problems">
+                  ${s.rejection.problems.map((p) => html`<li>${p.field}: ${p.message}</li>`)}
+                </ul>`
+              : nothing}
+          </div>`
+        : nothing}
+      ${(s.status === 'queued' || s.status === 'waiting') && s.lastError
+        ? html`<p class="meta">Last try: ${s.lastError}${s.status === 'waiting' ? ' It will be retried.' : ''}</p>`
+        : nothing}
+      <div class="actions">
+        ${s.status === 'rejected'
+          ? html`<button class="primary" @click=${() => this.fix(s)} aria-label="Fix ${this.formTitle(s)} saved ${created}">
+              Fix
+            </button>`
+          : nothing}
+        <button class="danger" @click=${() => this.askDelete(s)} aria-label="Delete ${this.formTitle(s)} saved ${created}">
+          Delete
+        </button>
+      </div>
+    </li>`;
+  }
+}
+
+customElements.define('fs-outbox', FsOutbox);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'fs-outbox': FsOutbox;
+  }
+}

@@ -1,0 +1,3 @@
+// The page app's entry: global styles and the shell.
+import './app.css';
+import './elements/fs-app.js';

@@ -1,0 +1,19 @@
+/** The app's screens by path. Paths (not hashes) so every screen can be deep-linked. */
+export type Route =
+  | { name: 'forms' }
+  | { name: 'new'; id: string }
+  | { name: 'draft'; id: string }
+  | { name: 'outbox' }
+  | { name: 'diagnostics' }
+  | { name: 'not-found' };
+
+export function matchRoute(path: string): Route {
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const [first, second] = parts;
+  if (parts.length === 0) return { name: 'forms' };
+  if (parts.length === 2 && first === 'forms' && second) return { name: 'new', id: second };
+  if (parts.length === 2 && first === 'drafts' && second) return { name: 'draft', id: second };
+  if (parts.length === 1 && first === 'outbox') return { name: 'outbox' };
+  if (parts.length === 1 && first === 'diagnostics') return { name: 'diagnostics' };
+  return { name: 'not-found' };
+}

@@ -1,0 +1,48 @@
+import { css } from 'lit';
+
+/** Status chips: a word and a shape as well as a colour, so colour is never the only cue. */
+export const statusStyles = css`
+  .status {
+    display: inline-flex;
+    align-items: center;
+    gap: 0.3em;
+    padding: 0.15em 0.6em;
+    border-radius: 1em;
+    font-weight: 700;
+    font-size: 0.9rem;
+    border: 2px solid currentColor;
+  }
+  .status::before {
+    font-size: 0.9em;
+  }
+  .status-queued {
+    color: #8a4b00;
+  }
+  .status-queued::before {
+    content: '◷';
+  }
+  .status-sending {
+    color: #0b5394;
+  }
+  .status-sending::before {
+    content: '↑';
+  }
+  .status-waiting {
+    color: #6b3fa0;
+  }
+  .status-waiting::before {
+    content: '⏸';
+  }
+  .status-rejected {
+    color: #b00020;
+  }
+  .status-rejected::before {
+    content: '✕';
+  }
+  .status-sent {
+    color: #1b6e20;
+  }
+  .status-sent::before {
+    content: '✓';
+  }
+`;

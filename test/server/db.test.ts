@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, describe, it } from 'node:test';
+import { migrate, openDatabase, readMigrations } from '../../server/db.js';
+import { tempDir } from './helpers.js';
+
+describe('the database', () => {
+  const dir = tempDir('db');
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('opens in WAL mode with synchronous FULL and foreign keys on', () => {
+    const db = openDatabase(dir);
+    try {
+      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+      // 2 is FULL: a commit is fsynced before it returns.
+      assert.equal(db.pragma('synchronous', { simple: true }), 2);
+      assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('records each migration once and skips it on the next start', () => {
+    const migrations = readMigrations();
+    assert.ok(migrations.length >= 1);
+    assert.deepEqual(
+      migrations.map((m) => m.version),
+      migrations.map((_, i) => i + 1),
+    );
+    const db = openDatabase(dir);
+    try {
+      migrate(db);
+      const rows = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
+      assert.deepEqual(rows, migrations.map((m) => m.version));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a submission row that links a photo it does not hold', () => {
+    const db = openDatabase(dir);
+    try {
+      db.prepare(
+        `INSERT INTO submissions (id, form_id, form_version, device_id, created_at, received_at, content_hash, payload)
+         VALUES ('x', 'f', 1, 'd', 'c', 'r', 'h', '{}')`,
+      ).run();
+      assert.throws(
+        () => db.prepare(`INSERT INTO submission_photos (submission_seq, sha256) VALUES (1, '${'a'.repeat(64)}')`).run(),
+        /FOREIGN KEY/,
+      );
+    } finally {
+      db.close();
+    }
+  });
+});

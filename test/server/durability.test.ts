@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { Receipt, ServerSubmission } from '../../shared/submission.js';
+import { fakePhoto, photoRef, sha256Hex, tempDir, validPayload } from './helpers.js';
+import { startServerProcess, type ServerProcess } from './process.js';
+
+describe('durability', () => {
+  const dataDir = tempDir('durable');
+  const running: ServerProcess[] = [];
+  after(async () => {
+    for (const p of running) {
+      p.child.kill('SIGKILL');
+      await p.exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const start = async (): Promise<ServerProcess> => {
+    const p = await startServerProcess({ DATA_DIR: dataDir, APP_DIR: join(dataDir, 'no-app') });
+    running.push(p);
+    return p;
+  };
+
+  it('keeps an acknowledged photo and submission when the process is killed', async () => {
+    const photo = fakePhoto('image/jpeg', 50_000);
+    const hash = sha256Hex(photo);
+    const payload = validPayload([photoRef(photo)]);
+
+    const first = await start();
+    const put = await fetch(`${first.url}/api/photos/${hash}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/jpeg' },
+      body: photo,
+    });
+    assert.equal(put.status, 201);
+    const sub = await fetch(`${first.url}/api/submissions/${payload.id}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
+    assert.equal(sub.status, 201);
+    const receipt = (await sub.json()) as Receipt;
+
+    // No graceful close: whatever was acknowledged must already be on disk.
+    first.child.kill('SIGKILL');
+    assert.equal(await first.exited, 'SIGKILL');
+
+    const second = await start();
+    const stored = await fetch(`${second.url}/api/submissions/${payload.id}`);
+    assert.equal(stored.status, 200);
+    assert.deepEqual((await stored.json()) as ServerSubmission, { ...payload, receipt });
+    const bytes = await fetch(`${second.url}/api/photos/${hash}`);
+    assert.equal(bytes.status, 200);
+    assert.ok(Buffer.from(await bytes.arrayBuffer()).equals(photo));
+
+    const resend = await fetch(`${second.url}/api/submissions/${payload.id}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
+    assert.equal(resend.status, 200);
+    assert.deepEqual(await resend.json(), receipt);
+
+    second.child.kill('SIGTERM');
+    assert.equal(await second.exited, 0);
+  });
+});

@@ -1,0 +1,127 @@
+/** Builders shared by the server tests: a server on a temp data dir, photos, valid payloads. */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { GeoPoint, PhotoRef, PhotoType, SubmissionPayload } from '../../shared/submission.js';
+import { buildApp, type AppOptions } from '../../server/app.js';
+import { PROJECT_ROOT } from '../../server/paths.js';
+
+export const DEMO_FORMS_DIR = join(PROJECT_ROOT, 'server', 'demo-forms');
+
+export function tempDir(label: string): string {
+  return mkdtempSync(join(tmpdir(), `fieldsync-${label}-`));
+}
+
+export interface TestServer {
+  app: FastifyInstance;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** The real app on a fresh temp data dir with the demo forms; no built page app unless given. */
+export async function startTestServer(overrides: Partial<AppOptions> = {}): Promise<TestServer> {
+  const dataDir = overrides.dataDir ?? tempDir('data');
+  const app = await buildApp({
+    dataDir,
+    formsDir: DEMO_FORMS_DIR,
+    appDir: join(dataDir, 'no-app-here'),
+    photoMaxBytes: 64 * 1024,
+    ...overrides,
+  });
+  return {
+    app,
+    dataDir,
+    async close() {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+const MAGIC: Record<PhotoType, Buffer> = {
+  'image/jpeg': Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]),
+  'image/png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]),
+  'image/webp': Buffer.concat([Buffer.from('RIFF'), Buffer.from([0x24, 0, 0, 0]), Buffer.from('WEBPVP8 ')]),
+};
+
+/**
+ * Bytes that pass the server's magic-number check for type, unique per
+ * call. The server never decodes pixels, so real image data is not needed.
+ */
+export function fakePhoto(type: PhotoType = 'image/jpeg', size = 2048): Buffer {
+  const magic = MAGIC[type];
+  return Buffer.concat([magic, randomBytes(Math.max(0, size - magic.length))]);
+}
+
+export function photoRef(bytes: Buffer, type: PhotoType = 'image/jpeg', field = 'photos'): PhotoRef {
+  return { sha256: sha256Hex(bytes), bytes: bytes.length, type, width: 1024, height: 768, field, geotag: null };
+}
+
+export const HERE: GeoPoint = { lat: -0.15259, lon: 34.47897, accuracy: 8, time: '2026-11-20T09:30:00.000Z' };
+
+/**
+ * A payload the demo form accepts, answering every question, with the
+ * given photos (their descriptions and their answer). Overrides replace
+ * top-level properties; answers merge.
+ */
+export function validPayload(
+  photos: PhotoRef[],
+  overrides: Partial<Omit<SubmissionPayload, 'answers'>> & { answers?: SubmissionPayload['answers'] } = {},
+): SubmissionPayload {
+  const { answers, ...rest } = overrides;
+  return {
+    id: randomUUID(),
+    formId: 'water-point-inspection',
+    formVersion: 1,
+    answers: {
+      site: 'site_001',
+      condition: 'needs_repair',
+      flow_rate: 12.5,
+      people_served: 120,
+      notes: 'Handle is loose.',
+      location: HERE,
+      photos: photos.map((p) => p.sha256),
+      ...answers,
+    },
+    location: HERE,
+    photos,
+    createdAt: '2026-11-20T09:31:00.000Z',
+    deviceId: 'device-test-1',
+    ...rest,
+  };
+}
+
+export function putPhoto(
+  app: FastifyInstance,
+  bytes: Buffer,
+  contentType = 'image/jpeg',
+  hash: string = sha256Hex(bytes),
+): Promise<LightMyRequestResponse> {
+  return app.inject({ method: 'PUT', url: `/api/photos/${hash}`, headers: { 'content-type': contentType }, payload: bytes });
+}
+
+export function putSubmission(
+  app: FastifyInstance,
+  payload: unknown,
+  id: string = (payload as SubmissionPayload).id,
+): Promise<LightMyRequestResponse> {
+  return app.inject({ method: 'PUT', url: `/api/submissions/${id}`, payload: payload as object });
+}
+
+/** Uploads fresh photos and returns a valid payload that uses them. */
+export async function storedPhotosPayload(app: FastifyInstance, count = 1): Promise<SubmissionPayload> {
+  const refs: PhotoRef[] = [];
+  for (let i = 0; i < count; i++) {
+    const bytes = fakePhoto();
+    const res = await putPhoto(app, bytes);
+    if (res.statusCode !== 201) throw new Error(`photo upload answered ${res.statusCode}: ${res.body}`);
+    refs.push(photoRef(bytes));
+  }
+  return validPayload(refs);
+}

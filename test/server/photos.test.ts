@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ApiError } from '../../shared/submission.js';
+import { fakePhoto, putPhoto, sha256Hex, startTestServer, type TestServer } from './helpers.js';
+
+describe('photos', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ photoMaxBytes: 64 * 1024 });
+  });
+  after(() => server.close());
+
+  const fileOf = (hash: string): string => join(server.dataDir, 'photos', hash.slice(0, 2), hash.slice(2));
+  const tempFiles = (): string[] =>
+    readdirSync(join(server.dataDir, 'photos'), { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.includes('.tmp-'),
+    );
+
+  it('stores a new photo byte for byte under its hash and answers 201', async () => {
+    const bytes = fakePhoto('image/jpeg', 20_000);
+    const hash = sha256Hex(bytes);
+    const res = await putPhoto(server.app, bytes);
+    assert.equal(res.statusCode, 201);
+    assert.deepEqual(res.json(), { sha256: hash, bytes: bytes.length, type: 'image/jpeg' });
+    assert.ok(readFileSync(fileOf(hash)).equals(bytes));
+    assert.deepEqual(tempFiles(), []);
+  });
+
+  it('accepts PNG and WebP, and application/octet-stream as the content type', async () => {
+    for (const type of ['image/png', 'image/webp'] as const) {
+      const bytes = fakePhoto(type);
+      const res = await putPhoto(server.app, bytes, 'application/octet-stream');
+      assert.equal(res.statusCode, 201, res.body);
+      assert.equal(res.json<{ type: string }>().type, type);
+    }
+  });
+
+  it('answers 200 to the same photo again and leaves the file untouched', async () => {
+    const bytes = fakePhoto();
+    const hash = sha256Hex(bytes);
+    assert.equal((await putPhoto(server.app, bytes)).statusCode, 201);
+    const before = statSync(fileOf(hash));
+    await new Promise((r) => setTimeout(r, 20));
+    const res = await putPhoto(server.app, bytes);
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.json(), { sha256: hash, bytes: bytes.length, type: 'image/jpeg' });
+    const afterStat = statSync(fileOf(hash));
+    assert.equal(afterStat.ino, before.ino);
+    assert.equal(afterStat.mtimeMs, before.mtimeMs);
+    assert.deepEqual(tempFiles(), []);
+  });
+
+  it('refuses a photo over the size limit with 413 and keeps nothing', async () => {
+    const bytes = fakePhoto('image/jpeg', 64 * 1024 + 1);
+    const hash = sha256Hex(bytes);
+    const res = await putPhoto(server.app, bytes);
+    assert.equal(res.statusCode, 413);
+    assert.equal(res.json<ApiError>().error, 'payload_too_large');
+    assert.match(res.json<ApiError>().message, /larger than the server accepts/);
+    assert.equal(existsSync(fileOf(hash)), false);
+    assert.deepEqual(tempFiles(), []);
+  });
+
+  it('refuses an oversized upload that does not announce its length, and removes the temp file', async () => {
+    const bytes = fakePhoto('image/jpeg', 200 * 1024);
+    const hash = sha256Hex(bytes);
+    const { Readable } = await import('node:stream');
+    const chunks = Array.from({ length: 50 }, (_, i) => bytes.subarray(i * 4096, (i + 1) * 4096));
+    const res = await server.app.inject({
+      method: 'PUT',
+      url: `/api/photos/${hash}`,
+      headers: { 'content-type': 'image/jpeg' },
+      payload: Readable.from(chunks),
+    });
+    assert.equal(res.statusCode, 413);
+    assert.equal(existsSync(fileOf(hash)), false);
+    assert.deepEqual(tempFiles(), []);
+  });
+
+  it('refuses a PDF and a GIF with 415 even when they claim to be JPEG', async () => {
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1'), fakePhoto('image/jpeg', 500)]);
+    const gif = Buffer.concat([Buffer.from('GIF89a'), fakePhoto('image/jpeg', 500)]);
+    for (const bytes of [pdf, gif]) {
+      const res = await putPhoto(server.app, bytes, 'image/jpeg');
+      assert.equal(res.statusCode, 415);
+      const body = res.json<ApiError>();
+      assert.equal(body.error, 'unsupported_media_type');
+      assert.match(body.message, /not a JPEG, PNG or WebP/);
+      assert.equal(existsSync(fileOf(sha256Hex(bytes))), false);
+    }
+    assert.deepEqual(tempFiles(), []);
+  });
+
+  it('refuses a content type other than a photo type with 415', async () => {
+    const bytes = fakePhoto();
+    for (const type of ['image/gif', 'application/json', 'text/plain', 'multipart/form-data; boundary=x']) {
+      const res = await putPhoto(server.app, bytes, type);
+      assert.equal(res.statusCode, 415, type);
+      assert.equal(res.json<ApiError>().error, 'unsupported_media_type');
+    }
+  });
+
+  it('refuses bytes whose hash is not the one in the URL with 422 hash_mismatch', async () => {
+    const bytes = fakePhoto();
+    const wrong = sha256Hex(Buffer.from('something else'));
+    const res = await putPhoto(server.app, bytes, 'image/jpeg', wrong);
+    assert.equal(res.statusCode, 422);
+    const body = res.json<ApiError>();
+    assert.equal(body.error, 'hash_mismatch');
+    assert.ok(body.message.includes(sha256Hex(bytes)));
+    assert.equal(existsSync(fileOf(wrong)), false);
+    assert.equal(existsSync(fileOf(sha256Hex(bytes))), false);
+    assert.deepEqual(tempFiles(), []);
+  });
+
+  it('refuses other bytes sent under the hash of a photo it already holds', async () => {
+    const bytes = fakePhoto();
+    assert.equal((await putPhoto(server.app, bytes)).statusCode, 201);
+    const res = await putPhoto(server.app, fakePhoto(), 'image/jpeg', sha256Hex(bytes));
+    assert.equal(res.statusCode, 422);
+    assert.equal(res.json<ApiError>().error, 'hash_mismatch');
+    assert.ok(readFileSync(fileOf(sha256Hex(bytes))).equals(bytes));
+  });
+
+  it('refuses an empty upload with 400', async () => {
+    const res = await putPhoto(server.app, Buffer.alloc(0), 'image/jpeg', sha256Hex(Buffer.alloc(0)));
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json<ApiError>().error, 'bad_request');
+  });
+
+  it('refuses hashes that are not 64 lower-case hex characters, path tricks included', async () => {
+    const bytes = fakePhoto();
+    const hash = sha256Hex(bytes);
+    for (const bad of [
+      hash.toUpperCase(),
+      hash.slice(1),
+      `${hash}0`,
+      '..%2F..%2Ffieldsync.db',
+      `${hash.slice(0, 2)}%2F${hash.slice(2)}`,
+      '%2e%2e',
+      `${hash}%00`,
+    ]) {
+      const res = await putPhoto(server.app, bytes, 'image/jpeg', bad);
+      assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${bad} → ${res.statusCode}`);
+      assert.equal(typeof res.json<ApiError>().error, 'string');
+      const get = await server.app.inject({ method: 'GET', url: `/api/photos/${bad}` });
+      assert.ok(get.statusCode >= 400 && get.statusCode < 500, `GET ${bad} → ${get.statusCode}`);
+    }
+  });
+
+  it('serves a stored photo with its type and immutable caching', async () => {
+    const bytes = fakePhoto('image/png', 5000);
+    const hash = sha256Hex(bytes);
+    await putPhoto(server.app, bytes, 'image/png');
+    const res = await server.app.inject({ method: 'GET', url: `/api/photos/${hash}` });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['content-type'], 'image/png');
+    assert.equal(res.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.equal(res.headers['content-length'], String(bytes.length));
+    assert.ok(res.rawPayload.equals(bytes));
+
+    const head = await server.app.inject({ method: 'HEAD', url: `/api/photos/${hash}` });
+    assert.equal(head.statusCode, 200);
+    assert.equal(head.headers['content-type'], 'image/png');
+    assert.equal(head.rawPayload.length, 0);
+
+    const again = await server.app.inject({
+      method: 'GET',
+      url: `/api/photos/${hash}`,
+      headers: { 'if-none-match': `"${hash}"` },
+    });
+    assert.equal(again.statusCode, 304);
+  });
+
+  it('answers 404 JSON for a photo it does not hold', async () => {
+    const hash = sha256Hex(Buffer.from('never uploaded'));
+    const res = await server.app.inject({ method: 'GET', url: `/api/photos/${hash}` });
+    assert.equal(res.statusCode, 404);
+    assert.equal(res.json<ApiError>().error, 'not_found');
+    assert.equal(res.headers['cache-control'], 'no-store');
+    const head = await server.app.inject({ method: 'HEAD', url: `/api/photos/${hash}` });
+    assert.equal(head.statusCode, 404);
+  });
+});

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { FormDef, ReferenceData } from '../../shared/forms.js';
+import { FormsDirError, loadReference } from '../../server/reference.js';
+import { DEMO_FORMS_DIR, putSubmission, startTestServer, storedPhotosPayload, tempDir, type TestServer } from './helpers.js';
+
+const demoForm = JSON.parse(readFileSync(join(DEMO_FORMS_DIR, 'water-point-inspection.v1.json'), 'utf8')) as FormDef;
+const demoSites = readFileSync(join(DEMO_FORMS_DIR, 'lists', 'sites.json'), 'utf8');
+
+/** A forms directory with the demo list and the given files. */
+function formsDir(files: Record<string, string>): string {
+  const dir = tempDir('forms');
+  mkdirSync(join(dir, 'lists'));
+  writeFileSync(join(dir, 'lists', 'sites.json'), demoSites);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+describe('GET /api/reference', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  it('returns the demo forms and choice lists with a strong ETag and no-cache', async () => {
+    const res = await server.app.inject({ method: 'GET', url: '/api/reference' });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['cache-control'], 'no-cache');
+    assert.match(String(res.headers.etag), /^"[A-Za-z0-9_-]+"$/);
+    const body = res.json<ReferenceData>();
+    assert.deepEqual(body.forms, [demoForm]);
+    assert.deepEqual(body.lists.sites, JSON.parse(demoSites));
+  });
+
+  it('answers 304 with no body when If-None-Match names the current ETag', async () => {
+    const first = await server.app.inject({ method: 'GET', url: '/api/reference' });
+    const etag = String(first.headers.etag);
+    for (const header of [etag, `W/${etag}`, `"other", ${etag}`]) {
+      const res = await server.app.inject({ method: 'GET', url: '/api/reference', headers: { 'if-none-match': header } });
+      assert.equal(res.statusCode, 304, header);
+      assert.equal(res.body, '');
+      assert.equal(res.headers.etag, etag);
+    }
+    const stale = await server.app.inject({ method: 'GET', url: '/api/reference', headers: { 'if-none-match': '"old"' } });
+    assert.equal(stale.statusCode, 200);
+  });
+});
+
+describe('the forms directory', () => {
+  const dirs: string[] = [];
+  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const make = (files: Record<string, string>): string => {
+    const dir = formsDir(files);
+    dirs.push(dir);
+    return dir;
+  };
+
+  it('keeps every version of a form and validates a submission against the version it names', async () => {
+    const v2: FormDef = {
+      ...demoForm,
+      version: 2,
+      fields: demoForm.fields.map((f) => (f.name === 'people_served' ? { ...f, max: { value: 10 } } : f)),
+    };
+    const dir = make({ 'wpi.v1.json': JSON.stringify(demoForm), 'wpi.v2.json': JSON.stringify(v2) });
+    const server = await startTestServer({ formsDir: dir });
+    try {
+      const ref = (await server.app.inject({ method: 'GET', url: '/api/reference' })).json<ReferenceData>();
+      assert.deepEqual(
+        ref.forms.map((f) => f.version),
+        [1, 2],
+      );
+      const payload = await storedPhotosPayload(server.app);
+      payload.answers.people_served = 50;
+      assert.equal((await putSubmission(server.app, { ...payload, formVersion: 2 })).statusCode, 422);
+      assert.equal((await putSubmission(server.app, payload)).statusCode, 201);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('stops start-up naming the file when a form is not valid JSON', () => {
+    const dir = make({ 'broken.json': '{ "id": "broken", ' });
+    assert.throws(
+      () => loadReference(dir),
+      (err: unknown) => err instanceof FormsDirError && err.message.includes(join(dir, 'broken.json')) && /not valid JSON/.test(err.message),
+    );
+  });
+
+  it('stops start-up naming the file and the problem when a form breaks the format', async () => {
+    const bad = { ...demoForm, fields: [{ name: 'Bad Name', type: 'colour', label: 'x' }] };
+    const dir = make({ 'bad.json': JSON.stringify(bad) });
+    await assert.rejects(startTestServer({ formsDir: dir }), (err: unknown) => {
+      assert.ok(err instanceof FormsDirError);
+      assert.ok(err.message.includes(join(dir, 'bad.json')), err.message);
+      assert.match(err.message, /name must be lower case/);
+      assert.match(err.message, /type must be one of/);
+      return true;
+    });
+  });
+
+  it('stops start-up when a form names a choice list that does not exist', () => {
+    const dir = make({ 'f.json': JSON.stringify({ ...demoForm, fields: [{ ...demoForm.fields[0], choiceList: 'nope' }] }) });
+    assert.throws(() => loadReference(dir), /f\.json.*choice list "nope" does not exist/);
+  });
+
+  it('stops start-up when a choice list is broken', () => {
+    const dir = make({ 'f.json': JSON.stringify(demoForm) });
+    writeFileSync(join(dir, 'lists', 'sites.json'), JSON.stringify([{ value: 'a' }]));
+    assert.throws(() => loadReference(dir), /sites\.json.*value and a label/);
+    writeFileSync(join(dir, 'lists', 'sites.json'), '{}');
+    assert.throws(() => loadReference(dir), /sites\.json.*JSON array/);
+  });
+
+  it('stops start-up when two files define the same form version', () => {
+    const dir = make({ 'a.json': JSON.stringify(demoForm), 'b.json': JSON.stringify(demoForm) });
+    assert.throws(() => loadReference(dir), /b\.json.*also defined in .*a\.json/);
+  });
+
+  it('stops start-up when the directory is missing or holds no form', () => {
+    assert.throws(() => loadReference(join(make({}), 'missing')), /does not exist/);
+    assert.throws(() => loadReference(make({})), /holds no form/);
+  });
+});

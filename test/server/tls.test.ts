@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Health } from '../../shared/submission.js';
+import { tempDir } from './helpers.js';
+import { startServerProcess } from './process.js';
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function httpsGet(url: string, ca: Buffer): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { ca }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('HTTPS', () => {
+  const dir = tempDir('tls');
+  const certPath = join(dir, 'cert.pem');
+  const keyPath = join(dir, 'key.pem');
+
+  before(() => {
+    const version = spawnSync('openssl', ['version']);
+    if (version.error || version.status !== 0) {
+      assert.fail('The TLS test needs the openssl command line tool (Debian: apt-get install openssl).');
+    }
+    const made = spawnSync('openssl', [
+      'req', '-x509', '-nodes', '-days', '1',
+      '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
+      '-keyout', keyPath, '-out', certPath,
+      '-subj', '/CN=localhost',
+      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    ]);
+    assert.equal(made.status, 0, `openssl failed: ${made.stderr.toString()}`);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('serves HTTPS with HSTS when TLS_CERT and TLS_KEY are set', async () => {
+    const server = await startServerProcess({
+      DATA_DIR: join(dir, 'data'),
+      APP_DIR: join(dir, 'no-app'),
+      TLS_CERT: certPath,
+      TLS_KEY: keyPath,
+    });
+    try {
+      assert.match(server.url, /^https:\/\//);
+      const res = await httpsGet(`${server.url}/api/health`, readFileSync(certPath));
+      assert.equal(res.status, 200);
+      assert.equal((JSON.parse(res.body) as Health).ok, true);
+      assert.match(String(res.headers['strict-transport-security']), /max-age=\d+/);
+      assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+});

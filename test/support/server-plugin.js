@@ -1,0 +1,216 @@
+// Test-runner plugin: runs the real Fieldsync server (the built one, on a free
+// port, with a fresh data directory) behind the test page's /api, and gives
+// tests commands to drive what they cannot drive from inside the page:
+// the Geolocation sensor and permission (through the DevTools protocol), and
+// faults between the page and the server (server down, 503s).
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'node:http';
+
+const serverEntry = new URL('../../dist/server/server/server.js', import.meta.url);
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A real server process; start/stop let tests take it away and bring it back. */
+class ServerProcess {
+  port = 0;
+  dataDir = '';
+  child = null;
+
+  async start() {
+    if (this.child) return;
+    if (!this.port) this.port = await freePort();
+    if (!this.dataDir) this.dataDir = await mkdtemp(join(tmpdir(), 'fieldsync-wtr-'));
+    const child = spawn(process.execPath, [serverEntry.pathname], {
+      env: { ...process.env, PORT: String(this.port), HOST: '127.0.0.1', DATA_DIR: this.dataDir, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    this.child = child;
+    await waitForHealth(this.port, child);
+  }
+
+  async stop() {
+    const child = this.child;
+    if (!child) return;
+    this.child = null;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async dispose() {
+    await this.stop();
+    if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+async function waitForHealth(port, child) {
+  const deadline = Date.now() + 20000;
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  while (Date.now() < deadline) {
+    if (exited) throw new Error('The Fieldsync server exited at start-up (did `npm run build:server` run?).');
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/api/health`);
+      if (res.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('The Fieldsync server did not answer /api/health within 20 s.');
+}
+
+const server = new ServerProcess();
+/** Faults injected between the page and the server. */
+const faults = { down: false, status: 0, count: 0, dropAcks: false, requests: [] };
+
+/** Koa middleware: forwards /api/* to the real server, unless a fault says otherwise. */
+export function apiProxy() {
+  return async (ctx, next) => {
+    if (!ctx.path.startsWith('/api/')) return next();
+    faults.requests.push(`${ctx.method} ${ctx.path}`);
+    if (faults.down || !server.child) {
+      // As close to "no network" as a proxy gets: the connection drops.
+      ctx.req.socket.destroy();
+      ctx.respond = false;
+      return;
+    }
+    if (faults.count > 0) {
+      faults.count--;
+      ctx.status = faults.status;
+      ctx.body = { error: 'internal', message: `Injected ${faults.status}` };
+      return;
+    }
+    await new Promise((resolve, reject) => {
+      const upstream = request(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          method: ctx.method,
+          path: ctx.url,
+          headers: { ...ctx.req.headers, host: `127.0.0.1:${server.port}` },
+        },
+        (res) => {
+          const isAck = ctx.method === 'PUT' && ctx.path.startsWith('/api/submissions/') && (res.statusCode ?? 500) < 300;
+          if (faults.dropAcks && isAck) {
+            // The server stored the submission but its answer is lost on the way back.
+            // (Every time: Chromium itself may resend a PUT once on a dropped connection.)
+            res.resume();
+            res.on('end', () => {
+              ctx.req.socket.destroy();
+              ctx.respond = false;
+              resolve();
+            });
+            return;
+          }
+          ctx.status = res.statusCode ?? 502;
+          for (const [k, v] of Object.entries(res.headers)) {
+            if (v !== undefined && k !== 'content-length' && k !== 'connection' && k !== 'transfer-encoding') {
+              ctx.set(k, v);
+            }
+          }
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => {
+            ctx.body = Buffer.concat(chunks);
+            if (ctx.status === 304) ctx.body = null;
+            resolve();
+          });
+          res.on('error', reject);
+        },
+      );
+      upstream.on('error', () => {
+        ctx.req.socket.destroy();
+        ctx.respond = false;
+        resolve();
+      });
+      ctx.req.pipe(upstream);
+    });
+  };
+}
+
+const cdpSessions = new Map();
+async function cdp(session) {
+  let client = cdpSessions.get(session.id);
+  if (!client) {
+    const page = session.browser.getPage(session.id);
+    client = await page.createCDPSession();
+    cdpSessions.set(session.id, client);
+  }
+  return client;
+}
+
+export function fieldsyncPlugin() {
+  return {
+    name: 'fieldsync-server',
+    async serverStart() {
+      await server.start();
+    },
+    async serverStop() {
+      await server.dispose();
+    },
+    async executeCommand({ command, payload, session }) {
+      switch (command) {
+        case 'server-stop':
+          await server.stop();
+          return true;
+        case 'server-start':
+          await server.start();
+          return true;
+        case 'api-fault':
+          faults.down = payload?.down ?? false;
+          faults.status = payload?.status ?? 0;
+          faults.count = payload?.count ?? 0;
+          faults.dropAcks = payload?.dropAcks ?? false;
+          return true;
+        case 'api-requests': {
+          const seen = faults.requests;
+          if (payload?.reset) faults.requests = [];
+          return seen;
+        }
+        case 'server-info':
+          return { port: server.port, dataDir: server.dataDir };
+        case 'set-geolocation': {
+          const client = await cdp(session);
+          await client.send('Emulation.setGeolocationOverride', {
+            latitude: payload.latitude,
+            longitude: payload.longitude,
+            accuracy: payload.accuracy ?? 10,
+          });
+          return true;
+        }
+        case 'clear-geolocation': {
+          const client = await cdp(session);
+          // No position at all: the API reports POSITION_UNAVAILABLE.
+          await client.send('Emulation.setGeolocationOverride', {});
+          return true;
+        }
+        case 'set-geolocation-permission': {
+          const client = await cdp(session);
+          const page = session.browser.getPage(session.id);
+          await client.send('Browser.setPermission', {
+            permission: { name: 'geolocation' },
+            setting: payload.state,
+            origin: new URL(page.url()).origin,
+          });
+          return true;
+        }
+        default:
+          return undefined;
+      }
+    },
+  };
+}

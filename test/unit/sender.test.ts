@@ -1,0 +1,212 @@
+// The sending module against the real server, with faults injected between them.
+import { expect } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
+import { backoffDelay, BACKOFF_CAP_MS, WAITING_AFTER_ATTEMPTS } from '../../src/core/backoff.js';
+import { putPhoto } from '../../src/core/photos.js';
+import { drainOutbox, sendSubmission, type SendProgress } from '../../src/core/sender.js';
+import type { Stores } from '../../src/core/stores.js';
+import { getSubmission, saveSubmission, updateSubmission } from '../../src/core/submissions.js';
+import type { StoredPhoto } from '../../shared/outbox.js';
+import type { ServerSubmission, SubmissionPayload } from '../../shared/submission.js';
+import { demoPayload, makeStoredPhoto, sha256Hex, testStores } from '../support/fixtures.js';
+
+let seed = 1000;
+
+async function queued(s: Stores, photoCount = 2, overrides = {}): Promise<{ payload: SubmissionPayload; photos: StoredPhoto[] }> {
+  const photos = await Promise.all(Array.from({ length: photoCount }, () => makeStoredPhoto(seed++)));
+  for (const p of photos) await putPhoto(p, s);
+  const payload = demoPayload(photos, overrides);
+  await saveSubmission(payload, s);
+  return { payload, photos };
+}
+
+async function requests(): Promise<string[]> {
+  return (await executeServerCommand<string[], { reset: boolean }>('api-requests', { reset: true })) ?? [];
+}
+
+async function onServer(id: string): Promise<ServerSubmission | null> {
+  const res = await fetch(`/api/submissions/${id}`);
+  return res.ok ? ((await res.json()) as ServerSubmission) : null;
+}
+
+describe('sending a submission', () => {
+  beforeEach(async () => {
+    await executeServerCommand('api-fault', {});
+    await executeServerCommand('server-start');
+    await requests();
+  });
+
+  it('sends the photos the server lacks, then the record, and keeps the receipt', async () => {
+    const s = testStores();
+    const { payload, photos } = await queued(s, 2);
+    const progress: SendProgress[] = [];
+    const outcome = await sendSubmission(payload.id, { stores: s, onProgress: (p) => progress.push(p) });
+
+    expect(outcome.kind).to.equal('sent');
+    const rec = await getSubmission(payload.id, s);
+    expect(rec?.status).to.equal('sent');
+    expect(rec?.receipt?.id).to.equal(payload.id);
+    const stored = await onServer(payload.id);
+    expect(stored?.receipt).to.deep.equal(rec?.receipt);
+    for (const p of photos) {
+      const bytes = await (await fetch(`/api/photos/${p.sha256}`)).arrayBuffer();
+      expect(await sha256Hex(bytes), 'the server holds the very same bytes').to.equal(p.sha256);
+    }
+    const log = await requests();
+    expect(log.filter((r) => r.startsWith('PUT /api/submissions/'))).to.have.length(2);
+    expect(log.filter((r) => r.startsWith('PUT /api/photos/'))).to.have.length(2);
+    expect(progress.at(-1)).to.include({ photosDone: 2, photosTotal: 2 });
+    expect(progress.at(-1)?.bytesDone).to.equal(photos.reduce((n, p) => n + p.data.byteLength, 0));
+  });
+
+  it('does nothing for a submission already sent', async () => {
+    const s = testStores();
+    const { payload } = await queued(s, 1);
+    await sendSubmission(payload.id, { stores: s });
+    await requests();
+    const again = await sendSubmission(payload.id, { stores: s });
+    expect(again).to.deep.equal({ kind: 'skipped', reason: 'done' });
+    expect(await requests()).to.deep.equal([]);
+  });
+
+  it('keeps the submission queued with a backoff when the server cannot be reached', async () => {
+    const s = testStores();
+    const { payload } = await queued(s, 1);
+    await executeServerCommand('api-fault', { down: true });
+    const before = Date.now();
+    const outcome = await sendSubmission(payload.id, { stores: s });
+    expect(outcome.kind).to.equal('retry');
+    const rec = await getSubmission(payload.id, s);
+    expect(rec?.status).to.equal('queued');
+    expect(rec?.attempts).to.equal(1);
+    expect(rec?.lastError).to.contain('could not be reached');
+    expect(rec?.nextAttemptAt).to.be.greaterThan(before);
+  });
+
+  it('becomes "waiting" after many failures and is still sent when the server is back', async () => {
+    const s = testStores();
+    const { payload } = await queued(s, 1);
+    await executeServerCommand('server-stop');
+    for (let i = 0; i < WAITING_AFTER_ATTEMPTS; i++) await sendSubmission(payload.id, { stores: s });
+    expect((await getSubmission(payload.id, s))?.status).to.equal('waiting');
+    await executeServerCommand('server-start');
+    expect((await sendSubmission(payload.id, { stores: s })).kind).to.equal('sent');
+  });
+
+  it('retries through 503s and arrives exactly once', async () => {
+    const s = testStores();
+    const { payload } = await queued(s, 1);
+    await executeServerCommand('api-fault', { status: 503, count: 2 });
+    expect((await sendSubmission(payload.id, { stores: s })).kind).to.equal('retry');
+    expect((await getSubmission(payload.id, s))?.lastError).to.contain('503');
+    expect((await sendSubmission(payload.id, { stores: s })).kind).to.equal('retry');
+    expect((await sendSubmission(payload.id, { stores: s })).kind).to.equal('sent');
+    const page = (await (await fetch('/api/submissions?limit=200')).json()) as { items: ServerSubmission[] };
+    expect(page.items.filter((i) => i.id === payload.id)).to.have.length(1);
+  });
+
+  it('gets the original receipt when the answer to a delivered submission was lost', async () => {
+    const s = testStores();
+    const { payload } = await queued(s, 1);
+    await executeServerCommand('api-fault', { dropAcks: true });
+    expect((await sendSubmission(payload.id, { stores: s })).kind).to.equal('retry');
+    await executeServerCommand('api-fault', {});
+    const held = await onServer(payload.id);
+    expect(held, 'the server stored it although the device never heard').to.not.equal(null);
+    await requests();
+
+    expect((await sendSubmission(payload.id, { stores: s })).kind).to.equal('sent');
+    expect((await getSubmission(payload.id, s))?.receipt).to.deep.equal(held?.receipt);
+    expect(await requests(), 'photos are not sent again').to.deep.equal([`PUT /api/submissions/${payload.id}`]);
+  });
+
+  it('marks a submission the server refuses as rejected, with the server\'s message', async () => {
+    const s = testStores();
+    const { payload } = await queued(s, 1, { people_served: -5 });
+    const outcome = await sendSubmission(payload.id, { stores: s });
+    expect(outcome.kind).to.equal('rejected');
+    const rec = await getSubmission(payload.id, s);
+    expect(rec?.status).to.equal('rejected');
+    expect(rec?.rejection?.error).to.equal('validation_failed');
+    expect(rec?.rejection?.field).to.equal('people_served');
+    expect(rec?.rejection?.message).to.be.a('string').and.not.equal('');
+    expect(await onServer(payload.id)).to.equal(null);
+    // A rejected submission is not sent again until it is corrected.
+    expect((await sendSubmission(payload.id, { stores: s })).kind).to.equal('skipped');
+  });
+
+  it('never sends one submission from two senders at once', async () => {
+    const s = testStores();
+    const { payload } = await queued(s, 3);
+    const [a, b] = await Promise.all([sendSubmission(payload.id, { stores: s }), sendSubmission(payload.id, { stores: s })]);
+    expect([a.kind, b.kind].sort()).to.deep.equal(['sent', 'skipped']);
+    const log = await requests();
+    const photoPuts = log.filter((r) => r.startsWith('PUT /api/photos/'));
+    expect(photoPuts).to.have.length(3);
+    expect(new Set(photoPuts).size, 'no photo is uploaded twice').to.equal(3);
+  });
+
+  it('picks up a submission left "sending" by a sender that died', async () => {
+    const s = testStores();
+    const { payload } = await queued(s, 1);
+    await updateSubmission(payload.id, (r) => ({ ...r, status: 'sending' }), s);
+    expect((await sendSubmission(payload.id, { stores: s })).kind).to.equal('sent');
+  });
+});
+
+describe('draining the outbox', () => {
+  beforeEach(async () => {
+    await executeServerCommand('api-fault', {});
+    await executeServerCommand('server-start');
+    await requests();
+  });
+
+  it('sends every due submission, oldest first, reporting n of m', async () => {
+    const s = testStores();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const photo = await makeStoredPhoto(seed++);
+      await putPhoto(photo, s);
+      const payload = { ...demoPayload([photo]), createdAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString() };
+      await saveSubmission(payload, s);
+      ids.push(payload.id);
+    }
+    const seen: string[] = [];
+    const result = await drainOutbox({ stores: s, onSubmission: (i, n, id) => seen.push(`${i}/${n} ${id}`) });
+    expect(result).to.deep.equal({ sent: 3, rejected: 0, failed: 0, nextAttemptAt: null });
+    expect(seen).to.deep.equal(ids.map((id, i) => `${i + 1}/3 ${id}`));
+  });
+
+  it('stops at the first failure and leaves the rest for the same backoff', async () => {
+    const s = testStores();
+    const first = await queued(s, 1, {});
+    await updateSubmission(first.payload.id, (r) => ({ ...r, payload: { ...r.payload, createdAt: '2026-01-01T00:00:00.000Z' } }), s);
+    const second = await queued(s, 1);
+    await executeServerCommand('api-fault', { down: true });
+    const result = await drainOutbox({ stores: s });
+    expect(result.failed).to.equal(1);
+    expect(result.sent).to.equal(0);
+    expect(result.nextAttemptAt).to.equal((await getSubmission(first.payload.id, s))?.nextAttemptAt);
+    expect(result.nextAttemptAt).to.be.greaterThan(Date.now());
+    expect((await getSubmission(first.payload.id, s))?.attempts).to.equal(1);
+    expect((await getSubmission(second.payload.id, s))?.attempts, 'the rest were not tried').to.equal(0);
+  });
+
+  it('leaves a submission alone until its backoff has passed, unless forced', async () => {
+    const s = testStores();
+    const { payload } = await queued(s, 1);
+    await updateSubmission(payload.id, (r) => ({ ...r, nextAttemptAt: Date.now() + 60_000 }), s);
+    expect((await drainOutbox({ stores: s })).sent).to.equal(0);
+    expect((await drainOutbox({ stores: s, force: true })).sent).to.equal(1);
+  });
+});
+
+describe('backoff', () => {
+  it('doubles from 2 s, stays within half to full of the step, and is capped at 5 minutes', () => {
+    expect(backoffDelay(1, () => 0)).to.equal(1000);
+    expect(backoffDelay(1, () => 1)).to.equal(2000);
+    expect(backoffDelay(3, () => 1)).to.equal(8000);
+    expect(backoffDelay(30, () => 1)).to.equal(BACKOFF_CAP_MS);
+    expect(backoffDelay(30, () => 0)).to.equal(BACKOFF_CAP_MS / 2);
+  });
+});

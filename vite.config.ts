@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { defineConfig } from 'vite';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+
+export default defineConfig({
+  // Files in assets/ (manifest, icons) are served from the site root as they are.
+  publicDir: 'assets',
+  define: { __APP_VERSION__: JSON.stringify(pkg.version) },
+  build: {
+    outDir: 'dist/app',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    rollupOptions: {
+      input: { main: 'index.html', sw: 'sw/sw.ts' },
+      output: {
+        // The worker must keep a stable URL (browsers check it for updates); everything else is hashed.
+        entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js'),
+      },
+    },
+  },
+  worker: { format: 'es' },
+  server: { proxy: { '/api': 'http://localhost:8080' } },
+});
