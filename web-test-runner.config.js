@@ -6,7 +6,9 @@ import { apiProxy, fieldsyncPlugin } from './test/support/server-plugin.js';
 
 const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
 if (!existsSync(executablePath)) {
-  throw new Error(`No Chromium at CHROME_PATH or /usr/bin/chromium: install it (apt-get install -y chromium) or set CHROME_PATH.`);
+  throw new Error(
+    `No Chromium at CHROME_PATH or /usr/bin/chromium: install it (apt-get install -y chromium) or set CHROME_PATH.`,
+  );
 }
 
 export default {
@@ -16,12 +18,26 @@ export default {
   testFramework: { config: { timeout: 20000 } },
   testsFinishTimeout: 300000,
   middleware: [apiProxy()],
-  plugins: [esbuildPlugin({ ts: true, tsconfig: './test/tsconfig.json', target: 'es2022', define: { __APP_VERSION__: '"test"' } }), fieldsyncPlugin()],
+  plugins: [
+    esbuildPlugin({
+      ts: true,
+      tsconfig: './test/tsconfig.json',
+      target: 'es2022',
+      define: { __APP_VERSION__: '"test"' },
+    }),
+    fieldsyncPlugin(),
+  ],
   browsers: [
     chromeLauncher({
       launchOptions: {
         executablePath,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
       },
     }),
   ],

@@ -73,7 +73,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await fastify.register(api, { prefix: '/api', repo, photos, reference, version: readVersion() });
     await registerStaticApp(fastify, opts.appDir);
     if (!existsSync(join(opts.appDir, 'index.html'))) {
-      fastify.log.warn(`${opts.appDir} has no index.html: the API works, the page app needs \`npm run build\`.`);
+      fastify.log.warn(
+        `${opts.appDir} has no index.html: the API works, the page app needs \`npm run build\`.`,
+      );
     }
     await fastify.ready();
   } catch (err) {

@@ -61,7 +61,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const port = integer('PORT', 8080, 0, 65535);
   const photoMaxBytes = integer('PHOTO_MAX_BYTES', DEFAULT_PHOTO_MAX_BYTES, 1024, 1024 * 1024 * 1024);
   const logLevel = value('LOG_LEVEL') ?? 'info';
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
 
   let tls: Config['tls'] = null;
   const certPath = value('TLS_CERT');

@@ -15,7 +15,10 @@ export class HttpError extends Error {
 }
 
 export function badRequest(message: string, field?: string): HttpError {
-  return new HttpError(400, field === undefined ? { error: 'bad_request', message } : { error: 'bad_request', message, field });
+  return new HttpError(
+    400,
+    field === undefined ? { error: 'bad_request', message } : { error: 'bad_request', message, field },
+  );
 }
 
 export function notFound(message: string): HttpError {
@@ -59,10 +62,14 @@ const FORMAT_WORDS: Record<string, string> = {
 };
 
 /** One Ajv error in words, and the property it names. */
-function describeValidation(errors: AjvError[], context: string | undefined): { field: string; message: string } {
+function describeValidation(
+  errors: AjvError[],
+  context: string | undefined,
+): { field: string; message: string } {
   // anyOf lists every failed branch first; the anyOf entry itself says it best.
   const err = errors.find((e) => e.keyword === 'anyOf') ?? errors[0];
-  const where = context === 'querystring' ? 'query parameter' : context === 'params' ? 'path parameter' : 'property';
+  const where =
+    context === 'querystring' ? 'query parameter' : context === 'params' ? 'path parameter' : 'property';
   if (!err) return { field: '', message: 'The request is not valid.' };
   let field = fieldPath(err.instancePath);
   let problem: string;
@@ -81,6 +88,9 @@ function describeValidation(errors: AjvError[], context: string | undefined): { 
         .map((t) => TYPE_WORDS[t] ?? t)
         .join(' or ')}`;
       break;
+    case 'format':
+      problem = 'must be an ISO 8601 date and time with its offset, e.g. 2026-11-20T09:31:00.000Z';
+      break;
     case 'anyOf':
       problem = 'has the wrong type or shape';
       break;
@@ -95,7 +105,8 @@ function describeValidation(errors: AjvError[], context: string | undefined): { 
     default:
       problem = err.message ?? 'is not valid';
   }
-  if (field === '') return { field: context ?? 'body', message: `The request ${context ?? 'body'} ${problem}.` };
+  if (field === '')
+    return { field: context ?? 'body', message: `The request ${context ?? 'body'} ${problem}.` };
   return { field, message: `The ${where} "${field}" ${problem}.` };
 }
 
@@ -123,7 +134,10 @@ function apiErrorFor(error: FastifyError, request: FastifyRequest): { status: nu
     const type = (request.headers['content-type'] ?? 'none').slice(0, 100);
     return {
       status,
-      body: { error: 'unsupported_media_type', message: `This endpoint does not take a body of type "${type}".` },
+      body: {
+        error: 'unsupported_media_type',
+        message: `This endpoint does not take a body of type "${type}".`,
+      },
     };
   }
   // 403 comes from the file server refusing a dotfile or a path outside the app: to the client, nothing is there.
@@ -133,7 +147,10 @@ function apiErrorFor(error: FastifyError, request: FastifyRequest): { status: nu
   if (status >= 400 && status < 500) {
     return { status, body: { error: 'bad_request', message: FASTIFY_MESSAGES[error.code] ?? error.message } };
   }
-  return { status: 500, body: { error: 'internal', message: 'The server failed to handle this request. Try again.' } };
+  return {
+    status: 500,
+    body: { error: 'internal', message: 'The server failed to handle this request. Try again.' },
+  };
 }
 
 /** Maps every error, Fastify's own included, to an ApiError body. */
@@ -143,7 +160,8 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   else request.log.info({ code: body.error, message: body.message }, 'request refused');
   // Node would read and discard the rest of a refused upload to keep the
   // connection alive; closing it saves the phone sending megabytes for nothing.
-  if ((status === 413 || status === 415) && request.raw.complete !== true) void reply.header('connection', 'close');
+  if ((status === 413 || status === 415) && request.raw.complete !== true)
+    void reply.header('connection', 'close');
   // A handler may have set caching headers before it failed; an error must never be cached.
   void reply.removeHeader('etag').header('cache-control', 'no-store');
   void reply.code(status).type('application/json; charset=utf-8').send(body);

@@ -18,6 +18,14 @@ export function sniffPhotoType(head: Uint8Array): PhotoType | null {
   return null;
 }
 
+/** The client went away mid-upload; nothing was kept. */
+export class UploadInterrupted extends Error {
+  constructor(cause?: unknown) {
+    super('The upload was interrupted.', { cause });
+    this.name = 'UploadInterrupted';
+  }
+}
+
 /** Enough bytes to tell the types apart (WebP needs 12). */
 const SNIFF_BYTES = 12;
 
@@ -40,14 +48,14 @@ async function* chunksOf(stream: Readable): AsyncGenerator<Buffer> {
       continue;
     }
     if (stream.readableEnded) return;
-    if (stream.destroyed) throw new Error('The upload was interrupted.');
+    if (stream.destroyed) throw new UploadInterrupted();
     await new Promise<void>((resolve, reject) => {
       const settle = (err?: Error): void => {
         stream.off('readable', onReady);
         stream.off('end', onReady);
         stream.off('close', onReady);
         stream.off('error', settle);
-        if (err) reject(err);
+        if (err) reject(new UploadInterrupted(err));
         else resolve();
       };
       const onReady = (): void => settle();

@@ -78,7 +78,9 @@ export function loadReference(formsDir: string): Reference {
     const key = `${form.id}@${form.version}`;
     const earlier = sources.get(key);
     if (earlier) {
-      throw new FormsDirError(`${file}: form "${form.id}" version ${form.version} is also defined in ${earlier}.`);
+      throw new FormsDirError(
+        `${file}: form "${form.id}" version ${form.version} is also defined in ${earlier}.`,
+      );
     }
     forms.set(key, form);
     sources.set(key, file);
@@ -95,11 +97,4 @@ export function loadReference(formsDir: string): Reference {
   const json = JSON.stringify(data);
   const etag = `"${createHash('sha256').update(json).digest('base64url')}"`;
   return { data, json, etag, form: (id, version) => forms.get(`${id}@${version}`) };
-}
-
-/** True when an If-None-Match header names etag (weak comparison, as RFC 9110 asks for this header). */
-export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  if (ifNoneMatch.trim() === '*') return true;
-  return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }

@@ -75,7 +75,7 @@ export const submissionPayloadSchema = {
     },
     location: { anyOf: [{ type: 'null' }, geoPoint] },
     photos: { type: 'array', maxItems: 100, items: photoRef },
-    createdAt: isoTime,
+    createdAt: { type: 'string', format: 'date-time', maxLength: 64 },
     deviceId: { type: 'string', minLength: 1, maxLength: 200 },
   },
 } as const;

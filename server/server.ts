@@ -72,7 +72,11 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  console.info(`\nFieldsync is running. Open:\n${urlsToOpen(config, port).map((u) => `  ${u}`).join('\n')}\n`);
+  console.info(
+    `\nFieldsync is running. Open:\n${urlsToOpen(config, port)
+      .map((u) => `  ${u}`)
+      .join('\n')}\n`,
+  );
   if (!config.tls) {
     console.info('Off this machine, phones need HTTPS for the offline app: set TLS_CERT and TLS_KEY.\n');
   }

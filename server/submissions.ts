@@ -14,7 +14,8 @@ export interface Accepted {
 function describeProblems(problems: FieldProblem[]): string {
   const [first, ...rest] = problems;
   if (!first) return 'The submission is not valid.';
-  const more = rest.length === 0 ? '' : ` (and ${rest.length} more ${rest.length === 1 ? 'problem' : 'problems'})`;
+  const more =
+    rest.length === 0 ? '' : ` (and ${rest.length} more ${rest.length === 1 ? 'problem' : 'problems'})`;
   return `"${first.field}": ${first.message}${more}`;
 }
 
@@ -34,7 +35,11 @@ function validationFailed(problems: FieldProblem[]): HttpError {
  * form, the answers, the photos, and finally the insert. Runs as one
  * IMMEDIATE transaction so two PUTs of the same new id cannot both insert.
  */
-export function acceptSubmission(repo: Repository, reference: Reference, payload: SubmissionPayload): Accepted {
+export function acceptSubmission(
+  repo: Repository,
+  reference: Reference,
+  payload: SubmissionPayload,
+): Accepted {
   const hash = contentHash(payload);
   return repo.transaction(() => {
     const existing = repo.getSubmission(payload.id);

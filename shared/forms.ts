@@ -4,15 +4,7 @@
  */
 
 export type FieldType =
-  | 'text'
-  | 'integer'
-  | 'decimal'
-  | 'date'
-  | 'select_one'
-  | 'select_multiple'
-  | 'geopoint'
-  | 'photo'
-  | 'note';
+  'text' | 'integer' | 'decimal' | 'date' | 'select_one' | 'select_multiple' | 'geopoint' | 'photo' | 'note';
 
 export const FIELD_TYPES: readonly FieldType[] = [
   'text',

@@ -39,10 +39,7 @@ function requiredMessage(field: FieldDef): string {
 
 export function isEmpty(value: AnswerValue | undefined | null): boolean {
   return (
-    value === undefined ||
-    value === null ||
-    value === '' ||
-    (Array.isArray(value) && value.length === 0)
+    value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)
   );
 }
 
@@ -204,7 +201,10 @@ export function validateSubmission(
     if (described.has(p.sha256)) problems.push({ field: at, message: 'This photo is listed twice.' });
     described.add(p.sha256);
     if (answered.get(p.sha256) !== p.field) {
-      problems.push({ field: at, message: `Photo ${p.sha256.slice(0, 12)}… is not an answer to "${p.field}".` });
+      problems.push({
+        field: at,
+        message: `Photo ${p.sha256.slice(0, 12)}… is not an answer to "${p.field}".`,
+      });
     }
     if (!PHOTO_TYPES.includes(p.type)) problems.push({ field: at, message: 'Unsupported photo type.' });
   });
@@ -260,10 +260,12 @@ export function validateFormDef(def: unknown, lists: ReferenceData['lists']): st
     if (!FIELD_TYPES.includes(field.type as FieldDef['type'])) {
       problems.push(`${at}: type must be one of ${FIELD_TYPES.join(', ')}.`);
     }
-    if (typeof field.label !== 'string' || field.label.trim() === '') problems.push(`${at}: label is missing.`);
+    if (typeof field.label !== 'string' || field.label.trim() === '')
+      problems.push(`${at}: label is missing.`);
     if (field.type === 'select_one' || field.type === 'select_multiple') {
       if (field.choiceList !== undefined) {
-        if (!lists[field.choiceList]) problems.push(`${at}: the choice list "${field.choiceList}" does not exist.`);
+        if (!lists[field.choiceList])
+          problems.push(`${at}: the choice list "${field.choiceList}" does not exist.`);
       } else if (!Array.isArray(field.choices) || field.choices.length === 0) {
         problems.push(`${at}: give choices or a choiceList.`);
       }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Health } from '../../shared/submission.js';
-import { etagMatches, type Reference } from '../reference.js';
+import { etagMatches } from '../etag.js';
+import type { Reference } from '../reference.js';
 
 export interface MetaRoutesOptions {
   reference: Reference;

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { PHOTO_TYPES } from '../../shared/submission.js';
 import { HttpError, notFound } from '../errors.js';
-import type { PhotoStore } from '../photo-store.js';
+import { etagMatches } from '../etag.js';
+import { UploadInterrupted, type PhotoStore } from '../photo-store.js';
 import type { Repository } from '../repository.js';
 import { sha256ParamsSchema } from '../schemas.js';
 
@@ -49,9 +50,26 @@ export default async function photoRoutes(fastify: FastifyInstance, opts: PhotoR
       // Refuse before reading a byte when the client says how much is coming.
       if (Number.isFinite(declared) && declared > photos.maxBytes) throw tooLarge();
 
+      // No body at all skips the content type parsers, leaving nothing to read.
+      if (!(request.body instanceof Readable)) {
+        throw new HttpError(400, {
+          error: 'bad_request',
+          message: 'The photo is empty: send its bytes as the body.',
+        });
+      }
+
       const held = repo.getPhoto(sha256);
       const onDisk = held !== undefined && (await photos.exists(sha256));
-      const result = await photos.receive(request.body, sha256, !onDisk);
+      const result = await photos.receive(request.body, sha256, !onDisk).catch((err: unknown) => {
+        // Nobody may be left to read this answer; it keeps the log free of false alarms.
+        if (err instanceof UploadInterrupted) {
+          throw new HttpError(400, {
+            error: 'bad_request',
+            message: 'The upload was interrupted: send it again.',
+          });
+        }
+        throw err;
+      });
       switch (result.kind) {
         case 'too_large':
           throw tooLarge();
@@ -61,7 +79,10 @@ export default async function photoRoutes(fastify: FastifyInstance, opts: PhotoR
             message: 'The bytes are not a JPEG, PNG or WebP photo.',
           });
         case 'empty':
-          throw new HttpError(400, { error: 'bad_request', message: 'The photo is empty.' });
+          throw new HttpError(400, {
+            error: 'bad_request',
+            message: 'The photo is empty: send its bytes as the body.',
+          });
         case 'received':
           break;
       }
@@ -84,30 +105,46 @@ export default async function photoRoutes(fastify: FastifyInstance, opts: PhotoR
     },
   );
 
-  const sendPhoto = async (sha256: string, ifNoneMatch: string | undefined, reply: FastifyReply) => {
+  const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+  /** Finds the photo and sets the headers GET and HEAD share; a 304 or 404 ends there. */
+  const describe = (sha256: string, ifNoneMatch: string | undefined, reply: FastifyReply) => {
     const record = repo.getPhoto(sha256);
     if (!record) throw notFound(`The server has no photo ${sha256}.`);
     const etag = `"${sha256}"`;
-    void reply
-      .header('cache-control', 'public, max-age=31536000, immutable')
-      .header('etag', etag)
-      .type(record.type);
-    if (ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
-      return reply.code(304).send();
-    }
-    let stream: Readable;
-    try {
-      stream = await photos.open(sha256);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`The server has no photo ${sha256}.`);
-      throw err;
-    }
-    return reply.header('content-length', record.bytes).send(stream);
+    void reply.header('cache-control', IMMUTABLE).header('etag', etag).type(record.type);
+    return { record, notModified: etagMatches(ifNoneMatch, etag) };
   };
 
   fastify.get<{ Params: Sha256Params }>(
     '/photos/:sha256',
+    // HEAD is declared below so that it does not open and read the file.
+    { exposeHeadRoute: false, schema: { params: sha256ParamsSchema } },
+    async (request, reply) => {
+      const { sha256 } = request.params;
+      const { record, notModified } = describe(sha256, request.headers['if-none-match'], reply);
+      if (notModified) return reply.code(304).send();
+      let stream: Readable;
+      try {
+        stream = await photos.open(sha256);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+          throw notFound(`The server has no photo ${sha256}.`);
+        throw err;
+      }
+      return reply.header('content-length', record.bytes).send(stream);
+    },
+  );
+
+  fastify.head<{ Params: Sha256Params }>(
+    '/photos/:sha256',
     { schema: { params: sha256ParamsSchema } },
-    async (request, reply) => sendPhoto(request.params.sha256, request.headers['if-none-match'], reply),
+    async (request, reply) => {
+      const { sha256 } = request.params;
+      const { record, notModified } = describe(sha256, request.headers['if-none-match'], reply);
+      if (notModified) return reply.code(304).send();
+      if (!(await photos.exists(sha256))) throw notFound(`The server has no photo ${sha256}.`);
+      return reply.header('content-length', record.bytes).send();
+    },
   );
 }

@@ -48,7 +48,10 @@ export default async function submissionRoutes(
     { bodyLimit: SUBMISSION_BODY_LIMIT, schema: { params: idParamsSchema, body: submissionPayloadSchema } },
     async (request, reply) => {
       if (request.body.id !== request.params.id) {
-        throw badRequest(`The body's id ${request.body.id} is not the id in the URL (${request.params.id}).`, 'id');
+        throw badRequest(
+          `The body's id ${request.body.id} is not the id in the URL (${request.params.id}).`,
+          'id',
+        );
       }
       const { status, receipt } = acceptSubmission(repo, reference, request.body);
       return reply.code(status).header('location', `/api/submissions/${receipt.id}`).send(receipt);
@@ -72,7 +75,8 @@ export default async function submissionRoutes(
     async (request, reply) => {
       const { cursor } = request.query;
       const limit = request.query.limit === undefined ? DEFAULT_PAGE_SIZE : Number(request.query.limit);
-      if (limit < 1 || limit > MAX_PAGE_SIZE) throw badRequest('The query parameter "limit" must be a whole number from 1 to 200.', 'limit');
+      if (limit < 1 || limit > MAX_PAGE_SIZE)
+        throw badRequest('The query parameter "limit" must be a whole number from 1 to 200.', 'limit');
       let before: number | null = null;
       if (cursor !== undefined && cursor !== '') {
         before = decodeCursor(cursor);
@@ -80,14 +84,13 @@ export default async function submissionRoutes(
           throw badRequest('The query parameter "cursor" is not a cursor this server gave out.', 'cursor');
         }
       }
-      const size = limit;
       // One extra row tells whether an older page exists without a second query.
-      const rows = repo.listSubmissions(before, size + 1);
-      const items = rows.slice(0, size).map(toServerSubmission);
+      const rows = repo.listSubmissions(before, limit + 1);
+      const items = rows.slice(0, limit).map(toServerSubmission);
       const last = items[items.length - 1];
       const body: SubmissionPage = {
         items,
-        nextCursor: rows.length > size && last ? encodeCursor(last.receipt.seq) : null,
+        nextCursor: rows.length > limit && last ? encodeCursor(last.receipt.seq) : null,
       };
       return reply.header('cache-control', 'no-cache').send(body);
     },

@@ -19,7 +19,11 @@ export async function collectGarbage(
   s: Stores = defaultStores,
   now = Date.now(),
 ): Promise<{ photos: number; drafts: number }> {
-  const [submissions, drafts, hashes] = await Promise.all([listSubmissions(s), listDrafts(s), photoHashes(s)]);
+  const [submissions, drafts, hashes] = await Promise.all([
+    listSubmissions(s),
+    listDrafts(s),
+    photoHashes(s),
+  ]);
   const used = new Set<string>();
   for (const sub of submissions) for (const p of sub.payload.photos) used.add(p.sha256);
   for (const d of drafts) {

@@ -202,7 +202,8 @@ async function deliver(sub: StoredSubmission, o: SenderOptions, s: Stores): Prom
         throw new Refused({
           error: 'missing_photos',
           field: ref.field,
-          message: 'A photo of this submission is no longer on this device. Open it, add the photo again and save.',
+          message:
+            'A photo of this submission is no longer on this device. Open it, add the photo again and save.',
           missing: [ref.sha256],
         });
       }

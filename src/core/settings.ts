@@ -53,7 +53,11 @@ export async function refreshReference(
   const stored = await getStoredReference(s);
   const headers: Record<string, string> = {};
   if (stored?.etag) headers['If-None-Match'] = stored.etag;
-  const res = await fetcher(`${baseUrl}/api/reference`, { headers, cache: 'no-store', signal: AbortSignal.timeout(20000) });
+  const res = await fetcher(`${baseUrl}/api/reference`, {
+    headers,
+    cache: 'no-store',
+    signal: AbortSignal.timeout(20000),
+  });
   if (res.status === 304 && stored) {
     const next = { ...stored, checkedAt: new Date().toISOString() };
     await guardQuota(() => set(next, s));

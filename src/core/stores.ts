@@ -29,7 +29,9 @@ export const defaultStores: Stores = openStores();
 /** Thrown when the device has no room left; nothing was written. */
 export class StorageFullError extends Error {
   constructor() {
-    super('This device is out of storage space. Nothing was lost: free some space (delete old photos or apps), then try again.');
+    super(
+      'This device is out of storage space. Nothing was lost: free some space (delete old photos or apps), then try again.',
+    );
     this.name = 'StorageFullError';
   }
 }

@@ -54,7 +54,10 @@ export class MissingPhotoError extends Error {
  * point at a missing photo. Saving the id of a rejected submission again
  * (after a correction) queues it afresh.
  */
-export async function saveSubmission(payload: SubmissionPayload, s: Stores = defaultStores): Promise<StoredSubmission> {
+export async function saveSubmission(
+  payload: SubmissionPayload,
+  s: Stores = defaultStores,
+): Promise<StoredSubmission> {
   if (!UUID_RE.test(payload.id)) throw new Error(`Not a submission id: ${payload.id}`);
   const hashes = payload.photos.map((p) => p.sha256);
   const held = await getMany(hashes, s.photos);
@@ -82,7 +85,10 @@ export async function saveSubmission(payload: SubmissionPayload, s: Stores = def
   return record;
 }
 
-export async function getSubmission(id: string, s: Stores = defaultStores): Promise<StoredSubmission | undefined> {
+export async function getSubmission(
+  id: string,
+  s: Stores = defaultStores,
+): Promise<StoredSubmission | undefined> {
   return readStoredSubmission(await get(id, s.submissions)) ?? undefined;
 }
 
@@ -97,7 +103,10 @@ export async function unreadableSubmissions(s: Stores = defaultStores): Promise<
   const out: UnreadableRecord[] = [];
   for (const [key, raw] of await entries<IDBValidKey, unknown>(s.submissions)) {
     if (readStoredSubmission(raw) === null) {
-      out.push({ key: String(key), problem: 'This record was written in a format this version cannot read.' });
+      out.push({
+        key: String(key),
+        problem: 'This record was written in a format this version cannot read.',
+      });
     }
   }
   return out;

@@ -58,7 +58,10 @@ export class FsApp extends LitElement {
     super.connectedCallback();
     this.sender = new PageSender({ stores: this.stores });
     this.senderState = this.sender.state;
-    this.sender.addEventListener('change', (e) => (this.senderState = (e as CustomEvent<SenderState>).detail));
+    this.sender.addEventListener(
+      'change',
+      (e) => (this.senderState = (e as CustomEvent<SenderState>).detail),
+    );
     addEventListener('popstate', this.onPopState);
     addEventListener('online', this.onConnectivity);
     addEventListener('offline', this.onConnectivity);
@@ -233,9 +236,13 @@ export class FsApp extends LitElement {
             <li>
               ${link(
                 '/outbox',
-                html`Outbox${this.pending
-                    ? html`<span class="badge" aria-label="${this.pending} not yet sent">${this.pending}</span>`
-                    : nothing}`,
+                html`Outbox${
+                  this.pending
+                    ? html`<span class="badge" aria-label="${this.pending} not yet sent"
+                        >${this.pending}</span
+                      >`
+                    : nothing
+                }`,
                 r.name === 'outbox',
               )}
             </li>
@@ -255,11 +262,23 @@ export class FsApp extends LitElement {
       case 'forms':
         return html`<fs-form-list .reference=${this.reference} .stores=${this.stores}></fs-form-list>`;
       case 'new':
-        return html`<fs-form-view .reference=${this.reference} .stores=${this.stores} form-id=${r.id}></fs-form-view>`;
+        return html`<fs-form-view
+          .reference=${this.reference}
+          .stores=${this.stores}
+          form-id=${r.id}
+        ></fs-form-view>`;
       case 'draft':
-        return html`<fs-form-view .reference=${this.reference} .stores=${this.stores} draft-id=${r.id}></fs-form-view>`;
+        return html`<fs-form-view
+          .reference=${this.reference}
+          .stores=${this.stores}
+          draft-id=${r.id}
+        ></fs-form-view>`;
       case 'outbox':
-        return html`<fs-outbox .reference=${this.reference} .stores=${this.stores} .sender=${this.senderState}></fs-outbox>`;
+        return html`<fs-outbox
+          .reference=${this.reference}
+          .stores=${this.stores}
+          .sender=${this.senderState}
+        ></fs-outbox>`;
       case 'diagnostics':
         return html`<fs-diagnostics .stores=${this.stores} .sender=${this.senderState}></fs-diagnostics>`;
       case 'not-found':

@@ -5,7 +5,12 @@ import { getStoredReference, getDeviceId } from '../core/settings.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { listSubmissions, unreadableSubmissions, type UnreadableRecord } from '../core/submissions.js';
 import type { SenderState } from '../send/page-sender.js';
-import { formatBytes, requestPersistence, storageReport, type StorageReport } from '../storage-persistence.js';
+import {
+  formatBytes,
+  requestPersistence,
+  storageReport,
+  type StorageReport,
+} from '../storage-persistence.js';
 
 interface Report {
   storage: StorageReport;
@@ -128,7 +133,9 @@ export class FsDiagnostics extends LitElement {
 
   override render() {
     const r = this.report;
-    if (!r) return html`<h1>Diagnostics</h1><p>Collecting…</p>`;
+    if (!r)
+      return html`<h1>Diagnostics</h1>
+        <p>Collecting…</p>`;
     const { usage, quota, persisted } = r.storage;
     const st = this.sender;
     return html`
@@ -137,12 +144,14 @@ export class FsDiagnostics extends LitElement {
       <h2>Sending</h2>
       <dl aria-label="Sending">
         <dt>Sending path</dt>
-        <dd>From this page (sent while the app is open; retried when it opens, comes online or is shown again)</dd>
+        <dd>
+          From this page (sent while the app is open; retried when it opens, comes online or is shown again)
+        </dd>
         <dt>Sender</dt>
         <dd>
-          ${st?.running ? 'sending now' : 'idle'}${st?.lastRunAt
-            ? html`, last run ${new Date(st.lastRunAt).toLocaleTimeString()}`
-            : nothing}${st?.nextAttemptAt ? html`, next try ${new Date(st.nextAttemptAt).toLocaleTimeString()}` : nothing}
+          ${st?.running ? 'sending now' : 'idle'}${
+            st?.lastRunAt ? html`, last run ${new Date(st.lastRunAt).toLocaleTimeString()}` : nothing
+          }${st?.nextAttemptAt ? html`, next try ${new Date(st.nextAttemptAt).toLocaleTimeString()}` : nothing}
         </dd>
         <dt>Server</dt>
         <dd>${r.server}</dd>
@@ -151,34 +160,46 @@ export class FsDiagnostics extends LitElement {
       </dl>
       <h2>Submissions on this device</h2>
       <dl aria-label="Submissions by status">
-        ${Object.entries(r.counts).map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}
+        ${Object.entries(r.counts).map(
+          ([k, v]) =>
+            html`<dt>${k}</dt>
+              <dd>${v}</dd>`,
+        )}
       </dl>
-      ${r.failed.length
-        ? html`<h2>Last error of each unsent submission</h2>
-            <ul>
-              ${r.failed.map(
-                (s) =>
-                  html`<li>${s.payload.formId} saved ${new Date(s.payload.createdAt).toLocaleString()} (${s.status},
-                    ${s.attempts} failed attempts): ${s.lastError}</li>`,
-              )}
-            </ul>`
-        : nothing}
-      ${r.unreadable.length
-        ? html`<h2>Records this version cannot read (kept untouched)</h2>
-            <ul>
-              ${r.unreadable.map((u) => html`<li>${u.key}: ${u.problem}</li>`)}
-            </ul>`
-        : nothing}
+      ${
+        r.failed.length
+          ? html`<h2>Last error of each unsent submission</h2>
+              <ul>
+                ${r.failed.map(
+                  (s) =>
+                    html`<li>
+                      ${s.payload.formId} saved ${new Date(s.payload.createdAt).toLocaleString()}
+                      (${s.status}, ${s.attempts} failed attempts): ${s.lastError}
+                    </li>`,
+                )}
+              </ul>`
+          : nothing
+      }
+      ${
+        r.unreadable.length
+          ? html`<h2>Records this version cannot read (kept untouched)</h2>
+              <ul>
+                ${r.unreadable.map((u) => html`<li>${u.key}: ${u.problem}</li>`)}
+              </ul>`
+          : nothing
+      }
       <h2>Storage</h2>
       <dl aria-label="Storage">
         <dt>Persistent</dt>
         <dd>
-          ${persisted === null
-            ? 'unknown (not supported by this browser)'
-            : persisted
-              ? 'yes: the browser will not clear it to save space'
-              : html`no: the browser may clear it when space runs low
-                  <button @click=${this.persist}>Ask to keep data</button>`}
+          ${
+            persisted === null
+              ? 'unknown (not supported by this browser)'
+              : persisted
+                ? 'yes: the browser will not clear it to save space'
+                : html`no: the browser may clear it when space runs low
+                    <button @click=${this.persist}>Ask to keep data</button>`
+          }
         </dd>
         <dt>Used</dt>
         <dd>${usage === null ? 'unknown' : formatBytes(usage)}</dd>

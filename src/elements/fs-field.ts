@@ -76,7 +76,8 @@ export class FsField extends LitElement {
   override focus(options?: FocusOptions): void {
     const root = this.renderRoot;
     const target =
-      root.querySelector<HTMLElement>('input:checked') ?? root.querySelector<HTMLElement>('input, textarea, select');
+      root.querySelector<HTMLElement>('input:checked') ??
+      root.querySelector<HTMLElement>('input, textarea, select');
     target?.focus(options);
   }
 
@@ -131,9 +132,7 @@ export class FsField extends LitElement {
     const known = new Set(choices.map((c) => c.value));
     // Keep the choices' order, and values a changed list no longer has (validation reports them).
     const next = [
-      ...choices
-        .map((c) => c.value)
-        .filter((v) => (v === input.value ? input.checked : before.includes(v))),
+      ...choices.map((c) => c.value).filter((v) => (v === input.value ? input.checked : before.includes(v))),
       ...before.filter((v) => !known.has(v)),
     ];
     this.value = next.length ? next : undefined;
@@ -177,7 +176,10 @@ export class FsField extends LitElement {
       case 'select_multiple':
         return this.renderCheckboxes(choicesFor(f, this.lists));
       case 'note':
-        return html`<div class="note"><p>${f.label}</p>${f.hint ? html`<p class="hint">${f.hint}</p>` : nothing}</div>`;
+        return html`<div class="note">
+          <p>${f.label}</p>
+          ${f.hint ? html`<p class="hint">${f.hint}</p>` : nothing}
+        </div>`;
       default:
         // Location and photo questions have their own elements.
         return html`<p class="message">This app cannot show a “${f.type}” question here.</p>`;
@@ -216,13 +218,17 @@ export class FsField extends LitElement {
             @blur=${this.onTextCommit}
           />`;
     return html`${this.renderLabel('control')}${this.renderHintAndMessage()}${control}
-    ${max === undefined
-      ? nothing
-      : html`<p id="count" class="count ${length > max ? 'over' : ''}">
-          ${length > max
-            ? `${length - max} ${length - max === 1 ? 'character' : 'characters'} too many (${length} of ${max})`
-            : `${length} of ${max} characters`}
-        </p>`}`;
+    ${
+      max === undefined
+        ? nothing
+        : html`<p id="count" class="count ${length > max ? 'over' : ''}">
+            ${
+              length > max
+                ? `${length - max} ${length - max === 1 ? 'character' : 'characters'} too many (${length} of ${max})`
+                : `${length} of ${max} characters`
+            }
+          </p>`
+    }`;
   }
 
   private renderNumber(f: FieldDef) {
@@ -270,7 +276,13 @@ export class FsField extends LitElement {
       />`;
   }
 
-  private renderChoice(type: 'radio' | 'checkbox', c: Choice, checked: boolean, onChange: (e: Event) => void, extra?: string) {
+  private renderChoice(
+    type: 'radio' | 'checkbox',
+    c: Choice,
+    checked: boolean,
+    onChange: (e: Event) => void,
+    extra?: string,
+  ) {
     return html`<label class="choice">
       <input
         type=${type}
@@ -302,11 +314,13 @@ export class FsField extends LitElement {
 
   /** A long list: a search box over the radio buttons, nearest first when the position is known. */
   private renderSearchable(choices: Choice[]) {
-    const f = this.field as FieldDef;
     const near = this.near;
     const placed = choices.map((c) => ({
       c,
-      d: near && typeof c.lat === 'number' && typeof c.lon === 'number' ? distanceMetres(near, { lat: c.lat, lon: c.lon }) : null,
+      d:
+        near && typeof c.lat === 'number' && typeof c.lon === 'number'
+          ? distanceMetres(near, { lat: c.lat, lon: c.lon })
+          : null,
     }));
     if (near) placed.sort((a, b) => (a.d ?? Infinity) - (b.d ?? Infinity));
     const words = fold(this.filter).split(/\s+/).filter(Boolean);
@@ -321,9 +335,11 @@ export class FsField extends LitElement {
     >
       ${this.renderLabel(null)}${this.renderHintAndMessage()}
       <p id="selected" class="selected">
-        ${selected === undefined
-          ? 'Nothing chosen yet.'
-          : html`Chosen: <strong>${selectedChoice?.label ?? `${selected} (no longer in the list)`}</strong>`}
+        ${
+          selected === undefined
+            ? 'Nothing chosen yet.'
+            : html`Chosen: <strong>${selectedChoice?.label ?? `${selected} (no longer in the list)`}</strong>`
+        }
       </p>
       <label class="sub" for="filter">Search the list</label>
       <input
@@ -337,19 +353,27 @@ export class FsField extends LitElement {
         @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)}
       />
       <p class="count" aria-live="polite">
-        ${matches.length === 0
-          ? `No match for “${this.filter.trim()}”.`
-          : matches.length > shown.length
-            ? `${shown.length} of ${matches.length} shown: type more to narrow the list.`
-            : this.filter.trim()
-              ? `${matches.length} ${matches.length === 1 ? 'match' : 'matches'}.`
-              : near
-                ? 'Nearest first.'
-                : nothing}
+        ${
+          matches.length === 0
+            ? `No match for “${this.filter.trim()}”.`
+            : matches.length > shown.length
+              ? `${shown.length} of ${matches.length} shown: type more to narrow the list.`
+              : this.filter.trim()
+                ? `${matches.length} ${matches.length === 1 ? 'match' : 'matches'}.`
+                : near
+                  ? 'Nearest first.'
+                  : nothing
+        }
       </p>
       <div id="list" class="choices scroll">
         ${shown.map(({ c, d }) =>
-          this.renderChoice('radio', c, selected === c.value, (e) => this.onPick(e), d === null ? undefined : formatDistance(d)),
+          this.renderChoice(
+            'radio',
+            c,
+            selected === c.value,
+            (e) => this.onPick(e),
+            d === null ? undefined : formatDistance(d),
+          ),
         )}
       </div>
     </fieldset>`;

@@ -15,13 +15,10 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
 /** "5 minutes ago", "yesterday": when a draft was last edited. */
 function ago(iso: string, now = Date.now()): string {
   const ms = Date.parse(iso) - now;
+  if (Math.abs(ms) < 60_000) return 'just now';
   const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
-  for (const [unit, size] of UNITS) {
-    if (Math.abs(ms) >= size || unit === 'minute') {
-      return Math.abs(ms) < 60_000 ? 'just now' : rtf.format(Math.round(ms / size), unit);
-    }
-  }
-  return 'just now';
+  const [unit, size] = UNITS.find(([, size]) => Math.abs(ms) >= size) ?? ['minute', 60_000];
+  return rtf.format(Math.round(ms / size), unit);
 }
 
 function answerCount(d: Draft): number {
@@ -106,6 +103,7 @@ export class FsFormList extends LitElement {
   private async confirmDelete(): Promise<void> {
     const d = this.deleting;
     this.renderRoot.querySelector('dialog')?.close();
+    this.deleting = null;
     if (!d) return;
     await deleteDraft(d.id, this.stores);
     await this.load();
@@ -114,10 +112,11 @@ export class FsFormList extends LitElement {
     this.renderRoot.querySelector<HTMLElement>('#drafts-title')?.focus();
   }
 
-  private onDialogClose(): void {
+  private onDialogClose(e: Event): void {
+    // "close" comes a moment later: the dialog may already be open again for another draft.
+    if ((e.target as HTMLDialogElement).open) return;
     const d = this.deleting;
-    this.deleting = null;
-    // Back to the button that opened it, if the draft is still listed.
+    // Back to the button that opened it (the draft was kept).
     if (d) this.renderRoot.querySelector<HTMLElement>(`[data-delete="${d.id}"]`)?.focus();
   }
 
@@ -125,21 +124,24 @@ export class FsFormList extends LitElement {
     const forms = this.forms();
     return html`<div @click=${this.onLink}>
       <h1>Forms</h1>
-      ${this.reference === null
-        ? html`<p>Loading the forms…</p>`
-        : forms.length === 0
-          ? html`<p>There are no forms on this device yet. Connect to the network to download them.</p>`
-          : html`<ul class="cards">
-              ${forms.map(
-                (f) => html`<li>
-                  <a href="/forms/${encodeURIComponent(f.id)}">
-                    <span class="name">${f.title}</span>
-                    ${f.description ? html`<span class="text">${f.description}</span>` : nothing}
-                    <span class="meta">Version ${f.version}</span>
-                  </a>
-                </li>`,
-              )}
-            </ul>`}
+      ${
+        this.reference === null
+          ? html`<p>Loading the forms…</p>`
+          : forms.length === 0
+            ? html`<p>There are no forms on this device yet. Connect to the network to download them.</p>`
+            : html`<ul class="cards">
+                ${forms.map(
+                  (f) =>
+                    html`<li>
+                      <a href="/forms/${encodeURIComponent(f.id)}">
+                        <span class="name">${f.title}</span>
+                        ${f.description ? html`<span class="text">${f.description}</span>` : nothing}
+                        <span class="meta">Version ${f.version}</span>
+                      </a>
+                    </li>`,
+                )}
+              </ul>`
+      }
       ${this.renderDrafts()} ${this.renderDialog()}
     </div>`;
   }
@@ -150,55 +152,74 @@ export class FsFormList extends LitElement {
     return html`<section aria-labelledby="drafts-title">
       <h2 id="drafts-title" tabindex="-1">Unfinished forms</h2>
       <p role="status" class="notice">${this.notice}</p>
-      ${drafts.length === 0
-        ? html`<p class="empty">None: forms you start and leave unsaved appear here.</p>`
-        : html`<ul class="drafts">
-            ${drafts.map((d) => {
-              const title = this.titleOf(d);
-              const n = answerCount(d);
-              const when = ago(d.updatedAt);
-              return html`<li>
-                <a href="/drafts/${encodeURIComponent(d.id)}">
-                  <span class="name">${title}${d.correcting ? html` <span class="tag">Correction</span>` : nothing}</span>
-                  <span class="meta">
-                    Edited <time datetime=${d.updatedAt} title=${new Date(d.updatedAt).toLocaleString()}>${when}</time>
-                    · ${n} ${n === 1 ? 'answer' : 'answers'}
-                  </span>
-                </a>
-                <button
-                  type="button"
-                  class="danger"
-                  data-delete=${d.id}
-                  aria-label="Delete ${title}, edited ${when}"
-                  @click=${() => this.askDelete(d)}
-                >
-                  Delete
-                </button>
-              </li>`;
-            })}
-          </ul>`}
+      ${
+        drafts.length === 0
+          ? html`<p class="empty">None: forms you start and leave unsaved appear here.</p>`
+          : html`<ul class="drafts">
+              ${drafts.map((d) => {
+                const title = this.titleOf(d);
+                const n = answerCount(d);
+                const when = ago(d.updatedAt);
+                return html`<li>
+                  <a href="/drafts/${encodeURIComponent(d.id)}">
+                    <span class="name"
+                      >${title}${d.correcting ? html` <span class="tag">Correction</span>` : nothing}</span
+                    >
+                    <span class="meta">
+                      Edited
+                      <time datetime=${d.updatedAt} title=${new Date(d.updatedAt).toLocaleString()}
+                        >${when}</time
+                      >
+                      · ${n} ${n === 1 ? 'answer' : 'answers'}
+                    </span>
+                  </a>
+                  <button
+                    type="button"
+                    class="danger"
+                    data-delete=${d.id}
+                    aria-label="Delete ${title}, edited ${when}"
+                    @click=${() => this.askDelete(d)}
+                  >
+                    Delete
+                  </button>
+                </li>`;
+              })}
+            </ul>`
+      }
     </section>`;
   }
 
   private renderDialog() {
     const d = this.deleting;
-    return html`<dialog aria-labelledby="delete-title" aria-describedby="delete-text" @close=${this.onDialogClose}>
-      ${d
-        ? html`<h2 id="delete-title">Delete this unfinished form?</h2>
-            <p id="delete-text">
-              “${this.titleOf(d)}”, edited ${ago(d.updatedAt)}, with ${answerCount(d)}
-              ${answerCount(d) === 1 ? 'answer' : 'answers'}.
-              ${d.correcting
-                ? 'Your corrections are deleted; the refused submission stays in the outbox.'
-                : 'Its answers and photos are deleted from this device.'}
-            </p>
-            <div class="actions">
-              <button type="button" autofocus @click=${() => this.renderRoot.querySelector('dialog')?.close()}>
-                Keep it
-              </button>
-              <button type="button" class="danger primary" @click=${this.confirmDelete}>Delete</button>
-            </div>`
-        : nothing}
+    return html`<dialog
+      aria-labelledby="delete-title"
+      aria-describedby="delete-text"
+      @close=${this.onDialogClose}
+    >
+      ${
+        d
+          ? html`<h2 id="delete-title">Delete this unfinished form?</h2>
+              <p id="delete-text">
+                “${this.titleOf(d)}”, edited ${ago(d.updatedAt)}, with ${answerCount(d)}
+                ${answerCount(d) === 1 ? 'answer' : 'answers'}.
+                ${
+                  d.correcting
+                    ? 'Your corrections are deleted; the refused submission stays in the outbox.'
+                    : 'Its answers and photos are deleted from this device.'
+                }
+              </p>
+              <div class="actions">
+                <button
+                  type="button"
+                  autofocus
+                  @click=${() => this.renderRoot.querySelector('dialog')?.close()}
+                >
+                  Keep it
+                </button>
+                <button type="button" class="danger primary" @click=${this.confirmDelete}>Delete</button>
+              </div>`
+          : nothing
+      }
     </dialog>`;
   }
 

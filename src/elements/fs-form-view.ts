@@ -57,6 +57,7 @@ export class FsFormView extends LitElement {
     rejection: { state: true },
     edited: { state: true },
     saving: { state: true },
+    saved: { state: true },
     saveError: { state: true },
     draftError: { state: true },
     savedAt: { state: true },
@@ -82,6 +83,7 @@ export class FsFormView extends LitElement {
   /** Fields changed since loading: the server's message about them no longer applies. */
   declare private edited: ReadonlySet<string>;
   declare private saving: boolean;
+  declare private saved: boolean;
   declare private saveError: string | null;
   declare private draftError: string | null;
   declare private savedAt: string | null;
@@ -115,6 +117,7 @@ export class FsFormView extends LitElement {
     this.rejection = null;
     this.edited = new Set();
     this.saving = false;
+    this.saved = false;
     this.saveError = null;
     this.draftError = null;
     this.savedAt = null;
@@ -148,7 +151,12 @@ export class FsFormView extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('reference') || changed.has('draftId') || changed.has('formId') || changed.has('stores')) {
+    if (
+      changed.has('reference') ||
+      changed.has('draftId') ||
+      changed.has('formId') ||
+      changed.has('stores')
+    ) {
       this.maybeLoad();
     }
   }
@@ -165,6 +173,8 @@ export class FsFormView extends LitElement {
   }
 
   private async load(key: string, stores: Stores): Promise<void> {
+    // The element may be reused for another draft: write the last one's pending edits first.
+    void this.flush();
     this.reset();
     const stale = () => key !== this.loadedKey || stores !== this.stores;
     if (this.draftId) {
@@ -215,6 +225,7 @@ export class FsFormView extends LitElement {
     this.summary = null;
     this.trouble = null;
     this.rejection = null;
+    this.saved = false;
     this.saveError = null;
     this.draftError = null;
     this.savedAt = null;
@@ -246,21 +257,30 @@ export class FsFormView extends LitElement {
     clearTimeout(this.timer);
     if (!this.dirty || !this.draft || this.closed) return this.writing;
     this.dirty = false;
-    const draft: Draft = { ...this.draft, answers: structuredClone(this.answers), updatedAt: new Date().toISOString() };
+    const draft: Draft = {
+      ...this.draft,
+      answers: structuredClone(this.answers),
+      updatedAt: new Date().toISOString(),
+    };
     const stores = this.stores;
     this.writing = this.writing.then(async () => {
       if (this.closed) return;
       try {
         await putDraft(draft, stores);
+        this.dispatchEvent(
+          new CustomEvent('draft-saved', { detail: { id: draft.id }, bubbles: true, composed: true }),
+        );
+        // The element may have moved on to another draft meanwhile.
+        if (this.draft?.id !== draft.id) return;
         this.draftError = null;
         this.savedAt = draft.updatedAt;
-        this.dispatchEvent(new CustomEvent('draft-saved', { detail: { id: draft.id }, bubbles: true, composed: true }));
-        if (!this.announced && this.draft?.id === draft.id) {
+        if (!this.announced) {
           this.announced = true;
           this.handedOff = true;
           this.navigate(`/drafts/${draft.id}`, true);
         }
       } catch (e) {
+        if (this.draft?.id !== draft.id) return;
         // Still in memory; the next edit tries again.
         this.dirty = true;
         this.draftError = e instanceof Error ? e.message : String(e);
@@ -284,7 +304,9 @@ export class FsFormView extends LitElement {
   }
 
   private navigate(path: string, replace = false): void {
-    this.dispatchEvent(new CustomEvent('fs-navigate', { detail: { path, replace }, bubbles: true, composed: true }));
+    this.dispatchEvent(
+      new CustomEvent('fs-navigate', { detail: { path, replace }, bubbles: true, composed: true }),
+    );
   }
 
   private onAnswerChange(e: CustomEvent<AnswerChangeDetail>): void {
@@ -292,10 +314,8 @@ export class FsFormView extends LitElement {
     if (!this.draft || this.closed || this.saving) return;
     const before = this.answers[name];
     if (JSON.stringify(before) !== JSON.stringify(value)) {
-      const next = { ...this.answers };
-      if (value === undefined || isEmpty(value)) delete next[name];
-      else next[name] = value;
-      this.answers = next;
+      const rest = Object.fromEntries(Object.entries(this.answers).filter(([k]) => k !== name));
+      this.answers = value === undefined || isEmpty(value) ? rest : { ...rest, [name]: value };
       if (!this.edited.has(name)) this.edited = new Set([...this.edited, name]);
       this.saveError = null;
       this.scheduleSave();
@@ -338,7 +358,16 @@ export class FsFormView extends LitElement {
     const draft = this.draft;
     if (!form || !draft || this.saving || this.closed) return;
     this.saveError = null;
-    await this.flush();
+    // An answer still on its way would be left out of the submission.
+    const busy = this.renderRoot.querySelector<HTMLElement>('[data-field][busy]');
+    if (busy) {
+      this.saveError =
+        busy.localName === 'fs-photo-field'
+          ? 'Photos are still being prepared. Save again when they are shown.'
+          : 'A location is still being recorded. Use it or cancel it, then save.';
+      busy.focus();
+      return;
+    }
     const problems = validateAnswers(form, this.answers, this.lists);
     if (problems.length) {
       this.attempted = true;
@@ -357,17 +386,21 @@ export class FsFormView extends LitElement {
       return;
     }
     this.saving = true;
+    // Saving deletes the draft: no draft write may land after that.
+    clearTimeout(this.timer);
+    await this.writing;
     try {
       const payload = await this.buildPayload(form, draft);
       await saveSubmission(payload, this.stores);
       this.closed = true;
-      clearTimeout(this.timer);
+      this.saved = true;
       this.dispatchEvent(
         new CustomEvent('submission-saved', { detail: { id: payload.id }, bubbles: true, composed: true }),
       );
     } catch (e) {
-      // StorageFullError and MissingPhotoError speak to the user; the draft is untouched.
+      // StorageFullError and MissingPhotoError speak to the user; the draft is kept.
       this.saveError = e instanceof Error ? e.message : String(e);
+      if (this.dirty) this.scheduleSave();
     } finally {
       this.saving = false;
     }
@@ -444,6 +477,13 @@ export class FsFormView extends LitElement {
     const draft = this.draft;
     if (!draft) return html`<p class="loading">Opening the form…</p>`;
     const form = this.form;
+    if (this.saved) {
+      return html`${this.backLink()}
+        <h1>${form?.title ?? draft.formId}</h1>
+        <p class="banner" role="status">
+          Saved. It is in the outbox and is sent when there is a connection.
+        </p>`;
+    }
     return form ? this.renderForm(form, draft) : this.renderLostVersion(draft);
   }
 
@@ -454,9 +494,11 @@ export class FsFormView extends LitElement {
   private renderTrouble(trouble: 'no-form' | 'no-draft') {
     return html`${this.backLink()}
       <div class="banner error" role="alert">
-        ${trouble === 'no-form'
-          ? html`<p>There is no form “${this.formId}” on this device.</p>`
-          : html`<p>This unfinished form is no longer on this device: it was saved or discarded.</p>`}
+        ${
+          trouble === 'no-form'
+            ? html`<p>There is no form “${this.formId}” on this device.</p>`
+            : html`<p>This unfinished form is no longer on this device: it was saved or discarded.</p>`
+        }
       </div>`;
   }
 
@@ -467,17 +509,23 @@ export class FsFormView extends LitElement {
       <h1>${title}</h1>
       <div class="banner error" role="alert">
         <p>
-          This draft was started on version ${draft.formVersion} of “${title}”, which is no longer on this device, so
-          it cannot be shown or saved. Its answers are kept: connect to the network to update the forms, or ask
-          your coordinator.
+          This draft was started on version ${draft.formVersion} of “${title}”, which is no longer on this
+          device, so it cannot be shown or saved. Its answers are kept: connect to the network to update the
+          forms, or ask your coordinator.
         </p>
       </div>
-      ${entries.length
-        ? html`<h2>Answers kept</h2>
-            <dl class="kept">
-              ${entries.map(([k, v]) => html`<dt>${k}</dt><dd>${describeAnswer(v)}</dd>`)}
-            </dl>`
-        : nothing}
+      ${
+        entries.length
+          ? html`<h2>Answers kept</h2>
+              <dl class="kept">
+                ${entries.map(
+                  ([k, v]) =>
+                    html`<dt>${k}</dt>
+                      <dd>${describeAnswer(v)}</dd>`,
+                )}
+              </dl>`
+          : nothing
+      }
       <div class="actions">
         <button type="button" class="danger" @click=${() => this.dialog()?.showModal()}>Discard</button>
       </div>
@@ -509,14 +557,18 @@ export class FsFormView extends LitElement {
           </button>
         </div>
         <p class="autosave">
-          ${this.draftError
-            ? html`<span class="problem">Your latest changes could not be kept on this device. ${this.draftError}</span>`
-            : this.savedAt
-              ? `Kept on this device as you type (last at ${new Date(this.savedAt).toLocaleTimeString([], {
-                  hour: '2-digit',
-                  minute: '2-digit',
-                })}).`
-              : 'Kept on this device as you type.'}
+          ${
+            this.draftError
+              ? html`<span class="problem"
+                  >Your latest changes could not be kept on this device. ${this.draftError}</span
+                >`
+              : this.savedAt
+                ? `Kept on this device as you type (last at ${new Date(this.savedAt).toLocaleTimeString([], {
+                    hour: '2-digit',
+                    minute: '2-digit',
+                  })}).`
+                : 'Kept on this device as you type.'
+          }
         </p>
       </form>
       ${this.renderDialog(draft)}`;
@@ -529,11 +581,13 @@ export class FsFormView extends LitElement {
     return html`<section class="banner" aria-labelledby="correction-title">
       <h2 id="correction-title">Correct this submission</h2>
       <p>${r ? html`The server refused it: ${r.message}` : 'The server refused this submission.'}</p>
-      ${others.length
-        ? html`<ul>
-            ${others.map(([field, message]) => html`<li>${field}: ${message}</li>`)}
-          </ul>`
-        : nothing}
+      ${
+        others.length
+          ? html`<ul>
+              ${others.map(([field, message]) => html`<li>${field}: ${message}</li>`)}
+            </ul>`
+          : nothing
+      }
       <p>Fix the answers marked below, then save again.</p>
     </section>`;
   }
@@ -578,9 +632,11 @@ export class FsFormView extends LitElement {
     return html`<dialog aria-labelledby="discard-title" aria-describedby="discard-text">
       <h2 id="discard-title">${draft.correcting ? 'Discard your corrections?' : 'Discard this form?'}</h2>
       <p id="discard-text">
-        ${draft.correcting
-          ? 'Your changes are deleted from this device. The refused submission stays in the outbox.'
-          : 'Everything typed in it, and its photos, will be deleted from this device.'}
+        ${
+          draft.correcting
+            ? 'Your changes are deleted from this device. The refused submission stays in the outbox.'
+            : 'Everything typed in it, and its photos, will be deleted from this device.'
+        }
       </p>
       <div class="actions">
         <button type="button" autofocus @click=${() => this.dialog()?.close()}>Keep editing</button>

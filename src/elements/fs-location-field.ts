@@ -21,7 +21,8 @@ function metres(m: number): string {
 /**
  * A geopoint question. "Record location" watches the GPS and shows the
  * accuracy as it improves; a fix within the question's accuracy threshold is
- * taken at once, a worse one only if the user chooses it.
+ * taken at once, a worse one only if the user chooses it. The `busy`
+ * attribute is present while the GPS is being watched.
  *
  * @fires answer-change - AnswerChangeDetail with the GeoPoint, or undefined when cleared.
  * @fires location-fix - `{ point: GeoPoint }` for every position the GPS delivers, so
@@ -56,6 +57,11 @@ export class FsLocationField extends LitElement {
     this.geo = new GeoWatchController(this, { onFix: (p) => this.onFix(p) });
   }
 
+  protected override updated(): void {
+    // Tells the form that an answer may still arrive.
+    this.toggleAttribute('busy', this.geo.watching);
+  }
+
   private get threshold(): number {
     return this.field?.accuracyThreshold ?? DEFAULT_ACCURACY_THRESHOLD_M;
   }
@@ -72,6 +78,17 @@ export class FsLocationField extends LitElement {
   private start(): void {
     this.settled = false;
     this.geo.start();
+    this.keepFocus();
+  }
+
+  private stop(): void {
+    this.geo.stop();
+    this.keepFocus();
+  }
+
+  private keepWaiting(): void {
+    this.settled = true;
+    this.keepFocus();
   }
 
   private accept(point: GeoPoint): void {
@@ -103,7 +120,9 @@ export class FsLocationField extends LitElement {
     if (!f) return nothing;
     const ids = [f.hint && 'hint', this.message && 'message'].filter(Boolean).join(' ');
     return html`<fieldset aria-describedby=${ids || nothing} aria-invalid=${this.message ? 'true' : 'false'}>
-      <legend>${f.label}${isRequired(f) ? html`<span class="req" aria-hidden="true">*</span>` : nothing}</legend>
+      <legend>
+        ${f.label}${isRequired(f) ? html`<span class="req" aria-hidden="true">*</span>` : nothing}
+      </legend>
       ${f.hint ? html`<p id="hint" class="hint">${f.hint}</p>` : nothing}
       <p id="message" class="message" aria-live="polite">${this.message ?? nothing}</p>
       ${this.value ? this.renderPoint(this.value) : nothing}
@@ -129,7 +148,8 @@ export class FsLocationField extends LitElement {
     if (!fix) return html`<p>Finding your location…</p>`;
     if (!this.settled) {
       return html`<p class="question">
-        Accuracy ${metres(fix.accuracy)} is worse than ${this.threshold} m. Wait for a better fix or use this one.
+        Accuracy ${metres(fix.accuracy)} is worse than ${this.threshold} m. Wait for a better fix or use this
+        one.
       </p>`;
     }
     return html`<p>Waiting for a better fix: now ${metres(fix.accuracy)}.</p>`;
@@ -140,26 +160,36 @@ export class FsLocationField extends LitElement {
     const off = this.disabled;
     if (geo.watching) {
       const fix = geo.latest;
-      return html`${fix
+      return html`${
+        fix
           ? html`<button type="button" class="primary" ?disabled=${off} @click=${() => this.accept(fix)}>
               Use this location
             </button>`
-          : nothing}
-        ${fix && !this.settled
-          ? html`<button type="button" ?disabled=${off} @click=${() => (this.settled = true)}>Keep waiting</button>`
-          : html`<button type="button" ?disabled=${off} @click=${() => this.geo.stop()}>Cancel</button>`}`;
+          : nothing
+      }
+      ${
+        fix && !this.settled
+          ? html`<button type="button" ?disabled=${off} @click=${this.keepWaiting}>Keep waiting</button>`
+          : html`<button type="button" ?disabled=${off} @click=${this.stop}>Cancel</button>`
+      }`;
     }
     if (geo.failure) {
-      return html`<button type="button" class="primary" ?disabled=${off} @click=${this.start}>Try again</button>
-        ${this.value
-          ? html`<button type="button" class="danger" ?disabled=${off} @click=${this.clear}>Clear</button>`
-          : nothing}`;
+      return html`<button type="button" class="primary" ?disabled=${off} @click=${this.start}>
+          Try again
+        </button>
+        ${
+          this.value
+            ? html`<button type="button" class="danger" ?disabled=${off} @click=${this.clear}>Clear</button>`
+            : nothing
+        }`;
     }
     if (this.value) {
       return html`<button type="button" ?disabled=${off} @click=${this.start}>Record again</button>
         <button type="button" class="danger" ?disabled=${off} @click=${this.clear}>Clear</button>`;
     }
-    return html`<button type="button" class="primary" ?disabled=${off} @click=${this.start}>Record location</button>`;
+    return html`<button type="button" class="primary" ?disabled=${off} @click=${this.start}>
+      Record location
+    </button>`;
   }
 
   static override styles = [

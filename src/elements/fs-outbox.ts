@@ -74,7 +74,11 @@ export class FsOutbox extends LitElement {
     try {
       const draft = await openCorrection(sub.payload.id, this.stores);
       this.dispatchEvent(
-        new CustomEvent('fs-navigate', { detail: { path: `/drafts/${draft.id}` }, bubbles: true, composed: true }),
+        new CustomEvent('fs-navigate', {
+          detail: { path: `/drafts/${draft.id}` },
+          bubbles: true,
+          composed: true,
+        }),
       );
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e);
@@ -215,26 +219,34 @@ export class FsOutbox extends LitElement {
       </div>
       <p role="status" aria-live="polite">${this.summary(items, st)}</p>
       ${this.error ? html`<p class="why" role="alert">${this.error}</p>` : nothing}
-      ${items === null
-        ? html`<p>Loading…</p>`
-        : items.length === 0
-          ? html`<p>Nothing saved on this device yet. Submissions you save appear here until the server has them.</p>`
-          : html`<ul aria-label="Submissions">
-              ${items.map((s) => this.renderItem(s))}
-            </ul>`}
+      ${
+        items === null
+          ? html`<p>Loading…</p>`
+          : items.length === 0
+            ? html`<p>
+                Nothing saved on this device yet. Submissions you save appear here until the server has them.
+              </p>`
+            : html`<ul aria-label="Submissions">
+                ${items.map((s) => this.renderItem(s))}
+              </ul>`
+      }
       <dialog aria-labelledby="del-title" @cancel=${this.cancelDelete}>
-        ${this.confirming
-          ? html`<h2 id="del-title">Delete this submission?</h2>
-              <p>
-                ${this.confirming.status === 'sent'
-                  ? 'The server already has it; this only removes it from this device.'
-                  : 'It has NOT reached the server. Deleting it loses it for good.'}
-              </p>
-              <div class="actions">
-                <button class="danger" @click=${this.confirmDelete}>Delete</button>
-                <button @click=${this.cancelDelete}>Keep it</button>
-              </div>`
-          : nothing}
+        ${
+          this.confirming
+            ? html`<h2 id="del-title">Delete this submission?</h2>
+                <p>
+                  ${
+                    this.confirming.status === 'sent'
+                      ? 'The server already has it; this only removes it from this device.'
+                      : 'It has NOT reached the server. Deleting it loses it for good.'
+                  }
+                </p>
+                <div class="actions">
+                  <button class="danger" @click=${this.confirmDelete}>Delete</button>
+                  <button @click=${this.cancelDelete}>Keep it</button>
+                </div>`
+            : nothing
+        }
       </dialog>
     `;
   }
@@ -243,10 +255,15 @@ export class FsOutbox extends LitElement {
     if (!items) return '';
     if (st?.running && st.total > 0) {
       const p = st.progress;
-      const photos = p && p.photosTotal ? `, photos ${p.photosDone} of ${p.photosTotal} (${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)})` : '';
+      const photos =
+        p && p.photosTotal
+          ? `, photos ${p.photosDone} of ${p.photosTotal} (${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)})`
+          : '';
       return `Sending submission ${st.index} of ${st.total}${photos}…`;
     }
-    const waiting = items.filter((s) => s.status === 'queued' || s.status === 'waiting' || s.status === 'sending');
+    const waiting = items.filter(
+      (s) => s.status === 'queued' || s.status === 'waiting' || s.status === 'sending',
+    );
     if (waiting.length === 0) return items.length ? 'Everything saved here has reached the server.' : '';
     const next = st?.nextAttemptAt;
     const when = next && next > Date.now() ? ` Next try at ${new Date(next).toLocaleTimeString()}.` : '';
@@ -267,33 +284,53 @@ export class FsOutbox extends LitElement {
         Saved ${created} · ${s.payload.photos.length} photo${s.payload.photos.length === 1 ? '' : 's'}
         ${s.receipt ? html` · received ${new Date(s.receipt.receivedAt).toLocaleString()} (no. ${s.receipt.seq})` : nothing}
       </p>
-      ${mine && mine.bytesTotal
-        ? html`<progress
-            max=${mine.bytesTotal}
-            value=${mine.bytesDone}
-            aria-label="Photos sent for this submission"
-          ></progress>`
-        : nothing}
-      ${s.status === 'rejected' && s.rejection
-        ? html`<div class="why">
-            Refused by the server: ${s.rejection.message}
-            ${s.rejection.problems?.length
-              ? html`<ul class="problems">
-                  ${s.rejection.problems.map((p) => html`<li>${p.field}: ${p.message}</li>`)}
-                </ul>`
-              : nothing}
-          </div>`
-        : nothing}
-      ${(s.status === 'queued' || s.status === 'waiting') && s.lastError
-        ? html`<p class="meta">Last try: ${s.lastError}${s.status === 'waiting' ? ' It will be retried.' : ''}</p>`
-        : nothing}
+      ${
+        mine && mine.bytesTotal
+          ? html`<progress
+              max=${mine.bytesTotal}
+              value=${mine.bytesDone}
+              aria-label="Photos sent for this submission"
+            ></progress>`
+          : nothing
+      }
+      ${
+        s.status === 'rejected' && s.rejection
+          ? html`<div class="why">
+              Refused by the server: ${s.rejection.message}
+              ${
+                s.rejection.problems?.length
+                  ? html`<ul class="problems">
+                      ${s.rejection.problems.map((p) => html`<li>${p.field}: ${p.message}</li>`)}
+                    </ul>`
+                  : nothing
+              }
+            </div>`
+          : nothing
+      }
+      ${
+        (s.status === 'queued' || s.status === 'waiting') && s.lastError
+          ? html`<p class="meta">
+              Last try: ${s.lastError}${s.status === 'waiting' ? ' It will be retried.' : ''}
+            </p>`
+          : nothing
+      }
       <div class="actions">
-        ${s.status === 'rejected'
-          ? html`<button class="primary" @click=${() => this.fix(s)} aria-label="Fix ${this.formTitle(s)} saved ${created}">
-              Fix
-            </button>`
-          : nothing}
-        <button class="danger" @click=${() => this.askDelete(s)} aria-label="Delete ${this.formTitle(s)} saved ${created}">
+        ${
+          s.status === 'rejected'
+            ? html`<button
+                class="primary"
+                @click=${() => this.fix(s)}
+                aria-label="Fix ${this.formTitle(s)} saved ${created}"
+              >
+                Fix
+              </button>`
+            : nothing
+        }
+        <button
+          class="danger"
+          @click=${() => this.askDelete(s)}
+          aria-label="Delete ${this.formTitle(s)} saved ${created}"
+        >
           Delete
         </button>
       </div>

@@ -27,7 +27,8 @@ function plural(n: number, one: string, many: string): string {
  * A photo question. Each chosen or captured file is prepared (scaled, hashed,
  * geotagged), stored on the device at once, so a reload keeps it, and only
  * then added to the answer as its SHA-256. A photo that fails is reported
- * beside the field; the others are kept.
+ * beside the field; the others are kept. The `busy` attribute is present
+ * while photos are being prepared.
  *
  * @fires answer-change - AnswerChangeDetail with the list of hashes, or undefined when none is left.
  */
@@ -79,7 +80,9 @@ export class FsPhotoField extends LitElement {
 
   override focus(options?: FocusOptions): void {
     const root = this.renderRoot;
-    (root.querySelector<HTMLElement>('#files:not(:disabled)') ?? root.querySelector<HTMLElement>('button'))?.focus(options);
+    (
+      root.querySelector<HTMLElement>('#files:not(:disabled)') ?? root.querySelector<HTMLElement>('button')
+    )?.focus(options);
   }
 
   override connectedCallback(): void {
@@ -94,6 +97,8 @@ export class FsPhotoField extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    // Tells the form that a photo is still on its way into the answer.
+    this.toggleAttribute('busy', this.progress !== null);
     if (changed.has('stores') && changed.get('stores') !== undefined) this.dropThumbs(() => true);
     if (changed.has('value') || changed.has('stores')) void this.loadThumbs();
   }
@@ -118,7 +123,8 @@ export class FsPhotoField extends LitElement {
       todo.map(async (h) => {
         const photo = await getPhoto(h, stores).catch(() => undefined);
         this.loading.delete(h);
-        if (!this.isConnected || stores !== this.stores || !this.hashes.includes(h) || this.thumbs.has(h)) return;
+        if (!this.isConnected || stores !== this.stores || !this.hashes.includes(h) || this.thumbs.has(h))
+          return;
         this.thumbs.set(h, {
           url: photo ? URL.createObjectURL(new Blob([photo.thumbnail], { type: 'image/jpeg' })) : null,
           geotag: photo?.geotag ?? null,
@@ -194,10 +200,12 @@ export class FsPhotoField extends LitElement {
   private async deviceGeotag(): Promise<PhotoGeotag | null> {
     const fix = this.deviceFix;
     const point = fix && Date.now() - Date.parse(fix.time) <= FRESH_FIX_MS ? fix : await quickPosition();
-    return point ? { lat: point.lat, lon: point.lon, accuracy: point.accuracy, time: point.time, source: 'device' } : null;
+    return point
+      ? { lat: point.lat, lon: point.lon, accuracy: point.accuracy, time: point.time, source: 'device' }
+      : null;
   }
 
-  private async remove(hash: string, index: number): Promise<void> {
+  private async removePhoto(hash: string, index: number): Promise<void> {
     this.dropThumbs((h) => h === hash);
     this.value = this.hashes.filter((h) => h !== hash);
     this.problems = [];
@@ -216,22 +224,28 @@ export class FsPhotoField extends LitElement {
     const busy = this.progress !== null;
     const ids = [f.hint && 'hint', 'count', this.message && 'message'].filter(Boolean).join(' ');
     return html`<fieldset aria-describedby=${ids} aria-invalid=${this.message ? 'true' : 'false'}>
-      <legend>${f.label}${isRequired(f) ? html`<span class="req" aria-hidden="true">*</span>` : nothing}</legend>
+      <legend>
+        ${f.label}${isRequired(f) ? html`<span class="req" aria-hidden="true">*</span>` : nothing}
+      </legend>
       ${f.hint ? html`<p id="hint" class="hint">${f.hint}</p>` : nothing}
       <p id="message" class="message" aria-live="polite">${this.message ?? nothing}</p>
-      ${hashes.length
-        ? html`<ul class="thumbs">
-            ${repeat(
-              hashes,
-              (h) => h,
-              (h, i) => this.renderThumb(h, i),
-            )}
-          </ul>`
-        : nothing}
+      ${
+        hashes.length
+          ? html`<ul class="thumbs">
+              ${repeat(
+                hashes,
+                (h) => h,
+                (h, i) => this.renderThumb(h, i),
+              )}
+            </ul>`
+          : nothing
+      }
       <p id="count" class="count">
-        ${this.max === Infinity
-          ? plural(hashes.length, 'photo', 'photos')
-          : `${hashes.length} of at most ${plural(this.max, 'photo', 'photos')}${full ? ': remove one to add another.' : ''}`}
+        ${
+          this.max === Infinity
+            ? plural(hashes.length, 'photo', 'photos')
+            : `${hashes.length} of at most ${plural(this.max, 'photo', 'photos')}${full ? ': remove one to add another.' : ''}`
+        }
       </p>
       <div class="actions">
         <input
@@ -251,11 +265,13 @@ export class FsPhotoField extends LitElement {
         ${this.progress ? `Processing ${this.progress.current} of ${this.progress.total}…` : nothing}
       </p>
       <div role="alert">
-        ${this.problems.length
-          ? html`<ul class="problems">
-              ${this.problems.map((p) => html`<li>${p}</li>`)}
-            </ul>`
-          : nothing}
+        ${
+          this.problems.length
+            ? html`<ul class="problems">
+                ${this.problems.map((p) => html`<li>${p}</li>`)}
+              </ul>`
+            : nothing
+        }
       </div>
     </fieldset>`;
   }
@@ -273,18 +289,23 @@ export class FsPhotoField extends LitElement {
             ? 'Location from the photo'
             : 'Location from the device';
     return html`<li>
-      ${t?.url
-        ? html`<img src=${t.url} alt=${name} />`
-        : html`<span class="placeholder" role="img" aria-label=${t ? `${name}, missing from this device` : name}
-            >${t ? '!' : '…'}</span
-          >`}
+      ${
+        t?.url
+          ? html`<img src=${t.url} alt=${name} />`
+          : html`<span
+              class="placeholder"
+              role="img"
+              aria-label=${t ? `${name}, missing from this device` : name}
+              >${t ? '!' : '…'}</span
+            >`
+      }
       <span class="where">${where}</span>
       <button
         type="button"
         class="danger"
         aria-label="Remove photo ${i + 1}"
         ?disabled=${this.disabled || this.progress !== null}
-        @click=${() => this.remove(hash, i)}
+        @click=${() => this.removePhoto(hash, i)}
       >
         Remove
       </button>
@@ -296,7 +317,7 @@ export class FsPhotoField extends LitElement {
     css`
       .thumbs {
         display: grid;
-        grid-template-columns: repeat(auto-fill, minmax(8.5rem, 1fr));
+        grid-template-columns: repeat(auto-fill, minmax(7rem, 1fr));
         gap: 0.5rem;
         margin: 0 0 0.5rem;
         padding: 0;

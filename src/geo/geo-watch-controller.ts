@@ -59,10 +59,14 @@ export class GeoWatchController implements ReactiveController {
         this.options.onFix?.(this.latest);
       },
       (error) => {
-        // A timeout after a first fix only means no better one came yet; keep watching.
-        if (error.code === error.TIMEOUT && this.latest) return;
+        // After a first fix, a timeout or a lost signal is a pause: the watch goes on.
+        if (error.code !== error.PERMISSION_DENIED && this.latest) return;
         this.failure =
-          error.code === error.PERMISSION_DENIED ? 'denied' : error.code === error.TIMEOUT ? 'timeout' : 'unavailable';
+          error.code === error.PERMISSION_DENIED
+            ? 'denied'
+            : error.code === error.TIMEOUT
+              ? 'timeout'
+              : 'unavailable';
         this.stop();
       },
       { enableHighAccuracy: true, maximumAge: 0, timeout: this.options.timeoutMs ?? 60_000 },

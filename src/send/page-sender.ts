@@ -26,19 +26,25 @@ const MIN_INTERVAL_MS = 3_000;
  * @fires change - a CustomEvent whose detail is the SenderState, on every step.
  */
 export class PageSender extends EventTarget {
-  state: SenderState = { running: false, index: 0, total: 0, progress: null, nextAttemptAt: null, lastRunAt: null };
+  state: SenderState = {
+    running: false,
+    index: 0,
+    total: 0,
+    progress: null,
+    nextAttemptAt: null,
+    lastRunAt: null,
+  };
   private timer: ReturnType<typeof setTimeout> | undefined;
   private again = false;
   private againForced = false;
   private started = false;
-  private readonly onOnline = () => void this.run();
+  // Back online: whatever waited for its backoff is worth trying at once.
+  private readonly onOnline = () => void this.run(true);
   private readonly onVisible = () => {
     if (document.visibilityState === 'visible') void this.run();
   };
 
-  constructor(
-    private readonly options: { stores?: Stores; baseUrl?: string } = {},
-  ) {
+  constructor(private readonly options: { stores?: Stores; baseUrl?: string } = {}) {
     super();
   }
 

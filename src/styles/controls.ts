@@ -21,7 +21,12 @@ export const controlStyles = css`
     --_target: 44px;
     display: block;
     color: var(--_fg);
-    font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
+    font-family:
+      system-ui,
+      -apple-system,
+      'Segoe UI',
+      Roboto,
+      sans-serif;
     line-height: 1.45;
   }
   *,

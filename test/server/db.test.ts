@@ -31,7 +31,10 @@ describe('the database', () => {
     try {
       migrate(db);
       const rows = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
-      assert.deepEqual(rows, migrations.map((m) => m.version));
+      assert.deepEqual(
+        rows,
+        migrations.map((m) => m.version),
+      );
     } finally {
       db.close();
     }
@@ -45,7 +48,10 @@ describe('the database', () => {
          VALUES ('x', 'f', 1, 'd', 'c', 'r', 'h', '{}')`,
       ).run();
       assert.throws(
-        () => db.prepare(`INSERT INTO submission_photos (submission_seq, sha256) VALUES (1, '${'a'.repeat(64)}')`).run(),
+        () =>
+          db
+            .prepare(`INSERT INTO submission_photos (submission_seq, sha256) VALUES (1, '${'a'.repeat(64)}')`)
+            .run(),
         /FOREIGN KEY/,
       );
     } finally {

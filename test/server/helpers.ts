@@ -11,7 +11,7 @@ import { PROJECT_ROOT } from '../../server/paths.js';
 export const DEMO_FORMS_DIR = join(PROJECT_ROOT, 'server', 'demo-forms');
 
 export function tempDir(label: string): string {
-  return mkdtempSync(join(tmpdir(), `fieldsync-${label}-`));
+  return mkdtempSync(join(tmpdir(), `fieldsync-server-test-${label}-`));
 }
 
 export interface TestServer {
@@ -29,6 +29,9 @@ export async function startTestServer(overrides: Partial<AppOptions> = {}): Prom
     appDir: join(dataDir, 'no-app-here'),
     photoMaxBytes: 64 * 1024,
     ...overrides,
+  }).catch((err: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
   });
   return {
     app,
@@ -60,7 +63,15 @@ export function fakePhoto(type: PhotoType = 'image/jpeg', size = 2048): Buffer {
 }
 
 export function photoRef(bytes: Buffer, type: PhotoType = 'image/jpeg', field = 'photos'): PhotoRef {
-  return { sha256: sha256Hex(bytes), bytes: bytes.length, type, width: 1024, height: 768, field, geotag: null };
+  return {
+    sha256: sha256Hex(bytes),
+    bytes: bytes.length,
+    type,
+    width: 1024,
+    height: 768,
+    field,
+    geotag: null,
+  };
 }
 
 export const HERE: GeoPoint = { lat: -0.15259, lon: 34.47897, accuracy: 8, time: '2026-11-20T09:30:00.000Z' };
@@ -103,7 +114,12 @@ export function putPhoto(
   contentType = 'image/jpeg',
   hash: string = sha256Hex(bytes),
 ): Promise<LightMyRequestResponse> {
-  return app.inject({ method: 'PUT', url: `/api/photos/${hash}`, headers: { 'content-type': contentType }, payload: bytes });
+  return app.inject({
+    method: 'PUT',
+    url: `/api/photos/${hash}`,
+    headers: { 'content-type': contentType },
+    payload: bytes,
+  });
 }
 
 export function putSubmission(

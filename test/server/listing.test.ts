@@ -36,7 +36,10 @@ describe('GET /api/submissions', () => {
     const ids = [...first.items, ...second.items, ...third.items].map((s) => s.receipt.id);
     assert.deepEqual(ids, receipts.map((r) => r.id).reverse());
     const seqs = [...first.items, ...second.items, ...third.items].map((s) => s.receipt.seq);
-    assert.deepEqual(seqs, [...seqs].sort((a, b) => b - a));
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => b - a),
+    );
   });
 
   it('gives a null cursor when the last page is exactly full', async () => {
@@ -61,7 +64,10 @@ describe('GET /api/submissions', () => {
     const second = await page(`?limit=4&cursor=${first.nextCursor}`);
     assert.deepEqual(
       second.items.map((s) => s.id),
-      receipts.slice(0, 3).map((r) => r.id).reverse(),
+      receipts
+        .slice(0, 3)
+        .map((r) => r.id)
+        .reverse(),
     );
     assert.equal((await page('?limit=1')).items[0]?.id, receipts[7]?.id);
   });

@@ -58,6 +58,7 @@ describe('malformed requests', () => {
       ['photos[0].bytes', { ...payload, photos: [{ ...payload.photos[0], bytes: '12' }] }],
       ['photos[0].type', { ...payload, photos: [{ ...payload.photos[0], type: 'image/gif' }] }],
       ['deviceId', { ...payload, deviceId: 42 }],
+      ['createdAt', { ...payload, createdAt: 'yesterday' }],
     ];
     for (const [field, body] of cases) {
       const err = assertApiError(await putSubmission(server.app, body, payload.id), 400, 'bad_request');
@@ -68,12 +69,17 @@ describe('malformed requests', () => {
 
   it('answers 400 naming a missing or an unexpected property', async () => {
     const payload = await storedPhotosPayload(server.app);
-    const { deviceId: _dropped, ...missing } = payload;
+    const missing: Partial<typeof payload> = { ...payload };
+    delete missing.deviceId;
     const err = assertApiError(await putSubmission(server.app, missing, payload.id), 400, 'bad_request');
     assert.equal(err.field, 'deviceId');
     assert.match(err.message, /missing/);
 
-    const extra = assertApiError(await putSubmission(server.app, { ...payload, admin: true }), 400, 'bad_request');
+    const extra = assertApiError(
+      await putSubmission(server.app, { ...payload, admin: true }),
+      400,
+      'bad_request',
+    );
     assert.equal(extra.field, 'admin');
     assert.match(extra.message, /not expected/);
   });
@@ -110,7 +116,11 @@ describe('malformed requests', () => {
     ];
     for (const t of tricks) {
       for (const method of ['GET', 'PUT'] as const) {
-        const res = await server.app.inject({ method, url: `/api/submissions/${t}`, payload: method === 'PUT' ? payload : undefined });
+        const res = await server.app.inject({
+          method,
+          url: `/api/submissions/${t}`,
+          payload: method === 'PUT' ? payload : undefined,
+        });
         assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${method} ${t} → ${res.statusCode}`);
         assert.ok(['bad_request', 'not_found'].includes(res.json<ApiError>().error), res.body);
       }
@@ -127,7 +137,10 @@ describe('malformed requests', () => {
 
   it('answers 413 to a submission body over 1 MB', async () => {
     const payload = await storedPhotosPayload(server.app);
-    const huge = JSON.stringify({ ...payload, answers: { ...payload.answers, notes: 'x'.repeat(1_100_000) } });
+    const huge = JSON.stringify({
+      ...payload,
+      answers: { ...payload.answers, notes: 'x'.repeat(1_100_000) },
+    });
     assertApiError(await put(`/api/submissions/${payload.id}`, huge), 413, 'payload_too_large');
   });
 
@@ -144,7 +157,51 @@ describe('malformed requests', () => {
 
   it('answers 400 to a bad list cursor or limit', async () => {
     for (const q of ['cursor=garbage', 'cursor=%FF', 'limit=0', 'limit=-1', 'limit=abc', 'limit=99999']) {
-      assertApiError(await server.app.inject({ method: 'GET', url: `/api/submissions?${q}` }), 400, 'bad_request');
+      assertApiError(
+        await server.app.inject({ method: 'GET', url: `/api/submissions?${q}` }),
+        400,
+        'bad_request',
+      );
+    }
+  });
+
+  it('never answers 5xx to any mix of method, path, content type and body', async () => {
+    const id = randomUUID();
+    const hash = 'ab'.repeat(32);
+    const paths = [
+      `/api/submissions/${id}`,
+      `/api/photos/${hash}`,
+      '/api/submissions',
+      '/api/reference',
+      '/api/health',
+      '/api/%ff',
+      `/api/photos/${hash}/extra`,
+      '/api/submissions?limit=5&limit=6',
+      '/api/submissions?cursor[]=x',
+    ];
+    const bodies: [string, string | Buffer][] = [
+      ['application/json', '[]'],
+      ['application/json', '"text"'],
+      ['application/json', '{"__proto__": {"admin": true}}'],
+      ['application/json', '{"constructor": {"prototype": {}}}'],
+      ['application/json', JSON.stringify({ id, answers: { a: { b: { c: [1, [2, [3]]] } } } })],
+      ['image/jpeg', Buffer.from([0xff, 0xd8])],
+      ['application/octet-stream', Buffer.alloc(100)],
+      ['text/plain', 'hello'],
+      ['application/json; charset=latin1', '{}'],
+    ];
+    for (const url of paths) {
+      for (const method of ['GET', 'PUT', 'POST', 'DELETE'] as const) {
+        for (const [type, payload] of bodies) {
+          const res = await server.app.inject({
+            method,
+            url,
+            headers: { 'content-type': type },
+            payload: method === 'GET' ? undefined : payload,
+          });
+          assert.ok(res.statusCode < 500, `${method} ${url} ${type} → ${res.statusCode} ${res.body}`);
+        }
+      }
     }
   });
 

@@ -80,7 +80,10 @@ describe('photos', () => {
   });
 
   it('refuses a PDF and a GIF with 415 even when they claim to be JPEG', async () => {
-    const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1'), fakePhoto('image/jpeg', 500)]);
+    const pdf = Buffer.concat([
+      Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1'),
+      fakePhoto('image/jpeg', 500),
+    ]);
     const gif = Buffer.concat([Buffer.from('GIF89a'), fakePhoto('image/jpeg', 500)]);
     for (const bytes of [pdf, gif]) {
       const res = await putPhoto(server.app, bytes, 'image/jpeg');
@@ -124,10 +127,14 @@ describe('photos', () => {
     assert.ok(readFileSync(fileOf(sha256Hex(bytes))).equals(bytes));
   });
 
-  it('refuses an empty upload with 400', async () => {
-    const res = await putPhoto(server.app, Buffer.alloc(0), 'image/jpeg', sha256Hex(Buffer.alloc(0)));
-    assert.equal(res.statusCode, 400);
-    assert.equal(res.json<ApiError>().error, 'bad_request');
+  it('refuses an empty upload, or none at all, with 400', async () => {
+    const hash = sha256Hex(Buffer.alloc(0));
+    const empty = await putPhoto(server.app, Buffer.alloc(0), 'image/jpeg', hash);
+    assert.equal(empty.statusCode, 400);
+    assert.equal(empty.json<ApiError>().error, 'bad_request');
+    const none = await server.app.inject({ method: 'PUT', url: `/api/photos/${hash}` });
+    assert.equal(none.statusCode, 400);
+    assert.match(none.json<ApiError>().message, /empty/);
   });
 
   it('refuses hashes that are not 64 lower-case hex characters, path tricks included', async () => {
@@ -164,6 +171,8 @@ describe('photos', () => {
     const head = await server.app.inject({ method: 'HEAD', url: `/api/photos/${hash}` });
     assert.equal(head.statusCode, 200);
     assert.equal(head.headers['content-type'], 'image/png');
+    assert.equal(head.headers['content-length'], String(bytes.length));
+    assert.equal(head.headers['cache-control'], 'public, max-age=31536000, immutable');
     assert.equal(head.rawPayload.length, 0);
 
     const again = await server.app.inject({

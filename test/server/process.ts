@@ -51,7 +51,9 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
 }
 
 /** Runs the server expecting it to refuse to start; resolves with its exit code and output. */
-export async function failedStart(env: Record<string, string>): Promise<{ code: number | string | null; output: string }> {
+export async function failedStart(
+  env: Record<string, string>,
+): Promise<{ code: number | string | null; output: string }> {
   const child = spawn(process.execPath, [SERVER_ENTRY], {
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

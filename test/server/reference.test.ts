@@ -3,10 +3,20 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FormDef, ReferenceData } from '../../shared/forms.js';
+import type { ApiError } from '../../shared/submission.js';
 import { FormsDirError, loadReference } from '../../server/reference.js';
-import { DEMO_FORMS_DIR, putSubmission, startTestServer, storedPhotosPayload, tempDir, type TestServer } from './helpers.js';
+import {
+  DEMO_FORMS_DIR,
+  putSubmission,
+  startTestServer,
+  storedPhotosPayload,
+  tempDir,
+  type TestServer,
+} from './helpers.js';
 
-const demoForm = JSON.parse(readFileSync(join(DEMO_FORMS_DIR, 'water-point-inspection.v1.json'), 'utf8')) as FormDef;
+const demoForm = JSON.parse(
+  readFileSync(join(DEMO_FORMS_DIR, 'water-point-inspection.v1.json'), 'utf8'),
+) as FormDef;
 const demoSites = readFileSync(join(DEMO_FORMS_DIR, 'lists', 'sites.json'), 'utf8');
 
 /** A forms directory with the demo list and the given files. */
@@ -39,12 +49,20 @@ describe('GET /api/reference', () => {
     const first = await server.app.inject({ method: 'GET', url: '/api/reference' });
     const etag = String(first.headers.etag);
     for (const header of [etag, `W/${etag}`, `"other", ${etag}`]) {
-      const res = await server.app.inject({ method: 'GET', url: '/api/reference', headers: { 'if-none-match': header } });
+      const res = await server.app.inject({
+        method: 'GET',
+        url: '/api/reference',
+        headers: { 'if-none-match': header },
+      });
       assert.equal(res.statusCode, 304, header);
       assert.equal(res.body, '');
       assert.equal(res.headers.etag, etag);
     }
-    const stale = await server.app.inject({ method: 'GET', url: '/api/reference', headers: { 'if-none-match': '"old"' } });
+    const stale = await server.app.inject({
+      method: 'GET',
+      url: '/api/reference',
+      headers: { 'if-none-match': '"old"' },
+    });
     assert.equal(stale.statusCode, 200);
   });
 });
@@ -58,7 +76,7 @@ describe('the forms directory', () => {
     return dir;
   };
 
-  it('keeps every version of a form and validates a submission against the version it names', async () => {
+  it('keeps every version of a form and checks a submission against the version it names, max included', async () => {
     const v2: FormDef = {
       ...demoForm,
       version: 2,
@@ -74,7 +92,10 @@ describe('the forms directory', () => {
       );
       const payload = await storedPhotosPayload(server.app);
       payload.answers.people_served = 50;
-      assert.equal((await putSubmission(server.app, { ...payload, formVersion: 2 })).statusCode, 422);
+      const tooMany = await putSubmission(server.app, { ...payload, formVersion: 2 });
+      assert.equal(tooMany.statusCode, 422);
+      assert.equal(tooMany.json<ApiError>().field, 'people_served');
+      assert.match(tooMany.json<ApiError>().message, /Enter 10 or less/);
       assert.equal((await putSubmission(server.app, payload)).statusCode, 201);
     } finally {
       await server.close();
@@ -85,7 +106,10 @@ describe('the forms directory', () => {
     const dir = make({ 'broken.json': '{ "id": "broken", ' });
     assert.throws(
       () => loadReference(dir),
-      (err: unknown) => err instanceof FormsDirError && err.message.includes(join(dir, 'broken.json')) && /not valid JSON/.test(err.message),
+      (err: unknown) =>
+        err instanceof FormsDirError &&
+        err.message.includes(join(dir, 'broken.json')) &&
+        /not valid JSON/.test(err.message),
     );
   });
 
@@ -102,7 +126,9 @@ describe('the forms directory', () => {
   });
 
   it('stops start-up when a form names a choice list that does not exist', () => {
-    const dir = make({ 'f.json': JSON.stringify({ ...demoForm, fields: [{ ...demoForm.fields[0], choiceList: 'nope' }] }) });
+    const dir = make({
+      'f.json': JSON.stringify({ ...demoForm, fields: [{ ...demoForm.fields[0], choiceList: 'nope' }] }),
+    });
     assert.throws(() => loadReference(dir), /f\.json.*choice list "nope" does not exist/);
   });
 

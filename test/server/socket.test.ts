@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ApiError } from '../../shared/submission.js';
 import { fakePhoto, sha256Hex, startTestServer, type TestServer } from './helpers.js';
@@ -68,13 +70,40 @@ describe('uploads over a real socket', () => {
 
   it('lets the client read the 415 of a large file that is not a photo', async () => {
     const bytes = Buffer.concat([Buffer.from('%PDF-1.7\n'), fakePhoto('image/jpeg', 60 * 1024)]);
-    const res = await upload(port, `/api/photos/${sha256Hex(bytes)}`, bytes, { 'content-type': 'image/jpeg' });
+    const res = await upload(port, `/api/photos/${sha256Hex(bytes)}`, bytes, {
+      'content-type': 'image/jpeg',
+    });
     assert.equal(res.status, 415);
+  });
+
+  it('removes the temp file of an upload the client abandons halfway and keeps serving', async () => {
+    const bytes = fakePhoto('image/jpeg', 60 * 1024);
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      path: `/api/photos/${sha256Hex(bytes)}`,
+      method: 'PUT',
+      headers: { 'content-type': 'image/jpeg', 'content-length': String(bytes.length) },
+    });
+    req.on('error', () => undefined);
+    req.write(bytes.subarray(0, 20 * 1024));
+    await new Promise((r) => setTimeout(r, 100));
+    req.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    const left = readdirSync(join(server.dataDir, 'photos'), { recursive: true, encoding: 'utf8' });
+    assert.deepEqual(
+      left.filter((f) => f.includes('.tmp-')),
+      [],
+    );
+    const health = await server.app.inject({ method: 'GET', url: '/api/health' });
+    assert.equal(health.statusCode, 200);
   });
 
   it('still takes a photo just under the limit', async () => {
     const bytes = fakePhoto('image/webp', 64 * 1024);
-    const res = await upload(port, `/api/photos/${sha256Hex(bytes)}`, bytes, { 'content-type': 'image/webp' });
+    const res = await upload(port, `/api/photos/${sha256Hex(bytes)}`, bytes, {
+      'content-type': 'image/webp',
+    });
     assert.equal(res.status, 201, res.body);
   });
 });

@@ -21,7 +21,10 @@ describe('configuration', () => {
   });
 
   it('reads paths given in the environment relative to the current directory', () => {
-    const config = loadConfig({ DATA_DIR: 'store', FORMS_DIR: '/abs/forms', PORT: '3000', PHOTO_MAX_BYTES: '2000000' }, '/srv/app');
+    const config = loadConfig(
+      { DATA_DIR: 'store', FORMS_DIR: '/abs/forms', PORT: '3000', PHOTO_MAX_BYTES: '2000000' },
+      '/srv/app',
+    );
     assert.equal(config.dataDir, '/srv/app/store');
     assert.equal(config.formsDir, '/abs/forms');
     assert.equal(config.port, 3000);
@@ -41,7 +44,10 @@ describe('configuration', () => {
       },
     );
     assert.throws(() => loadConfig({ PORT: '70000' }), /PORT/);
-    assert.throws(() => loadConfig({ TLS_CERT: '/no/cert.pem', TLS_KEY: '/no/key.pem' }), /TLS_CERT: cannot read/);
+    assert.throws(
+      () => loadConfig({ TLS_CERT: '/no/cert.pem', TLS_KEY: '/no/key.pem' }),
+      /TLS_CERT: cannot read/,
+    );
   });
 });
 

@@ -6,7 +6,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import type { ApiError, Health } from '../../shared/submission.js';
 import { startTestServer, tempDir, type TestServer } from './helpers.js';
 
-const INDEX = '<!doctype html><title>Fieldsync</title><script type="module" src="/assets/x-abc123.js"></script>';
+const INDEX =
+  '<!doctype html><title>Fieldsync</title><script type="module" src="/assets/x-abc123.js"></script>';
 const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 
 const CSP =
@@ -70,7 +71,12 @@ describe('the page app and common headers', () => {
   });
 
   it('answers client-side routes with index.html when the browser asks for a page', async () => {
-    for (const url of ['/outbox', '/forms/water-point-inspection', '/drafts/2b1c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d', '/diagnostics']) {
+    for (const url of [
+      '/outbox',
+      '/forms/water-point-inspection',
+      '/drafts/2b1c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d',
+      '/diagnostics',
+    ]) {
       const res = await get(url, HTML);
       assert.equal(res.statusCode, 200, url);
       assert.equal(res.body, INDEX, url);
@@ -91,7 +97,12 @@ describe('the page app and common headers', () => {
   });
 
   it('does not serve dotfiles or paths outside the app folder', async () => {
-    for (const url of ['/.env', '/..%2F..%2Fetc%2Fpasswd', '/assets/..%2F..%2F..%2Fetc%2Fpasswd', '/%2e%2e/%2e%2e/etc/passwd']) {
+    for (const url of [
+      '/.env',
+      '/..%2F..%2Fetc%2Fpasswd',
+      '/assets/..%2F..%2F..%2Fetc%2Fpasswd',
+      '/%2e%2e/%2e%2e/etc/passwd',
+    ]) {
       const res = await get(url, { accept: '*/*' });
       assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${url} → ${res.statusCode}`);
       assert.ok(!res.body.includes('SECRET') && !res.body.includes('root:'), url);

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ApiError, Receipt, ServerSubmission, SubmissionPayload } from '../../shared/submission.js';
 import {
   fakePhoto,
+  HERE,
   photoRef,
   putPhoto,
   putSubmission,
@@ -70,7 +71,10 @@ describe('PUT /api/submissions/:id', () => {
 
   it('stores one row and answers 201 and 200 when the same new submission arrives twice at once', async () => {
     const payload = await storedPhotosPayload(server.app);
-    const results = await Promise.all([putSubmission(server.app, payload), putSubmission(server.app, payload)]);
+    const results = await Promise.all([
+      putSubmission(server.app, payload),
+      putSubmission(server.app, payload),
+    ]);
     assert.deepEqual(results.map((r) => r.statusCode).sort(), [200, 201]);
     assert.deepEqual(results[0]?.json(), results[1]?.json());
     const page = await server.app.inject({ method: 'GET', url: '/api/submissions?limit=200' });
@@ -82,7 +86,11 @@ describe('PUT /api/submissions/:id', () => {
     const held = fakePhoto();
     await putPhoto(server.app, held);
     const lacking = [fakePhoto(), fakePhoto('image/png')];
-    const refs = [photoRef(held), photoRef(lacking[0] as Buffer), photoRef(lacking[1] as Buffer, 'image/png')];
+    const refs = [
+      photoRef(held),
+      photoRef(lacking[0] as Buffer),
+      photoRef(lacking[1] as Buffer, 'image/png'),
+    ];
     const payload = validPayload(refs);
     const res = await putSubmission(server.app, payload);
     assert.equal(res.statusCode, 409);
@@ -127,87 +135,88 @@ describe('PUT /api/submissions/:id', () => {
   });
 
   describe('answers 422 validation_failed naming the field', () => {
-    const cases: { name: string; field: string; message: RegExp; change: (p: SubmissionPayload) => void }[] = [
-      {
-        name: 'a required answer is missing',
-        field: 'site',
-        message: /Choose the site/,
-        change: (p) => delete p.answers.site,
-      },
-      {
-        name: 'a number is below its minimum',
-        field: 'people_served',
-        message: /cannot be negative/,
-        change: (p) => (p.answers.people_served = -1),
-      },
-      {
-        name: 'a decimal is below its minimum',
-        field: 'flow_rate',
-        message: /Flow rate cannot be negative/,
-        change: (p) => (p.answers.flow_rate = -0.5),
-      },
-      {
-        name: 'there are more photos than the maximum',
-        field: 'photos',
-        message: /at most five photos/,
-        change: (p) => {
-          const refs = Array.from({ length: 6 }, () => photoRef(fakePhoto()));
-          p.photos = refs;
-          p.answers.photos = refs.map((r) => r.sha256);
+    const cases: { name: string; field: string; message: RegExp; change: (p: SubmissionPayload) => void }[] =
+      [
+        {
+          name: 'a required answer is missing',
+          field: 'site',
+          message: /Choose the site/,
+          change: (p) => delete p.answers.site,
         },
-      },
-      {
-        name: 'there are fewer photos than the minimum',
-        field: 'photos',
-        message: /at least one photo/,
-        change: (p) => {
-          p.photos = [];
-          p.answers.photos = [];
+        {
+          name: 'a number is below its minimum',
+          field: 'people_served',
+          message: /cannot be negative/,
+          change: (p) => (p.answers.people_served = -1),
         },
-      },
-      {
-        name: 'a text is longer than its maxLength',
-        field: 'notes',
-        message: /at most 2,000 characters/,
-        change: (p) => (p.answers.notes = 'x'.repeat(2001)),
-      },
-      {
-        name: 'a choice is not in the list',
-        field: 'condition',
-        message: /not in the list/,
-        change: (p) => (p.answers.condition = 'on_fire'),
-      },
-      {
-        name: 'a choice is not in the named choice list',
-        field: 'site',
-        message: /not in the list/,
-        change: (p) => (p.answers.site = 'site_999'),
-      },
-      {
-        name: 'an answer has the wrong type',
-        field: 'people_served',
-        message: /Enter a number/,
-        change: (p) => (p.answers.people_served = '120'),
-      },
-      {
-        name: 'an integer answer is not whole',
-        field: 'people_served',
-        message: /whole number/,
-        change: (p) => (p.answers.people_served = 12.5),
-      },
-      {
-        name: 'an answer names no question of the form',
-        field: 'colour',
-        message: /no such question/,
-        change: (p) => (p.answers.colour = 'blue'),
-      },
-      {
-        name: 'the location is not the first location answer',
-        field: 'location',
-        message: /first location answer/,
-        change: (p) => (p.location = { ...p.location!, lat: 1 }),
-      },
-    ];
+        {
+          name: 'a decimal is below its minimum',
+          field: 'flow_rate',
+          message: /Flow rate cannot be negative/,
+          change: (p) => (p.answers.flow_rate = -0.5),
+        },
+        {
+          name: 'there are more photos than the maximum',
+          field: 'photos',
+          message: /at most five photos/,
+          change: (p) => {
+            const refs = Array.from({ length: 6 }, () => photoRef(fakePhoto()));
+            p.photos = refs;
+            p.answers.photos = refs.map((r) => r.sha256);
+          },
+        },
+        {
+          name: 'there are fewer photos than the minimum',
+          field: 'photos',
+          message: /at least one photo/,
+          change: (p) => {
+            p.photos = [];
+            p.answers.photos = [];
+          },
+        },
+        {
+          name: 'a text is longer than its maxLength',
+          field: 'notes',
+          message: /at most 2,000 characters/,
+          change: (p) => (p.answers.notes = 'x'.repeat(2001)),
+        },
+        {
+          name: 'a choice is not in the list',
+          field: 'condition',
+          message: /not in the list/,
+          change: (p) => (p.answers.condition = 'on_fire'),
+        },
+        {
+          name: 'a choice is not in the named choice list',
+          field: 'site',
+          message: /not in the list/,
+          change: (p) => (p.answers.site = 'site_999'),
+        },
+        {
+          name: 'an answer has the wrong type',
+          field: 'people_served',
+          message: /Enter a number/,
+          change: (p) => (p.answers.people_served = '120'),
+        },
+        {
+          name: 'an integer answer is not whole',
+          field: 'people_served',
+          message: /whole number/,
+          change: (p) => (p.answers.people_served = 12.5),
+        },
+        {
+          name: 'an answer names no question of the form',
+          field: 'colour',
+          message: /no such question/,
+          change: (p) => (p.answers.colour = 'blue'),
+        },
+        {
+          name: 'the location is not the first location answer',
+          field: 'location',
+          message: /first location answer/,
+          change: (p) => (p.location = { ...HERE, lat: 1 }),
+        },
+      ];
 
     for (const c of cases) {
       it(`when ${c.name}`, async () => {
@@ -218,7 +227,10 @@ describe('PUT /api/submissions/:id', () => {
         const body = res.json<ApiError>();
         assert.equal(body.error, 'validation_failed');
         assert.equal(body.field, c.field);
-        assert.ok(body.problems?.some((p) => p.field === c.field && c.message.test(p.message)), res.body);
+        assert.ok(
+          body.problems?.some((p) => p.field === c.field && c.message.test(p.message)),
+          res.body,
+        );
         assert.ok(body.message.includes(c.field), body.message);
         assert.equal((await get(payload.id)).statusCode, 404);
       });
@@ -235,7 +247,14 @@ describe('PUT /api/submissions/:id', () => {
         id: 'meter',
         version: 1,
         title: 'Meter',
-        fields: [{ name: 'serial', type: 'text', label: 'Serial', pattern: { value: '[A-Z]{2}-\\d{4}', message: 'Use AB-1234.' } }],
+        fields: [
+          {
+            name: 'serial',
+            type: 'text',
+            label: 'Serial',
+            pattern: { value: '[A-Z]{2}-\\d{4}', message: 'Use AB-1234.' },
+          },
+        ],
       }),
     );
     const other = await startTestServer({ formsDir });
@@ -245,7 +264,11 @@ describe('PUT /api/submissions/:id', () => {
       assert.equal(bad.statusCode, 422);
       assert.equal(bad.json<ApiError>().field, 'serial');
       assert.match(bad.json<ApiError>().message, /Use AB-1234/);
-      const good = await putSubmission(other.app, { ...base, id: randomUUID(), answers: { serial: 'AB-1234' } });
+      const good = await putSubmission(other.app, {
+        ...base,
+        id: randomUUID(),
+        answers: { serial: 'AB-1234' },
+      });
       assert.equal(good.statusCode, 201, good.body);
     } finally {
       await other.close();

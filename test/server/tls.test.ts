@@ -38,11 +38,23 @@ describe('HTTPS', () => {
       assert.fail('The TLS test needs the openssl command line tool (Debian: apt-get install openssl).');
     }
     const made = spawnSync('openssl', [
-      'req', '-x509', '-nodes', '-days', '1',
-      '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-      '-keyout', keyPath, '-out', certPath,
-      '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      'req',
+      '-x509',
+      '-nodes',
+      '-days',
+      '1',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
     ]);
     assert.equal(made.status, 0, `openssl failed: ${made.stderr.toString()}`);
   });

@@ -48,7 +48,10 @@ export function photoRef(p: StoredPhoto, field = 'photos'): PhotoRef {
 }
 
 /** A valid submission of the demo form "Water point inspection". */
-export function demoPayload(photos: StoredPhoto[], overrides: Partial<SubmissionPayload['answers']> = {}): SubmissionPayload {
+export function demoPayload(
+  photos: StoredPhoto[],
+  overrides: Partial<SubmissionPayload['answers']> = {},
+): SubmissionPayload {
   const location = { lat: -0.0917, lon: 34.768, accuracy: 6, time: new Date().toISOString() };
   const answers: SubmissionPayload['answers'] = {
     site: 'site_001',
@@ -100,5 +103,10 @@ export async function fullDiskStores(quotaBytes: number): Promise<Stores> {
     };
     return async (mode, callback) => callback((await open()).transaction(db, mode).objectStore(db));
   };
-  return { submissions: storeIn('submissions'), photos: storeIn('photos'), drafts: storeIn('drafts'), settings: storeIn('settings') };
+  return {
+    submissions: storeIn('submissions'),
+    photos: storeIn('photos'),
+    drafts: storeIn('drafts'),
+    settings: storeIn('settings'),
+  };
 }

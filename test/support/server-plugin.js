@@ -34,7 +34,13 @@ class ServerProcess {
     if (!this.port) this.port = await freePort();
     if (!this.dataDir) this.dataDir = await mkdtemp(join(tmpdir(), 'fieldsync-wtr-'));
     const child = spawn(process.execPath, [serverEntry.pathname], {
-      env: { ...process.env, PORT: String(this.port), HOST: '127.0.0.1', DATA_DIR: this.dataDir, LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        PORT: String(this.port),
+        HOST: '127.0.0.1',
+        DATA_DIR: this.dataDir,
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.child = child;
@@ -104,7 +110,8 @@ export function apiProxy() {
           headers: { ...ctx.req.headers, host: `127.0.0.1:${server.port}` },
         },
         (res) => {
-          const isAck = ctx.method === 'PUT' && ctx.path.startsWith('/api/submissions/') && (res.statusCode ?? 500) < 300;
+          const isAck =
+            ctx.method === 'PUT' && ctx.path.startsWith('/api/submissions/') && (res.statusCode ?? 500) < 300;
           if (faults.dropAcks && isAck) {
             // The server stored the submission but its answer is lost on the way back.
             // (Every time: Chromium itself may resend a PUT once on a dropped connection.)
@@ -118,7 +125,12 @@ export function apiProxy() {
           }
           ctx.status = res.statusCode ?? 502;
           for (const [k, v] of Object.entries(res.headers)) {
-            if (v !== undefined && k !== 'content-length' && k !== 'connection' && k !== 'transfer-encoding') {
+            if (
+              v !== undefined &&
+              k !== 'content-length' &&
+              k !== 'connection' &&
+              k !== 'transfer-encoding'
+            ) {
               ctx.set(k, v);
             }
           }

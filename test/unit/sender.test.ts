@@ -1,5 +1,6 @@
 // The sending module against the real server, with faults injected between them.
 import { expect } from '@open-wc/testing';
+import { beforeEach, describe, it } from '../support/mocha.js';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { backoffDelay, BACKOFF_CAP_MS, WAITING_AFTER_ATTEMPTS } from '../../src/core/backoff.js';
 import { putPhoto } from '../../src/core/photos.js';
@@ -12,7 +13,11 @@ import { demoPayload, makeStoredPhoto, sha256Hex, testStores } from '../support/
 
 let seed = 1000;
 
-async function queued(s: Stores, photoCount = 2, overrides = {}): Promise<{ payload: SubmissionPayload; photos: StoredPhoto[] }> {
+async function queued(
+  s: Stores,
+  photoCount = 2,
+  overrides = {},
+): Promise<{ payload: SubmissionPayload; photos: StoredPhoto[] }> {
   const photos = await Promise.all(Array.from({ length: photoCount }, () => makeStoredPhoto(seed++)));
   for (const p of photos) await putPhoto(p, s);
   const payload = demoPayload(photos, overrides);
@@ -117,10 +122,12 @@ describe('sending a submission', () => {
 
     expect((await sendSubmission(payload.id, { stores: s })).kind).to.equal('sent');
     expect((await getSubmission(payload.id, s))?.receipt).to.deep.equal(held?.receipt);
-    expect(await requests(), 'photos are not sent again').to.deep.equal([`PUT /api/submissions/${payload.id}`]);
+    expect(await requests(), 'photos are not sent again').to.deep.equal([
+      `PUT /api/submissions/${payload.id}`,
+    ]);
   });
 
-  it('marks a submission the server refuses as rejected, with the server\'s message', async () => {
+  it("marks a submission the server refuses as rejected, with the server's message", async () => {
     const s = testStores();
     const { payload } = await queued(s, 1, { people_served: -5 });
     const outcome = await sendSubmission(payload.id, { stores: s });
@@ -138,7 +145,10 @@ describe('sending a submission', () => {
   it('never sends one submission from two senders at once', async () => {
     const s = testStores();
     const { payload } = await queued(s, 3);
-    const [a, b] = await Promise.all([sendSubmission(payload.id, { stores: s }), sendSubmission(payload.id, { stores: s })]);
+    const [a, b] = await Promise.all([
+      sendSubmission(payload.id, { stores: s }),
+      sendSubmission(payload.id, { stores: s }),
+    ]);
     expect([a.kind, b.kind].sort()).to.deep.equal(['sent', 'skipped']);
     const log = await requests();
     const photoPuts = log.filter((r) => r.startsWith('PUT /api/photos/'));
@@ -167,7 +177,10 @@ describe('draining the outbox', () => {
     for (let i = 0; i < 3; i++) {
       const photo = await makeStoredPhoto(seed++);
       await putPhoto(photo, s);
-      const payload = { ...demoPayload([photo]), createdAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString() };
+      const payload = {
+        ...demoPayload([photo]),
+        createdAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(),
+      };
       await saveSubmission(payload, s);
       ids.push(payload.id);
     }
@@ -180,7 +193,11 @@ describe('draining the outbox', () => {
   it('stops at the first failure and leaves the rest for the same backoff', async () => {
     const s = testStores();
     const first = await queued(s, 1, {});
-    await updateSubmission(first.payload.id, (r) => ({ ...r, payload: { ...r.payload, createdAt: '2026-01-01T00:00:00.000Z' } }), s);
+    await updateSubmission(
+      first.payload.id,
+      (r) => ({ ...r, payload: { ...r.payload, createdAt: '2026-01-01T00:00:00.000Z' } }),
+      s,
+    );
     const second = await queued(s, 1);
     await executeServerCommand('api-fault', { down: true });
     const result = await drainOutbox({ stores: s });

@@ -1,4 +1,5 @@
 import { expect } from '@open-wc/testing';
+import { describe, it } from '../support/mocha.js';
 import { get, set } from 'idb-keyval';
 import { openCorrection } from '../../src/core/corrections.js';
 import { getDraft, listDrafts, putDraft } from '../../src/core/drafts.js';
@@ -92,7 +93,9 @@ describe('device storage', () => {
     const payload = demoPayload([photo]);
     await saveSubmission(payload, s);
     await Promise.all(
-      Array.from({ length: 10 }, () => updateSubmission(payload.id, (r) => ({ ...r, attempts: r.attempts + 1 }), s)),
+      Array.from({ length: 10 }, () =>
+        updateSubmission(payload.id, (r) => ({ ...r, attempts: r.attempts + 1 }), s),
+      ),
     );
     expect((await getSubmission(payload.id, s))?.attempts).to.equal(10);
   });
@@ -108,7 +111,11 @@ describe('device storage', () => {
     await updateSubmission(payload.id, (r) => ({ ...r, status: 'sent' }), s);
     await deleteSubmission(payload.id, s);
     off();
-    expect(seen.filter((c) => c.id === payload.id).map((c) => c.status)).to.deep.equal(['queued', 'sent', 'deleted']);
+    expect(seen.filter((c) => c.id === payload.id).map((c) => c.status)).to.deep.equal([
+      'queued',
+      'sent',
+      'deleted',
+    ]);
   });
 
   it('leaves records it cannot read untouched and reports them', async () => {
@@ -118,7 +125,10 @@ describe('device storage', () => {
     expect(await listSubmissions(s)).to.deep.equal([]);
     const unreadable = await unreadableSubmissions(s);
     expect(unreadable.map((u) => u.key).sort()).to.deep.equal(['broken-1', 'broken-2']);
-    expect(await get('broken-1', s.submissions)).to.deep.equal({ schema: 99, something: 'from a future version' });
+    expect(await get('broken-1', s.submissions)).to.deep.equal({
+      schema: 99,
+      something: 'from a future version',
+    });
   });
 
   it('reads a record that lacks fields added later, with safe defaults', async () => {
@@ -134,7 +144,9 @@ describe('device storage', () => {
 
   it('collects photos nothing refers to, but keeps young ones and those of drafts and submissions', async () => {
     const s = testStores();
-    const [inSubmission, inDraft, orphan, young] = await Promise.all([1, 2, 3, 4].map((n) => makeStoredPhoto(10 + n)));
+    const [inSubmission, inDraft, orphan, young] = await Promise.all(
+      [1, 2, 3, 4].map((n) => makeStoredPhoto(10 + n)),
+    );
     for (const p of [inSubmission!, inDraft!, orphan!, young!]) await putPhoto(p, s);
     await saveSubmission(demoPayload([inSubmission!]), s);
     await putDraft(draftFor(crypto.randomUUID(), { photos: [inDraft!.sha256] }), s);
@@ -144,7 +156,9 @@ describe('device storage', () => {
 
     const removed = await collectGarbage(s, later);
     expect(removed.photos).to.equal(1);
-    expect((await photoHashes(s)).sort()).to.deep.equal([inSubmission!.sha256, inDraft!.sha256, young!.sha256].sort());
+    expect((await photoHashes(s)).sort()).to.deep.equal(
+      [inSubmission!.sha256, inDraft!.sha256, young!.sha256].sort(),
+    );
   });
 
   it('removes a draft left behind by an interrupted save, but keeps a correction in progress', async () => {

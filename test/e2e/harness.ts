@@ -1,0 +1,399 @@
+/**
+ * End-to-end harness: the built app and the real server, driven through real
+ * Chromium by Playwright.
+ *
+ * The browser talks to a front door on its own port that serves the built
+ * app's files itself and forwards /api/ to the server process. So the server
+ * can be stopped, killed or made to answer 503 while the app stays loadable
+ * (until the service worker caches the app shell, a stopped server would
+ * otherwise also take the page away).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { ServerSubmission, SubmissionPage } from '../../shared/submission.js';
+
+export const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const appDir = join(root, 'dist/app');
+const serverEntry = join(root, 'dist/server/server/server.js');
+
+export function chromePath(): string {
+  const path = process.env.CHROME_PATH || '/usr/bin/chromium';
+  if (!existsSync(path)) {
+    throw new Error(
+      'No Chromium found at CHROME_PATH or /usr/bin/chromium: apt-get install -y chromium, or set CHROME_PATH.',
+    );
+  }
+  return path;
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromePath(),
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** The real server as a child process with its own data directory. */
+export class ServerProcess {
+  port = 0;
+  dataDir = '';
+  private child: ChildProcess | null = null;
+
+  constructor(private readonly env: Record<string, string> = {}) {}
+
+  get running(): boolean {
+    return this.child !== null;
+  }
+
+  async start(extraEnv: Record<string, string> = {}): Promise<void> {
+    if (this.child) return;
+    if (!this.port) this.port = await freePort();
+    if (!this.dataDir) this.dataDir = await mkdtemp(join(tmpdir(), 'fieldsync-e2e-'));
+    const child = spawn(process.execPath, [serverEntry], {
+      env: {
+        ...process.env,
+        PORT: String(this.port),
+        HOST: '127.0.0.1',
+        DATA_DIR: this.dataDir,
+        LOG_LEVEL: 'warn',
+        ...this.env,
+        ...extraEnv,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    this.child = child;
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`The server exited at start-up (code ${code}).`))),
+    );
+    await Promise.race([this.waitForHealth(), exited]);
+  }
+
+  private async waitForHealth(): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      try {
+        if ((await fetch(`${this.url}/api/health`)).ok) return;
+      } catch {
+        // Not listening yet.
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('The server did not answer /api/health within 20 s.');
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** SIGKILL: no graceful close, as in a crash or power loss. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.child = null;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async dispose(): Promise<void> {
+    await this.kill();
+    if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** Every submission the server holds (newest first), following the cursor. */
+  async submissions(): Promise<ServerSubmission[]> {
+    const all: ServerSubmission[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await fetch(`${this.url}/api/submissions?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+      const page = (await res.json()) as SubmissionPage;
+      all.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return all;
+  }
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.webmanifest': 'application/manifest+json',
+  '.map': 'application/json',
+};
+
+/** The front door the browser talks to: app files served here, /api/ forwarded to the server. */
+export class FrontDoor {
+  port = 0;
+  /** Answer this status to this many /api/ requests before forwarding again. */
+  fault = { status: 0, count: 0 };
+  readonly apiLog: string[] = [];
+  private server: Server | null = null;
+
+  constructor(private readonly backend: ServerProcess) {}
+
+  get url(): string {
+    return `http://localhost:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.port = await freePort();
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((r) => this.server!.listen(this.port, '127.0.0.1', r));
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((r) => this.server?.close(r));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname.startsWith('/api/')) return this.forward(req, res, url);
+    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, '');
+    let file = join(appDir, rel);
+    if (!existsSync(file) || rel === '/' || !extname(rel)) file = join(appDir, 'index.html');
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'Cache-Control': 'no-cache',
+      });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  }
+
+  private forward(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    this.apiLog.push(`${req.method} ${url.pathname}`);
+    if (this.fault.count > 0) {
+      this.fault.count--;
+      res.writeHead(this.fault.status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: 'internal', message: 'Service unavailable' }));
+      req.resume();
+      return;
+    }
+    if (!this.backend.running) {
+      // A stopped server: the connection is refused, which the page sees as a network error.
+      req.socket.destroy();
+      return;
+    }
+    const upstream = request(
+      { host: '127.0.0.1', port: this.backend.port, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => req.socket.destroy());
+    req.pipe(upstream);
+  }
+}
+
+/** One test's world: a server, its front door, a browser context with location granted. */
+export interface World {
+  server: ServerProcess;
+  door: FrontDoor;
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export async function openWorld(browser: Browser, env: Record<string, string> = {}): Promise<World> {
+  const server = new ServerProcess(env);
+  await server.start();
+  const door = new FrontDoor(server);
+  await door.start();
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    geolocation: { latitude: -0.0917, longitude: 34.768, accuracy: 6 },
+    permissions: ['geolocation'],
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+  return {
+    server,
+    door,
+    context,
+    page,
+    async close() {
+      await context.close();
+      await door.stop();
+      await server.dispose();
+    },
+  };
+}
+
+/** Polls until check() is truthy; for state outside the page (the server's database). */
+export async function until<T>(check: () => Promise<T>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A real JPEG made by the browser's encoder, as a camera file to attach. */
+export async function cameraJpeg(
+  page: Page,
+  seed: number,
+): Promise<{ name: string; mimeType: string; buffer: Buffer }> {
+  const bytes = await page.evaluate(async (n) => {
+    const canvas = new OffscreenCanvas(1600, 1200);
+    const ctx = canvas.getContext('2d')!;
+    ctx.fillStyle = `hsl(${(n * 71) % 360} 60% 45%)`;
+    ctx.fillRect(0, 0, 1600, 1200);
+    ctx.fillStyle = '#fff';
+    ctx.font = '200px sans-serif';
+    ctx.fillText(`#${n}`, 100, 400);
+    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+    return Array.from(new Uint8Array(await blob.arrayBuffer()));
+  }, seed);
+  return { name: `photo-${seed}.jpg`, mimeType: 'image/jpeg', buffer: Buffer.from(bytes) };
+}
+
+/**
+ * Puts `count` queued submissions of the demo form, each with its own real
+ * JPEG photo, straight into the app's databases, as earlier saves would have.
+ * Resolves to their ids, oldest first.
+ */
+export async function seedOutbox(page: Page, count: number): Promise<string[]> {
+  return page.evaluate(async (n) => {
+    const open = (db: string, store: string) =>
+      new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open(db);
+        req.onupgradeneeded = () => req.result.createObjectStore(store);
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+    const putAll = (db: IDBDatabase, store: string, entries: [string, unknown][]) =>
+      new Promise<void>((resolve, reject) => {
+        const tx = db.transaction(store, 'readwrite');
+        for (const [k, v] of entries) tx.objectStore(store).put(v, k);
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+      });
+    const hex = (buf: ArrayBuffer) =>
+      [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const photos: [string, unknown][] = [];
+    const subs: [string, unknown][] = [];
+    const ids: string[] = [];
+    const base = Date.now() - n * 1000;
+    for (let i = 0; i < n; i++) {
+      const canvas = new OffscreenCanvas(640, 480);
+      const ctx = canvas.getContext('2d')!;
+      ctx.fillStyle = `hsl(${(i * 37) % 360} 55% 50%)`;
+      ctx.fillRect(0, 0, 640, 480);
+      ctx.fillStyle = '#fff';
+      ctx.font = '64px sans-serif';
+      ctx.fillText(`seed ${i} ${Math.random()}`, 20, 240);
+      const data = await (await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.85 })).arrayBuffer();
+      const sha256 = hex(await crypto.subtle.digest('SHA-256', data));
+      const time = new Date(base + i * 1000).toISOString();
+      const geotag = { lat: -0.09, lon: 34.76, accuracy: 10, time, source: 'device' };
+      photos.push([
+        sha256,
+        {
+          schema: 1,
+          sha256,
+          type: 'image/jpeg',
+          data,
+          width: 640,
+          height: 480,
+          geotag,
+          thumbnail: data,
+          addedAt: Date.now(),
+        },
+      ]);
+      const id = crypto.randomUUID();
+      const location = { lat: -0.09 + i / 10000, lon: 34.76, accuracy: 5, time };
+      const payload = {
+        id,
+        formId: 'water-point-inspection',
+        formVersion: 1,
+        answers: { site: 'site_001', condition: 'working', people_served: i, location, photos: [sha256] },
+        location,
+        photos: [
+          {
+            sha256,
+            bytes: data.byteLength,
+            type: 'image/jpeg',
+            width: 640,
+            height: 480,
+            field: 'photos',
+            geotag,
+          },
+        ],
+        createdAt: time,
+        deviceId: 'seeded-device',
+      };
+      subs.push([
+        id,
+        {
+          schema: 1,
+          payload,
+          status: 'queued',
+          attempts: 0,
+          lastError: null,
+          rejection: null,
+          receipt: null,
+          updatedAt: time,
+          nextAttemptAt: 0,
+        },
+      ]);
+      ids.push(id);
+    }
+    await putAll(await open('fieldsync-photos', 'photos'), 'photos', photos);
+    await putAll(await open('fieldsync-submissions', 'submissions'), 'submissions', subs);
+    return ids;
+  }, count);
+}
+
+/** The status of each submission in the app's outbox database. */
+export async function outboxStatuses(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(
+    () =>
+      new Promise<Record<string, string>>((resolve, reject) => {
+        const req = indexedDB.open('fieldsync-submissions');
+        req.onupgradeneeded = () => req.result.createObjectStore('submissions');
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const tx = req.result.transaction('submissions', 'readonly');
+          const all = tx.objectStore('submissions').getAll();
+          all.onsuccess = () => {
+            const out: Record<string, string> = {};
+            for (const r of all.result as { payload: { id: string }; status: string }[])
+              out[r.payload.id] = r.status;
+            req.result.close();
+            resolve(out);
+          };
+        };
+      }),
+  );
+}
