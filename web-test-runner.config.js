@@ -13,7 +13,8 @@ if (!existsSync(executablePath)) {
 
 export default {
   files: ['test/unit/**/*.test.ts'],
-  nodeResolve: true,
+  // Lit's production build: no dev-mode warning in every test file's log.
+  nodeResolve: { exportConditions: ['production'] },
   concurrency: 1,
   testFramework: { config: { timeout: 20000 } },
   testsFinishTimeout: 300000,

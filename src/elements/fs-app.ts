@@ -7,6 +7,7 @@ import { defaultStores, type Stores } from '../core/stores.js';
 import { listSubmissions } from '../core/submissions.js';
 import { PageSender, type SenderState } from '../send/page-sender.js';
 import { matchRoute, type Route } from '../route.js';
+import { throttle } from '../throttle.js';
 import { requestPersistence } from '../storage-persistence.js';
 import './fs-form-list.js';
 import './fs-form-view.js';
@@ -68,7 +69,7 @@ export class FsApp extends LitElement {
     this.addEventListener('fs-navigate', this.onNavigate as EventListener);
     this.addEventListener('submission-saved', this.onSaved);
     this.addEventListener('send-now', this.onSendNow);
-    this.unsubscribe = onOutboxChange(() => void this.countPending());
+    this.unsubscribe = onOutboxChange(throttle(() => void this.countPending(), 250));
     void this.boot();
   }
 
@@ -173,6 +174,7 @@ export class FsApp extends LitElement {
     }
     nav ul {
       display: flex;
+      flex-wrap: wrap;
       gap: 0.25rem;
       list-style: none;
       margin: 0;
@@ -184,7 +186,7 @@ export class FsApp extends LitElement {
       gap: 0.35rem;
       min-height: 44px;
       min-width: 44px;
-      padding: 0 0.75rem;
+      padding: 0 0.6rem;
       color: #fff;
       text-decoration: none;
       border-radius: 0.5rem;

@@ -7,6 +7,7 @@ import { defaultStores, type Stores } from '../core/stores.js';
 import { deleteSubmission, listSubmissions } from '../core/submissions.js';
 import type { SenderState } from '../send/page-sender.js';
 import { formatBytes } from '../storage-persistence.js';
+import { throttle } from '../throttle.js';
 import { statusStyles } from '../styles/status.js';
 
 const STATUS_TEXT: Record<SubmissionStatus, string> = {
@@ -52,7 +53,7 @@ export class FsOutbox extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.unsubscribe = onOutboxChange(() => void this.load());
+    this.unsubscribe = onOutboxChange(throttle(() => void this.load(), 100));
     void this.load();
   }
 
@@ -68,6 +69,14 @@ export class FsOutbox extends LitElement {
   private formTitle(sub: StoredSubmission): string {
     const form = this.reference?.forms.find((f) => f.id === sub.payload.formId);
     return form?.title ?? sub.payload.formId;
+  }
+
+  /** The question's label, as the user knows it, for a field name the server reports. */
+  private fieldLabel(sub: StoredSubmission, field: string): string {
+    const form = this.reference?.forms.find(
+      (f) => f.id === sub.payload.formId && f.version === sub.payload.formVersion,
+    );
+    return form?.fields.find((f) => f.name === field)?.label ?? field;
   }
 
   private async fix(sub: StoredSubmission): Promise<void> {
@@ -296,13 +305,13 @@ export class FsOutbox extends LitElement {
       ${
         s.status === 'rejected' && s.rejection
           ? html`<div class="why">
-              Refused by the server: ${s.rejection.message}
               ${
                 s.rejection.problems?.length
-                  ? html`<ul class="problems">
-                      ${s.rejection.problems.map((p) => html`<li>${p.field}: ${p.message}</li>`)}
-                    </ul>`
-                  : nothing
+                  ? html`Refused by the server. Fix these answers, then save again:
+                      <ul class="problems">
+                        ${s.rejection.problems.map((p) => html`<li>${this.fieldLabel(s, p.field)}: ${p.message}</li>`)}
+                      </ul>`
+                  : html`Refused by the server: ${s.rejection.message}`
               }
             </div>`
           : nothing

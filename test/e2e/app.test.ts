@@ -1,0 +1,58 @@
+/** The app as the server itself serves it: deep links, its Content-Security-Policy, the manifest. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, ServerProcess } from './harness.js';
+
+let browser: Browser;
+let server: ServerProcess;
+before(async () => {
+  browser = await launchBrowser();
+  server = new ServerProcess();
+  await server.start();
+});
+after(async () => {
+  await browser.close();
+  await server.dispose();
+});
+
+describe('the app served by the server', () => {
+  it('opens a deep link to a screen, with no Content-Security-Policy violation', async () => {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`${server.url.replace('127.0.0.1', 'localhost')}/diagnostics`);
+    await page.getByRole('heading', { name: 'Diagnostics' }).waitFor();
+    await page.getByText('reachable (version').waitFor();
+    await page.getByRole('link', { name: 'Forms', exact: true }).click();
+    await page.getByRole('link', { name: 'Water point inspection' }).waitFor();
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it('offers an installable web app manifest', async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url.replace('127.0.0.1', 'localhost'));
+    const href = await page.locator('link[rel="manifest"]').getAttribute('href');
+    const res = await page.request.get(new URL(href ?? '', page.url()).href);
+    assert.equal(res.status(), 200);
+    const manifest = (await res.json()) as {
+      name: string;
+      start_url: string;
+      display: string;
+      icons: { sizes: string }[];
+    };
+    assert.equal(manifest.name, 'Fieldsync');
+    assert.equal(manifest.display, 'standalone');
+    for (const size of ['192x192', '512x512']) {
+      assert.ok(
+        manifest.icons.some((i) => i.sizes === size),
+        `a ${size} icon`,
+      );
+    }
+    await page.close();
+  });
+});

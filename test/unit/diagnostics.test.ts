@@ -1,0 +1,39 @@
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { putPhoto } from '../../src/core/photos.js';
+import { saveSubmission, updateSubmission } from '../../src/core/submissions.js';
+import '../../src/elements/fs-diagnostics.js';
+import type { FsDiagnostics } from '../../src/elements/fs-diagnostics.js';
+import { set } from 'idb-keyval';
+import { demoPayload, makeStoredPhoto, testStores } from '../support/fixtures.js';
+import { describe, it } from '../support/mocha.js';
+import { visibleText } from './form-support.js';
+
+describe('fs-diagnostics', () => {
+  it('shows the counts by status, the last error of each failed submission, storage and the server', async () => {
+    const s = testStores();
+    const photo = await makeStoredPhoto(7000);
+    await putPhoto(photo, s);
+    const failing = demoPayload([photo]);
+    await saveSubmission(failing, s);
+    await updateSubmission(
+      failing.id,
+      (r) => ({ ...r, attempts: 3, lastError: 'The server is not available (HTTP 503).' }),
+      s,
+    );
+    const sent = demoPayload([photo]);
+    await saveSubmission(sent, s);
+    await updateSubmission(sent.id, (r) => ({ ...r, status: 'sent' }), s);
+    await set('from-the-future', { schema: 42 }, s.submissions);
+
+    const el = await fixture<FsDiagnostics>(html`<fs-diagnostics .stores=${s}></fs-diagnostics>`);
+    await waitUntil(() => el.report !== null, 'the report is collected');
+    const text = visibleText(el);
+    expect(text).to.contain('queued 1').and.contain('sent 1').and.contain('rejected 0');
+    expect(text).to.contain('3 failed attempts): The server is not available (HTTP 503).');
+    expect(text).to.contain('from-the-future: This record was written in a format this version cannot read.');
+    expect(text).to.contain('reachable (version');
+    expect(text).to.match(/Used \d/);
+    expect(text).to.match(/Device id [0-9a-f-]{36}/);
+    expect(text).to.contain('From this page');
+  });
+});
