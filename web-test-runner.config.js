@@ -1,15 +1,8 @@
 // Component and unit tests run in Debian's Chromium (test tools cannot download browsers here).
-import { existsSync } from 'node:fs';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { apiProxy, fieldsyncPlugin } from './test/support/server-plugin.js';
-
-const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
-if (!existsSync(executablePath)) {
-  throw new Error(
-    `No Chromium at CHROME_PATH or /usr/bin/chromium: install it (apt-get install -y chromium) or set CHROME_PATH.`,
-  );
-}
+import { CHROMIUM_ARGS, chromePath } from './test/support/chromium.js';
 
 export default {
   files: ['test/unit/**/*.test.ts'],
@@ -30,16 +23,7 @@ export default {
   ],
   browsers: [
     chromeLauncher({
-      launchOptions: {
-        executablePath,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      },
+      launchOptions: { executablePath: chromePath(), args: CHROMIUM_ARGS },
     }),
   ],
 };

@@ -5,6 +5,7 @@ import { getStoredReference, getDeviceId } from '../core/settings.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { listSubmissions, unreadableSubmissions, type UnreadableRecord } from '../core/submissions.js';
 import type { SenderState } from '../send/page-sender.js';
+import { controlStyles } from '../styles/controls.js';
 import {
   formatBytes,
   requestPersistence,
@@ -86,50 +87,43 @@ export class FsDiagnostics extends LitElement {
     await this.load();
   }
 
-  static override styles = css`
-    :host {
-      display: block;
-    }
-    h1 {
-      font-size: 1.5rem;
-      margin: 0 0 0.5rem;
-    }
-    h2 {
-      font-size: 1.15rem;
-      margin: 1.25rem 0 0.5rem;
-    }
-    dl {
-      display: grid;
-      grid-template-columns: minmax(8rem, max-content) 1fr;
-      gap: 0.35rem 1rem;
-      margin: 0;
-    }
-    dt {
-      font-weight: 600;
-    }
-    dd {
-      margin: 0;
-      overflow-wrap: anywhere;
-    }
-    button {
-      min-height: 44px;
-      padding: 0 1rem;
-      font: inherit;
-      font-weight: 600;
-      border-radius: 0.5rem;
-      border: 2px solid var(--fs-brand);
-      background: #fff;
-      color: var(--fs-brand);
-    }
-    @media (max-width: 30rem) {
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: block;
+      }
+      h1 {
+        font-size: 1.5rem;
+        margin: 0 0 0.5rem;
+      }
+      h2 {
+        font-size: 1.15rem;
+        margin: 1.25rem 0 0.5rem;
+      }
       dl {
-        grid-template-columns: 1fr;
+        display: grid;
+        grid-template-columns: minmax(8rem, max-content) 1fr;
+        gap: 0.35rem 1rem;
+        margin: 0;
+      }
+      dt {
+        font-weight: 600;
       }
       dd {
-        margin-bottom: 0.5rem;
+        margin: 0;
+        overflow-wrap: anywhere;
       }
-    }
-  `;
+      @media (max-width: 30rem) {
+        dl {
+          grid-template-columns: 1fr;
+        }
+        dd {
+          margin-bottom: 0.5rem;
+        }
+      }
+    `,
+  ];
 
   override render() {
     const r = this.report;

@@ -8,6 +8,7 @@ import { deleteSubmission, listSubmissions } from '../core/submissions.js';
 import type { SenderState } from '../send/page-sender.js';
 import { formatBytes } from '../storage-persistence.js';
 import { throttle } from '../throttle.js';
+import { controlStyles } from '../styles/controls.js';
 import { statusStyles } from '../styles/status.js';
 
 const STATUS_TEXT: Record<SubmissionStatus, string> = {
@@ -112,6 +113,7 @@ export class FsOutbox extends LitElement {
   }
 
   static override styles = [
+    controlStyles,
     statusStyles,
     css`
       :host {
@@ -127,30 +129,6 @@ export class FsOutbox extends LitElement {
       h1 {
         margin: 0 auto 0 0;
         font-size: 1.5rem;
-      }
-      button {
-        min-height: 44px;
-        min-width: 44px;
-        padding: 0 1rem;
-        font: inherit;
-        font-weight: 600;
-        border-radius: 0.5rem;
-        border: 2px solid var(--fs-brand);
-        background: #fff;
-        color: var(--fs-brand);
-        cursor: pointer;
-      }
-      button.primary {
-        background: var(--fs-brand);
-        color: #fff;
-      }
-      button.danger {
-        border-color: var(--fs-danger);
-        color: var(--fs-danger);
-      }
-      button:focus-visible {
-        outline: 3px solid var(--fs-focus);
-        outline-offset: 2px;
       }
       ul {
         list-style: none;
@@ -193,20 +171,9 @@ export class FsOutbox extends LitElement {
         border: none;
         padding: 0;
       }
-      .actions {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        margin-top: 0.5rem;
-      }
       progress {
         width: 100%;
         height: 0.75rem;
-      }
-      dialog {
-        max-width: min(28rem, 90vw);
-        border-radius: 0.75rem;
-        border: none;
       }
     `,
   ];

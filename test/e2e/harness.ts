@@ -18,32 +18,14 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { ServerSubmission, SubmissionPage } from '../../shared/submission.js';
+import { CHROMIUM_ARGS, chromePath } from '../support/chromium.js';
 
 export const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const appDir = join(root, 'dist/app');
 const serverEntry = join(root, 'dist/server/server/server.js');
 
-export function chromePath(): string {
-  const path = process.env.CHROME_PATH || '/usr/bin/chromium';
-  if (!existsSync(path)) {
-    throw new Error(
-      'No Chromium found at CHROME_PATH or /usr/bin/chromium: apt-get install -y chromium, or set CHROME_PATH.',
-    );
-  }
-  return path;
-}
-
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: chromePath(),
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return chromium.launch({ executablePath: chromePath(), args: CHROMIUM_ARGS });
 }
 
 async function freePort(): Promise<number> {
