@@ -14,13 +14,7 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
-    rollupOptions: {
-      input: { main: 'index.html', sw: 'sw/sw.ts' },
-      output: {
-        // The worker must keep a stable URL (browsers check it for updates); everything else is hashed.
-        entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js'),
-      },
-    },
+    // The service worker is built after this, by vite.sw.config.ts.
   },
   worker: { format: 'es' },
   server: { proxy: { '/api': 'http://localhost:8080' } },

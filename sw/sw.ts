@@ -1,13 +1,16 @@
-// The service worker entry: it only wires lifecycle events. Precaching,
-// routes and Background Sync are added as their own modules.
+// The service worker's entry: it only wires events to the modules that do the work.
+import { onMessage } from './messages.js';
+import { setUpPrecache } from './precache.js';
+import { setUpRoutes } from './routes.js';
+import { onSync } from './sync.js';
+
 declare const self: ServiceWorkerGlobalScope;
 
-self.addEventListener('install', () => {
-  void self.skipWaiting();
-});
+setUpPrecache(self.__WB_MANIFEST);
+setUpRoutes();
 
-self.addEventListener('activate', (event) => {
-  event.waitUntil(self.clients.claim());
-});
-
-export {};
+// A new version waits until the user agrees to reload (see messages.ts);
+// only the first install takes control at once.
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener('sync', onSync);
+self.addEventListener('message', onMessage);

@@ -1,39 +1,51 @@
 /**
- * Tells every page and the service worker that a submission changed, so the
- * outbox, badges and (later) the map update without a reload. A
- * BroadcastChannel reaches the other contexts; it never echoes to its sender,
- * so listeners in this context are called directly.
+ * Outbox news for every page and the service worker: a submission changed,
+ * or a sender made progress. One BroadcastChannel reaches the other contexts;
+ * it never echoes to its sender, so listeners here are called directly too.
  */
-import type { SubmissionStatus } from '../../shared/outbox.js';
+import {
+  APP_CHANNEL,
+  type AppMessage,
+  type SendProgressPayload,
+  type SubmissionChange,
+} from '../../shared/messages.js';
 
-export interface OutboxChange {
-  /** The submission, or null when many changed at once. */
-  id: string | null;
-  status: SubmissionStatus | 'deleted' | null;
-}
-
-const CHANNEL = 'fieldsync-outbox';
-const local = new Set<(c: OutboxChange) => void>();
+const local = new Set<(m: AppMessage) => void>();
 let channel: BroadcastChannel | null = null;
 
 function getChannel(): BroadcastChannel {
   if (!channel) {
-    channel = new BroadcastChannel(CHANNEL);
-    channel.onmessage = (e: MessageEvent<OutboxChange>) => {
+    channel = new BroadcastChannel(APP_CHANNEL);
+    channel.onmessage = (e: MessageEvent<AppMessage>) => {
       for (const l of local) l(e.data);
     };
   }
   return channel;
 }
 
-export function notifyOutboxChange(change: OutboxChange): void {
-  getChannel().postMessage(change);
-  for (const l of local) l(change);
+function publish(message: AppMessage): void {
+  getChannel().postMessage(message);
+  for (const l of local) l(message);
 }
 
-/** Calls listener on every change, from any context. Returns the unsubscribe function. */
-export function onOutboxChange(listener: (c: OutboxChange) => void): () => void {
+/** Calls listener on every message, from any context. Returns the unsubscribe function. */
+export function onAppMessage(listener: (m: AppMessage) => void): () => void {
   getChannel();
   local.add(listener);
   return () => local.delete(listener);
+}
+
+export function notifyOutboxChange(change: SubmissionChange): void {
+  publish({ type: 'submission-changed', payload: change });
+}
+
+/** Calls listener whenever a submission changes, in any context. */
+export function onOutboxChange(listener: (c: SubmissionChange) => void): () => void {
+  return onAppMessage((m) => {
+    if (m.type === 'submission-changed') listener(m.payload);
+  });
+}
+
+export function notifySendProgress(progress: SendProgressPayload, sender: 'page' | 'worker'): void {
+  publish({ type: 'send-progress', payload: { ...progress, sender } });
 }

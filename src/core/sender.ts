@@ -8,6 +8,7 @@
  * A Web Lock per submission keeps two senders (tabs, worker) from sending the
  * same one at once. It uses no DOM API, so it runs unchanged in a worker.
  */
+import type { SendProgressPayload } from '../../shared/messages.js';
 import type { ApiError, Receipt } from '../../shared/submission.js';
 import type { StoredSubmission } from '../../shared/outbox.js';
 import { backoffDelay, WAITING_AFTER_ATTEMPTS } from './backoff.js';
@@ -21,13 +22,7 @@ export type SendOutcome =
   | { kind: 'retry'; reason: string }
   | { kind: 'skipped'; reason: 'busy' | 'done' | 'missing' };
 
-export interface SendProgress {
-  id: string;
-  photosDone: number;
-  photosTotal: number;
-  bytesDone: number;
-  bytesTotal: number;
-}
+export type SendProgress = SendProgressPayload;
 
 export interface SenderOptions {
   /** Origin of the server; '' for the page's own. */
@@ -38,6 +33,11 @@ export interface SenderOptions {
   requestTimeoutMs?: number;
   onProgress?: (p: SendProgress) => void;
   now?: () => number;
+  /**
+   * Epoch ms by which to stop: no request starts after it and none runs past
+   * it (a sync event may last 3 minutes). Photos already sent stay sent.
+   */
+  deadline?: number;
 }
 
 /** Statuses a sender may pick up. "sending" is included: its sender may have died (its lock is then free). */
@@ -157,6 +157,13 @@ async function deliver(sub: StoredSubmission, o: SenderOptions, s: Stores): Prom
   const fetcher = o.fetch ?? fetch;
   const base = o.baseUrl ?? '';
   const timeout = o.requestTimeoutMs ?? 30_000;
+  const now = o.now ?? Date.now;
+  /** A request's time limit: its own, cut short by the deadline. */
+  const limit = (ms: number): AbortSignal => {
+    const left = o.deadline === undefined ? ms : Math.min(ms, o.deadline - now());
+    if (left <= 0) throw new Transient('Out of time for now; sending continues at the next attempt.');
+    return AbortSignal.timeout(left);
+  };
   const { payload } = sub;
   const body = JSON.stringify(payload);
   const photos = payload.photos;
@@ -175,7 +182,7 @@ async function deliver(sub: StoredSubmission, o: SenderOptions, s: Stores): Prom
       method: 'PUT',
       headers: { 'Content-Type': 'application/json' },
       body,
-      signal: AbortSignal.timeout(timeout),
+      signal: limit(timeout),
     });
     if (res.status === 200 || res.status === 201) {
       const receipt: unknown = await res.json();
@@ -211,7 +218,7 @@ async function deliver(sub: StoredSubmission, o: SenderOptions, s: Stores): Prom
         method: 'PUT',
         headers: { 'Content-Type': photo.type },
         body: photo.data,
-        signal: AbortSignal.timeout(timeout + photo.data.byteLength / SLOW_LINK_BYTES_PER_MS),
+        signal: limit(timeout + photo.data.byteLength / SLOW_LINK_BYTES_PER_MS),
       });
       if (put.status >= 500 || TRANSIENT_4XX.has(put.status)) {
         throw new Transient(`The server is not available (HTTP ${put.status}).`);
@@ -233,8 +240,6 @@ export interface DrainOptions extends SenderOptions {
   force?: boolean;
   /** Before each submission: its position in this run. */
   onSubmission?: (index: number, total: number, id: string) => void;
-  /** Epoch ms after which no new submission is started (a worker's time is limited). */
-  deadline?: number;
 }
 
 export interface DrainResult {

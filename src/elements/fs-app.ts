@@ -9,6 +9,9 @@ import { PageSender, type SenderState } from '../send/page-sender.js';
 import { matchRoute, type Route } from '../route.js';
 import { throttle } from '../throttle.js';
 import { requestPersistence } from '../storage-persistence.js';
+import { submissionTag } from '../core/background-sync.js';
+import { chooseSendingPath, registerMissingTags, type SendingPath } from '../send/sending-path.js';
+import { workerRegistration } from '../worker-registration.js';
 import './fs-form-list.js';
 import './fs-form-view.js';
 import './fs-outbox.js';
@@ -24,6 +27,8 @@ export class FsApp extends LitElement {
     route: { state: true },
     reference: { state: true },
     referenceNote: { state: true },
+    updateReady: { state: true },
+    path: { state: true },
     pending: { state: true },
     senderState: { state: true },
     online: { state: true },
@@ -32,6 +37,9 @@ export class FsApp extends LitElement {
   declare route: Route;
   declare reference: ReferenceData | null;
   declare referenceNote: string;
+  declare updateReady: boolean;
+  /** How submissions leave this device; null until decided at start-up. */
+  declare path: SendingPath | null;
   declare pending: number;
   declare senderState: SenderState;
   declare online: boolean;
@@ -43,14 +51,20 @@ export class FsApp extends LitElement {
   private readonly onPopState = () => this.setRoute(location.pathname);
   private readonly onConnectivity = () => {
     this.online = navigator.onLine;
-    if (this.online) void this.loadReference();
+    if (this.online) {
+      void this.loadReference();
+      void this.registerMissingTags();
+    }
   };
+  private readonly onUpdateReady = () => (this.updateReady = true);
 
   constructor() {
     super();
     this.route = matchRoute(location.pathname);
     this.reference = null;
     this.referenceNote = '';
+    this.updateReady = false;
+    this.path = null;
     this.pending = 0;
     this.online = navigator.onLine;
   }
@@ -69,6 +83,7 @@ export class FsApp extends LitElement {
     this.addEventListener('fs-navigate', this.onNavigate as EventListener);
     this.addEventListener('submission-saved', this.onSaved);
     this.addEventListener('send-now', this.onSendNow);
+    workerRegistration.addEventListener('update-ready', this.onUpdateReady);
     this.unsubscribe = onOutboxChange(throttle(() => void this.countPending(), 250));
     void this.boot();
   }
@@ -76,6 +91,7 @@ export class FsApp extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.sender.stop();
+    workerRegistration.removeEventListener('update-ready', this.onUpdateReady);
     removeEventListener('popstate', this.onPopState);
     removeEventListener('online', this.onConnectivity);
     removeEventListener('offline', this.onConnectivity);
@@ -87,8 +103,24 @@ export class FsApp extends LitElement {
     if (stored) this.reference = stored.data;
     await collectGarbage(this.stores).catch((e: unknown) => console.error('Storage tidy-up failed', e));
     await this.countPending();
-    this.sender.start();
+    this.path = await chooseSendingPath(await workerRegistration.register());
+    this.updateReady = workerRegistration.updateWaiting;
+    if (this.path.kind === 'page') this.sender.start();
+    else await this.registerMissingTags();
     await this.loadReference();
+  }
+
+  /** Background Sync path: gives every unsent submission its tag again (the browser drops them after its last retry). */
+  private async registerMissingTags(): Promise<void> {
+    if (this.path?.kind !== 'background-sync') return;
+    try {
+      await registerMissingTags(this.path.registration.sync, this.stores);
+    } catch (e) {
+      // Registration can fail (permission revoked meanwhile): this page sends instead.
+      console.warn('Background Sync registration failed; sending from the page', e);
+      this.path = { kind: 'page', reason: `Background Sync registration failed: ${String(e)}` };
+      this.sender.start();
+    }
   }
 
   /** Refreshes the forms; never blocks a screen that already has them. */
@@ -115,11 +147,22 @@ export class FsApp extends LitElement {
     this.navigate(e.detail.path, e.detail.replace ?? false);
   };
 
-  private readonly onSaved = () => {
+  private readonly onSaved = (e: Event) => {
     void requestPersistence();
     this.navigate('/outbox');
-    void this.sender.run();
+    const { id } = (e as CustomEvent<{ id: string }>).detail;
+    if (this.path?.kind === 'background-sync') {
+      this.path.registration.sync.register(submissionTag(id)).catch(() => this.registerMissingTags());
+    } else {
+      void this.sender.run();
+    }
   };
+
+  /** Reloads into the new version, after the open form (if any) has saved its draft. */
+  private async applyUpdate(): Promise<void> {
+    await this.renderRoot.querySelector('fs-form-view')?.flush();
+    workerRegistration.applyUpdate();
+  }
 
   private readonly onSendNow = () => void this.sender.sendNow();
 
@@ -214,6 +257,22 @@ export class FsApp extends LitElement {
       color: var(--fs-warn-fg);
       font-size: 0.95rem;
     }
+    .update {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.5rem 1rem;
+    }
+    .update button {
+      min-height: 44px;
+      padding: 0 1rem;
+      font: inherit;
+      font-weight: 700;
+      border: 2px solid var(--fs-warn-fg);
+      border-radius: 0.5rem;
+      background: #fff;
+      color: var(--fs-warn-fg);
+    }
     main {
       flex: 1;
       width: 100%;
@@ -254,6 +313,14 @@ export class FsApp extends LitElement {
       </header>
       ${this.online ? nothing : html`<p class="status" role="status">Offline: everything you save is kept on this device and sent later.</p>`}
       ${this.referenceNote ? html`<p class="status" role="status">${this.referenceNote}</p>` : nothing}
+      ${
+        this.updateReady
+          ? html`<p class="status update" role="status">
+              A new version of Fieldsync is ready.
+              <button @click=${this.applyUpdate}>Reload to update</button>
+            </p>`
+          : nothing
+      }
       <main tabindex="-1" @click=${this.onLinkClick}>${this.renderScreen()}</main>
     `;
   }
@@ -282,7 +349,11 @@ export class FsApp extends LitElement {
           .sender=${this.senderState}
         ></fs-outbox>`;
       case 'diagnostics':
-        return html`<fs-diagnostics .stores=${this.stores} .sender=${this.senderState}></fs-diagnostics>`;
+        return html`<fs-diagnostics
+          .stores=${this.stores}
+          .sender=${this.senderState}
+          .path=${this.path}
+        ></fs-diagnostics>`;
       case 'not-found':
         return html`<h1>Page not found</h1>
           <p>There is nothing at this address. <a href="/">Go to the forms</a>.</p>`;

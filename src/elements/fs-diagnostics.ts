@@ -6,6 +6,8 @@ import { defaultStores, type Stores } from '../core/stores.js';
 import { listSubmissions, unreadableSubmissions, type UnreadableRecord } from '../core/submissions.js';
 import type { SenderState } from '../send/page-sender.js';
 import { controlStyles } from '../styles/controls.js';
+import { permissionState, type SendingPath } from '../send/sending-path.js';
+import { workerRegistration } from '../worker-registration.js';
 import {
   formatBytes,
   requestPersistence,
@@ -14,6 +16,9 @@ import {
 } from '../storage-persistence.js';
 
 interface Report {
+  worker: string;
+  tags: string[] | null;
+  permissions: { backgroundSync: string; periodicSync: string };
   storage: StorageReport;
   deviceId: string;
   counts: Record<string, number>;
@@ -31,16 +36,19 @@ interface Report {
 export class FsDiagnostics extends LitElement {
   static override properties = {
     sender: { attribute: false },
+    path: { attribute: false },
     report: { state: true },
   };
 
   declare sender: SenderState | null;
+  declare path: SendingPath | null;
   declare report: Report | null;
   stores: Stores = defaultStores;
 
   constructor() {
     super();
     this.sender = null;
+    this.path = null;
     this.report = null;
   }
 
@@ -60,7 +68,26 @@ export class FsDiagnostics extends LitElement {
     }
   }
 
+  private async describeWorker(): Promise<string> {
+    const reg = workerRegistration.registration;
+    if (!reg) return workerRegistration.problem ?? 'not registered';
+    const active = reg.active?.state ?? 'none';
+    const version = await workerRegistration.workerVersion();
+    const waiting = reg.waiting ? '; a new version is waiting' : '';
+    const control = navigator.serviceWorker.controller
+      ? 'controls this page'
+      : 'does not control this page yet';
+    return `${active}, ${control}${version ? `, version ${version}` : ''}${waiting}`;
+  }
+
   private async load(): Promise<void> {
+    const reg = workerRegistration.registration;
+    const [worker, tags, backgroundSync, periodicSync] = await Promise.all([
+      this.describeWorker(),
+      reg?.sync ? reg.sync.getTags().catch(() => null) : Promise.resolve(null),
+      permissionState('background-sync'),
+      permissionState('periodic-background-sync'),
+    ]);
     const [storage, deviceId, subs, unreadable, ref, server] = await Promise.all([
       storageReport(),
       getDeviceId(this.stores),
@@ -72,6 +99,9 @@ export class FsDiagnostics extends LitElement {
     const counts: Record<string, number> = { queued: 0, sending: 0, waiting: 0, rejected: 0, sent: 0 };
     for (const s of subs) counts[s.status] = (counts[s.status] ?? 0) + 1;
     this.report = {
+      worker,
+      tags,
+      permissions: { backgroundSync, periodicSync },
       storage,
       deviceId,
       counts,

@@ -2,7 +2,8 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { ReferenceData } from '../../shared/forms.js';
 import type { StoredSubmission, SubmissionStatus } from '../../shared/outbox.js';
 import { openCorrection } from '../core/corrections.js';
-import { onOutboxChange } from '../core/outbox-events.js';
+import { onAppMessage } from '../core/outbox-events.js';
+import type { SendProgressPayload } from '../../shared/messages.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { deleteSubmission, listSubmissions } from '../core/submissions.js';
 import type { SenderState } from '../send/page-sender.js';
@@ -32,6 +33,7 @@ export class FsOutbox extends LitElement {
     sender: { attribute: false },
     items: { state: true },
     confirming: { state: true },
+    workerProgress: { state: true },
     error: { state: true },
   };
 
@@ -39,6 +41,8 @@ export class FsOutbox extends LitElement {
   declare sender: SenderState | null;
   declare items: StoredSubmission[] | null;
   declare confirming: StoredSubmission | null;
+  /** What the service worker reports while it sends in the background. */
+  declare workerProgress: SendProgressPayload | null;
   declare error: string;
   stores: Stores = defaultStores;
   private unsubscribe: (() => void) | null = null;
@@ -49,12 +53,17 @@ export class FsOutbox extends LitElement {
     this.sender = null;
     this.items = null;
     this.confirming = null;
+    this.workerProgress = null;
     this.error = '';
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.unsubscribe = onOutboxChange(throttle(() => void this.load(), 100));
+    const reload = throttle(() => void this.load(), 100);
+    this.unsubscribe = onAppMessage((m) => {
+      if (m.type === 'submission-changed') reload();
+      else if (m.payload.sender === 'worker') this.workerProgress = m.payload;
+    });
     void this.load();
   }
 
@@ -248,7 +257,13 @@ export class FsOutbox extends LitElement {
 
   private renderItem(s: StoredSubmission) {
     const st = this.sender;
-    const mine = st?.progress?.id === s.payload.id ? st.progress : null;
+    const worker = this.workerProgress;
+    const mine =
+      st?.progress?.id === s.payload.id
+        ? st.progress
+        : worker?.id === s.payload.id && s.status === 'sending'
+          ? worker
+          : null;
     const created = new Date(s.payload.createdAt).toLocaleString();
     const headingId = `h-${s.payload.id}`;
     return html`<li aria-labelledby=${headingId} data-id=${s.payload.id}>

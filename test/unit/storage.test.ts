@@ -4,7 +4,8 @@ import { get, set } from 'idb-keyval';
 import { openCorrection } from '../../src/core/corrections.js';
 import { getDraft, listDrafts, putDraft } from '../../src/core/drafts.js';
 import { collectGarbage, ORPHAN_GRACE_MS } from '../../src/core/housekeeping.js';
-import { onOutboxChange, type OutboxChange } from '../../src/core/outbox-events.js';
+import { onOutboxChange } from '../../src/core/outbox-events.js';
+import type { SubmissionChange } from '../../shared/messages.js';
 import { getPhoto, photoHashes, putPhoto } from '../../src/core/photos.js';
 import { getDeviceId } from '../../src/core/settings.js';
 import { StorageFullError } from '../../src/core/stores.js';
@@ -105,7 +106,7 @@ describe('device storage', () => {
     const photo = await makeStoredPhoto(5);
     await putPhoto(photo, s);
     const payload = demoPayload([photo]);
-    const seen: OutboxChange[] = [];
+    const seen: SubmissionChange[] = [];
     const off = onOutboxChange((c) => seen.push(c));
     await saveSubmission(payload, s);
     await updateSubmission(payload.id, (r) => ({ ...r, status: 'sent' }), s);

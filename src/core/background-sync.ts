@@ -1,0 +1,75 @@
+/**
+ * Background Sync, one tag per submission: what the tags are called, and what
+ * the worker's sync handler does with each outcome of a send. Shared by the
+ * page (which registers tags) and the service worker (which handles them).
+ */
+import type { SendOutcome } from './sender.js';
+import { sendSubmission, type SenderOptions } from './sender.js';
+import { defaultStores, type Stores } from './stores.js';
+import { updateSubmission } from './submissions.js';
+
+const PREFIX = 'submission:';
+
+export function submissionTag(id: string): string {
+  return `${PREFIX}${id}`;
+}
+
+/** The submission id of a tag, or null for a tag that is not ours. */
+export function submissionIdFromTag(tag: string): string | null {
+  return tag.startsWith(PREFIX) && tag.length > PREFIX.length ? tag.slice(PREFIX.length) : null;
+}
+
+/**
+ * Leaves room under Chromium's 3-minute limit for one sync event, so the
+ * event ends by itself (and is retried) rather than being killed.
+ */
+export const SYNC_EVENT_BUDGET_MS = 150_000;
+
+/**
+ * done: nothing more for the browser to do (sent, rejected, or deleted).
+ * retry: fail the event so the browser tries again later.
+ * waiting: the browser's last attempt failed; the app registers the tag again later.
+ */
+export type SyncDecision = 'done' | 'retry' | 'waiting';
+
+export function decideSync(outcome: SendOutcome, lastChance: boolean): SyncDecision {
+  // A page sending it right now may yet fail, and a page does not retry on
+  // this path: keep the tag alive until the outcome is known.
+  const unsettled = outcome.kind === 'retry' || (outcome.kind === 'skipped' && outcome.reason === 'busy');
+  if (!unsettled) return 'done';
+  return lastChance ? 'waiting' : 'retry';
+}
+
+/** Thrown from a sync handler to make the browser retry the tag later. */
+export class RetryLater extends Error {
+  override name = 'RetryLater';
+}
+
+/**
+ * What the worker's sync handler runs for one submission. Resolves when the
+ * browser can forget the tag; rejects (RetryLater) when it should retry.
+ */
+export async function syncSubmission(
+  id: string,
+  lastChance: boolean,
+  options: SenderOptions & { stores?: Stores } = {},
+): Promise<SyncDecision> {
+  const s = options.stores ?? defaultStores;
+  const outcome = await sendSubmission(id, {
+    deadline: Date.now() + SYNC_EVENT_BUDGET_MS,
+    ...options,
+    stores: s,
+  });
+  const decision = decideSync(outcome, lastChance);
+  if (decision === 'waiting') {
+    // The browser drops the tag after this; "waiting" tells the app to register it again.
+    await updateSubmission(
+      id,
+      (r) => (r.status === 'queued' || r.status === 'waiting' ? { ...r, status: 'waiting' } : null),
+      s,
+    );
+  }
+  if (decision === 'retry')
+    throw new RetryLater(outcome.kind === 'retry' ? outcome.reason : 'Another sender has it.');
+  return decision;
+}
