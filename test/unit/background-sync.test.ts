@@ -1,0 +1,135 @@
+// The service worker's sync handler decisions, run in Chromium against the real server.
+import { expect } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
+import {
+  decideSync,
+  RetryLater,
+  submissionIdFromTag,
+  submissionTag,
+  syncSubmission,
+} from '../../src/core/background-sync.js';
+import { putPhoto } from '../../src/core/photos.js';
+import { lockName, type SendOutcome } from '../../src/core/sender.js';
+import type { Stores } from '../../src/core/stores.js';
+import { getSubmission, saveSubmission } from '../../src/core/submissions.js';
+import { demoPayload, makeStoredPhoto, testStores } from '../support/fixtures.js';
+import { beforeEach, describe, it } from '../support/mocha.js';
+
+let seed = 12000;
+async function queued(s: Stores, overrides = {}): Promise<string> {
+  const photo = await makeStoredPhoto(seed++);
+  await putPhoto(photo, s);
+  const payload = demoPayload([photo], overrides);
+  await saveSubmission(payload, s);
+  return payload.id;
+}
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  return null;
+}
+
+describe('Background Sync tags', () => {
+  it('name one submission each and are read back, ignoring tags that are not ours', () => {
+    const id = crypto.randomUUID();
+    expect(submissionTag(id)).to.equal(`submission:${id}`);
+    expect(submissionIdFromTag(submissionTag(id))).to.equal(id);
+    expect(submissionIdFromTag('reference-data')).to.equal(null);
+    expect(submissionIdFromTag('submission:')).to.equal(null);
+  });
+});
+
+describe('the sync handler decides', () => {
+  const receipt = { id: 'x', receivedAt: '2026-01-01T00:00:00.000Z', seq: 1 };
+  const table: [string, SendOutcome, boolean, ReturnType<typeof decideSync>][] = [
+    ['sent', { kind: 'sent', receipt }, false, 'done'],
+    [
+      'rejected by the server',
+      { kind: 'rejected', error: { error: 'validation_failed', message: 'No' } },
+      false,
+      'done',
+    ],
+    ['already sent or deleted', { kind: 'skipped', reason: 'done' }, false, 'done'],
+    ['gone from the device', { kind: 'skipped', reason: 'missing' }, true, 'done'],
+    ['a network failure', { kind: 'retry', reason: 'offline' }, false, 'retry'],
+    ['a network failure on the last chance', { kind: 'retry', reason: 'offline' }, true, 'waiting'],
+    ['held by another sender', { kind: 'skipped', reason: 'busy' }, false, 'retry'],
+    ['held by another sender on the last chance', { kind: 'skipped', reason: 'busy' }, true, 'waiting'],
+  ];
+  for (const [what, outcome, lastChance, expected] of table) {
+    it(`"${expected}" for ${what}`, () => {
+      expect(decideSync(outcome, lastChance)).to.equal(expected);
+    });
+  }
+});
+
+describe('the sync handler, against the server', () => {
+  beforeEach(async () => {
+    await executeServerCommand('api-fault', {});
+  });
+
+  it('resolves once the submission is sent', async () => {
+    const s = testStores();
+    const id = await queued(s);
+    expect(await syncSubmission(id, false, { stores: s })).to.equal('done');
+    expect((await getSubmission(id, s))?.status).to.equal('sent');
+  });
+
+  it('fails the event on a 5xx so the browser retries, leaving the submission queued', async () => {
+    const s = testStores();
+    const id = await queued(s);
+    await executeServerCommand('api-fault', { status: 503, count: 1 });
+    expect(await rejection(syncSubmission(id, false, { stores: s }))).to.be.instanceOf(RetryLater);
+    const rec = await getSubmission(id, s);
+    expect(rec?.status).to.equal('queued');
+    expect(rec?.attempts).to.equal(1);
+  });
+
+  it('marks the submission waiting when the last chance fails, and does not fail the event', async () => {
+    const s = testStores();
+    const id = await queued(s);
+    await executeServerCommand('api-fault', { down: true });
+    expect(await syncSubmission(id, true, { stores: s })).to.equal('waiting');
+    expect((await getSubmission(id, s))?.status).to.equal('waiting');
+  });
+
+  it('resolves for a rejection: retrying cannot help, the user must fix it', async () => {
+    const s = testStores();
+    const id = await queued(s, { people_served: -1 });
+    expect(await syncSubmission(id, false, { stores: s })).to.equal('done');
+    expect((await getSubmission(id, s))?.status).to.equal('rejected');
+  });
+
+  it('is a harmless no-op for a submission deleted or already sent', async () => {
+    const s = testStores();
+    expect(await syncSubmission(crypto.randomUUID(), false, { stores: s })).to.equal('done');
+    const id = await queued(s);
+    await syncSubmission(id, false, { stores: s });
+    await executeServerCommand('api-requests', { reset: true });
+    expect(await syncSubmission(id, false, { stores: s })).to.equal('done');
+    expect(await executeServerCommand('api-requests', { reset: true })).to.deep.equal([]);
+  });
+
+  it('asks for a retry while a page holds the submission', async () => {
+    const s = testStores();
+    const id = await queued(s);
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const holding = navigator.locks.request(lockName(id), () => held);
+    expect(await rejection(syncSubmission(id, false, { stores: s }))).to.be.instanceOf(RetryLater);
+    release();
+    await holding;
+  });
+
+  it("stops at its deadline instead of running into the browser's limit", async () => {
+    const s = testStores();
+    const id = await queued(s);
+    const error = await rejection(syncSubmission(id, false, { stores: s, deadline: Date.now() - 1 }));
+    expect(error).to.be.instanceOf(RetryLater);
+    expect((await getSubmission(id, s))?.lastError).to.contain('Out of time');
+  });
+});
