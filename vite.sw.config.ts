@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import { injectManifest } from 'workbox-build';
 import { defineConfig, type Plugin } from 'vite';
 
-const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 const outDir = 'dist/app';
 
 function injectPrecacheManifest(): Plugin {

@@ -105,8 +105,14 @@ export class FsApp extends LitElement {
     await this.countPending();
     this.path = await chooseSendingPath(await workerRegistration.register());
     this.updateReady = workerRegistration.updateWaiting;
-    if (this.path.kind === 'page') this.sender.start();
-    else await this.registerMissingTags();
+    if (this.path.kind === 'page') {
+      this.sender.start();
+    } else {
+      await this.registerMissingTags();
+      // A tag whose attempt failed while the device was online is retried by
+      // the browser only minutes later: try once now (the lock keeps it single).
+      void this.sender.run();
+    }
     await this.loadReference();
   }
 

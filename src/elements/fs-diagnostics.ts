@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { StoredSubmission } from '../../shared/outbox.js';
 import type { Health } from '../../shared/submission.js';
 import { getStoredReference, getDeviceId } from '../core/settings.js';
@@ -55,6 +55,11 @@ export class FsDiagnostics extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     void this.load();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // The path is decided after the worker is registered: describe that worker, not its absence.
+    if (changed.has('path') && this.hasUpdated) void this.load();
   }
 
   private async probeServer(): Promise<string> {
@@ -169,7 +174,20 @@ export class FsDiagnostics extends LitElement {
       <dl aria-label="Sending">
         <dt>Sending path</dt>
         <dd>
-          From this page (sent while the app is open; retried when it opens, comes online or is shown again)
+          ${
+            this.path?.kind === 'background-sync'
+              ? 'Background Sync (the service worker sends, even after the app is closed)'
+              : 'From this page (sent while the app is open; retried when it opens, comes online or is shown again)'
+          }${this.path ? html`. ${this.path.reason}` : nothing}
+        </dd>
+        <dt>Service worker</dt>
+        <dd>${r.worker}</dd>
+        <dt>Background Sync tags</dt>
+        <dd>${r.tags === null ? 'not available' : r.tags.length ? r.tags.join(', ') : 'none'}</dd>
+        <dt>Permissions</dt>
+        <dd>
+          Background Sync: ${r.permissions.backgroundSync}; periodic Background Sync:
+          ${r.permissions.periodicSync}
         </dd>
         <dt>Sender</dt>
         <dd>

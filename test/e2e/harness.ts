@@ -4,9 +4,10 @@
  *
  * The browser talks to a front door on its own port that serves the built
  * app's files itself and forwards /api/ to the server process. So the server
- * can be stopped, killed or made to answer 503 while the app stays loadable
- * (until the service worker caches the app shell, a stopped server would
- * otherwise also take the page away).
+ * can be stopped, killed or made to answer 503 between page and API, and a
+ * new build can be deployed by pointing the door at other files, while the
+ * app itself stays loadable (as from a CDN). test/e2e/app.test.ts checks the
+ * app as the server itself serves it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -133,6 +134,10 @@ export class FrontDoor {
   /** Answer this status to this many /api/ requests before forwarding again. */
   fault = { status: 0, count: 0 };
   readonly apiLog: string[] = [];
+  /** The built app's files the door serves; point it at a copy to deploy another build. */
+  appDir = appDir;
+  /** Holds each /api/ request this long before answering it, as a slow link would. */
+  latencyMs = 0;
   private server: Server | null = null;
 
   constructor(private readonly backend: ServerProcess) {}
@@ -154,10 +159,13 @@ export class FrontDoor {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname.startsWith('/api/')) return this.forward(req, res, url);
+    if (url.pathname.startsWith('/api/')) {
+      if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
+      return this.forward(req, res, url);
+    }
     const rel = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, '');
-    let file = join(appDir, rel);
-    if (!existsSync(file) || rel === '/' || !extname(rel)) file = join(appDir, 'index.html');
+    let file = join(this.appDir, rel);
+    if (!existsSync(file) || rel === '/' || !extname(rel)) file = join(this.appDir, 'index.html');
     try {
       const body = await readFile(file);
       res.writeHead(200, {
