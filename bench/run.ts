@@ -1,8 +1,10 @@
 /**
  * Performance figures of the built app against the real server, printed, not
  * asserted: the capture screen's initial JavaScript, the cost of saving a
- * submission with three 12-megapixel photos, and the rate of draining a
- * queue of 200 submissions.
+ * submission with three 12-megapixel photos, the rate of draining a
+ * queue of 200 submissions, and, with the 20,000-village list of the
+ * "Household visit" form, the time from a key in its search box to the
+ * updated list and the time to store the reference data.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -141,6 +143,162 @@ async function draining(browser: Browser): Promise<void> {
   }
 }
 
+/**
+ * The reference data with the 20,000-village list: its size on the wire, how
+ * fast the server answers, and the time to store a refreshed copy on the device.
+ */
+async function storingReference(browser: Browser): Promise<void> {
+  const world = await openWorld(browser);
+  try {
+    const { page, server } = world;
+    const url = `${server.url}/api/reference`;
+    const serverTimes: number[] = [];
+    let raw = 0;
+    let encoding = 'none';
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      const res = await fetch(url, { headers: { 'Accept-Encoding': 'gzip, br' } });
+      const body = Buffer.from(await res.arrayBuffer());
+      serverTimes.push(performance.now() - t0);
+      raw = body.length;
+      encoding = res.headers.get('content-encoding') ?? 'none';
+    }
+    const json = Buffer.from(await (await fetch(url)).text());
+    console.info(
+      `GET /api/reference: ${kB(raw)} on the wire (content-encoding: ${encoding}; ${kB(json.length)} JSON, ` +
+        `${kB(gzipSync(json).length)} if gzipped), median ${median(serverTimes).toFixed(1)} ms of 5 from the local server`,
+    );
+
+    await page.goto(world.door.url);
+    await page.getByRole('link', { name: 'Household visit' }).waitFor();
+    const ms = await page.evaluate(async () => {
+      const data = (await (await fetch('/api/reference')).json()) as unknown;
+      const open = () =>
+        new Promise<IDBDatabase>((resolve, reject) => {
+          const req = indexedDB.open('bench-reference');
+          req.onupgradeneeded = () => req.result.createObjectStore('keyval');
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        });
+      const db = await open();
+      const out: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const value = { schema: 1, data, etag: `"run-${i}"`, checkedAt: new Date().toISOString() };
+        const t0 = performance.now();
+        // What idb-keyval's set does: one put in one readwrite transaction, done at complete.
+        await new Promise<void>((resolve, reject) => {
+          const tx = db.transaction('keyval', 'readwrite');
+          tx.objectStore('keyval').put(value, 'reference');
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        });
+        out.push(performance.now() - t0);
+      }
+      db.close();
+      return out;
+    });
+    console.info(
+      `Storing the reference data (20,000-village list included) in IndexedDB: median ${median(ms).toFixed(1)} ms of 5 ` +
+        `(${ms.map((t) => t.toFixed(0)).join(', ')} ms)`,
+    );
+  } finally {
+    await world.close();
+  }
+}
+
+/** Finds an element through open shadow roots, in the page. */
+const DEEP_QUERY = `(function deep(root, sel) {
+  const hit = root.querySelector(sel);
+  if (hit) return hit;
+  for (const el of root.querySelectorAll('*')) {
+    const found = el.shadowRoot && deep(el.shadowRoot, sel);
+    if (found) return found;
+  }
+  return null;
+})`;
+
+/**
+ * Typing a village name in the search box of a 20,000-entry select_one: from
+ * each keydown to the frame after the list has updated, measured in the page.
+ */
+async function villageSearch(browser: Browser): Promise<void> {
+  const world = await openWorld(browser);
+  try {
+    const { page } = world;
+    await page.goto(world.door.url);
+    await page.getByRole('link', { name: 'Household visit' }).click();
+    await page.getByLabel('Search the list').waitFor();
+    const villages = JSON.parse(
+      await readFile(join(root, 'server/demo-forms/lists/villages.json'), 'utf8'),
+    ) as { label: string }[];
+    // A two-word name typed in full, then another: about twenty keys that narrow, widen and narrow.
+    const words = villages.filter((v) => v.label.includes(' ')).map((v) => v.label);
+    const typed = [words[7_000]!, words[3_000]!.split(' ')[0]!];
+    await page.evaluate((deepSrc) => {
+      type Field = HTMLElement & { updateComplete: Promise<unknown> };
+      const deep = new Function(`return ${deepSrc}`)() as (r: ParentNode, s: string) => Element | null;
+      const input = deep(document, '#filter') as HTMLInputElement;
+      const field = (input.getRootNode() as ShadowRoot).host as Field;
+      const list = field.shadowRoot!.querySelector('#list')!;
+      const w = window as unknown as { keyTimes: { frame: number; painted: number; added: number }[] };
+      w.keyTimes = [];
+      let t0 = 0;
+      let added = 0;
+      new MutationObserver((records) => {
+        for (const r of records) added += r.addedNodes.length;
+      }).observe(list, { childList: true, subtree: true });
+      input.addEventListener('keydown', () => {
+        t0 = performance.now();
+        added = 0;
+      });
+      // After the field's own input listener: its update is scheduled by now.
+      input.addEventListener('input', () => {
+        void field.updateComplete.then(() =>
+          requestAnimationFrame(() => {
+            const frame = performance.now() - t0;
+            // A message posted from a frame callback runs after that frame is painted.
+            const ch = new MessageChannel();
+            ch.port1.onmessage = () => w.keyTimes.push({ frame, painted: performance.now() - t0, added });
+            ch.port2.postMessage(null);
+          }),
+        );
+      });
+    }, DEEP_QUERY);
+    await page.getByLabel('Search the list').focus();
+    type KeyTime = { frame: number; painted: number; added: number };
+    const times = () => page.evaluate(() => (window as unknown as { keyTimes: KeyTime[] }).keyTimes);
+    let keys = 0;
+    const press = async (key: string) => {
+      await page.keyboard.press(key);
+      keys++;
+      await page.waitForFunction(
+        (n) => (window as unknown as { keyTimes: unknown[] }).keyTimes.length >= n,
+        keys,
+      );
+    };
+    for (const [i, text] of typed.entries()) {
+      if (i > 0) {
+        // Clearing the box is a key too: the widest search there is.
+        await page.keyboard.press('ControlOrMeta+A');
+        await press('Backspace');
+      }
+      for (const ch of text) await press(ch === ' ' ? 'Space' : ch);
+    }
+    const all = await times();
+    const frame = all.map((t) => t.frame);
+    const painted = all.map((t) => t.painted);
+    const added = all.map((t) => t.added);
+    console.info(
+      `Village search, 20,000 entries, ${keys} keys typing "${typed.join('", clear, "')}": ` +
+        `keydown to next frame after the update median ${median(frame).toFixed(1)} ms (max ${Math.max(...frame).toFixed(1)}), ` +
+        `to painted median ${median(painted).toFixed(1)} ms (max ${Math.max(...painted).toFixed(1)}); ` +
+        `list nodes added per key median ${median(added)} (max ${Math.max(...added)})`,
+    );
+  } finally {
+    await world.close();
+  }
+}
+
 // `node run.js drain` runs only the benchmarks named.
 const only = new Set(process.argv.slice(2));
 const wanted = (name: string) => only.size === 0 || only.has(name);
@@ -149,6 +307,8 @@ try {
   if (wanted('size')) await initialJavaScript();
   if (wanted('save')) await savingWithPhotos(browser);
   if (wanted('drain')) await draining(browser);
+  if (wanted('village-search')) await villageSearch(browser);
+  if (wanted('reference-store')) await storingReference(browser);
 } finally {
   await browser.close();
 }

@@ -6,7 +6,7 @@ import { openDatabase } from './db.js';
 import { errorHandler } from './errors.js';
 import { PROJECT_ROOT } from './paths.js';
 import { PhotoStore } from './photo-store.js';
-import { loadReference } from './reference.js';
+import { loadReference, publishReference } from './reference.js';
 import { Repository } from './repository.js';
 import { addSecurityHeaders } from './security-headers.js';
 import { notFoundHandler, registerStaticApp } from './static-app.js';
@@ -51,11 +51,13 @@ function createFastify(opts: AppOptions): FastifyInstance {
 /**
  * Builds the whole server, ready to listen or to take app.inject() calls:
  * reads and checks the forms directory (throwing FormsDirError when it is
- * broken), opens and migrates the database, prepares the photo store.
+ * broken), opens and migrates the database, records the form versions
+ * published (FormsDirError again when a published one changed), prepares
+ * the photo store.
  * Closing the instance closes the database.
  */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
-  const reference = loadReference(opts.formsDir);
+  const loaded = loadReference(opts.formsDir);
   const photos = new PhotoStore(opts.dataDir, opts.photoMaxBytes);
   const db = openDatabase(opts.dataDir);
   const fastify = createFastify(opts);
@@ -65,6 +67,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   try {
     await photos.init();
     const repo = new Repository(db);
+    const reference = publishReference(loaded, repo);
+    for (const warning of reference.warnings) fastify.log.warn(warning);
 
     addSecurityHeaders(fastify, Boolean(opts.tls));
     fastify.setErrorHandler(errorHandler);

@@ -3,6 +3,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Choice, FormDef, ReferenceData } from '../shared/forms.js';
 import { validateFormDef, validateReference } from '../shared/validate.js';
+import { canonicalJson } from './canonical.js';
+import type { Repository } from './repository.js';
 
 /** A forms directory the server cannot start with; the message names the file and the problem. */
 export class FormsDirError extends Error {
@@ -18,9 +20,42 @@ export interface Reference {
   json: string;
   /** Strong ETag of json. */
   etag: string;
-  /** Looks up the exact version a submission names. */
+  /** Looks up the exact version a submission names, withdrawn ones included. */
   form(id: string, version: number): FormDef | undefined;
+  /** The file a version was read from; undefined for a withdrawn version. */
+  file(id: string, version: number): string | undefined;
+  /** Every version known for a form id, withdrawn ones included, lowest first. */
+  versions(id: string): number[];
+  /** What the operator should know but that does not stop start-up. */
+  warnings: string[];
 }
+
+const keyOf = (id: string, version: number): string => `${id}@${version}`;
+
+function makeReference(
+  data: ReferenceData,
+  known: ReadonlyMap<string, FormDef>,
+  files: ReadonlyMap<string, string>,
+  warnings: string[] = [],
+): Reference {
+  const json = JSON.stringify(data);
+  const etag = `"${createHash('sha256').update(json).digest('base64url')}"`;
+  return {
+    data,
+    json,
+    etag,
+    form: (id, version) => known.get(keyOf(id, version)),
+    file: (id, version) => files.get(keyOf(id, version)),
+    versions: (id) =>
+      [...known.values()]
+        .filter((f) => f.id === id)
+        .map((f) => f.version)
+        .sort((a, b) => a - b),
+    warnings,
+  };
+}
+
+const byIdThenVersion = (a: FormDef, b: FormDef): number => a.id.localeCompare(b.id) || a.version - b.version;
 
 function readJson(file: string): unknown {
   let text: string;
@@ -41,6 +76,22 @@ function jsonFiles(dir: string): string[] {
     .filter((e) => e.isFile() && e.name.endsWith('.json'))
     .map((e) => e.name)
     .sort();
+}
+
+/**
+ * Hours after which devices warn that their copy of the reference data may be
+ * out of date: REFERENCE_STALE_AFTER_HOURS, 72 unless set. A bad value stops
+ * start-up rather than silently warning too early or never.
+ */
+export function staleAfterHours(env: Record<string, string | undefined> = process.env): number {
+  const v = env.REFERENCE_STALE_AFTER_HOURS?.trim();
+  if (!v) return 72;
+  if (!/^\d+$/.test(v) || Number(v) < 1) {
+    throw new FormsDirError(
+      `REFERENCE_STALE_AFTER_HOURS must be a whole number of hours (1 or more), not "${v}".`,
+    );
+  }
+  return Number(v);
 }
 
 /**
@@ -75,7 +126,12 @@ export function loadReference(formsDir: string): Reference {
     const problems = validateFormDef(def, lists);
     if (problems.length > 0) throw new FormsDirError(`${file}: ${problems.join(' ')}`);
     const form = def as FormDef;
-    const key = `${form.id}@${form.version}`;
+    if (form.withdrawn !== undefined) {
+      throw new FormsDirError(
+        `${file}: "withdrawn" is set by the server; to withdraw a version, remove its file.`,
+      );
+    }
+    const key = keyOf(form.id, form.version);
     const earlier = sources.get(key);
     if (earlier) {
       throw new FormsDirError(
@@ -88,13 +144,78 @@ export function loadReference(formsDir: string): Reference {
   if (forms.size === 0) throw new FormsDirError(`${formsDir}: the forms directory holds no form (*.json).`);
 
   const data: ReferenceData = {
-    forms: [...forms.values()].sort((a, b) => a.id.localeCompare(b.id) || a.version - b.version),
+    forms: [...forms.values()].sort(byIdThenVersion),
     lists: Object.fromEntries(Object.entries(lists).sort(([a], [b]) => a.localeCompare(b))),
+    staleAfterHours: staleAfterHours(),
   };
   // The same check the device runs before replacing its copy: what we serve must pass it.
   const problems = validateReference(data);
   if (problems.length > 0) throw new FormsDirError(`${formsDir}: ${problems.join(' ')}`);
-  const json = JSON.stringify(data);
-  const etag = `"${createHash('sha256').update(json).digest('base64url')}"`;
-  return { data, json, etag, form: (id, version) => forms.get(`${id}@${version}`) };
+  return makeReference(data, forms, sources);
+}
+
+/**
+ * Records each version in the forms directory the first time the server
+ * serves it, and brings back every version published before but no longer
+ * in the directory, marked withdrawn: devices may still hold drafts and
+ * queued submissions on it. Throws FormsDirError, recording nothing, when a
+ * version already published now has different content, because answers
+ * captured on it would silently change meaning.
+ */
+export function publishReference(loaded: Reference, repo: Repository, now: Date = new Date()): Reference {
+  const published = repo.listPublishedForms();
+  const byKey = new Map(published.map((p) => [keyOf(p.formId, p.version), p]));
+  const highest = new Map<string, number>();
+  const note = (id: string, version: number) => highest.set(id, Math.max(highest.get(id) ?? 0, version));
+  for (const p of published) note(p.formId, p.version);
+  for (const f of loaded.data.forms) note(f.id, f.version);
+
+  repo.transaction(() => {
+    for (const form of loaded.data.forms) {
+      const definition = canonicalJson(form);
+      const earlier = byKey.get(keyOf(form.id, form.version));
+      if (!earlier) {
+        repo.addPublishedForm({
+          formId: form.id,
+          version: form.version,
+          definition,
+          publishedAt: now.toISOString(),
+        });
+      } else if (earlier.definition !== definition) {
+        const next = (highest.get(form.id) ?? form.version) + 1;
+        throw new FormsDirError(
+          `${loaded.file(form.id, form.version) ?? form.id}: form "${form.id}" version ${form.version} changed since it was published (${earlier.publishedAt}); publish the change as version ${next} in a new file and put version ${form.version} back as it was.`,
+        );
+      }
+    }
+  });
+
+  const known = new Map<string, FormDef>();
+  for (const form of loaded.data.forms) known.set(keyOf(form.id, form.version), form);
+  const listed = [...loaded.data.forms];
+  const warnings: string[] = [];
+  for (const p of published) {
+    const key = keyOf(p.formId, p.version);
+    if (known.has(key)) continue;
+    const form: FormDef = { ...(JSON.parse(p.definition) as FormDef), withdrawn: true };
+    known.set(key, form);
+    // Choice lists are current ones: a withdrawn version naming a list since removed cannot be shown.
+    const problems = validateFormDef(form, loaded.data.lists);
+    if (problems.length === 0) {
+      listed.push(form);
+    } else {
+      warnings.push(`Withdrawn form "${p.formId}" version ${p.version} is not listed: ${problems.join(' ')}`);
+    }
+  }
+  const data: ReferenceData = { ...loaded.data, forms: listed.sort(byIdThenVersion) };
+  return makeReference(data, known, filesOf(loaded), warnings);
+}
+
+function filesOf(loaded: Reference): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const f of loaded.data.forms) {
+    const file = loaded.file(f.id, f.version);
+    if (file) files.set(keyOf(f.id, f.version), file);
+  }
+  return files;
 }

@@ -8,6 +8,15 @@ export interface PhotoRecord {
   createdAt: string;
 }
 
+/** One form version as it was first served. */
+export interface PublishedForm {
+  formId: string;
+  version: number;
+  /** Canonical JSON of the FormDef. */
+  definition: string;
+  publishedAt: string;
+}
+
 export interface StoredSubmissionRow {
   receipt: Receipt;
   contentHash: string;
@@ -29,11 +38,20 @@ interface SubmissionRow {
   payload: string;
 }
 
+interface PublishedFormRow {
+  form_id: string;
+  version: number;
+  definition: string;
+  published_at: string;
+}
+
 function toSubmission(row: SubmissionRow): StoredSubmissionRow {
+  const payload = JSON.parse(row.payload) as SubmissionPayload;
   return {
     receipt: { id: row.id, receivedAt: row.received_at, seq: row.seq },
     contentHash: row.content_hash,
-    payload: JSON.parse(row.payload) as SubmissionPayload,
+    // Payloads from apps that did not send it are stored without it; the API always answers with it.
+    payload: { ...payload, referenceVersion: payload.referenceVersion ?? null },
   };
 }
 
@@ -51,6 +69,8 @@ export class Repository {
   readonly #linkPhoto;
   readonly #pageFrom;
   readonly #pageFirst;
+  readonly #listPublished;
+  readonly #insertPublished;
 
   constructor(db: DB) {
     this.#db = db;
@@ -63,9 +83,11 @@ export class Repository {
     this.#getSubmission = db.prepare<[string], SubmissionRow>(
       'SELECT seq, id, received_at, content_hash, payload FROM submissions WHERE id = ?',
     );
-    this.#insertSubmission = db.prepare<[string, string, number, string, string, string, string, string]>(
-      `INSERT INTO submissions (id, form_id, form_version, device_id, created_at, received_at, content_hash, payload)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    this.#insertSubmission = db.prepare<
+      [string, string, number, string, string, string, string, string, string | null]
+    >(
+      `INSERT INTO submissions (id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     );
     this.#linkPhoto = db.prepare<[number, string]>(
       'INSERT INTO submission_photos (submission_seq, sha256) VALUES (?, ?) ON CONFLICT DO NOTHING',
@@ -75,6 +97,12 @@ export class Repository {
     );
     this.#pageFirst = db.prepare<[number], SubmissionRow>(
       'SELECT seq, id, received_at, content_hash, payload FROM submissions ORDER BY seq DESC LIMIT ?',
+    );
+    this.#listPublished = db.prepare<[], PublishedFormRow>(
+      'SELECT form_id, version, definition, published_at FROM published_forms ORDER BY form_id, version',
+    );
+    this.#insertPublished = db.prepare<[string, number, string, string]>(
+      'INSERT INTO published_forms (form_id, version, definition, published_at) VALUES (?, ?, ?, ?)',
     );
   }
 
@@ -112,11 +140,27 @@ export class Repository {
       receivedAt,
       contentHash,
       JSON.stringify(payload),
+      payload.referenceVersion ?? null,
     );
     if (result.changes === 0) return null;
     const seq = Number(result.lastInsertRowid);
     for (const photo of payload.photos) this.#linkPhoto.run(seq, photo.sha256);
     return { id: payload.id, receivedAt, seq };
+  }
+
+  /** Every form version ever published, by id then version. */
+  listPublishedForms(): PublishedForm[] {
+    return this.#listPublished.all().map((r) => ({
+      formId: r.form_id,
+      version: r.version,
+      definition: r.definition,
+      publishedAt: r.published_at,
+    }));
+  }
+
+  /** Records a form version seen for the first time. */
+  addPublishedForm(form: PublishedForm): void {
+    this.#insertPublished.run(form.formId, form.version, form.definition, form.publishedAt);
   }
 
   /** Up to limit submissions older than beforeSeq (all when null), newest first. */

@@ -77,6 +77,8 @@ export const submissionPayloadSchema = {
     photos: { type: 'array', maxItems: 100, items: photoRef },
     createdAt: { type: 'string', format: 'date-time', maxLength: 64 },
     deviceId: { type: 'string', minLength: 1, maxLength: 200 },
+    // Not required: apps from before it existed leave it out.
+    referenceVersion: { type: ['string', 'null'], maxLength: 200 },
   },
 } as const;
 

@@ -30,9 +30,9 @@ function validationFailed(problems: FieldProblem[]): HttpError {
 
 /**
  * Decides what a PUT of a submission does, in the documented order: a
- * resend is answered from what is stored before anything else is checked
- * (so a device whose form was withdrawn still gets its receipt), then the
- * form, the answers, the photos, and finally the insert. Runs as one
+ * resend is answered from what is stored before anything else is checked,
+ * then the form (any version ever published, withdrawn ones included), the
+ * answers, the photos, and finally the insert. Runs as one
  * IMMEDIATE transaction so two PUTs of the same new id cannot both insert.
  */
 export function acceptSubmission(
@@ -53,7 +53,7 @@ export function acceptSubmission(
 
     const form = reference.form(payload.formId, payload.formVersion);
     if (!form) {
-      const known = reference.data.forms.filter((f) => f.id === payload.formId).map((f) => f.version);
+      const known = reference.versions(payload.formId);
       throw new HttpError(422, {
         error: 'unknown_form',
         field: known.length === 0 ? 'formId' : 'formVersion',

@@ -68,12 +68,20 @@ export interface FormDef {
   title: string;
   description?: string;
   fields: FieldDef[];
+  /**
+   * Set by the server on a version no longer in its forms directory: drafts
+   * and queued submissions on it still open, save and send, but it cannot
+   * be started. Never written in a form file.
+   */
+  withdrawn?: boolean;
 }
 
 /** What GET /api/reference returns. */
 export interface ReferenceData {
   forms: FormDef[];
   lists: Record<string, Choice[]>;
+  /** After this many hours without a successful refresh the app warns that its copy may be out of date. */
+  staleAfterHours?: number;
 }
 
 export const DEFAULT_ACCURACY_THRESHOLD_M = 50;

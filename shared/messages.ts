@@ -21,10 +21,21 @@ export interface SendProgressPayload {
   bytesTotal: number;
 }
 
+/** A reference data refresh finished (in a page or the worker); pages re-read the stored copy. */
+export interface ReferenceUpdate {
+  at: string;
+  outcome: 'updated' | 'unchanged' | 'failed';
+  message: string;
+  by: 'page' | 'worker';
+  /** When the stored copy was last confirmed by the server; null when the device has none. */
+  checkedAt: string | null;
+}
+
 /** News broadcast to every page (and worker). */
 export type AppMessage =
   | { type: 'submission-changed'; payload: SubmissionChange }
-  | { type: 'send-progress'; payload: SendProgressPayload & { sender: 'page' | 'worker' } };
+  | { type: 'send-progress'; payload: SendProgressPayload & { sender: 'page' | 'worker' } }
+  | { type: 'reference-updated'; payload: ReferenceUpdate };
 
 /** Requests a page sends to the service worker. */
 export type WorkerRequest =

@@ -58,6 +58,13 @@ export interface SubmissionPayload {
   /** ISO 8601, when the user saved it. */
   createdAt: string;
   deviceId: string;
+  /**
+   * The ETag of the reference data (forms and choice lists) the device had
+   * when the submission was saved; null when it had none. Optional on the
+   * wire: apps from before it existed leave it out, and the server then
+   * stores and returns null.
+   */
+  referenceVersion: string | null;
 }
 
 /** The server's acknowledgement: once a device holds it, the submission is safe. */

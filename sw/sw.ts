@@ -1,6 +1,7 @@
 // The service worker's entry: it only wires events to the modules that do the work.
 import { onMessage } from './messages.js';
 import { setUpPrecache } from './precache.js';
+import { onPeriodicSync } from './reference-refresh.js';
 import { setUpRoutes } from './routes.js';
 import { onSync } from './sync.js';
 
@@ -13,4 +14,5 @@ setUpRoutes();
 // only the first install takes control at once.
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
 self.addEventListener('sync', onSync);
+self.addEventListener('periodicsync', onPeriodicSync);
 self.addEventListener('message', onMessage);

@@ -1,8 +1,16 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { ReferenceData } from '../../shared/forms.js';
 import { collectGarbage } from '../core/housekeeping.js';
-import { onOutboxChange } from '../core/outbox-events.js';
-import { getStoredReference, refreshReference } from '../core/settings.js';
+import { onAppMessage, onOutboxChange } from '../core/outbox-events.js';
+import {
+  getStoredReference,
+  isStale,
+  refreshIfStale,
+  refreshReference,
+  type RefreshResult,
+  type StoredReference,
+} from '../core/reference.js';
+import { applyBackgroundRefresh } from '../reference/background-refresh.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { listSubmissions } from '../core/submissions.js';
 import { PageSender, type SenderState } from '../send/page-sender.js';
@@ -27,6 +35,9 @@ export class FsApp extends LitElement {
     route: { state: true },
     reference: { state: true },
     referenceNote: { state: true },
+    referenceCheckedAt: { state: true },
+    referenceStale: { state: true },
+    refreshing: { state: true },
     updateReady: { state: true },
     path: { state: true },
     pending: { state: true },
@@ -37,6 +48,10 @@ export class FsApp extends LitElement {
   declare route: Route;
   declare reference: ReferenceData | null;
   declare referenceNote: string;
+  /** When the stored reference data was last confirmed by the server; null when there is none. */
+  declare referenceCheckedAt: string | null;
+  declare referenceStale: boolean;
+  declare refreshing: boolean;
   declare updateReady: boolean;
   /** How submissions leave this device; null until decided at start-up. */
   declare path: SendingPath | null;
@@ -48,11 +63,12 @@ export class FsApp extends LitElement {
   stores: Stores = defaultStores;
   sender!: PageSender;
   private unsubscribe: (() => void) | null = null;
+  private unsubscribeReference: (() => void) | null = null;
   private readonly onPopState = () => this.setRoute(location.pathname);
   private readonly onConnectivity = () => {
     this.online = navigator.onLine;
     if (this.online) {
-      void this.loadReference();
+      void this.loadReference(() => refreshReference({}, this.stores));
       void this.registerMissingTags();
     }
   };
@@ -63,6 +79,9 @@ export class FsApp extends LitElement {
     this.route = matchRoute(location.pathname);
     this.reference = null;
     this.referenceNote = '';
+    this.referenceCheckedAt = null;
+    this.referenceStale = false;
+    this.refreshing = false;
     this.updateReady = false;
     this.path = null;
     this.pending = 0;
@@ -85,6 +104,10 @@ export class FsApp extends LitElement {
     this.addEventListener('send-now', this.onSendNow);
     workerRegistration.addEventListener('update-ready', this.onUpdateReady);
     this.unsubscribe = onOutboxChange(throttle(() => void this.countPending(), 250));
+    // A refresh in another page or the worker's periodic sync: show what is stored now.
+    this.unsubscribeReference = onAppMessage((m) => {
+      if (m.type === 'reference-updated') void this.showStoredReference();
+    });
     void this.boot();
   }
 
@@ -96,14 +119,20 @@ export class FsApp extends LitElement {
     removeEventListener('online', this.onConnectivity);
     removeEventListener('offline', this.onConnectivity);
     this.unsubscribe?.();
+    this.unsubscribeReference?.();
   }
 
   private async boot(): Promise<void> {
-    const stored = await getStoredReference(this.stores);
-    if (stored) this.reference = stored.data;
+    await this.showStoredReference();
+    // Start-up fetches only data older than a day, so opening the app stays quick and offline-proof.
+    const startup = this.loadReference(() => refreshIfStale({}, this.stores));
     await collectGarbage(this.stores).catch((e: unknown) => console.error('Storage tidy-up failed', e));
     await this.countPending();
-    this.path = await chooseSendingPath(await workerRegistration.register());
+    const registration = await workerRegistration.register();
+    void applyBackgroundRefresh(registration, this.stores)
+      .then((r) => console.info(`Background refresh: ${r.status} (${r.reason})`))
+      .catch((e: unknown) => console.warn('Background refresh registration failed', e));
+    this.path = await chooseSendingPath(registration);
     this.updateReady = workerRegistration.updateWaiting;
     if (this.path.kind === 'page') {
       this.sender.start();
@@ -113,7 +142,7 @@ export class FsApp extends LitElement {
       // the browser only minutes later: try once now (the lock keeps it single).
       void this.sender.run();
     }
-    await this.loadReference();
+    await startup;
   }
 
   /** Background Sync path: gives every unsent submission its tag again (the browser drops them after its last retry). */
@@ -129,20 +158,44 @@ export class FsApp extends LitElement {
     }
   }
 
-  /** Refreshes the forms; never blocks a screen that already has them. */
-  private async loadReference(): Promise<void> {
+  /** Puts the stored reference data on screen; resolves to it. */
+  private async showStoredReference(): Promise<StoredReference | undefined> {
+    const stored = await getStoredReference(this.stores);
+    if (stored) {
+      this.reference = stored.data;
+      this.referenceCheckedAt = stored.checkedAt;
+      this.referenceStale = isStale(stored);
+    }
+    return stored;
+  }
+
+  /**
+   * Runs a refresh and shows its result; never blocks a screen, which keeps
+   * using the stored copy meanwhile. `announce` says whether a failure is
+   * worth a note (the user asked, or there is nothing to work with).
+   */
+  private async loadReference(refresh: () => Promise<RefreshResult | null>, announce = false): Promise<void> {
+    this.refreshing = true;
     try {
-      const ref = await refreshReference('', this.stores);
-      if (ref) this.reference = ref.data;
-      this.referenceNote = '';
-    } catch (e) {
-      const stored = await getStoredReference(this.stores);
-      this.referenceNote = stored
-        ? `Forms could not be updated, so the copy from ${new Date(stored.checkedAt).toLocaleString()} is in use.`
-        : 'No forms on this device yet: connect to the network once to download them.';
-      console.info('Reference refresh failed', e);
+      const result = await refresh();
+      if (!result) return;
+      if (result.reference) {
+        this.reference = result.reference.data;
+        this.referenceCheckedAt = result.reference.checkedAt;
+        this.referenceStale = isStale(result.reference);
+      }
+      if (result.attempt.outcome !== 'failed') this.referenceNote = '';
+      else if (!result.reference)
+        this.referenceNote = 'No forms on this device yet: connect to the network once to download them.';
+      else if (announce)
+        this.referenceNote = `Forms could not be refreshed (${result.attempt.message}), so the copy from ${new Date(result.reference.checkedAt).toLocaleString()} is in use.`;
+    } finally {
+      this.refreshing = false;
     }
   }
+
+  private readonly onRefreshNow = () =>
+    void this.loadReference(() => refreshReference({}, this.stores), true);
 
   private async countPending(): Promise<void> {
     const all = await listSubmissions(this.stores);
@@ -279,6 +332,25 @@ export class FsApp extends LitElement {
       background: #fff;
       color: var(--fs-warn-fg);
     }
+    .freshness {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.25rem 1rem;
+      margin: 0;
+      padding: 0.25rem 0.75rem;
+      font-size: 0.95rem;
+    }
+    .freshness button {
+      min-height: 44px;
+      padding: 0 1rem;
+      font: inherit;
+      font-weight: 600;
+      border: 2px solid currentColor;
+      border-radius: 0.5rem;
+      background: #fff;
+      color: inherit;
+    }
     main {
       flex: 1;
       width: 100%;
@@ -319,6 +391,7 @@ export class FsApp extends LitElement {
       </header>
       ${this.online ? nothing : html`<p class="status" role="status">Offline: everything you save is kept on this device and sent later.</p>`}
       ${this.referenceNote ? html`<p class="status" role="status">${this.referenceNote}</p>` : nothing}
+      ${this.renderFreshness()}
       ${
         this.updateReady
           ? html`<p class="status update" role="status">
@@ -329,6 +402,32 @@ export class FsApp extends LitElement {
       }
       <main tabindex="-1" @click=${this.onLinkClick}>${this.renderScreen()}</main>
     `;
+  }
+
+  /** When the forms were last refreshed, a warning when the server says that is too long ago, and "Refresh now". */
+  private renderFreshness() {
+    const name = this.route.name;
+    if (name !== 'forms' && name !== 'new' && name !== 'draft') return nothing;
+    const when = this.referenceCheckedAt ? new Date(this.referenceCheckedAt).toLocaleString() : null;
+    const stale = this.referenceStale && when;
+    return html`<p class="freshness ${stale ? 'status' : ''}" role="status" aria-live="polite">
+      <span
+        >${
+          stale
+            ? `Forms and lists were last refreshed ${when} and may be out of date: refresh when you have a connection.`
+            : when
+              ? `Forms and lists refreshed ${when}.`
+              : 'Forms and lists have not been downloaded yet.'
+        }</span
+      >
+      ${
+        name === 'forms'
+          ? html`<button @click=${this.onRefreshNow} ?disabled=${this.refreshing}>
+              ${this.refreshing ? 'Refreshing…' : 'Refresh now'}
+            </button>`
+          : nothing
+      }
+    </p>`;
   }
 
   private renderScreen() {

@@ -1,7 +1,15 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { StoredSubmission } from '../../shared/outbox.js';
 import type { Health } from '../../shared/submission.js';
-import { getStoredReference, getDeviceId } from '../core/settings.js';
+import { getDeviceId } from '../core/settings.js';
+import { getReferenceStatus, type RefreshAttempt } from '../core/reference.js';
+import { onAppMessage } from '../core/outbox-events.js';
+import {
+  applyBackgroundRefresh,
+  backgroundRefreshState,
+  setBackgroundRefreshSetting,
+  type BackgroundRefreshState,
+} from '../reference/background-refresh.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { listSubmissions, unreadableSubmissions, type UnreadableRecord } from '../core/submissions.js';
 import type { SenderState } from '../send/page-sender.js';
@@ -25,6 +33,8 @@ interface Report {
   failed: StoredSubmission[];
   unreadable: UnreadableRecord[];
   referenceCheckedAt: string | null;
+  lastRefresh: RefreshAttempt | null;
+  backgroundRefresh: BackgroundRefreshState;
   server: string;
 }
 
@@ -38,11 +48,13 @@ export class FsDiagnostics extends LitElement {
     sender: { attribute: false },
     path: { attribute: false },
     report: { state: true },
+    settingError: { state: true },
   };
 
   declare sender: SenderState | null;
   declare path: SendingPath | null;
   declare report: Report | null;
+  declare settingError: string;
   stores: Stores = defaultStores;
 
   constructor() {
@@ -50,11 +62,23 @@ export class FsDiagnostics extends LitElement {
     this.sender = null;
     this.path = null;
     this.report = null;
+    this.settingError = '';
   }
+
+  private unsubscribe: (() => void) | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // A refresh finished somewhere (this page, another, the worker): show its outcome.
+    this.unsubscribe = onAppMessage((m) => {
+      if (m.type === 'reference-updated') void this.load();
+    });
     void this.load();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unsubscribe?.();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -93,12 +117,13 @@ export class FsDiagnostics extends LitElement {
       permissionState('background-sync'),
       permissionState('periodic-background-sync'),
     ]);
-    const [storage, deviceId, subs, unreadable, ref, server] = await Promise.all([
+    const [storage, deviceId, subs, unreadable, ref, backgroundRefresh, server] = await Promise.all([
       storageReport(),
       getDeviceId(this.stores),
       listSubmissions(this.stores),
       unreadableSubmissions(this.stores),
-      getStoredReference(this.stores),
+      getReferenceStatus(this.stores),
+      backgroundRefreshState(reg, this.stores),
       this.probeServer(),
     ]);
     const counts: Record<string, number> = { queued: 0, sending: 0, waiting: 0, rejected: 0, sent: 0 };
@@ -112,14 +137,59 @@ export class FsDiagnostics extends LitElement {
       counts,
       failed: subs.filter((s) => s.lastError !== null && s.status !== 'sent'),
       unreadable,
-      referenceCheckedAt: ref?.checkedAt ?? null,
+      referenceCheckedAt: ref.reference?.checkedAt ?? null,
+      lastRefresh: ref.lastAttempt ?? null,
+      backgroundRefresh,
       server,
     };
   }
 
+  private readonly onBackgroundRefreshChange = async (e: Event) => {
+    const enabled = (e.target as HTMLInputElement).checked;
+    this.settingError = '';
+    try {
+      await setBackgroundRefreshSetting(enabled, this.stores);
+      await applyBackgroundRefresh(workerRegistration.registration, this.stores);
+    } catch (err) {
+      this.settingError = `The setting could not be applied: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    await this.load();
+  };
+
   private async persist(): Promise<void> {
     await requestPersistence();
     await this.load();
+  }
+
+  private renderReference(r: Report) {
+    const bg = r.backgroundRefresh;
+    const last = r.lastRefresh;
+    return html`
+      <h2>Forms and lists</h2>
+      <label class="setting">
+        <input type="checkbox" .checked=${bg.enabled} @change=${this.onBackgroundRefreshChange} />
+        Refresh forms and lists in the background (about once a day, where the browser allows it)
+      </label>
+      ${this.settingError ? html`<p role="alert">${this.settingError}</p>` : nothing}
+      <dl aria-label="Forms and lists">
+        <dt>Background refresh</dt>
+        <dd>${bg.status}: ${bg.reason}</dd>
+        <dt>Periodic sync tags</dt>
+        <dd>${bg.tags === null ? 'not available' : bg.tags.length ? bg.tags.join(', ') : 'none'}</dd>
+        <dt>Periodic sync permission</dt>
+        <dd>${bg.permission}</dd>
+        <dt>Last refreshed</dt>
+        <dd>${r.referenceCheckedAt ? new Date(r.referenceCheckedAt).toLocaleString() : 'never'}</dd>
+        <dt>Last attempt</dt>
+        <dd>
+          ${
+            last
+              ? `${new Date(last.at).toLocaleString()} by the ${last.by === 'worker' ? 'service worker' : 'app'}: ${last.outcome}. ${last.message}`
+              : 'none yet'
+          }
+        </dd>
+      </dl>
+    `;
   }
 
   static override styles = [
@@ -148,6 +218,18 @@ export class FsDiagnostics extends LitElement {
       dd {
         margin: 0;
         overflow-wrap: anywhere;
+      }
+      .setting {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        min-height: 44px;
+        margin-bottom: 0.5rem;
+      }
+      .setting input {
+        width: 1.5rem;
+        height: 1.5rem;
+        flex: none;
       }
       @media (max-width: 30rem) {
         dl {
@@ -230,6 +312,7 @@ export class FsDiagnostics extends LitElement {
               </ul>`
           : nothing
       }
+      ${this.renderReference(r)}
       <h2>Storage</h2>
       <dl aria-label="Storage">
         <dt>Persistent</dt>
@@ -252,8 +335,6 @@ export class FsDiagnostics extends LitElement {
       <dl aria-label="This device">
         <dt>Device id</dt>
         <dd>${r.deviceId}</dd>
-        <dt>Forms last checked</dt>
-        <dd>${r.referenceCheckedAt ? new Date(r.referenceCheckedAt).toLocaleString() : 'never'}</dd>
         <dt>App version</dt>
         <dd>${__APP_VERSION__}</dd>
       </dl>

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { live } from 'lit/directives/live.js';
 import type { Choice, FieldDef, ReferenceData } from '../../shared/forms.js';
 import type { AnswerValue, GeoPoint } from '../../shared/submission.js';
 import { choicesFor, isRequired } from '../../shared/validate.js';
@@ -14,8 +15,11 @@ export interface AnswerChangeDetail {
   commit: boolean;
 }
 
-/** Up to this many choices are radio buttons; more get a search box. */
-const RADIO_LIMIT = 6;
+/**
+ * Up to this many choices are radio buttons; more get a search box. Ten still
+ * fit a phone screen and are quicker to scan than to search.
+ */
+const RADIO_LIMIT = 10;
 /** A list longer than this shows only the first matches, so a huge list stays fast. */
 const SHOWN_LIMIT = 100;
 /** A number as people type it; anything else is kept as text and reported. */
@@ -25,6 +29,99 @@ const TEXTAREA_FROM = 200;
 
 function fold(s: string): string {
   return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+/** What searching a list needs, worked out once per list rather than once per key. */
+interface ListIndex {
+  /** Each choice's label, folded, at the choice's index. */
+  folded: string[];
+  byValue: Map<string, number>;
+}
+
+/** Keyed by the list array itself: a refreshed list is a new array and gets a new index. */
+const indexes = new WeakMap<Choice[], ListIndex>();
+
+function listIndex(choices: Choice[]): ListIndex {
+  let index = indexes.get(choices);
+  if (!index) {
+    index = {
+      folded: choices.map((c) => fold(c.label)),
+      byValue: new Map(choices.map((c, i) => [c.value, i])),
+    };
+    indexes.set(choices, index);
+  }
+  return index;
+}
+
+/** A list in the order it is shown from one position: nearest first, with each distance. */
+interface Ordering {
+  near: GeoPoint | null;
+  /** Choice indices in display order; null: the list's own order. */
+  order: Uint32Array | null;
+  /** Metres from near, by choice index (NaN: the choice has no coordinates). */
+  distance: Float64Array | null;
+}
+
+/**
+ * The last ordering of each list. Sorting 20,000 choices by distance takes
+ * milliseconds, so it happens when the position changes, never per key.
+ */
+const orderings = new WeakMap<Choice[], Ordering>();
+
+function orderingFor(choices: Choice[], near: GeoPoint | null): Ordering {
+  const cached = orderings.get(choices);
+  if (cached && (cached.near === near || (cached.near && near && samePlace(cached.near, near))))
+    return cached;
+  let ordering: Ordering = { near, order: null, distance: null };
+  if (near && choices.some((c) => typeof c.lat === 'number' && typeof c.lon === 'number')) {
+    const distance = new Float64Array(choices.length);
+    choices.forEach((c, i) => {
+      distance[i] =
+        typeof c.lat === 'number' && typeof c.lon === 'number'
+          ? distanceMetres(near, { lat: c.lat, lon: c.lon })
+          : NaN;
+    });
+    const key = (i: number) => (Number.isNaN(distance[i]) ? Infinity : (distance[i] as number));
+    // Stable: equally far choices (and all without coordinates) keep the list's order.
+    const order = Uint32Array.from(choices.keys()).sort((a, b) => key(a) - key(b) || a - b);
+    ordering = { near, order, distance };
+  }
+  orderings.set(choices, ordering);
+  return ordering;
+}
+
+function samePlace(a: GeoPoint, b: GeoPoint): boolean {
+  return a.lat === b.lat && a.lon === b.lon;
+}
+
+/** The matches of one search, kept so the next key can narrow them instead of starting over. */
+interface Search {
+  choices: Choice[];
+  ordering: Ordering;
+  words: string[];
+  /** Indices of matching choices, in display order. */
+  matches: Uint32Array;
+}
+
+function search(choices: Choice[], ordering: Ordering, filter: string, previous: Search | null): Search {
+  const words = fold(filter).split(/\s+/).filter(Boolean);
+  const { folded } = listIndex(choices);
+  // A label that has every new word has every old word when each old word is inside a new one:
+  // then only the previous matches need a look (typing on narrows; deleting starts over).
+  const narrows =
+    previous !== null &&
+    previous.choices === choices &&
+    previous.ordering === ordering &&
+    previous.words.every((o) => words.some((w) => w.includes(o)));
+  const candidates = narrows ? previous.matches : (ordering.order ?? Uint32Array.from(choices.keys()));
+  if (words.length === 0) return { choices, ordering, words, matches: candidates };
+  const out = new Uint32Array(candidates.length);
+  let n = 0;
+  for (const i of candidates) {
+    const label = folded[i] as string;
+    if (words.every((w) => label.includes(w))) out[n++] = i;
+  }
+  return { choices, ordering, words, matches: out.subarray(0, n) };
 }
 
 /**
@@ -59,6 +156,9 @@ export class FsField extends LitElement {
   /** What the text-like input holds, which may not be a valid answer yet. */
   declare private text: string;
   declare private filter: string;
+  /** The last search and the filter it was for: re-renders for other reasons reuse it. */
+  private searched: Search | null = null;
+  private searchedFor = '';
 
   constructor() {
     super();
@@ -288,7 +388,7 @@ export class FsField extends LitElement {
         type=${type}
         name="choice"
         .value=${c.value}
-        .checked=${checked}
+        .checked=${live(checked)}
         ?disabled=${this.disabled}
         @change=${onChange}
       />
@@ -312,22 +412,57 @@ export class FsField extends LitElement {
     </fieldset>`;
   }
 
-  /** A long list: a search box over the radio buttons, nearest first when the position is known. */
+  /** The matches shown for the current search, the list and the position. */
+  private matchesFor(choices: Choice[]): Search {
+    const ordering = orderingFor(choices, this.near);
+    const last = this.searched;
+    if (!last || last.choices !== choices || last.ordering !== ordering || this.searchedFor !== this.filter) {
+      this.searched = search(choices, ordering, this.filter, last);
+      this.searchedFor = this.filter;
+    }
+    return this.searched as Search;
+  }
+
+  private onFilterInput(e: Event): void {
+    this.filter = (e.target as HTMLInputElement).value;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    // New matches start at the top of the box, not wherever the last ones were scrolled to.
+    if (changed.has('filter' as keyof FsField)) {
+      const list = this.renderRoot.querySelector('#list');
+      if (list) list.scrollTop = 0;
+    }
+  }
+
+  /**
+   * A long list: a search box over at most SHOWN_LIMIT radio buttons, nearest
+   * first when the position is known. Filtering uses labels folded once per
+   * list and narrows the previous matches as the user types on; the radio
+   * buttons are reused by position, so a key changes text, not DOM structure.
+   * The chosen choice stays on screen (first) while the search hides it.
+   */
   private renderSearchable(choices: Choice[]) {
-    const near = this.near;
-    const placed = choices.map((c) => ({
-      c,
-      d:
-        near && typeof c.lat === 'number' && typeof c.lon === 'number'
-          ? distanceMetres(near, { lat: c.lat, lon: c.lon })
-          : null,
-    }));
-    if (near) placed.sort((a, b) => (a.d ?? Infinity) - (b.d ?? Infinity));
-    const words = fold(this.filter).split(/\s+/).filter(Boolean);
-    const matches = placed.filter(({ c }) => words.every((w) => fold(c.label).includes(w)));
-    const shown = matches.slice(0, SHOWN_LIMIT);
+    const { matches } = this.matchesFor(choices);
+    const { distance } = orderingFor(choices, this.near);
+    const { byValue } = listIndex(choices);
     const selected = typeof this.value === 'string' ? this.value : undefined;
-    const selectedChoice = choices.find((c) => c.value === selected);
+    const selectedAt = selected === undefined ? undefined : byValue.get(selected);
+    let shown = matches.subarray(0, SHOWN_LIMIT);
+    const pinned = selectedAt !== undefined && !shown.includes(selectedAt) ? selectedAt : undefined;
+    if (pinned !== undefined) shown = shown.subarray(0, SHOWN_LIMIT - 1);
+    const query = this.filter.trim();
+    const count = matches.length;
+    const choiceAt = (i: number) => {
+      const d = distance?.[i];
+      return this.renderChoice(
+        'radio',
+        choices[i] as Choice,
+        selectedAt === i,
+        (e) => this.onPick(e),
+        d === undefined || Number.isNaN(d) ? undefined : formatDistance(d),
+      );
+    };
     return html`<fieldset
       aria-invalid=${this.message ? 'true' : 'false'}
       aria-describedby=${this.describedBy('selected')}
@@ -338,7 +473,10 @@ export class FsField extends LitElement {
         ${
           selected === undefined
             ? 'Nothing chosen yet.'
-            : html`Chosen: <strong>${selectedChoice?.label ?? `${selected} (no longer in the list)`}</strong>`
+            : html`Chosen:
+                <strong
+                  >${selectedAt === undefined ? `${selected} (no longer in the list)` : choices[selectedAt]?.label}</strong
+                >`
         }
       </p>
       <label class="sub" for="filter">Search the list</label>
@@ -346,35 +484,30 @@ export class FsField extends LitElement {
         id="filter"
         type="search"
         autocomplete="off"
+        autocapitalize="off"
+        spellcheck="false"
         enterkeyhint="search"
-        .value=${this.filter}
+        .value=${live(this.filter)}
         ?disabled=${this.disabled}
         aria-controls="list"
-        @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)}
+        aria-describedby="matches"
+        @input=${this.onFilterInput}
       />
-      <p class="count" aria-live="polite">
+      <p id="matches" class="count" role="status" aria-live="polite" aria-atomic="true">
         ${
-          matches.length === 0
-            ? `No match for “${this.filter.trim()}”.`
-            : matches.length > shown.length
-              ? `${shown.length} of ${matches.length} shown: type more to narrow the list.`
-              : this.filter.trim()
-                ? `${matches.length} ${matches.length === 1 ? 'match' : 'matches'}.`
-                : near
+          count === 0
+            ? `No match for “${query}”.`
+            : count > shown.length
+              ? `${count.toLocaleString('en')} ${count === 1 ? 'match' : 'matches'}, first ${shown.length} shown: type more to narrow the list.`
+              : query
+                ? `${count.toLocaleString('en')} ${count === 1 ? 'match' : 'matches'}.`
+                : this.near && distance
                   ? 'Nearest first.'
                   : nothing
         }
       </p>
       <div id="list" class="choices scroll">
-        ${shown.map(({ c, d }) =>
-          this.renderChoice(
-            'radio',
-            c,
-            selected === c.value,
-            (e) => this.onPick(e),
-            d === null ? undefined : formatDistance(d),
-          ),
-        )}
+        ${pinned === undefined ? nothing : choiceAt(pinned)} ${Array.from(shown, choiceAt)}
       </div>
     </fieldset>`;
   }
@@ -434,9 +567,15 @@ export class FsField extends LitElement {
         font-size: 0.9rem;
         white-space: nowrap;
       }
+      .choice span:first-of-type {
+        min-width: 0;
+        overflow-wrap: anywhere;
+      }
+      /* Bounded and scrolled on its own, so a long list never pushes the rest of the form away. */
       .scroll {
-        max-height: 19rem;
+        max-height: min(19rem, 60vh);
         overflow-y: auto;
+        overscroll-behavior: contain;
         padding: 2px;
         margin-top: 0.35rem;
         border-top: 1px solid var(--_border);

@@ -3,6 +3,7 @@ import type { FormDef, ReferenceData } from '../../shared/forms.js';
 import type { Draft } from '../../shared/outbox.js';
 import { isEmpty } from '../../shared/validate.js';
 import { deleteDraft, listDrafts } from '../core/drafts.js';
+import { startableForms } from '../core/form-versions.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { controlStyles } from '../styles/controls.js';
 
@@ -26,8 +27,9 @@ function answerCount(d: Draft): number {
 }
 
 /**
- * The start screen: the forms on this device, newest version of each, and the
- * unfinished forms (drafts) to resume or delete.
+ * The start screen: the forms on this device that can be started (newest
+ * version of each, withdrawn ones left out), and the unfinished forms
+ * (drafts) to resume or delete, whatever version they are on.
  *
  * @fires fs-navigate - `{ path }` to open a form (`/forms/:id`) or a draft (`/drafts/:id`).
  */
@@ -72,18 +74,19 @@ export class FsFormList extends LitElement {
     if (stores === this.stores) this.drafts = drafts;
   }
 
-  /** The newest version of each form, in the order the server lists them. */
+  /**
+   * The forms that can be started: the newest version of each that the server
+   * has not withdrawn, in the order the server lists them. A form with every
+   * version withdrawn is left out; its drafts are still listed below.
+   */
   private forms(): FormDef[] {
-    const newest = new Map<string, FormDef>();
-    for (const f of this.reference?.forms ?? []) {
-      const seen = newest.get(f.id);
-      if (!seen || f.version > seen.version) newest.set(f.id, f);
-    }
-    return [...newest.values()];
+    return startableForms(this.reference);
   }
 
   private titleOf(d: Draft): string {
-    return this.reference?.forms.find((f) => f.id === d.formId)?.title ?? d.formId;
+    const forms = this.reference?.forms ?? [];
+    const own = forms.find((f) => f.id === d.formId && f.version === d.formVersion);
+    return (own ?? forms.find((f) => f.id === d.formId))?.title ?? d.formId;
   }
 
   private onLink(e: MouseEvent): void {
@@ -128,7 +131,9 @@ export class FsFormList extends LitElement {
         this.reference === null
           ? html`<p>Loading the forms…</p>`
           : forms.length === 0
-            ? html`<p>There are no forms on this device yet. Connect to the network to download them.</p>`
+            ? this.reference.forms.length === 0
+              ? html`<p>There are no forms on this device yet. Connect to the network to download them.</p>`
+              : html`<p>No form can be started: every form on this device was withdrawn.</p>`
             : html`<ul class="cards">
                 ${forms.map(
                   (f) =>

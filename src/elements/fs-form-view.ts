@@ -5,6 +5,8 @@ import type { Answers, ApiError, GeoPoint, PhotoRef, SubmissionPayload } from '.
 import { isEmpty, isGeoPoint, validateAnswers, validateField } from '../../shared/validate.js';
 import { deleteDraft, getDraft, putDraft } from '../core/drafts.js';
 import { getPhoto } from '../core/photos.js';
+import { startableVersion } from '../core/form-versions.js';
+import { getStoredReference } from '../core/reference.js';
 import { getDeviceId } from '../core/settings.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { getSubmission, MissingPhotoError, saveSubmission } from '../core/submissions.js';
@@ -20,7 +22,7 @@ const SAVE_DELAY_MS = 300;
 /** Choices are re-sorted by distance only when the device moved this far, so the list stays still. */
 const RESORT_AFTER_M = 50;
 
-type Trouble = 'no-form' | 'no-draft' | 'no-version';
+type Trouble = 'no-form' | 'no-draft' | 'no-version' | 'withdrawn';
 
 function answerCount(answers: Answers): number {
   return Object.values(answers).filter((v) => !isEmpty(v)).length;
@@ -33,8 +35,9 @@ function describeAnswer(v: Answers[string]): string {
 }
 
 /**
- * A form being filled in: a new one (`form-id`, newest version) or a draft
- * (`draft-id`). Every edit is kept in the draft store, so a reload, a crash or
+ * A form being filled in: a new one (`form-id`, newest version not withdrawn)
+ * or a draft (`draft-id`), which stays on the version it was started on even
+ * when a newer one arrives, and says so. Every edit is kept in the draft store, so a reload, a crash or
  * a closed tab loses nothing. Save validates everything, builds the
  * submission and queues it in the outbox.
  *
@@ -192,11 +195,9 @@ export class FsFormView extends LitElement {
       }
     } else if (this.formId && this.reference) {
       const id = this.formId;
-      const newest = this.reference.forms
-        .filter((f) => f.id === id)
-        .reduce<FormDef | undefined>((a, f) => (a && a.version >= f.version ? a : f), undefined);
+      const newest = startableVersion(this.reference, id);
       if (!newest) {
-        this.trouble = 'no-form';
+        this.trouble = this.reference.forms.some((f) => f.id === id) ? 'withdrawn' : 'no-form';
         return;
       }
       const draft: Draft = {
@@ -447,6 +448,7 @@ export class FsFormView extends LitElement {
       photos,
       createdAt: new Date().toISOString(),
       deviceId: await getDeviceId(this.stores),
+      referenceVersion: (await getStoredReference(this.stores))?.etag ?? null,
     };
   }
 
@@ -473,7 +475,9 @@ export class FsFormView extends LitElement {
 
   override render() {
     if (!this.reference) return html`<p class="loading">Loading the forms…</p>`;
-    if (this.trouble === 'no-form' || this.trouble === 'no-draft') return this.renderTrouble(this.trouble);
+    if (this.trouble === 'no-form' || this.trouble === 'no-draft' || this.trouble === 'withdrawn') {
+      return this.renderTrouble(this.trouble);
+    }
     const draft = this.draft;
     if (!draft) return html`<p class="loading">Opening the form…</p>`;
     const form = this.form;
@@ -491,15 +495,35 @@ export class FsFormView extends LitElement {
     return html`<a class="back" href="/" @click=${this.goToForms}>‹ All forms</a>`;
   }
 
-  private renderTrouble(trouble: 'no-form' | 'no-draft') {
+  private renderTrouble(trouble: 'no-form' | 'no-draft' | 'withdrawn') {
+    const title = this.reference?.forms.find((f) => f.id === this.formId)?.title ?? this.formId;
     return html`${this.backLink()}
       <div class="banner error" role="alert">
         ${
           trouble === 'no-form'
             ? html`<p>There is no form “${this.formId}” on this device.</p>`
-            : html`<p>This unfinished form is no longer on this device: it was saved or discarded.</p>`
+            : trouble === 'withdrawn'
+              ? html`<p>
+                  The form “${title}” was withdrawn, so it can no longer be started. Unfinished ones already
+                  on this device can still be finished and sent.
+                </p>`
+              : html`<p>This unfinished form is no longer on this device: it was saved or discarded.</p>`
         }
       </div>`;
+  }
+
+  /** Why this draft's version is not the one a new form would get; nothing when it is. */
+  private renderVersionNotice(form: FormDef) {
+    const newest = startableVersion(this.reference, form.id);
+    const newer = newest && newest.version > form.version ? newest : undefined;
+    if (!newer && !form.withdrawn) return nothing;
+    return html`<p class="banner version-notice" role="note">
+      ${
+        newer
+          ? `A newer version of this form (version ${newer.version}) exists. This one stays on version ${form.version}, the version it was started on, so its answers keep their meaning; forms you start from now on use version ${newer.version}.`
+          : `Version ${form.version} of this form was withdrawn: no new ones can be started, but this one can still be finished, saved and sent.`
+      }
+    </p>`;
   }
 
   private renderLostVersion(draft: Draft) {
@@ -541,6 +565,7 @@ export class FsFormView extends LitElement {
       <h1>${form.title}</h1>
       ${form.description ? html`<p class="description">${form.description}</p>` : nothing}
       <p class="meta">Version ${form.version} · <span aria-hidden="true">*</span> required</p>
+      ${this.renderVersionNotice(form)}
       ${draft.correcting ? this.renderCorrection(otherServerProblems) : nothing}
       <form novalidate @submit=${(e: Event) => (e.preventDefault(), void this.save())}>
         <div class="fields" @answer-change=${this.onAnswerChange} @location-fix=${this.onLocationFix}>

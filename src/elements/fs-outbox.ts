@@ -62,7 +62,7 @@ export class FsOutbox extends LitElement {
     const reload = throttle(() => void this.load(), 100);
     this.unsubscribe = onAppMessage((m) => {
       if (m.type === 'submission-changed') reload();
-      else if (m.payload.sender === 'worker') this.workerProgress = m.payload;
+      else if (m.type === 'send-progress' && m.payload.sender === 'worker') this.workerProgress = m.payload;
     });
     void this.load();
   }
@@ -196,7 +196,7 @@ export class FsOutbox extends LitElement {
         <h1>Outbox</h1>
         <button
           class="primary"
-          ?disabled=${pending === 0 || st?.running}
+          ?disabled=${pending === 0}
           @click=${() => this.dispatchEvent(new CustomEvent('send-now', { bubbles: true, composed: true }))}
         >
           Send now

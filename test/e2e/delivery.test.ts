@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +16,7 @@ import {
   launchBrowser,
   openWorld,
   outboxStatuses,
+  sendNow,
   root,
   seedOutbox,
   until,
@@ -71,7 +72,7 @@ describe('delivery', () => {
       await item.getByText(/Queued|Waiting/).waitFor();
 
       await server.start();
-      await page.getByRole('button', { name: 'Send now' }).click();
+      await sendNow(page);
       await item.getByText('Sent').waitFor();
 
       const held = await server.submissions();
@@ -133,7 +134,7 @@ describe('delivery', () => {
       await page.getByRole('link', { name: /Outbox/ }).click();
 
       await server.start();
-      await page.getByRole('button', { name: 'Send now' }).click();
+      await sendNow(page);
       // Kill it as soon as the first submissions have arrived, mid-queue.
       await until(async () => (await server.submissions()).length >= 2, 'the first arrivals');
       await server.kill();
@@ -143,7 +144,7 @@ describe('delivery', () => {
         'some were still unsent when the server died',
       );
       await server.start();
-      await page.getByRole('button', { name: 'Send now' }).click();
+      await sendNow(page);
       await until(
         async () => {
           const st = await outboxStatuses(page);
@@ -177,6 +178,9 @@ describe('delivery', () => {
         };
         await writeFile(file, JSON.stringify(stricter));
         await server.kill();
+        // A fresh database: one that published version 1 refuses to start with it changed.
+        await rm(server.dataDir, { recursive: true, force: true });
+        server.dataDir = '';
         await server.start({ FORMS_DIR: formsDir });
 
         await startDemoForm(w);

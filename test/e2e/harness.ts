@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import type { ServerSubmission, SubmissionPage } from '../../shared/submission.js';
 import { CHROMIUM_ARGS, chromePath } from '../support/chromium.js';
 
@@ -66,6 +66,10 @@ export class ServerProcess {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     this.child = child;
+    // Once exited, it is no longer running: kill() must not wait for a second exit.
+    child.once('exit', () => {
+      if (this.child === child) this.child = null;
+    });
     const exited = new Promise<never>((_, reject) =>
       child.once('exit', (code) => reject(new Error(`The server exited at start-up (code ${code}).`))),
     );
@@ -94,6 +98,7 @@ export class ServerProcess {
     const child = this.child;
     if (!child) return;
     this.child = null;
+    if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;
@@ -386,4 +391,32 @@ export async function outboxStatuses(page: Page): Promise<Record<string, string>
         };
       }),
   );
+}
+
+/**
+ * Presses the outbox's "Send now". The page's own backoff timer may have sent
+ * everything a moment before, which disables the button: that is success too.
+ */
+export async function sendNow(page: Page): Promise<void> {
+  const button = page.getByRole('button', { name: 'Send now' });
+  if (!(await button.isEnabled())) return;
+  await button.click({ timeout: 5000 }).catch(async (e: unknown) => {
+    if (await button.isEnabled()) throw e;
+  });
+}
+
+/**
+ * The DevTools protocol's id of the app's service worker registration, which
+ * ServiceWorker.dispatchSyncEvent and dispatchPeriodicSyncEvent need. Enables
+ * the ServiceWorker domain on the session.
+ */
+export async function workerRegistrationId(cdp: CDPSession, scope: string): Promise<string> {
+  const id = new Promise<string>((resolve) => {
+    cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+      const mine = registrations.find((r) => r.scopeURL === scope && !r.isDeleted);
+      if (mine) resolve(mine.registrationId);
+    });
+  });
+  await cdp.send('ServiceWorker.enable');
+  return id;
 }

@@ -18,7 +18,16 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, chromePath } from '../support/chromium.js';
 import { fillDemoForm } from './demo-form.js';
-import { cameraJpeg, launchBrowser, openWorld, root, seedOutbox, until, type World } from './harness.js';
+import {
+  cameraJpeg,
+  launchBrowser,
+  openWorld,
+  root,
+  seedOutbox,
+  until,
+  workerRegistrationId,
+  type World,
+} from './harness.js';
 
 let browser: Browser;
 before(async () => {
@@ -129,14 +138,7 @@ async function devTools(w: World): Promise<DevTools> {
   cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
     for (const v of versions) if (v.status === 'activated') activatedVersions.add(v.versionId);
   });
-  const registrationId = new Promise<string>((resolve) => {
-    cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
-      const mine = registrations.find((r) => r.scopeURL === scope && !r.isDeleted);
-      if (mine) resolve(mine.registrationId);
-    });
-  });
-  await cdp.send('ServiceWorker.enable');
-  const id = await registrationId;
+  const id = await workerRegistrationId(cdp, scope);
   return {
     activatedVersions,
     async dispatchSync(tag, lastChance = false) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { fillDemoForm } from './demo-form.js';
-import { cameraJpeg, launchBrowser, openWorld } from './harness.js';
+import { cameraJpeg, launchBrowser, openWorld, sendNow } from './harness.js';
 
 let browser: Browser;
 before(async () => {
@@ -33,7 +33,7 @@ describe('two tabs', () => {
       await other.getByRole('link', { name: /Outbox.*1 not yet sent/ }).waitFor();
 
       await server.start();
-      await page.getByRole('button', { name: 'Send now' }).click();
+      await sendNow(page);
       await item.getByText('Sent').waitFor();
       await other.getByRole('link', { name: 'Outbox', exact: true }).waitFor();
       assert.equal((await server.submissions()).length, 1);

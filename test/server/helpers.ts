@@ -1,14 +1,21 @@
 /** Builders shared by the server tests: a server on a temp data dir, photos, valid payloads. */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FormDef } from '../../shared/forms.js';
 import type { GeoPoint, PhotoRef, PhotoType, SubmissionPayload } from '../../shared/submission.js';
 import { buildApp, type AppOptions } from '../../server/app.js';
 import { PROJECT_ROOT } from '../../server/paths.js';
 
 export const DEMO_FORMS_DIR = join(PROJECT_ROOT, 'server', 'demo-forms');
+/** The shipped demo form "Water point inspection", version 1. */
+export const demoForm = JSON.parse(
+  readFileSync(join(DEMO_FORMS_DIR, 'water-point-inspection.v1.json'), 'utf8'),
+) as FormDef;
+/** The demo's list of sites, as the file holds it. */
+export const demoSites = readFileSync(join(DEMO_FORMS_DIR, 'lists', 'sites.json'), 'utf8');
 
 export function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `fieldsync-server-test-${label}-`));
@@ -104,6 +111,7 @@ export function validPayload(
     photos,
     createdAt: '2026-11-20T09:31:00.000Z',
     deviceId: 'device-test-1',
+    referenceVersion: null,
     ...rest,
   };
 }

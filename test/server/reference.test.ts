@@ -1,23 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FormDef, ReferenceData } from '../../shared/forms.js';
 import type { ApiError } from '../../shared/submission.js';
-import { FormsDirError, loadReference } from '../../server/reference.js';
+import { FormsDirError, loadReference, staleAfterHours } from '../../server/reference.js';
 import {
   DEMO_FORMS_DIR,
+  demoForm,
+  demoSites,
   putSubmission,
   startTestServer,
   storedPhotosPayload,
   tempDir,
   type TestServer,
 } from './helpers.js';
-
-const demoForm = JSON.parse(
-  readFileSync(join(DEMO_FORMS_DIR, 'water-point-inspection.v1.json'), 'utf8'),
-) as FormDef;
-const demoSites = readFileSync(join(DEMO_FORMS_DIR, 'lists', 'sites.json'), 'utf8');
 
 /** A forms directory with the demo list and the given files. */
 function formsDir(files: Record<string, string>): string {
@@ -41,7 +38,11 @@ describe('GET /api/reference', () => {
     assert.equal(res.headers['cache-control'], 'no-cache');
     assert.match(String(res.headers.etag), /^"[A-Za-z0-9_-]+"$/);
     const body = res.json<ReferenceData>();
-    assert.deepEqual(body.forms, [demoForm]);
+    assert.deepEqual(
+      body.forms.find((f) => f.id === demoForm.id),
+      demoForm,
+    );
+    assert.deepEqual(body.forms.map((f) => f.id).sort(), ['household-visit', 'water-point-inspection']);
     assert.deepEqual(body.lists.sites, JSON.parse(demoSites));
   });
 
@@ -148,5 +149,33 @@ describe('the forms directory', () => {
   it('stops start-up when the directory is missing or holds no form', () => {
     assert.throws(() => loadReference(join(make({}), 'missing')), /does not exist/);
     assert.throws(() => loadReference(make({})), /holds no form/);
+  });
+});
+
+describe('how old reference data may get before devices warn', () => {
+  it('is 72 hours unless REFERENCE_STALE_AFTER_HOURS says otherwise, and is served with the data', async () => {
+    assert.equal(staleAfterHours({}), 72);
+    assert.equal(staleAfterHours({ REFERENCE_STALE_AFTER_HOURS: ' 24 ' }), 24);
+    for (const bad of ['0', '-3', '1.5', 'soon']) {
+      assert.throws(
+        () => staleAfterHours({ REFERENCE_STALE_AFTER_HOURS: bad }),
+        /REFERENCE_STALE_AFTER_HOURS/,
+      );
+    }
+    const saved = process.env.REFERENCE_STALE_AFTER_HOURS;
+    process.env.REFERENCE_STALE_AFTER_HOURS = '48';
+    try {
+      assert.equal(loadReference(DEMO_FORMS_DIR).data.staleAfterHours, 48);
+    } finally {
+      if (saved === undefined) delete process.env.REFERENCE_STALE_AFTER_HOURS;
+      else process.env.REFERENCE_STALE_AFTER_HOURS = saved;
+    }
+    const server = await startTestServer();
+    try {
+      const res = await server.app.inject({ method: 'GET', url: '/api/reference' });
+      assert.equal(res.json<ReferenceData>().staleAfterHours, 72);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -70,6 +70,7 @@ export function demoPayload(
     photos: photos.map((p) => photoRef(p)),
     createdAt: new Date().toISOString(),
     deviceId: crypto.randomUUID(),
+    referenceVersion: null,
   };
 }
 

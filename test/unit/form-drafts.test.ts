@@ -210,6 +210,7 @@ describe('fs-form-view: corrections', () => {
       photos: [],
       createdAt: new Date().toISOString(),
       deviceId: crypto.randomUUID(),
+      referenceVersion: null,
     };
     await saveSubmission(payload, stores);
     await updateSubmission(

@@ -112,6 +112,7 @@ describe('fs-form-list', () => {
         photos: [],
         createdAt: new Date().toISOString(),
         deviceId: crypto.randomUUID(),
+        referenceVersion: null,
       },
       stores,
     );

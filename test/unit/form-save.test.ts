@@ -118,6 +118,8 @@ describe('fs-form-view: saving', () => {
       ],
       createdAt: stored.payload.createdAt,
       deviceId: await getDeviceId(stores),
+      // No reference data is stored in these tests' stores.
+      referenceVersion: null,
     };
     expect(stored.payload).to.deep.equal(expected);
     expect(point).to.include({ lat: -0.15259, lon: 34.47897, accuracy: 8 });

@@ -1,0 +1,272 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import type { FormDef, ReferenceData } from '../../shared/forms.js';
+import type {
+  ApiError,
+  ServerSubmission,
+  SubmissionPage,
+  SubmissionPayload,
+} from '../../shared/submission.js';
+import { buildApp } from '../../server/app.js';
+import { FormsDirError } from '../../server/reference.js';
+import {
+  demoForm,
+  demoSites,
+  putSubmission,
+  startTestServer,
+  storedPhotosPayload,
+  tempDir,
+  type TestServer,
+} from './helpers.js';
+import { failedStart } from './process.js';
+
+/** Version 2 of the demo form: one more question, and at most 10 people served. */
+const demoV2: FormDef = {
+  ...demoForm,
+  version: 2,
+  fields: [
+    ...demoForm.fields.map((f) => (f.name === 'people_served' ? { ...f, max: { value: 10 } } : f)),
+    { name: 'pump_brand', type: 'text', label: 'Pump brand' },
+  ],
+};
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A forms directory with the demo sites list and the given form files. */
+function formsDir(files: Record<string, unknown>): string {
+  const dir = tempDir('forms');
+  dirs.push(dir);
+  mkdirSync(join(dir, 'lists'));
+  writeFileSync(join(dir, 'lists', 'sites.json'), demoSites);
+  writeForms(dir, files);
+  return dir;
+}
+
+function writeForms(dir: string, files: Record<string, unknown>): void {
+  for (const [name, def] of Object.entries(files)) {
+    writeFileSync(join(dir, name), typeof def === 'string' ? def : JSON.stringify(def, null, 2));
+  }
+}
+
+/** Starts the server on dataDir, as a restart after a deployment would. */
+function restart(dataDir: string, dir: string): Promise<TestServer> {
+  return startTestServer({ dataDir, formsDir: dir });
+}
+
+async function reference(server: TestServer): Promise<ReferenceData> {
+  return (await server.app.inject({ method: 'GET', url: '/api/reference' })).json<ReferenceData>();
+}
+
+function publishedRows(dataDir: string): { form_id: string; version: number; definition: string }[] {
+  const db = new Database(join(dataDir, 'fieldsync.db'), { readonly: true });
+  try {
+    return db
+      .prepare('SELECT form_id, version, definition FROM published_forms ORDER BY form_id, version')
+      .all() as { form_id: string; version: number; definition: string }[];
+  } finally {
+    db.close();
+  }
+}
+
+describe('published form versions', () => {
+  it('records every version in the forms directory with its definition, once', async () => {
+    const dir = formsDir({ 'wpi.v1.json': demoForm });
+    let server = await startTestServer({ formsDir: dir });
+    const { dataDir } = server;
+    try {
+      await server.app.close();
+      const first = publishedRows(dataDir);
+      assert.deepEqual(
+        first.map((r) => [r.form_id, r.version]),
+        [['water-point-inspection', 1]],
+      );
+      assert.deepEqual(JSON.parse(first[0]!.definition), demoForm);
+
+      writeForms(dir, { 'wpi.v2.json': demoV2 });
+      server = await restart(dataDir, dir);
+      await server.app.close();
+      const second = publishedRows(dataDir);
+      assert.deepEqual(
+        second.map((r) => [r.form_id, r.version]),
+        [
+          ['water-point-inspection', 1],
+          ['water-point-inspection', 2],
+        ],
+      );
+      assert.equal(second[0]!.definition, first[0]!.definition, 'version 1 is kept as first published');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('starts again when a published file is only reformatted', async () => {
+    const dir = formsDir({ 'wpi.v1.json': demoForm });
+    let server = await startTestServer({ formsDir: dir });
+    try {
+      await server.app.close();
+      // Same content: other key order, other whitespace.
+      const reordered = Object.fromEntries(Object.entries(demoForm).reverse());
+      writeForms(dir, { 'wpi.v1.json': JSON.stringify(reordered) });
+      server = await restart(server.dataDir, dir);
+      assert.equal((await reference(server)).forms.length, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses to start when a published version changed, saying to publish it as the next version', async () => {
+    const dir = formsDir({ 'wpi.v1.json': demoForm, 'wpi.v2.json': demoV2 });
+    const server = await startTestServer({ formsDir: dir });
+    const { dataDir } = server;
+    try {
+      await server.app.close();
+      const changed = { ...demoForm, title: 'Water point check' };
+      writeForms(dir, { 'wpi.v1.json': changed });
+      // buildApp itself: the test server's helper deletes the data of a failed start.
+      const attempt = buildApp({
+        dataDir,
+        formsDir: dir,
+        appDir: join(dataDir, 'no-app'),
+        photoMaxBytes: 1024,
+      });
+      await assert.rejects(attempt, (err: unknown) => {
+        assert.ok(err instanceof FormsDirError);
+        assert.ok(err.message.includes(join(dir, 'wpi.v1.json')), err.message);
+        assert.match(
+          err.message,
+          /form "water-point-inspection" version 1 changed since it was published .*publish the change as version 3/,
+        );
+        return true;
+      });
+      // Nothing of the refused start was recorded.
+      assert.equal(publishedRows(dataDir).length, 2);
+
+      // The real entry point stops with that message and exit code 1.
+      const { code, output } = await failedStart({ DATA_DIR: dataDir, FORMS_DIR: dir });
+      assert.equal(code, 1);
+      assert.match(output, /version 1 changed since it was published/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('keeps a version removed from the directory: listed as withdrawn, and its submissions accepted', async () => {
+    const dir = formsDir({ 'wpi.v1.json': demoForm, 'wpi.v2.json': demoV2 });
+    let server = await startTestServer({ formsDir: dir });
+    try {
+      await server.app.close();
+      rmSync(join(dir, 'wpi.v1.json'));
+      server = await restart(server.dataDir, dir);
+
+      const ref = await reference(server);
+      assert.deepEqual(
+        ref.forms.map((f) => [f.version, f.withdrawn]),
+        [
+          [1, true],
+          [2, undefined],
+        ],
+      );
+      assert.deepEqual({ ...ref.forms[0], withdrawn: undefined }, { ...demoForm, withdrawn: undefined });
+
+      const payload = await storedPhotosPayload(server.app);
+      // Against version 1's definition: no limit on people served, no pump brand.
+      payload.answers.people_served = 50;
+      assert.equal((await putSubmission(server.app, payload)).statusCode, 201);
+      const bad = await putSubmission(server.app, {
+        ...payload,
+        id: crypto.randomUUID(),
+        answers: { ...payload.answers, pump_brand: 'Afridev' },
+      });
+      assert.equal(bad.statusCode, 422);
+      assert.equal(bad.json<ApiError>().field, 'pump_brand');
+
+      const held = await server.app.inject({ method: 'GET', url: `/api/submissions/${payload.id}` });
+      assert.equal(held.json<ServerSubmission>().formVersion, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('names every version it knows, withdrawn ones included, for an unknown version', async () => {
+    const dir = formsDir({ 'wpi.v1.json': demoForm, 'wpi.v2.json': demoV2 });
+    let server = await startTestServer({ formsDir: dir });
+    try {
+      await server.app.close();
+      rmSync(join(dir, 'wpi.v1.json'));
+      server = await restart(server.dataDir, dir);
+      const payload = await storedPhotosPayload(server.app);
+      const res = await putSubmission(server.app, { ...payload, formVersion: 7 });
+      assert.equal(res.statusCode, 422);
+      assert.equal(res.json<ApiError>().error, 'unknown_form');
+      assert.match(res.json<ApiError>().message, /it has 1, 2/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('the reference version of a submission', () => {
+  it('is stored and returned, and null when an older app leaves it out', async () => {
+    const server = await startTestServer({ formsDir: formsDir({ 'wpi.v1.json': demoForm }) });
+    try {
+      const etag = String((await server.app.inject({ method: 'GET', url: '/api/reference' })).headers.etag);
+      const withIt = { ...(await storedPhotosPayload(server.app)), referenceVersion: etag };
+      assert.equal((await putSubmission(server.app, withIt)).statusCode, 201);
+      // As an app from before referenceVersion sends it.
+      const older: Partial<SubmissionPayload> = await storedPhotosPayload(server.app);
+      delete older.referenceVersion;
+      assert.equal((await putSubmission(server.app, older)).statusCode, 201);
+      // A resend of the older payload is still the same submission.
+      assert.equal((await putSubmission(server.app, older)).statusCode, 200);
+
+      const one = await server.app.inject({ method: 'GET', url: `/api/submissions/${withIt.id}` });
+      assert.equal(one.json<ServerSubmission>().referenceVersion, etag);
+      const list = (
+        await server.app.inject({ method: 'GET', url: '/api/submissions' })
+      ).json<SubmissionPage>();
+      assert.deepEqual(
+        list.items.map((s) => [s.id, s.referenceVersion]),
+        [
+          [older.id, null],
+          [withIt.id, etag],
+        ],
+      );
+
+      await server.app.close();
+      const db = new Database(join(server.dataDir, 'fieldsync.db'), { readonly: true });
+      try {
+        const rows = db.prepare('SELECT id, reference_version FROM submissions ORDER BY seq').raw().all();
+        assert.deepEqual(rows, [
+          [withIt.id, etag],
+          [older.id, null],
+        ]);
+      } finally {
+        db.close();
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('must be a string of at most 200 characters, or null', async () => {
+    const server = await startTestServer({ formsDir: formsDir({ 'wpi.v1.json': demoForm }) });
+    try {
+      const payload = await storedPhotosPayload(server.app);
+      for (const bad of [42, 'x'.repeat(201), {}]) {
+        const res = await putSubmission(server.app, { ...payload, referenceVersion: bad });
+        assert.equal(res.statusCode, 400, JSON.stringify(bad));
+        assert.equal(res.json<ApiError>().field, 'referenceVersion');
+      }
+      assert.equal(
+        (await putSubmission(server.app, { ...payload, referenceVersion: 'x'.repeat(200) })).statusCode,
+        201,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+});
