@@ -179,6 +179,33 @@ describe('the periodic reference data refresh', () => {
   });
 });
 
+describe('refreshing without Periodic Background Sync', () => {
+  it('does not fetch fresh data again at start-up, but refreshes when the browser comes back online', async () => {
+    await withWorld(async (w) => {
+      const { page, door, context } = w;
+      await visit(w);
+      const first = await stored(page);
+      door.apiLog.length = 0;
+      await page.reload();
+      await page.getByRole('link', { name: 'Water point inspection' }).first().waitFor();
+      await page.getByRole('link', { name: 'Outbox' }).waitFor();
+      assert.deepEqual(
+        door.apiLog.filter((r) => r === 'GET /api/reference'),
+        [],
+        'data a minute old is not fetched again',
+      );
+
+      await context.setOffline(true);
+      await context.setOffline(false);
+      await until(async () => door.apiLog.includes('GET /api/reference'), 'a refresh when back online');
+      await until(
+        async () => ((await stored(page)).reference?.checkedAt ?? '') > (first.reference?.checkedAt ?? ''),
+        'the check time moves',
+      );
+    });
+  });
+});
+
 describe('registering the periodic sync', () => {
   it('falls back quietly when the permission is denied, and says why in diagnostics', async () => {
     await withWorld(async (w) => {
