@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import type { FormDef, ReferenceData } from '../../shared/forms.js';
 import type { ApiError } from '../../shared/submission.js';
@@ -44,6 +45,23 @@ describe('GET /api/reference', () => {
     );
     assert.deepEqual(body.forms.map((f) => f.id).sort(), ['household-visit', 'water-point-inspection']);
     assert.deepEqual(body.lists.sites, JSON.parse(demoSites));
+  });
+
+  it('compresses the reference data for clients that accept it', async () => {
+    const plain = await server.app.inject({ method: 'GET', url: '/api/reference' });
+    for (const [encoding, unzip] of [
+      ['gzip', gunzipSync],
+      ['br', brotliDecompressSync],
+    ] as const) {
+      const res = await server.app.inject({
+        method: 'GET',
+        url: '/api/reference',
+        headers: { 'accept-encoding': encoding },
+      });
+      assert.equal(res.headers['content-encoding'], encoding);
+      assert.ok(res.rawPayload.length < plain.rawPayload.length / 3, `${encoding} is much smaller`);
+      assert.deepEqual(JSON.parse(unzip(res.rawPayload).toString('utf8')), plain.json());
+    }
   });
 
   it('answers 304 with no body when If-None-Match names the current ETag', async () => {
