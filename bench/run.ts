@@ -7,6 +7,7 @@
  * updated list and the time to store the reference data.
  */
 import { readFile } from 'node:fs/promises';
+import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
@@ -157,11 +158,19 @@ async function storingReference(browser: Browser): Promise<void> {
     let encoding = 'none';
     for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
-      const res = await fetch(url, { headers: { 'Accept-Encoding': 'gzip, br' } });
-      const body = Buffer.from(await res.arrayBuffer());
+      // node:http, not fetch: fetch decodes the body, and the bytes on the wire are the point.
+      const { body, headers } = await new Promise<{ body: Buffer; headers: IncomingHttpHeaders }>(
+        (resolve, reject) => {
+          httpGet(url, { headers: { 'Accept-Encoding': 'br, gzip' } }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ body: Buffer.concat(chunks), headers: res.headers }));
+          }).on('error', reject);
+        },
+      );
       serverTimes.push(performance.now() - t0);
       raw = body.length;
-      encoding = res.headers.get('content-encoding') ?? 'none';
+      encoding = String(headers['content-encoding'] ?? 'none');
     }
     const json = Buffer.from(await (await fetch(url)).text());
     console.info(
