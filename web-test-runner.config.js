@@ -4,6 +4,23 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { apiProxy, fieldsyncPlugin } from './test/support/server-plugin.js';
 import { CHROMIUM_ARGS, chromePath } from './test/support/chromium.js';
 
+/** Vite's `import text from 'x.css?inline'`: the stylesheet as a string module. */
+const cssInline = {
+  name: 'css-inline',
+  // Node resolution does not know the query; bare package paths are served from node_modules.
+  resolveImport({ source }) {
+    if (source.endsWith('.css?inline') && !source.startsWith('.') && !source.startsWith('/')) {
+      return `/node_modules/${source}`;
+    }
+  },
+  transform(context) {
+    if (context.path.endsWith('.css') && context.URL.searchParams.has('inline')) {
+      context.set('Content-Type', 'text/javascript');
+      return { body: `export default ${JSON.stringify(context.body)};` };
+    }
+  },
+};
+
 export default {
   files: ['test/unit/**/*.test.ts'],
   // Lit's production build: no dev-mode warning in every test file's log.
@@ -13,6 +30,7 @@ export default {
   testsFinishTimeout: 300000,
   middleware: [apiProxy()],
   plugins: [
+    cssInline,
     esbuildPlugin({
       ts: true,
       tsconfig: './test/tsconfig.json',

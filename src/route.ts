@@ -4,6 +4,7 @@ export type Route =
   | { name: 'new'; id: string }
   | { name: 'draft'; id: string }
   | { name: 'outbox' }
+  | { name: 'map' }
   | { name: 'diagnostics' }
   | { name: 'not-found' };
 
@@ -14,6 +15,7 @@ export function matchRoute(path: string): Route {
   if (parts.length === 2 && first === 'forms' && second) return { name: 'new', id: second };
   if (parts.length === 2 && first === 'drafts' && second) return { name: 'draft', id: second };
   if (parts.length === 1 && first === 'outbox') return { name: 'outbox' };
+  if (parts.length === 1 && first === 'map') return { name: 'map' };
   if (parts.length === 1 && first === 'diagnostics') return { name: 'diagnostics' };
   return { name: 'not-found' };
 }

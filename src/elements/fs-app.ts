@@ -24,6 +24,7 @@ import './fs-form-list.js';
 import './fs-form-view.js';
 import './fs-outbox.js';
 import './fs-diagnostics.js';
+import './fs-map.js';
 
 /**
  * The app shell: navigation, routing by path, the reference data and the page
@@ -385,6 +386,7 @@ export class FsApp extends LitElement {
                 r.name === 'outbox',
               )}
             </li>
+            <li>${link('/map', 'Map', r.name === 'map')}</li>
             <li>${link('/diagnostics', 'Diagnostics', r.name === 'diagnostics')}</li>
           </ul>
         </nav>
@@ -453,6 +455,8 @@ export class FsApp extends LitElement {
           .stores=${this.stores}
           .sender=${this.senderState}
         ></fs-outbox>`;
+      case 'map':
+        return html`<fs-map .reference=${this.reference} .stores=${this.stores}></fs-map>`;
       case 'diagnostics':
         return html`<fs-diagnostics
           .stores=${this.stores}
