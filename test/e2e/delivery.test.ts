@@ -14,12 +14,12 @@ import { fillDemoForm } from './demo-form.js';
 import {
   cameraJpeg,
   launchBrowser,
-  openWorld,
   outboxStatuses,
   sendNow,
   root,
   seedOutbox,
   until,
+  withWorld as withFreshWorld,
   type World,
 } from './harness.js';
 
@@ -31,13 +31,8 @@ after(async () => {
   await browser.close();
 });
 
-async function withWorld(fn: (w: World) => Promise<void>, env: Record<string, string> = {}): Promise<void> {
-  const world = await openWorld(browser, env);
-  try {
-    await fn(world);
-  } finally {
-    await world.close();
-  }
+function withWorld(fn: (w: World) => Promise<void>, env: Record<string, string> = {}): Promise<void> {
+  return withFreshWorld(browser, fn, env);
 }
 
 /** Opens the app once online, so the forms are on the device. */

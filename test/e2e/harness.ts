@@ -243,6 +243,20 @@ export async function openWorld(browser: Browser, env: Record<string, string> = 
   };
 }
 
+/** Runs fn in a fresh world and closes the world afterwards, whatever happens. */
+export async function withWorld(
+  browser: Browser,
+  fn: (w: World) => Promise<void>,
+  env: Record<string, string> = {},
+): Promise<void> {
+  const world = await openWorld(browser, env);
+  try {
+    await fn(world);
+  } finally {
+    await world.close();
+  }
+}
+
 /** Polls until check() is truthy; for state outside the page (the server's database). */
 export async function until<T>(check: () => Promise<T>, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

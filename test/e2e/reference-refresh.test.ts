@@ -11,7 +11,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { FormDef } from '../../shared/forms.js';
-import { launchBrowser, openWorld, root, until, workerRegistrationId, type World } from './harness.js';
+import {
+  launchBrowser,
+  root,
+  until,
+  withWorld as withFreshWorld,
+  workerRegistrationId,
+  type World,
+} from './harness.js';
 
 let browser: Browser;
 before(async () => {
@@ -21,13 +28,8 @@ after(async () => {
   await browser.close();
 });
 
-async function withWorld(fn: (w: World) => Promise<void>): Promise<void> {
-  const world = await openWorld(browser);
-  try {
-    await fn(world);
-  } finally {
-    await world.close();
-  }
+function withWorld(fn: (w: World) => Promise<void>): Promise<void> {
+  return withFreshWorld(browser, fn);
 }
 
 /** Opens the app, waits for its worker and for the forms to be on the device. */
