@@ -4,7 +4,7 @@ import { SHA256_RE } from '../../shared/submission.js';
 import { listDrafts } from './drafts.js';
 import { getPhoto, deletePhotos, photoHashes } from './photos.js';
 import { defaultStores, type Stores } from './stores.js';
-import { listSubmissions } from './submissions.js';
+import { listSubmissions, unreadableSubmissions } from './submissions.js';
 
 /** A photo younger than this may belong to a form being filled in another tab right now. */
 export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
@@ -31,8 +31,11 @@ export async function collectGarbage(
       if (Array.isArray(v)) for (const h of v) if (SHA256_RE.test(h)) used.add(h);
     }
   }
+  // A record this version cannot read (written by a newer one) may refer to
+  // any photo: while one exists, no photo counts as unreferenced.
+  const unreadable = await unreadableSubmissions(s);
   const orphans: string[] = [];
-  for (const h of hashes) {
+  for (const h of unreadable.length ? [] : hashes) {
     if (used.has(h)) continue;
     const photo = await getPhoto(h, s);
     if (photo && now - (photo.addedAt ?? 0) < ORPHAN_GRACE_MS) continue;

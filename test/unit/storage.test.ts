@@ -162,6 +162,16 @@ describe('device storage', () => {
     );
   });
 
+  it('keeps every photo while a record it cannot read might refer to them', async () => {
+    const s = testStores();
+    const photo = await makeStoredPhoto(40);
+    await putPhoto(photo, s);
+    await set('from-a-newer-version', { schema: 2, photos: [photo.sha256] }, s.submissions);
+    const removed = await collectGarbage(s, Date.now() + ORPHAN_GRACE_MS + 1000);
+    expect(removed.photos).to.equal(0);
+    expect(await getPhoto(photo.sha256, s)).to.not.equal(undefined);
+  });
+
   it('removes a draft left behind by an interrupted save, but keeps a correction in progress', async () => {
     const s = testStores();
     const photo = await makeStoredPhoto(20);
