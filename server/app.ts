@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { constants as zlibConstants } from 'node:zlib';
 import compress from '@fastify/compress';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { tileOrigins, type BaseMapConfig } from '../shared/base-map.js';
 import api from './api.js';
 import { openDatabase } from './db.js';
 import { errorHandler } from './errors.js';
@@ -24,6 +25,8 @@ export interface AppOptions {
   photoMaxBytes: number;
   /** PEM certificate and key: serve HTTPS (and send HSTS). */
   tls?: { cert: string | Buffer; key: string | Buffer } | null;
+  /** The tile server of the map screen, sent with the reference data; none when omitted. */
+  baseMap?: BaseMapConfig | null;
   /** Fastify's logger option; off when omitted. */
   logger?: FastifyServerOptions['logger'];
 }
@@ -69,10 +72,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   try {
     await photos.init();
     const repo = new Repository(db);
-    const reference = publishReference(loaded, repo);
+    const baseMap = opts.baseMap ?? null;
+    const reference = publishReference(loaded, repo, new Date(), baseMap);
     for (const warning of reference.warnings) fastify.log.warn(warning);
 
-    addSecurityHeaders(fastify, Boolean(opts.tls));
+    addSecurityHeaders(fastify, Boolean(opts.tls), baseMap ? tileOrigins(baseMap) : []);
     // Field networks are slow: the reference data (a 20,000-entry list is 1.4 MB
     // of JSON) and the app's scripts shrink to a fifth. Photos are already compressed.
     await fastify.register(compress, {

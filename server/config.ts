@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { MAX_TILE_ZOOM, tileTemplateProblems, type BaseMapConfig } from '../shared/base-map.js';
 import { PROJECT_ROOT } from './paths.js';
 
 /** 15 MiB: a full-resolution phone photo fits; a video renamed .jpg does not. */
@@ -14,6 +15,8 @@ export interface Config {
   photoMaxBytes: number;
   tls: { cert: Buffer; key: Buffer; certPath: string; keyPath: string } | null;
   logLevel: string;
+  /** The tile server the map screen shows; null for points on a plain grid. */
+  baseMap: BaseMapConfig | null;
 }
 
 /** Configuration the server cannot start with; the message lists every problem. */
@@ -83,6 +86,28 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     if (cert && key) tls = { cert, key, certPath: resolve(cwd, certPath), keyPath: resolve(cwd, keyPath) };
   }
 
+  let baseMap: BaseMapConfig | null = null;
+  const tileUrl = value('MAP_TILE_URL');
+  const attribution = value('MAP_ATTRIBUTION');
+  const maxZoom = integer('MAP_MAX_ZOOM', 19, 0, MAX_TILE_ZOOM);
+  const subdomains = (value('MAP_TILE_SUBDOMAINS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (tileUrl !== undefined) {
+    const before = problems.length;
+    problems.push(...tileTemplateProblems(tileUrl, subdomains).map((p) => `MAP_TILE_URL: ${p}`));
+    // Tile licences (OpenStreetMap's among them) require the credit on the map.
+    if (attribution === undefined)
+      problems.push("MAP_ATTRIBUTION must credit the tiles' source when MAP_TILE_URL is set.");
+    if (problems.length === before && attribution !== undefined)
+      baseMap = { tileUrl, attribution, maxZoom, subdomains };
+  } else if (attribution !== undefined || subdomains.length > 0) {
+    problems.push(
+      "MAP_ATTRIBUTION and MAP_TILE_SUBDOMAINS need MAP_TILE_URL (the tile server's URL template).",
+    );
+  }
+
   const config: Config = {
     port,
     host: value('HOST') ?? '0.0.0.0',
@@ -92,6 +117,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     photoMaxBytes,
     tls,
     logLevel,
+    baseMap,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { BaseMapConfig } from '../shared/base-map.js';
 import type { Choice, FormDef, ReferenceData } from '../shared/forms.js';
 import { validateFormDef, validateReference } from '../shared/validate.js';
 import { canonicalJson } from './canonical.js';
@@ -162,7 +163,12 @@ export function loadReference(formsDir: string): Reference {
  * version already published now has different content, because answers
  * captured on it would silently change meaning.
  */
-export function publishReference(loaded: Reference, repo: Repository, now: Date = new Date()): Reference {
+export function publishReference(
+  loaded: Reference,
+  repo: Repository,
+  now: Date = new Date(),
+  baseMap: BaseMapConfig | null = null,
+): Reference {
   const published = repo.listPublishedForms();
   const byKey = new Map(published.map((p) => [keyOf(p.formId, p.version), p]));
   const highest = new Map<string, number>();
@@ -207,7 +213,7 @@ export function publishReference(loaded: Reference, repo: Repository, now: Date 
       warnings.push(`Withdrawn form "${p.formId}" version ${p.version} is not listed: ${problems.join(' ')}`);
     }
   }
-  const data: ReferenceData = { ...loaded.data, forms: listed.sort(byIdThenVersion) };
+  const data: ReferenceData = { ...loaded.data, forms: listed.sort(byIdThenVersion), baseMap };
   return makeReference(data, known, filesOf(loaded), warnings);
 }
 

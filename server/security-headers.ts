@@ -1,21 +1,27 @@
 import type { FastifyInstance } from 'fastify';
 
-/** No inline scripts anywhere: the page is built by Vite into files, so 'self' is enough. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' blob: data:",
-  "worker-src 'self' blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "frame-ancestors 'none'",
-  "form-action 'self'",
-].join('; ');
+/**
+ * No inline scripts anywhere: the page is built by Vite into files, so 'self'
+ * is enough. The base map's tile server is the one other origin: the map shows
+ * its images, and the app and its worker fetch them to keep them offline.
+ */
+export function contentSecurityPolicy(tileOrigins: readonly string[] = []): string {
+  const tiles = tileOrigins.map((o) => ` ${o}`).join('');
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    `img-src 'self' blob: data:${tiles}`,
+    "worker-src 'self' blob:",
+    `connect-src 'self'${tiles}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+  ].join('; ');
+}
 
 const HEADERS: Record<string, string> = {
-  'content-security-policy': CONTENT_SECURITY_POLICY,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   // The forms need the GPS and the camera; nothing else.
@@ -31,8 +37,16 @@ const HSTS = 'max-age=31536000';
  * An onRequest hook rather than onSend so they are in place even for
  * replies that bypass serialization (files, streams).
  */
-export function addSecurityHeaders(fastify: FastifyInstance, tls: boolean): void {
-  const headers = tls ? { ...HEADERS, 'strict-transport-security': HSTS } : HEADERS;
+export function addSecurityHeaders(
+  fastify: FastifyInstance,
+  tls: boolean,
+  tileOrigins: readonly string[] = [],
+): void {
+  const headers: Record<string, string> = {
+    ...HEADERS,
+    'content-security-policy': contentSecurityPolicy(tileOrigins),
+  };
+  if (tls) headers['strict-transport-security'] = HSTS;
   fastify.addHook('onRequest', async (_request, reply) => {
     void reply.headers(headers);
   });

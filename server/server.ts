@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     appDir: config.appDir,
     photoMaxBytes: config.photoMaxBytes,
     tls: config.tls,
+    baseMap: config.baseMap,
     logger: { level: config.logLevel },
   }).catch((err: unknown) => {
     if (err instanceof FormsDirError) {

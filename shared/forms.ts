@@ -1,3 +1,5 @@
+import type { BaseMapConfig } from './base-map.js';
+
 /**
  * The form definition format, shared by the page, the service worker and the
  * server. docs/forms.md documents it for form authors.
@@ -82,6 +84,8 @@ export interface ReferenceData {
   lists: Record<string, Choice[]>;
   /** After this many hours without a successful refresh the app warns that its copy may be out of date. */
   staleAfterHours?: number;
+  /** The deployment's tile server; absent or null when none is configured (points on a plain grid). */
+  baseMap?: BaseMapConfig | null;
 }
 
 export const DEFAULT_ACCURACY_THRESHOLD_M = 50;

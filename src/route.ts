@@ -3,7 +3,8 @@ export type Route =
   | { name: 'forms' }
   | { name: 'new'; id: string }
   | { name: 'draft'; id: string }
-  | { name: 'outbox' }
+  /** focus: a submission to bring into view, e.g. opened from the map. */
+  | { name: 'outbox'; focus?: string }
   | { name: 'map' }
   | { name: 'diagnostics' }
   | { name: 'not-found' };
@@ -15,6 +16,7 @@ export function matchRoute(path: string): Route {
   if (parts.length === 2 && first === 'forms' && second) return { name: 'new', id: second };
   if (parts.length === 2 && first === 'drafts' && second) return { name: 'draft', id: second };
   if (parts.length === 1 && first === 'outbox') return { name: 'outbox' };
+  if (parts.length === 2 && first === 'outbox' && second) return { name: 'outbox', focus: second };
   if (parts.length === 1 && first === 'map') return { name: 'map' };
   if (parts.length === 1 && first === 'diagnostics') return { name: 'diagnostics' };
   return { name: 'not-found' };

@@ -11,6 +11,10 @@ export interface Stores {
   photos: UseStore;
   drafts: UseStore;
   settings: UseStore;
+  /** The service worker's record of cached map tiles: when each was last used and its size. */
+  tiles: UseStore;
+  /** The map areas saved for offline use. */
+  areas: UseStore;
 }
 
 export const DB_PREFIX = 'fieldsync';
@@ -21,6 +25,8 @@ export function openStores(prefix = DB_PREFIX): Stores {
     photos: createStore(`${prefix}-photos`, 'photos'),
     drafts: createStore(`${prefix}-drafts`, 'drafts'),
     settings: createStore(`${prefix}-settings`, 'settings'),
+    tiles: createStore(`${prefix}-tiles`, 'tiles'),
+    areas: createStore(`${prefix}-areas`, 'areas'),
   };
 }
 

@@ -451,6 +451,7 @@ export class FsApp extends LitElement {
         ></fs-form-view>`;
       case 'outbox':
         return html`<fs-outbox
+          focus-id=${r.focus ?? ''}
           .reference=${this.reference}
           .stores=${this.stores}
           .sender=${this.senderState}

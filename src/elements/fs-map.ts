@@ -1,20 +1,36 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { usableBaseMap, type BaseMapConfig } from '../../shared/base-map.js';
 import type { ReferenceData } from '../../shared/forms.js';
 import type { StoredSubmission, SubmissionStatus } from '../../shared/outbox.js';
 import type { SubmissionChange } from '../../shared/messages.js';
+import { openCorrection } from '../core/corrections.js';
 import { onOutboxChange } from '../core/outbox-events.js';
+import { getPhoto } from '../core/photos.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { getSubmission, listSubmissions } from '../core/submissions.js';
-import type { MarkerInfo, SubmissionMap } from '../map/submission-map.js';
-import { MARKER_STYLE, STATUSES, STATUS_TEXT, isPending } from '../map/status-style.js';
+import type { BaseMapState, MarkerInfo, PhotoMarkerInfo, SubmissionMap } from '../map/submission-map.js';
+import {
+  FAR_PHOTO_METRES,
+  MARKER_STYLE,
+  PHOTO_STYLE,
+  STATUSES,
+  STATUS_TEXT,
+  isPending,
+} from '../map/status-style.js';
 import { throttle } from '../throttle.js';
 import { controlStyles } from '../styles/controls.js';
 import { statusStyles } from '../styles/status.js';
+
+/** Zoom used when the map opens on the device's position. */
+const POSITION_ZOOM = 13;
 
 /**
  * The map of the submissions on this device, styled by status, with a legend
  * that filters, and the same submissions as a list for keyboard and
  * screen-reader users. Leaflet is loaded only when this screen opens.
+ *
+ * @fires send-now - the user asked to send now from a marker's popup.
+ * @fires fs-navigate - to open a submission in the outbox, or its correction.
  */
 export class FsMap extends LitElement {
   static override properties = {
@@ -22,6 +38,9 @@ export class FsMap extends LitElement {
     items: { state: true },
     hiddenStatuses: { state: true },
     onlyPending: { state: true },
+    formFilter: { state: true },
+    showPhotos: { state: true },
+    baseMapState: { state: true },
     error: { state: true },
   };
 
@@ -31,6 +50,10 @@ export class FsMap extends LitElement {
   /** Statuses the user unticked. */
   declare hiddenStatuses: ReadonlySet<SubmissionStatus>;
   declare onlyPending: boolean;
+  /** The form id shown; '' for every form. */
+  declare formFilter: string;
+  declare showPhotos: boolean;
+  declare baseMapState: BaseMapState;
   declare error: string;
   stores: Stores = defaultStores;
 
@@ -47,6 +70,9 @@ export class FsMap extends LitElement {
     this.items = null;
     this.hiddenStatuses = new Set();
     this.onlyPending = false;
+    this.formFilter = '';
+    this.showPhotos = false;
+    this.baseMapState = 'none';
     this.error = '';
   }
 
@@ -72,9 +98,23 @@ export class FsMap extends LitElement {
     return this.map?.markers() ?? [];
   }
 
+  /** The photo geotag markers on the map now. */
+  get photoMarkers(): PhotoMarkerInfo[] {
+    return this.map?.photoMarkers() ?? [];
+  }
+
   /** Opens the popup of a submission's marker, as tapping it would. */
   openPopup(id: string): void {
     this.map?.openPopup(id);
+  }
+
+  /** The map's current view, for saving it offline. */
+  get view(): ReturnType<SubmissionMap['view']> | null {
+    return this.map?.view() ?? null;
+  }
+
+  private get baseMap(): BaseMapConfig | null {
+    return usableBaseMap(this.reference?.baseMap);
   }
 
   /** Resolves once the map is drawn. */
@@ -104,13 +144,43 @@ export class FsMap extends LitElement {
     if (!root.adoptedStyleSheets.includes(mod.leafletSheet)) {
       root.adoptedStyleSheets = [...root.adoptedStyleSheets, mod.leafletSheet];
     }
-    this.map = new mod.SubmissionMap(container, (id) => this.popupContent(id));
+    const baseMap = this.baseMap;
+    this.baseMapState = baseMap ? 'loading' : 'none';
+    this.map = new mod.SubmissionMap(container, {
+      baseMap,
+      popup: (id) => this.popupContent(id),
+      onBaseMapState: (state) => (this.baseMapState = state),
+      onViewChange: () => this.requestUpdate(),
+    });
     for (const s of items) this.map.put(s, this.isShown(s));
-    this.map.fit();
+    if (!this.map.fit()) await this.openOnDevice();
     // The container may get its size only after layout (a narrow screen stacks the panels).
     this.resizeObserver = new ResizeObserver(() => this.map?.resize());
     this.resizeObserver.observe(container);
     this.requestUpdate();
+  }
+
+  /**
+   * With nothing to fit, opens where the device is, if the user already let
+   * the app know its position (capturing a location asks); never prompts here.
+   */
+  private async openOnDevice(): Promise<void> {
+    const permission = await navigator.permissions
+      ?.query({ name: 'geolocation' })
+      .then((p) => p.state)
+      .catch(() => 'prompt');
+    const map = this.map;
+    if (!map) return;
+    map.world();
+    if (permission !== 'granted') return;
+    const position = await new Promise<GeolocationPosition | null>((resolve) =>
+      navigator.geolocation.getCurrentPosition(resolve, () => resolve(null), {
+        maximumAge: 10 * 60_000,
+        timeout: 10_000,
+      }),
+    );
+    if (position && this.map === map)
+      map.centre(position.coords.latitude, position.coords.longitude, POSITION_ZOOM);
   }
 
   /** Patches the changed submissions in the list and on the map, not the rest. */
@@ -146,7 +216,11 @@ export class FsMap extends LitElement {
   }
 
   private isShown(s: StoredSubmission): boolean {
-    return !this.hiddenStatuses.has(s.status) && (!this.onlyPending || isPending(s.status));
+    return (
+      !this.hiddenStatuses.has(s.status) &&
+      (!this.onlyPending || isPending(s.status)) &&
+      (this.formFilter === '' || s.payload.formId === this.formFilter)
+    );
   }
 
   private applyFilters(): void {
@@ -167,6 +241,29 @@ export class FsMap extends LitElement {
     this.applyFilters();
   }
 
+  private chooseForm(formId: string): void {
+    this.formFilter = formId;
+    this.applyFilters();
+  }
+
+  private toggleShowPhotos(on: boolean): void {
+    this.showPhotos = on;
+    this.map?.setShowPhotos(on);
+  }
+
+  private navigate(path: string): void {
+    this.dispatchEvent(new CustomEvent('fs-navigate', { detail: { path }, bubbles: true, composed: true }));
+  }
+
+  private async fix(id: string): Promise<void> {
+    try {
+      const draft = await openCorrection(id, this.stores);
+      this.navigate(`/drafts/${draft.id}`);
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e);
+    }
+  }
+
   private formTitle(sub: StoredSubmission): string {
     return this.reference?.forms.find((f) => f.id === sub.payload.formId)?.title ?? sub.payload.formId;
   }
@@ -185,13 +282,78 @@ export class FsMap extends LitElement {
       el.textContent = text;
       if (className) el.className = className;
       box.append(el);
+      return el;
     };
-    add('strong', this.formTitle(sub));
+    const title = this.formTitle(sub);
+    add('strong', title);
     add('div', `Saved ${new Date(sub.payload.createdAt).toLocaleString()}`);
     add('div', STATUS_TEXT[sub.status], `status status-${sub.status}`);
     if (sub.status === 'rejected' && sub.rejection)
       add('div', `Refused by the server: ${sub.rejection.message}`, 'why');
+    else if ((sub.status === 'queued' || sub.status === 'waiting') && sub.lastError)
+      add('div', `Last try: ${sub.lastError}`);
+    for (const far of this.farPhotos(sub)) add('div', far, 'why');
+    if (sub.payload.photos.length) void this.addThumbnails(box, sub);
+
+    const actions = document.createElement('div');
+    actions.className = 'actions';
+    const button = (label: string, name: string, onClick: () => void, className = '') => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = label;
+      b.setAttribute(
+        'aria-label',
+        `${name} ${title} saved ${new Date(sub.payload.createdAt).toLocaleString()}`,
+      );
+      if (className) b.className = className;
+      b.addEventListener('click', onClick);
+      actions.append(b);
+    };
+    button('Open', 'Open', () => this.navigate(`/outbox/${encodeURIComponent(id)}`));
+    if (sub.status === 'queued' || sub.status === 'waiting')
+      button(
+        'Send now',
+        'Send now',
+        () =>
+          this.dispatchEvent(new CustomEvent('send-now', { detail: { id }, bubbles: true, composed: true })),
+        'primary',
+      );
+    if (sub.status === 'rejected') button('Fix', 'Fix', () => void this.fix(id), 'primary');
+    box.append(actions);
     return box;
+  }
+
+  /** Sentences about photos taken far from the record's location. */
+  private farPhotos(sub: StoredSubmission): string[] {
+    const loc = sub.payload.location;
+    if (!loc) return [];
+    return sub.payload.photos.flatMap((p, i) => {
+      if (!p.geotag) return [];
+      const d = distanceMetres(loc.lat, loc.lon, p.geotag.lat, p.geotag.lon);
+      if (d <= FAR_PHOTO_METRES) return [];
+      const far = d >= 1000 ? `${(d / 1000).toFixed(1)} km` : `${Math.round(d)} m`;
+      return [`Photo ${i + 1} was taken ${far} from the record's location.`];
+    });
+  }
+
+  private async addThumbnails(box: HTMLElement, sub: StoredSubmission): Promise<void> {
+    const strip = document.createElement('div');
+    strip.className = 'thumbs';
+    box.insertBefore(strip, box.querySelector('.actions'));
+    for (const [i, ref] of sub.payload.photos.entries()) {
+      const photo = await getPhoto(ref.sha256, this.stores).catch(() => undefined);
+      if (!photo) continue;
+      const img = document.createElement('img');
+      const url = URL.createObjectURL(new Blob([photo.thumbnail], { type: 'image/jpeg' }));
+      // Once decoded the image no longer needs the URL: nothing to clean up when the popup goes.
+      img.addEventListener('load', () => URL.revokeObjectURL(url), { once: true });
+      img.addEventListener('error', () => URL.revokeObjectURL(url), { once: true });
+      img.src = url;
+      img.alt = `Photo ${i + 1} of ${sub.payload.photos.length}`;
+      img.width = 64;
+      img.height = 64;
+      strip.append(img);
+    }
   }
 
   static override styles = [
@@ -282,6 +444,30 @@ export class FsMap extends LitElement {
       .why {
         color: var(--_danger);
       }
+      label.stack {
+        display: grid;
+        gap: 0.25rem;
+        margin-bottom: 0.25rem;
+      }
+      .popup .actions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        margin-top: 0.5rem;
+      }
+      .popup .thumbs {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.25rem;
+        margin-top: 0.35rem;
+      }
+      .popup .thumbs img {
+        object-fit: cover;
+        border-radius: 0.25rem;
+      }
+      .note:empty {
+        display: none;
+      }
     `,
   ];
 
@@ -302,10 +488,11 @@ export class FsMap extends LitElement {
             role="region"
             aria-label="Map of submissions; the same submissions are listed below"
           ></div>
-          <p class="note">No base map is available: points are shown on a plain background.</p>
+          <p class="note" role="status">${this.baseMapNote()}</p>
         </div>
         <div>
-          ${this.renderLegend(items ?? [])} ${items === null ? html`<p>Loading…</p>` : nothing}
+          ${this.renderLegend(items ?? [])} ${this.renderFilters(items ?? [])}
+          ${items === null ? html`<p>Loading…</p>` : nothing}
           ${
             unlocated.length
               ? html`<h2 id="unlocated">
@@ -328,6 +515,51 @@ export class FsMap extends LitElement {
           : nothing
       }
     `;
+  }
+
+  private baseMapNote(): string {
+    switch (this.baseMapState) {
+      case 'none':
+        return 'No base map is available (no tile server is configured): points are shown on a grid.';
+      case 'loading':
+        return 'Loading the base map…';
+      case 'shown':
+        return '';
+      case 'unavailable':
+        return 'No base map is available here (offline, and this area was not seen or saved): points are shown on a grid.';
+    }
+  }
+
+  private renderFilters(items: StoredSubmission[]) {
+    const forms = [...new Set(items.map((s) => s.payload.formId))]
+      .map((id) => ({ id, title: this.reference?.forms.find((f) => f.id === id)?.title ?? id }))
+      .sort((a, b) => a.title.localeCompare(b.title));
+    const withPhotos = items.some((s) => s.payload.photos.some((p) => p.geotag));
+    return html`<fieldset class="filters">
+      <legend>Show</legend>
+      <label class="stack">
+        <span>Form</span>
+        <select name="form" @change=${(e: Event) => this.chooseForm((e.target as HTMLSelectElement).value)}>
+          <option value="" ?selected=${this.formFilter === ''}>All forms</option>
+          ${forms.map(
+            (f) => html`<option value=${f.id} ?selected=${this.formFilter === f.id}>${f.title}</option>`,
+          )}
+        </select>
+      </label>
+      <label class="row">
+        <input
+          type="checkbox"
+          name="photos"
+          .checked=${this.showPhotos}
+          ?disabled=${!withPhotos}
+          @change=${(e: Event) => this.toggleShowPhotos((e.target as HTMLInputElement).checked)}
+        />
+        <svg width="24" height="24" viewBox="0 0 24 24" aria-hidden="true">
+          <circle cx="12" cy="12" r=${PHOTO_STYLE.far.radius} fill=${PHOTO_STYLE.far.color} />
+        </svg>
+        <span>Where photos were taken${withPhotos ? '' : ' (no geotagged photos)'}</span>
+      </label>
+    </fieldset>`;
   }
 
   private renderLegend(items: StoredSubmission[]) {
@@ -388,6 +620,15 @@ export class FsMap extends LitElement {
       }
     </li>`;
   }
+}
+
+/** Great-circle distance (haversine); metres are plenty precise at field scale. */
+function distanceMetres(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const rad = Math.PI / 180;
+  const a =
+    Math.sin(((lat2 - lat1) * rad) / 2) ** 2 +
+    Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lon2 - lon1) * rad) / 2) ** 2;
+  return 2 * 6371008.8 * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
 customElements.define('fs-map', FsMap);

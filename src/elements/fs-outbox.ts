@@ -31,6 +31,7 @@ export class FsOutbox extends LitElement {
   static override properties = {
     reference: { attribute: false },
     sender: { attribute: false },
+    focusId: { attribute: 'focus-id' },
     items: { state: true },
     confirming: { state: true },
     workerProgress: { state: true },
@@ -39,6 +40,8 @@ export class FsOutbox extends LitElement {
 
   declare reference: ReferenceData | null;
   declare sender: SenderState | null;
+  /** A submission to bring into view and focus once listed (opened from the map). */
+  declare focusId: string;
   declare items: StoredSubmission[] | null;
   declare confirming: StoredSubmission | null;
   /** What the service worker reports while it sends in the background. */
@@ -51,6 +54,7 @@ export class FsOutbox extends LitElement {
     super();
     this.reference = null;
     this.sender = null;
+    this.focusId = '';
     this.items = null;
     this.confirming = null;
     this.workerProgress = null;
@@ -73,7 +77,15 @@ export class FsOutbox extends LitElement {
   }
 
   private async load(): Promise<void> {
+    const first = this.items === null;
     this.items = await listSubmissions(this.stores);
+    if (first && this.focusId) {
+      await this.updateComplete;
+      const heading = this.renderRoot.querySelector<HTMLElement>(`#h-${CSS.escape(this.focusId)}`);
+      heading?.closest('li')?.classList.add('focused');
+      heading?.scrollIntoView({ block: 'center' });
+      heading?.focus();
+    }
   }
 
   private formTitle(sub: StoredSubmission): string {
@@ -151,6 +163,13 @@ export class FsOutbox extends LitElement {
         border-radius: 0.5rem;
         padding: 0.75rem;
         background: #fff;
+      }
+      li.focused {
+        outline: 3px solid var(--fs-brand);
+        outline-offset: 2px;
+      }
+      h2:focus {
+        outline: none;
       }
       .head {
         display: flex;
@@ -268,7 +287,7 @@ export class FsOutbox extends LitElement {
     const headingId = `h-${s.payload.id}`;
     return html`<li aria-labelledby=${headingId} data-id=${s.payload.id}>
       <div class="head">
-        <h2 id=${headingId}>${this.formTitle(s)}</h2>
+        <h2 id=${headingId} tabindex="-1">${this.formTitle(s)}</h2>
         <span class="status status-${s.status}">${STATUS_TEXT[s.status]}</span>
       </div>
       <p class="meta">

@@ -41,3 +41,12 @@ export const STATUS_TEXT: Record<SubmissionStatus, string> = {
 export function isPending(status: SubmissionStatus): boolean {
   return status !== 'sent';
 }
+
+/** A photo geotagged further than this from its record's location is drawn as far. */
+export const FAR_PHOTO_METRES = 200;
+
+/** Photo geotags: small dots; far ones larger and in a warning colour. */
+export const PHOTO_STYLE: Record<'near' | 'far', MarkerStyle> = {
+  near: { color: '#37474f', radius: 3, weight: 1, dashArray: undefined, fillOpacity: 0.8 },
+  far: { color: '#c2185b', radius: 5, weight: 2, dashArray: undefined, fillOpacity: 0.9 },
+};

@@ -4,8 +4,9 @@
  */
 import * as L from 'leaflet/dist/leaflet-src.esm.js';
 import leafletCss from 'leaflet/dist/leaflet.css?inline';
+import type { BaseMapConfig, LatLonBounds } from '../../shared/base-map.js';
 import type { StoredSubmission, SubmissionStatus } from '../../shared/outbox.js';
-import { MARKER_STYLE } from './status-style.js';
+import { FAR_PHOTO_METRES, PHOTO_STYLE, MARKER_STYLE } from './status-style.js';
 
 /** Leaflet's stylesheet, built once, for a shadow root to adopt. */
 export const leafletSheet = new CSSStyleSheet();
@@ -21,10 +22,72 @@ export interface MarkerInfo {
   layerId: number;
 }
 
+/** A photo's geotag marker, linked to its submission. */
+export interface PhotoMarkerInfo {
+  submissionId: string;
+  sha256: string;
+  /** Metres from the submission's location. */
+  distance: number;
+  far: boolean;
+}
+
+/**
+ * none: no tile server configured. loading: tiles requested, none arrived yet.
+ * shown: tiles are on screen. unavailable: the tiles of this view failed
+ * (offline and not saved, or the tile server is down).
+ */
+export type BaseMapState = 'none' | 'loading' | 'shown' | 'unavailable';
+
+interface Photo {
+  marker: L.CircleMarker;
+  link: L.Polyline;
+  info: PhotoMarkerInfo;
+}
+
 interface Entry {
   marker: L.CircleMarker;
   status: SubmissionStatus;
+  photos: Photo[];
+  /** Location and photo hashes the photo markers were drawn for. */
+  photoKey: string;
+  visible: boolean;
 }
+
+export interface SubmissionMapOptions {
+  baseMap: BaseMapConfig | null;
+  /** Builds what a tapped marker shows, from the latest record. */
+  popup: (id: string) => HTMLElement;
+  onBaseMapState: (state: BaseMapState) => void;
+  /** The view moved or zoomed (after the move ends). */
+  onViewChange: () => void;
+}
+
+/** Grid lines on a plain background: with no base map, distances and movement can still be read. */
+const GridLayer = L.GridLayer.extend({
+  createTile(this: L.GridLayer, coords: L.Coords): HTMLElement {
+    const size = this.getTileSize();
+    const tile = document.createElement('canvas');
+    tile.width = size.x;
+    tile.height = size.y;
+    const g = tile.getContext('2d');
+    if (g) {
+      g.strokeStyle = 'rgba(60, 80, 60, 0.25)';
+      g.lineWidth = 1;
+      g.beginPath();
+      for (const at of [0.5, size.x / 2 + 0.5]) {
+        g.moveTo(at, 0);
+        g.lineTo(at, size.y);
+        g.moveTo(0, at);
+        g.lineTo(size.x, at);
+      }
+      g.stroke();
+      g.fillStyle = 'rgba(60, 80, 60, 0.5)';
+      g.font = '10px sans-serif';
+      g.fillText(`${coords.z}/${coords.x}/${coords.y}`, 4, 12);
+    }
+    return tile;
+  },
+}) as new (options?: L.GridLayerOptions) => L.GridLayer;
 
 /**
  * Submissions as circle markers on one shared canvas renderer: a single
@@ -35,14 +98,56 @@ export class SubmissionMap {
   private readonly map: L.Map;
   private readonly renderer = L.canvas({ padding: 0.5 });
   private readonly entries = new Map<string, Entry>();
+  private showPhotos = false;
+  private baseMapState: BaseMapState = 'none';
 
-  /** popup builds the content shown when a marker is tapped, from the latest record. */
   constructor(
     container: HTMLElement,
-    private readonly popup: (id: string) => HTMLElement,
+    private readonly options: SubmissionMapOptions,
   ) {
-    this.map = L.map(container, { renderer: this.renderer, preferCanvas: true, worldCopyJump: true });
+    const maxZoom = options.baseMap?.maxZoom ?? 18;
+    this.map = L.map(container, {
+      renderer: this.renderer,
+      preferCanvas: true,
+      worldCopyJump: true,
+      maxZoom,
+    });
+    this.map.attributionControl.setPrefix(false);
     L.control.scale().addTo(this.map);
+    new GridLayer({ zIndex: 0, maxZoom }).addTo(this.map);
+    if (options.baseMap) this.addBaseMap(options.baseMap);
+    this.map.on('moveend', () => options.onViewChange());
+  }
+
+  private addBaseMap(config: BaseMapConfig): void {
+    const tiles = L.tileLayer(config.tileUrl, {
+      attribution: escapeHtml(config.attribution),
+      maxZoom: config.maxZoom,
+      subdomains: config.subdomains,
+      // Anonymous CORS: the worker can then read and keep the tiles (opaque ones cost megabytes of quota each).
+      crossOrigin: 'anonymous',
+      zIndex: 1,
+    });
+    let loaded = 0;
+    let failed = 0;
+    tiles.on('loading', () => {
+      loaded = 0;
+      failed = 0;
+      if (this.baseMapState !== 'shown') this.setBaseMapState('loading');
+    });
+    tiles.on('tileload', () => {
+      loaded++;
+      this.setBaseMapState('shown');
+    });
+    tiles.on('tileerror', () => failed++);
+    tiles.on('load', () => this.setBaseMapState(loaded > 0 || failed === 0 ? 'shown' : 'unavailable'));
+    tiles.addTo(this.map);
+  }
+
+  private setBaseMapState(state: BaseMapState): void {
+    if (state === this.baseMapState) return;
+    this.baseMapState = state;
+    this.options.onBaseMapState(state);
   }
 
   /** Adds, moves or restyles the submission's marker; removes it if it has no location. */
@@ -58,8 +163,8 @@ export class SubmissionMap {
     let entry = this.entries.get(id);
     if (!entry) {
       const marker = L.circleMarker([loc.lat, loc.lon], { ...options, renderer: this.renderer });
-      marker.bindPopup(() => this.popup(id));
-      entry = { marker, status: sub.status };
+      marker.bindPopup(() => this.options.popup(id));
+      entry = { marker, status: sub.status, photos: [], photoKey: '', visible: false };
       this.entries.set(id, entry);
     } else {
       entry.marker.setLatLng([loc.lat, loc.lon]);
@@ -68,22 +173,69 @@ export class SubmissionMap {
         entry.marker.setRadius(style.radius);
         entry.status = sub.status;
       }
-      if (entry.marker.isPopupOpen()) entry.marker.setPopupContent(this.popup(id));
+      if (entry.marker.isPopupOpen()) entry.marker.setPopupContent(this.options.popup(id));
     }
+    this.setPhotos(entry, sub);
     this.show(id, visible);
   }
 
-  /** Puts the marker on the map or takes it off, keeping it for later. */
+  /** The photos' geotags as small markers, each linked to the record by a line; far ones stand out. */
+  private setPhotos(entry: Entry, sub: StoredSubmission): void {
+    const wanted = sub.payload.photos.flatMap((p) =>
+      p.geotag ? [{ sha256: p.sha256, geotag: p.geotag }] : [],
+    );
+    const at = entry.marker.getLatLng();
+    const key = `${at.lat},${at.lng}|${wanted.map((p) => p.sha256).join()}`;
+    if (key === entry.photoKey) return;
+    entry.photoKey = key;
+    for (const p of entry.photos) {
+      p.marker.remove();
+      p.link.remove();
+    }
+    entry.photos = wanted.map((p) => {
+      const where = L.latLng(p.geotag.lat, p.geotag.lon);
+      const distance = at.distanceTo(where);
+      const far = distance > FAR_PHOTO_METRES;
+      const style = far ? PHOTO_STYLE.far : PHOTO_STYLE.near;
+      const marker = L.circleMarker(where, { ...style, fillColor: style.color, renderer: this.renderer });
+      marker.bindPopup(() => this.options.popup(sub.payload.id));
+      const link = L.polyline([at, where], {
+        color: style.color,
+        weight: far ? 2 : 1,
+        dashArray: '4 4',
+        renderer: this.renderer,
+        interactive: false,
+      });
+      return { marker, link, info: { submissionId: sub.payload.id, sha256: p.sha256, distance, far } };
+    });
+  }
+
+  /** Puts the marker (and its photos, when shown) on the map or takes them off, keeping them for later. */
   show(id: string, visible: boolean): void {
     const entry = this.entries.get(id);
     if (!entry) return;
-    const shown = this.map.hasLayer(entry.marker);
-    if (visible && !shown) entry.marker.addTo(this.map);
-    else if (!visible && shown) entry.marker.remove();
+    entry.visible = visible;
+    toggle(this.map, entry.marker, visible);
+    for (const p of entry.photos) {
+      toggle(this.map, p.link, visible && this.showPhotos);
+      toggle(this.map, p.marker, visible && this.showPhotos);
+    }
+  }
+
+  /** Shows or hides where the photos were taken. */
+  setShowPhotos(on: boolean): void {
+    this.showPhotos = on;
+    for (const [id, entry] of this.entries) this.show(id, entry.visible);
   }
 
   remove(id: string): void {
-    this.entries.get(id)?.marker.remove();
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    entry.marker.remove();
+    for (const p of entry.photos) {
+      p.marker.remove();
+      p.link.remove();
+    }
     this.entries.delete(id);
   }
 
@@ -91,13 +243,34 @@ export class SubmissionMap {
     return [...this.entries.keys()];
   }
 
-  /** Fits the view to the markers on the map; the whole world when there are none. */
-  fit(): void {
-    const points = [...this.entries.values()]
-      .filter((e) => this.map.hasLayer(e.marker))
-      .map((e) => e.marker.getLatLng());
-    if (points.length === 0) this.map.setView([20, 0], 2);
-    else this.map.fitBounds(L.latLngBounds(points), { padding: [24, 24], maxZoom: 16 });
+  /** Fits the view to the markers on the map; false when there are none to fit. */
+  fit(): boolean {
+    const points = [...this.entries.values()].filter((e) => e.visible).map((e) => e.marker.getLatLng());
+    if (points.length === 0) return false;
+    this.map.fitBounds(L.latLngBounds(points), { padding: [24, 24], maxZoom: 16 });
+    return true;
+  }
+
+  /** Centres on a place, e.g. the device's position when there is nothing to fit. */
+  centre(lat: number, lon: number, zoom: number): void {
+    this.map.setView([lat, lon], zoom);
+  }
+
+  /** A view of the whole world. */
+  world(): void {
+    this.map.setView([20, 0], 2);
+  }
+
+  /** What the map shows now, for saving the area offline. */
+  view(): { bounds: LatLonBounds; zoom: number } {
+    const b = this.map.getBounds();
+    // Beyond ±180° is the same world again: keep the area to one copy.
+    const west = Math.max(-180, b.getWest());
+    const east = Math.min(180, b.getEast());
+    return {
+      bounds: { south: b.getSouth(), west, north: b.getNorth(), east },
+      zoom: Math.round(this.map.getZoom()),
+    };
   }
 
   /** The markers on the map now. */
@@ -113,9 +286,20 @@ export class SubmissionMap {
       }));
   }
 
+  /** The photo markers on the map now. */
+  photoMarkers(): PhotoMarkerInfo[] {
+    return [...this.entries.values()].flatMap((e) =>
+      e.photos.filter((p) => this.map.hasLayer(p.marker)).map((p) => p.info),
+    );
+  }
+
   /** Opens a marker's popup, as a tap would. */
   openPopup(id: string): void {
     this.entries.get(id)?.marker.openPopup();
+  }
+
+  closePopup(): void {
+    this.map.closePopup();
   }
 
   /** The map's container changed size (it was hidden, or the layout moved). */
@@ -127,4 +311,15 @@ export class SubmissionMap {
     this.map.remove();
     this.entries.clear();
   }
+}
+
+function toggle(map: L.Map, layer: L.Layer, on: boolean): void {
+  const shown = map.hasLayer(layer);
+  if (on && !shown) layer.addTo(map);
+  else if (!on && shown) layer.remove();
+}
+
+/** Leaflet puts attribution in as HTML; the configured text is shown as text. */
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

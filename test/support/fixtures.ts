@@ -109,5 +109,7 @@ export async function fullDiskStores(quotaBytes: number): Promise<Stores> {
     photos: storeIn('photos'),
     drafts: storeIn('drafts'),
     settings: storeIn('settings'),
+    tiles: storeIn('tiles'),
+    areas: storeIn('areas'),
   };
 }

@@ -1,4 +1,7 @@
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
+import { getDraft } from '../../src/core/drafts.js';
+import { putPhoto } from '../../src/core/photos.js';
 import type { Stores } from '../../src/core/stores.js';
 import { saveSubmission, updateSubmission } from '../../src/core/submissions.js';
 import '../../src/elements/fs-map.js';
@@ -7,7 +10,7 @@ import { MARKER_STYLE } from '../../src/map/status-style.js';
 import type { ReferenceData } from '../../shared/forms.js';
 import type { SubmissionStatus } from '../../shared/outbox.js';
 import type { SubmissionPayload } from '../../shared/submission.js';
-import { demoPayload, testStores } from '../support/fixtures.js';
+import { demoPayload, makeStoredPhoto, photoRef, testStores } from '../support/fixtures.js';
 import { beforeEach, describe, it } from '../support/mocha.js';
 import { deepAll, visibleText } from './form-support.js';
 
@@ -15,6 +18,19 @@ const reference: ReferenceData = {
   forms: [{ id: 'water-point-inspection', version: 1, title: 'Water point inspection', fields: [] }],
   lists: {},
 };
+
+/** The popup's button with this visible text. */
+function popupButton(el: FsMap, text: string): HTMLButtonElement {
+  const found = deepAll<HTMLButtonElement>(el, '.leaflet-popup-content button').filter(
+    (b) => b.textContent?.trim() === text,
+  );
+  if (found.length !== 1) throw new Error(`Expected one popup button "${text}", found ${found.length}`);
+  return found[0]!;
+}
+
+function popupButtons(el: FsMap): string[] {
+  return deepAll<HTMLButtonElement>(el, '.leaflet-popup-content button').map((b) => b.textContent!.trim());
+}
 
 async function saved(
   s: Stores,
@@ -79,7 +95,10 @@ describe('fs-map', () => {
     expect(byId.get(sent.id)!.radius, 'size differs, not only colour').to.be.lessThan(
       byId.get(rejected.id)!.radius,
     );
-    expect(el.shadowRoot!.querySelectorAll('canvas').length, 'one canvas for all points').to.equal(1);
+    expect(
+      el.shadowRoot!.querySelectorAll('.leaflet-overlay-pane canvas').length,
+      'one canvas for all points',
+    ).to.equal(1);
     expect(el.shadowRoot!.querySelectorAll('.leaflet-interactive').length, 'no element per point').to.equal(
       0,
     );
@@ -176,5 +195,125 @@ describe('fs-map', () => {
     const el = await map();
     expect(el.markers.length).to.equal(0);
     expect(visibleText(el)).to.contain('1 submission has no location');
+  });
+
+  it('filters by form', async () => {
+    const water = await saved(s, 'queued', at(0, 30));
+    const other = { ...demoPayload([]), formId: 'household-visit', location: at(0, 31) };
+    await saveSubmission(other, s);
+    const el = await map();
+    expect(el.markers.length).to.equal(2);
+    const select = el.shadowRoot!.querySelector<HTMLSelectElement>('select[name="form"]')!;
+    expect([...select.options].map((o) => o.textContent!.trim())).to.deep.equal([
+      'All forms',
+      'household-visit',
+      'Water point inspection',
+    ]);
+    select.value = 'household-visit';
+    select.dispatchEvent(new Event('change'));
+    await el.updateComplete;
+    expect(shownIds(el)).to.deep.equal([other.id]);
+    select.value = '';
+    select.dispatchEvent(new Event('change'));
+    await el.updateComplete;
+    expect(shownIds(el)).to.deep.equal([water.id, other.id].sort());
+  });
+
+  it('shows where photos were taken, and says when one is far from the record', async () => {
+    const near = { ...(await makeStoredPhoto(1)), geotag: null };
+    const far = await makeStoredPhoto(2);
+    // About 2.2 km north of the record's location.
+    far.geotag = { lat: 0.02, lon: 30, accuracy: 10, time: null, source: 'exif' };
+    const nearTagged = await makeStoredPhoto(3);
+    nearTagged.geotag = { lat: 0.0005, lon: 30, accuracy: 10, time: null, source: 'exif' };
+    for (const p of [near, far, nearTagged]) await putPhoto(p, s);
+    const payload = {
+      ...demoPayload([]),
+      location: at(0, 30),
+      photos: [near, far, nearTagged].map((p) => photoRef(p)),
+    };
+    await saveSubmission(payload, s);
+    const el = await map();
+    expect(el.photoMarkers, 'hidden until asked for').to.deep.equal([]);
+    checkbox(el, 'input[name="photos"]').click();
+    await el.updateComplete;
+    const photos = el.photoMarkers;
+    expect(photos.map((p) => p.sha256).sort(), 'only geotagged photos').to.deep.equal(
+      [far.sha256, nearTagged.sha256].sort(),
+    );
+    expect(photos.find((p) => p.sha256 === far.sha256)).to.include({ far: true, submissionId: payload.id });
+    expect(photos.find((p) => p.sha256 === nearTagged.sha256)!.far).to.equal(false);
+    el.openPopup(payload.id);
+    const popup = el.shadowRoot!.querySelector<HTMLElement>('.leaflet-popup-content')!;
+    expect(visibleText(popup)).to.contain("Photo 2 was taken 2.2 km from the record's location.");
+    expect(visibleText(popup)).to.not.contain('Photo 3 was taken');
+    await waitUntil(() => popup.querySelectorAll('.thumbs img').length === 3, 'three thumbnails');
+    const img = popup.querySelector<HTMLImageElement>('.thumbs img')!;
+    await waitUntil(() => img.complete && img.naturalWidth > 0, 'the thumbnail decodes');
+    expect(img.alt).to.equal('Photo 1 of 3');
+  });
+
+  it('opens a submission in the outbox from its popup', async () => {
+    const p = await saved(s, 'sent', at(0, 30));
+    const el = await map();
+    el.openPopup(p.id);
+    expect(popupButtons(el), 'nothing to send or fix').to.deep.equal(['Open']);
+    const navigated = oneEvent(el, 'fs-navigate');
+    popupButton(el, 'Open').click();
+    expect((await navigated).detail).to.deep.equal({ path: `/outbox/${p.id}` });
+  });
+
+  it('asks to send a pending submission now from its popup', async () => {
+    const p = await saved(s, 'waiting', at(0, 30));
+    const el = await map();
+    el.openPopup(p.id);
+    expect(popupButtons(el)).to.deep.equal(['Open', 'Send now']);
+    const asked = oneEvent(el, 'send-now');
+    popupButton(el, 'Send now').click();
+    expect((await asked).detail).to.deep.equal({ id: p.id });
+  });
+
+  it('opens a rejected submission for correction from its popup', async () => {
+    const p = await saved(s, 'rejected', at(0, 30));
+    const el = await map();
+    el.openPopup(p.id);
+    expect(popupButtons(el)).to.deep.equal(['Open', 'Fix']);
+    const navigated = oneEvent(el, 'fs-navigate');
+    popupButton(el, 'Fix').click();
+    const { path } = (await navigated).detail as { path: string };
+    expect(path).to.equal(`/drafts/${p.id}`);
+    const draft = await getDraft(p.id, s);
+    expect(draft?.correcting, 'a correction draft holds the answers').to.equal(true);
+  });
+
+  it("opens on the device's position when nothing has a location and location is allowed", async () => {
+    await executeServerCommand('set-geolocation-permission', { state: 'granted' });
+    await executeServerCommand('set-geolocation', { latitude: -1.2921, longitude: 36.8219, accuracy: 20 });
+    try {
+      await saved(s, 'queued', null);
+      const el = await map();
+      await waitUntil(() => {
+        const v = el.view;
+        return v !== null && v.zoom === 13;
+      }, 'the map centres on the device');
+      const { bounds } = el.view!;
+      expect((bounds.south + bounds.north) / 2).to.be.closeTo(-1.2921, 0.01);
+      expect((bounds.west + bounds.east) / 2).to.be.closeTo(36.8219, 0.01);
+    } finally {
+      await executeServerCommand('clear-geolocation');
+      await executeServerCommand('set-geolocation-permission', { state: 'prompt' });
+    }
+  });
+
+  it('draws a grid and says so when no tile server is configured', async () => {
+    await saved(s, 'queued', at(0, 30));
+    const el = await map();
+    expect(el.baseMapState).to.equal('none');
+    expect(
+      el.shadowRoot!.querySelectorAll('.leaflet-tile-pane canvas').length,
+      'grid tiles',
+    ).to.be.greaterThan(0);
+    expect(el.shadowRoot!.querySelectorAll('.leaflet-tile-pane img').length, 'no image tiles').to.equal(0);
+    expect(visibleText(el)).to.contain('no tile server is configured');
   });
 });

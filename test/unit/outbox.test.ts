@@ -68,6 +68,18 @@ describe('fs-outbox', () => {
     expect(visibleText(el)).to.contain('1 waiting to be sent');
   });
 
+  it('brings the submission it was opened for into view and focus', async () => {
+    const older = await saved(s, '2026-03-01T08:00:00.000Z');
+    await saved(s, '2026-03-02T08:00:00.000Z');
+    const el = await fixture<FsOutbox>(
+      html`<fs-outbox .stores=${s} .reference=${reference} focus-id=${older.id}></fs-outbox>`,
+    );
+    const focused = () => el.shadowRoot!.activeElement;
+    await waitUntil(() => focused() !== null, 'a heading takes focus');
+    expect(focused()!.closest('li')!.dataset.id).to.equal(older.id);
+    expect(focused()!.closest('li')!.classList.contains('focused'), 'marked for the eye too').to.equal(true);
+  });
+
   it("updates a submission's status as it changes, without a reload", async () => {
     const p = await saved(s, '2026-03-01T08:00:00.000Z');
     const el = await outbox();
