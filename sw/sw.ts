@@ -4,11 +4,13 @@ import { setUpPrecache } from './precache.js';
 import { onPeriodicSync } from './reference-refresh.js';
 import { setUpRoutes } from './routes.js';
 import { onSync } from './sync.js';
+import { setUpTileRoute } from './tiles.js';
 
 declare const self: ServiceWorkerGlobalScope;
 
 setUpPrecache(self.__WB_MANIFEST);
 setUpRoutes();
+setUpTileRoute();
 
 // A new version waits until the user agrees to reload (see messages.ts);
 // only the first install takes control at once.

@@ -4,6 +4,7 @@
  * sync alike. Bad, partial or missing answers never replace good data.
  */
 import { get, getMany, promisifyRequest } from 'idb-keyval';
+import { usableBaseMap, type BaseMapConfig } from '../../shared/base-map.js';
 import type { ReferenceData } from '../../shared/forms.js';
 import { APP_CHANNEL, type AppMessage, type ReferenceUpdate } from '../../shared/messages.js';
 import { validateReference } from '../../shared/validate.js';
@@ -18,6 +19,8 @@ export const DEFAULT_STALE_AFTER_HOURS = 72;
 
 const REFERENCE_KEY = 'reference';
 const ATTEMPT_KEY = 'referenceAttempt';
+/** The usable base map alone (null for none), written with the reference data: the worker reads it for every tile. */
+const BASE_MAP_KEY = 'baseMap';
 
 export interface StoredReference {
   schema: 1;
@@ -67,6 +70,34 @@ export async function getReferenceStatus(
     reference: readable(ref as StoredReference | undefined),
     lastAttempt: attempt as RefreshAttempt | undefined,
   };
+}
+
+/**
+ * The base map of the stored reference data, or null when none is configured
+ * or usable. Reads a small copy kept beside the data; data stored by an older
+ * version has none, so the full record is read once and the copy written.
+ */
+export async function getBaseMap(s: Stores = defaultStores): Promise<BaseMapConfig | null> {
+  const small = await get<unknown>(BASE_MAP_KEY, s.settings);
+  if (small !== undefined) return usableBaseMap(small);
+  let baseMap: BaseMapConfig | null = null;
+  // One transaction: a refresh finishing meanwhile cannot be overwritten with the older copy's map.
+  await s.settings('readwrite', (store) => {
+    const mine = store.get(BASE_MAP_KEY);
+    const full = store.get(REFERENCE_KEY);
+    full.onsuccess = () => {
+      if (mine.result !== undefined) {
+        baseMap = usableBaseMap(mine.result);
+        return;
+      }
+      const ref = readable(full.result as StoredReference | undefined);
+      if (!ref) return;
+      baseMap = usableBaseMap(ref.data.baseMap);
+      store.put(baseMap, BASE_MAP_KEY);
+    };
+    return promisifyRequest(store.transaction);
+  });
+  return baseMap;
 }
 
 /** Hours after which the server wants its data shown as out of date. */
@@ -184,10 +215,13 @@ export async function refreshIfStale(
   return refreshReference(options, s);
 }
 
-/** Writes the data (when given) and the attempt in one transaction. */
+/** Writes the data (when given), its base map and the attempt in one transaction. */
 function write(reference: StoredReference | undefined, attempt: RefreshAttempt, s: Stores): Promise<void> {
   return s.settings('readwrite', (store) => {
-    if (reference) store.put(reference, REFERENCE_KEY);
+    if (reference) {
+      store.put(reference, REFERENCE_KEY);
+      store.put(usableBaseMap(reference.data.baseMap), BASE_MAP_KEY);
+    }
     store.put(attempt, ATTEMPT_KEY);
     return promisifyRequest(store.transaction);
   });
