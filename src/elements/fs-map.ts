@@ -8,6 +8,7 @@ import { onOutboxChange } from '../core/outbox-events.js';
 import { getPhoto } from '../core/photos.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { getSubmission, listSubmissions } from '../core/submissions.js';
+import type { MapView } from './fs-offline-areas.js';
 import type { BaseMapState, MarkerInfo, PhotoMarkerInfo, SubmissionMap } from '../map/submission-map.js';
 import {
   FAR_PHOTO_METRES,
@@ -41,6 +42,7 @@ export class FsMap extends LitElement {
     formFilter: { state: true },
     showPhotos: { state: true },
     baseMapState: { state: true },
+    currentView: { state: true },
     error: { state: true },
   };
 
@@ -54,6 +56,8 @@ export class FsMap extends LitElement {
   declare formFilter: string;
   declare showPhotos: boolean;
   declare baseMapState: BaseMapState;
+  /** Where the map is, updated when a move ends. */
+  declare currentView: MapView | null;
   declare error: string;
   stores: Stores = defaultStores;
 
@@ -73,6 +77,7 @@ export class FsMap extends LitElement {
     this.formFilter = '';
     this.showPhotos = false;
     this.baseMapState = 'none';
+    this.currentView = null;
     this.error = '';
   }
 
@@ -109,7 +114,7 @@ export class FsMap extends LitElement {
   }
 
   /** The map's current view, for saving it offline. */
-  get view(): ReturnType<SubmissionMap['view']> | null {
+  get view(): MapView | null {
     return this.map?.view() ?? null;
   }
 
@@ -135,6 +140,8 @@ export class FsMap extends LitElement {
     const [items, mod] = await Promise.all([
       listSubmissions(this.stores),
       import('../map/submission-map.js'),
+      // Saving areas offline only matters here: its code stays out of the capture screens too.
+      import('./fs-offline-areas.js'),
     ]);
     this.items = items;
     await this.updateComplete;
@@ -150,10 +157,11 @@ export class FsMap extends LitElement {
       baseMap,
       popup: (id) => this.popupContent(id),
       onBaseMapState: (state) => (this.baseMapState = state),
-      onViewChange: () => this.requestUpdate(),
+      onViewChange: () => (this.currentView = this.map?.view() ?? null),
     });
     for (const s of items) this.map.put(s, this.isShown(s));
     if (!this.map.fit()) await this.openOnDevice();
+    this.currentView = this.map?.view() ?? null;
     // The container may get its size only after layout (a narrow screen stacks the panels).
     this.resizeObserver = new ResizeObserver(() => this.map?.resize());
     this.resizeObserver.observe(container);
@@ -403,8 +411,21 @@ export class FsMap extends LitElement {
         min-height: var(--_target);
       }
       label.row input {
+        flex: none;
         width: 1.25rem;
         height: 1.25rem;
+      }
+      /* Leaflet's controls are sized for a mouse; fingers need 44 px. */
+      .leaflet-touch .leaflet-bar a,
+      .leaflet-bar a {
+        width: var(--_target);
+        height: var(--_target);
+        line-height: var(--_target);
+      }
+      .leaflet-container a.leaflet-popup-close-button {
+        width: var(--_target);
+        height: var(--_target);
+        font: 24px/44px sans-serif;
       }
       .count {
         margin-left: auto;
@@ -448,6 +469,11 @@ export class FsMap extends LitElement {
         display: grid;
         gap: 0.25rem;
         margin-bottom: 0.25rem;
+      }
+      .popup > strong {
+        display: block;
+        /* Clear of the close button. */
+        margin-right: 1.75rem;
       }
       .popup .actions {
         display: flex;
@@ -493,6 +519,11 @@ export class FsMap extends LitElement {
         <div>
           ${this.renderLegend(items ?? [])} ${this.renderFilters(items ?? [])}
           ${items === null ? html`<p>Loading…</p>` : nothing}
+          <fs-offline-areas
+            .baseMap=${this.baseMap}
+            .view=${this.currentView}
+            .stores=${this.stores}
+          ></fs-offline-areas>
           ${
             unlocated.length
               ? html`<h2 id="unlocated">

@@ -2,13 +2,15 @@
 // port, with a fresh data directory) behind the test page's /api, and gives
 // tests commands to drive what they cannot drive from inside the page:
 // the Geolocation sensor and permission (through the DevTools protocol), and
-// faults between the page and the server (server down, 503s).
+// faults between the page and the server (server down, 503s); and a map
+// tile server (test/support/tile-server.js) with its own faults.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
+import { startTileServer } from './tile-server.js';
 
 const serverEntry = new URL('../../dist/server/server/server.js', import.meta.url);
 
@@ -154,6 +156,13 @@ export function apiProxy() {
   };
 }
 
+/** The map tile server, started by the first test that asks for it. */
+let tileServer = null;
+async function getTileServer() {
+  tileServer ??= startTileServer();
+  return tileServer;
+}
+
 const cdpSessions = new Map();
 async function cdp(session) {
   let client = cdpSessions.get(session.id);
@@ -173,6 +182,7 @@ export function fieldsyncPlugin() {
     },
     async serverStop() {
       await server.dispose();
+      if (tileServer) await (await tileServer).close();
     },
     async executeCommand({ command, payload, session }) {
       switch (command) {
@@ -193,6 +203,25 @@ export function fieldsyncPlugin() {
           if (payload?.reset) faults.requests = [];
           return seen;
         }
+        case 'tile-server': {
+          const t = await getTileServer();
+          return { origin: t.origin, template: t.template };
+        }
+        case 'tile-server-requests': {
+          const t = await getTileServer();
+          const seen = t.requests.map((r) => ({ ...r }));
+          if (payload?.reset) t.clearRequests();
+          return seen;
+        }
+        case 'tile-server-down':
+          (await getTileServer()).setDown(payload?.down ?? false);
+          return true;
+        case 'tile-server-latency':
+          (await getTileServer()).setLatency(payload?.ms ?? 0);
+          return true;
+        case 'tile-server-fail':
+          (await getTileServer()).failNext(payload?.count ?? 0, payload?.status);
+          return true;
         case 'server-info':
           return { port: server.port, dataDir: server.dataDir };
         case 'set-geolocation': {
