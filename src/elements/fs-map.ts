@@ -22,6 +22,9 @@ import { throttle } from '../throttle.js';
 import { controlStyles } from '../styles/controls.js';
 import { statusStyles } from '../styles/status.js';
 
+/** Submissions listed at a time; "Show more" adds as many again. */
+const LIST_PAGE = 50;
+
 /** Zoom used when the map opens on the device's position. */
 const POSITION_ZOOM = 13;
 
@@ -43,6 +46,8 @@ export class FsMap extends LitElement {
     showPhotos: { state: true },
     baseMapState: { state: true },
     currentView: { state: true },
+    listLimit: { state: true },
+    unlocatedLimit: { state: true },
     error: { state: true },
   };
 
@@ -58,6 +63,9 @@ export class FsMap extends LitElement {
   declare baseMapState: BaseMapState;
   /** Where the map is, updated when a move ends. */
   declare currentView: MapView | null;
+  /** How many of the listed submissions are rendered: thousands of list items would stall the screen. */
+  declare listLimit: number;
+  declare unlocatedLimit: number;
   declare error: string;
   stores: Stores = defaultStores;
 
@@ -78,6 +86,8 @@ export class FsMap extends LitElement {
     this.showPhotos = false;
     this.baseMapState = 'none';
     this.currentView = null;
+    this.listLimit = LIST_PAGE;
+    this.unlocatedLimit = LIST_PAGE;
     this.error = '';
   }
 
@@ -113,6 +123,11 @@ export class FsMap extends LitElement {
     this.map?.openPopup(id);
   }
 
+  /** Moves the map, as panning and zooming would. */
+  centre(lat: number, lon: number, zoom: number): void {
+    this.map?.centre(lat, lon, zoom);
+  }
+
   /** The map's current view, for saving it offline. */
   get view(): MapView | null {
     return this.map?.view() ?? null;
@@ -143,7 +158,6 @@ export class FsMap extends LitElement {
       // Saving areas offline only matters here: its code stays out of the capture screens too.
       import('./fs-offline-areas.js'),
     ]);
-    this.items = items;
     await this.updateComplete;
     const root = this.shadowRoot;
     const container = root?.querySelector<HTMLElement>('.map');
@@ -159,8 +173,10 @@ export class FsMap extends LitElement {
       onBaseMapState: (state) => (this.baseMapState = state),
       onViewChange: () => (this.currentView = this.map?.view() ?? null),
     });
-    for (const s of items) this.map.put(s, this.isShown(s));
-    if (!this.map.fit()) await this.openOnDevice();
+    // The map is laid out and drawn before the lists render, so Leaflet's size reads stay cheap.
+    const fitted = this.map.putAll(items, (s) => this.isShown(s));
+    this.items = items;
+    if (!fitted) await this.openOnDevice();
     this.currentView = this.map?.view() ?? null;
     // The container may get its size only after layout (a narrow screen stacks the panels).
     this.resizeObserver = new ResizeObserver(() => this.map?.resize());
@@ -178,9 +194,7 @@ export class FsMap extends LitElement {
       .then((p) => p.state)
       .catch(() => 'prompt');
     const map = this.map;
-    if (!map) return;
-    map.world();
-    if (permission !== 'granted') return;
+    if (!map || permission !== 'granted') return;
     const position = await new Promise<GeolocationPosition | null>((resolve) =>
       navigator.geolocation.getCurrentPosition(resolve, () => resolve(null), {
         maximumAge: 10 * 60_000,
@@ -504,7 +518,8 @@ export class FsMap extends LitElement {
         <p class="why" role="alert">${this.error}</p>`;
     const located = items?.filter((s) => s.payload.location) ?? [];
     const unlocated = items?.filter((s) => !s.payload.location) ?? [];
-    const shown = located.filter((s) => this.isShown(s));
+    const shown = this.shownByUrgency(located);
+    const inView = shown.filter((s) => inBounds(s, this.currentView));
     return html`
       <h1>Map</h1>
       <div class="layout">
@@ -531,20 +546,28 @@ export class FsMap extends LitElement {
                     location
                   </h2>
                   <ul aria-labelledby="unlocated" class="unlocated">
-                    ${unlocated.map((s) => this.renderItem(s))}
-                  </ul>`
+                    ${byUrgency(unlocated)
+                      .slice(0, this.unlocatedLimit)
+                      .map((s) => this.renderItem(s))}
+                  </ul>
+                  ${this.renderMore(unlocated.length, this.unlocatedLimit, () => (this.unlocatedLimit += LIST_PAGE))}`
               : nothing
           }
         </div>
       </div>
-      <h2 id="shown">On the map: ${shown.length} of ${located.length}</h2>
+      <h2 id="shown">In the map's view: ${inView.length} of ${shown.length} shown</h2>
+      <p class="note">
+        ${located.length > shown.length ? `${located.length - shown.length} hidden by the filters. ` : ''}Listed
+        most urgent first (rejected, waiting, queued, sending, sent), newest first within each.
+      </p>
       ${
-        shown.length
+        inView.length
           ? html`<ul aria-labelledby="shown" class="shown">
-              ${shown.map((s) => this.renderItem(s))}
+              ${inView.slice(0, this.listLimit).map((s) => this.renderItem(s))}
             </ul>`
           : nothing
       }
+      ${this.renderMore(inView.length, this.listLimit, () => (this.listLimit += LIST_PAGE))}
     `;
   }
 
@@ -638,6 +661,29 @@ export class FsMap extends LitElement {
     </fieldset>`;
   }
 
+  private sorted: { from: StoredSubmission[]; key: string; result: StoredSubmission[] } | null = null;
+
+  /** The shown submissions, most urgent first; sorted again only when they or the filters change, not on every pan. */
+  private shownByUrgency(located: StoredSubmission[]): StoredSubmission[] {
+    const key = `${[...this.hiddenStatuses].join()}|${this.onlyPending}|${this.formFilter}`;
+    if (this.sorted?.from !== this.items || this.sorted.key !== key) {
+      this.sorted = {
+        from: this.items ?? [],
+        key,
+        result: byUrgency(located.filter((s) => this.isShown(s))),
+      };
+    }
+    return this.sorted.result;
+  }
+
+  private renderMore(total: number, limit: number, more: () => void) {
+    if (total <= limit) return nothing;
+    return html`<p>
+      Listing ${limit} of ${total}.
+      <button type="button" @click=${more}>Show ${Math.min(LIST_PAGE, total - limit)} more</button>
+    </p>`;
+  }
+
   private renderItem(s: StoredSubmission) {
     const created = new Date(s.payload.createdAt);
     return html`<li data-id=${s.payload.id}>
@@ -651,6 +697,25 @@ export class FsMap extends LitElement {
       }
     </li>`;
   }
+}
+
+const URGENCY = new Map(STATUSES.map((status, i) => [status, i]));
+
+/** Rejected first, sent last (the legend's order), newest first within a status. */
+function byUrgency(subs: StoredSubmission[]): StoredSubmission[] {
+  return [...subs].sort(
+    (a, b) =>
+      (URGENCY.get(a.status) ?? 0) - (URGENCY.get(b.status) ?? 0) ||
+      (a.payload.createdAt < b.payload.createdAt ? 1 : a.payload.createdAt > b.payload.createdAt ? -1 : 0),
+  );
+}
+
+/** Inside the map's view; everything counts while the map has no view yet. */
+function inBounds(s: StoredSubmission, view: MapView | null): boolean {
+  const loc = s.payload.location;
+  if (!loc || !view) return true;
+  const b = view.bounds;
+  return loc.lat >= b.south && loc.lat <= b.north && loc.lon >= b.west && loc.lon <= b.east;
 }
 
 /** Great-circle distance (haversine); metres are plenty precise at field scale. */

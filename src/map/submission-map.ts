@@ -62,6 +62,8 @@ export interface SubmissionMapOptions {
   onViewChange: () => void;
 }
 
+const FIT: L.FitBoundsOptions = { padding: [24, 24], maxZoom: 16 };
+
 /** Grid lines on a plain background: with no base map, distances and movement can still be read. */
 const GridLayer = L.GridLayer.extend({
   createTile(this: L.GridLayer, coords: L.Coords): HTMLElement {
@@ -243,12 +245,19 @@ export class SubmissionMap {
     return [...this.entries.keys()];
   }
 
-  /** Fits the view to the markers on the map; false when there are none to fit. */
-  fit(): boolean {
-    const points = [...this.entries.values()].filter((e) => e.visible).map((e) => e.marker.getLatLng());
-    if (points.length === 0) return false;
-    this.map.fitBounds(L.latLngBounds(points), { padding: [24, 24], maxZoom: 16 });
-    return true;
+  /**
+   * Draws the submissions the first time: the view is set from the data
+   * first, so markers join a map that is ready instead of each waiting for
+   * its 'load'. False when no shown submission has a location to fit.
+   */
+  putAll(subs: readonly StoredSubmission[], visible: (s: StoredSubmission) => boolean): boolean {
+    const points = subs.flatMap((s) =>
+      s.payload.location && visible(s) ? [L.latLng(s.payload.location.lat, s.payload.location.lon)] : [],
+    );
+    if (points.length) this.map.fitBounds(L.latLngBounds(points), FIT);
+    else this.world();
+    for (const s of subs) this.put(s, visible(s));
+    return points.length > 0;
   }
 
   /** Centres on a place, e.g. the device's position when there is nothing to fit. */

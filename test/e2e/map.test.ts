@@ -172,3 +172,38 @@ describe('the base map', () => {
     );
   });
 });
+
+describe('the map screen in the app', () => {
+  it("opens a marker's submission in the outbox, focused", async () => {
+    await withWorld(browser, async (w) => {
+      const { page } = w;
+      await page.goto(w.door.url);
+      const [id] = await seedOutbox(page, 1);
+      await page.getByRole('link', { name: 'Map' }).click();
+      await page.getByRole('heading', { name: 'Map', level: 1 }).waitFor();
+      // A tap on the canvas dot opens its popup; the element's own method does the same without pixel hunting.
+      await page.waitForFunction(() => {
+        const map = document.querySelector('fs-app')?.shadowRoot?.querySelector('fs-map') as
+          (HTMLElement & { markers: unknown[] }) | null;
+        return (map?.markers.length ?? 0) > 0;
+      });
+      await page.evaluate((sid) => {
+        const map = document.querySelector('fs-app')?.shadowRoot?.querySelector('fs-map') as
+          (HTMLElement & { openPopup(id: string): void }) | null;
+        map?.openPopup(sid!);
+      }, id);
+      await page.getByRole('button', { name: /^Open Water point inspection/ }).click();
+      await page.waitForURL(`${w.door.url}/outbox/${id}`);
+      const focused = page.locator(`li[data-id="${id}"] h2`);
+      await focused.waitFor();
+      await page.waitForFunction(
+        (sid) =>
+          document.querySelector('fs-app')?.shadowRoot?.querySelector('fs-outbox')?.shadowRoot?.activeElement
+            ?.id === `h-${sid}`,
+        id,
+      );
+      await page.goBack();
+      await page.getByRole('heading', { name: 'Map', level: 1 }).waitFor();
+    });
+  });
+});

@@ -12,7 +12,7 @@ import type { SubmissionStatus } from '../../shared/outbox.js';
 import type { SubmissionPayload } from '../../shared/submission.js';
 import { demoPayload, makeStoredPhoto, photoRef, testStores } from '../support/fixtures.js';
 import { beforeEach, describe, it } from '../support/mocha.js';
-import { deepAll, visibleText } from './form-support.js';
+import { button, deepAll, visibleText } from './form-support.js';
 
 const reference: ReferenceData = {
   forms: [{ id: 'water-point-inspection', version: 1, title: 'Water point inspection', fields: [] }],
@@ -319,5 +319,25 @@ describe('fs-map', () => {
     ).to.be.greaterThan(0);
     expect(el.shadowRoot!.querySelectorAll('.leaflet-tile-pane img').length, 'no image tiles').to.equal(0);
     expect(visibleText(el)).to.contain('no tile server is configured');
+  });
+
+  it('lists the submissions in view, most urgent first, a page at a time', async () => {
+    for (let i = 0; i < 55; i++) await saved(s, 'sent', at(0.001 * i, 30));
+    const rejected = await saved(s, 'rejected', at(0.02, 30.01));
+    const far = await saved(s, 'queued', at(5, 40));
+    const el = await map();
+    const listed = () => deepAll<HTMLElement>(el, 'ul.shown li').map((li) => li.dataset.id);
+    expect(listed().length, 'one page').to.equal(50);
+    expect(listed()[0], 'the rejected one first').to.equal(rejected.id);
+    expect(listed().slice(1, 2), 'then the queued one').to.deep.equal([far.id]);
+    button(el, 'Show 7 more').click();
+    await el.updateComplete;
+    expect(listed().length).to.equal(57);
+
+    el.centre(0.02, 30.01, 15);
+    await waitUntil(() => !listed().includes(far.id), 'the list follows the view');
+    expect(listed()).to.include(rejected.id);
+    expect(listed().length).to.be.lessThan(57);
+    expect(visibleText(el.shadowRoot!.querySelector('#shown')!)).to.contain(`of 57 shown`);
   });
 });
