@@ -10,7 +10,9 @@ import {
   setBackgroundRefreshSetting,
   type BackgroundRefreshState,
 } from '../reference/background-refresh.js';
+import { values } from 'idb-keyval';
 import { defaultStores, type Stores } from '../core/stores.js';
+import type { SavedArea } from '../map/offline-areas.js';
 import { listSubmissions, unreadableSubmissions, type UnreadableRecord } from '../core/submissions.js';
 import type { SenderState } from '../send/page-sender.js';
 import { controlStyles } from '../styles/controls.js';
@@ -36,6 +38,29 @@ interface Report {
   lastRefresh: RefreshAttempt | null;
   backgroundRefresh: BackgroundRefreshState;
   server: string;
+  mapTiles: MapTiles;
+}
+
+interface MapTiles {
+  seen: { count: number; bytes: number };
+  /** Viewed tiles beyond this size make room by evicting the least recently used. */
+  limitBytes: number;
+  savedAreas: number;
+  savedBytes: number;
+}
+
+/** The map's tile storage; its code is loaded only when asked for, as the map's is. */
+async function mapTiles(s: Stores): Promise<MapTiles> {
+  const [{ seenTileStats, DEFAULT_MAX_TILE_BYTES }, areas] = await Promise.all([
+    import('../core/tile-cache.js'),
+    values<Partial<SavedArea>>(s.areas),
+  ]);
+  return {
+    seen: await seenTileStats(s),
+    limitBytes: DEFAULT_MAX_TILE_BYTES,
+    savedAreas: areas.length,
+    savedBytes: areas.reduce((sum, a) => sum + (typeof a.bytes === 'number' ? a.bytes : 0), 0),
+  };
 }
 
 /**
@@ -117,7 +142,7 @@ export class FsDiagnostics extends LitElement {
       permissionState('background-sync'),
       permissionState('periodic-background-sync'),
     ]);
-    const [storage, deviceId, subs, unreadable, ref, backgroundRefresh, server] = await Promise.all([
+    const [storage, deviceId, subs, unreadable, ref, backgroundRefresh, server, tiles] = await Promise.all([
       storageReport(),
       getDeviceId(this.stores),
       listSubmissions(this.stores),
@@ -125,6 +150,7 @@ export class FsDiagnostics extends LitElement {
       getReferenceStatus(this.stores),
       backgroundRefreshState(reg, this.stores),
       this.probeServer(),
+      mapTiles(this.stores),
     ]);
     const counts: Record<string, number> = { queued: 0, sending: 0, waiting: 0, rejected: 0, sent: 0 };
     for (const s of subs) counts[s.status] = (counts[s.status] ?? 0) + 1;
@@ -141,6 +167,7 @@ export class FsDiagnostics extends LitElement {
       lastRefresh: ref.lastAttempt ?? null,
       backgroundRefresh,
       server,
+      mapTiles: tiles,
     };
   }
 
@@ -155,6 +182,12 @@ export class FsDiagnostics extends LitElement {
     }
     await this.load();
   };
+
+  private async forgetTiles(): Promise<void> {
+    const { clearSeenTiles } = await import('../core/tile-cache.js');
+    await clearSeenTiles(undefined, this.stores);
+    await this.load();
+  }
 
   private async persist(): Promise<void> {
     await requestPersistence();
@@ -330,6 +363,16 @@ export class FsDiagnostics extends LitElement {
         <dd>${usage === null ? 'unknown' : formatBytes(usage)}</dd>
         <dt>Free</dt>
         <dd>${usage === null || quota === null ? 'unknown' : formatBytes(Math.max(0, quota - usage))}</dd>
+        <dt>Map tiles viewed</dt>
+        <dd>
+          ${r.mapTiles.seen.count} (${formatBytes(r.mapTiles.seen.bytes)}), kept for offline use; the least
+          recently used go first beyond ${formatBytes(r.mapTiles.limitBytes)}
+          ${r.mapTiles.seen.count ? html`<button @click=${this.forgetTiles}>Forget viewed map tiles</button>` : nothing}
+        </dd>
+        <dt>Map areas saved</dt>
+        <dd>
+          ${r.mapTiles.savedAreas} (${formatBytes(r.mapTiles.savedBytes)}); delete them on the Map screen
+        </dd>
       </dl>
       <h2>This device</h2>
       <dl aria-label="This device">

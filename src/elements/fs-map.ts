@@ -174,8 +174,11 @@ export class FsMap extends LitElement {
       onViewChange: () => (this.currentView = this.map?.view() ?? null),
     });
     // The map is laid out and drawn before the lists render, so Leaflet's size reads stay cheap.
-    const fitted = this.map.putAll(items, (s) => this.isShown(s));
+    const fitted = await this.map.putAll(items, (s) => this.isShown(s));
+    if (!this.map) return;
     this.items = items;
+    // Changes that arrived while drawing were held back until the list existed.
+    if (this.changed.size) this.refresh();
     if (!fitted) await this.openOnDevice();
     this.currentView = this.map?.view() ?? null;
     // The container may get its size only after layout (a narrow screen stacks the panels).

@@ -63,6 +63,15 @@ export interface SubmissionMapOptions {
 }
 
 const FIT: L.FitBoundsOptions = { padding: [24, 24], maxZoom: 16 };
+/** Markers added per task while drawing the first time: about 30 ms each on a laptop core. */
+const SLICE = 1000;
+
+/** Lets input and rendering run between slices of work. */
+function yieldToMain(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  if (scheduler?.yield) return scheduler.yield();
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 /** Grid lines on a plain background: with no base map, distances and movement can still be read. */
 const GridLayer = L.GridLayer.extend({
@@ -101,6 +110,7 @@ export class SubmissionMap {
   private readonly renderer = L.canvas({ padding: 0.5 });
   private readonly entries = new Map<string, Entry>();
   private showPhotos = false;
+  private destroyed = false;
   private baseMapState: BaseMapState = 'none';
 
   constructor(
@@ -246,17 +256,27 @@ export class SubmissionMap {
   }
 
   /**
-   * Draws the submissions the first time: the view is set from the data
+   * Draws the submissions the first time. The view is set from the data
    * first, so markers join a map that is ready instead of each waiting for
-   * its 'load'. False when no shown submission has a location to fit.
+   * its 'load'; they are then added a slice at a time, yielding between
+   * slices, so thousands of them never hold the main thread for long.
+   * Resolves to false when no shown submission has a location to fit.
    */
-  putAll(subs: readonly StoredSubmission[], visible: (s: StoredSubmission) => boolean): boolean {
+  async putAll(
+    subs: readonly StoredSubmission[],
+    visible: (s: StoredSubmission) => boolean,
+  ): Promise<boolean> {
     const points = subs.flatMap((s) =>
       s.payload.location && visible(s) ? [L.latLng(s.payload.location.lat, s.payload.location.lon)] : [],
     );
     if (points.length) this.map.fitBounds(L.latLngBounds(points), FIT);
     else this.world();
-    for (const s of subs) this.put(s, visible(s));
+    for (let i = 0; i < subs.length; i += SLICE) {
+      if (i > 0) await yieldToMain();
+      // The screen may have been left meanwhile.
+      if (this.destroyed) return false;
+      for (const s of subs.slice(i, i + SLICE)) this.put(s, visible(s));
+    }
     return points.length > 0;
   }
 
@@ -317,6 +337,7 @@ export class SubmissionMap {
   }
 
   destroy(): void {
+    this.destroyed = true;
     this.map.remove();
     this.entries.clear();
   }

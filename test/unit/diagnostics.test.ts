@@ -3,10 +3,11 @@ import { putPhoto } from '../../src/core/photos.js';
 import { saveSubmission, updateSubmission } from '../../src/core/submissions.js';
 import '../../src/elements/fs-diagnostics.js';
 import type { FsDiagnostics } from '../../src/elements/fs-diagnostics.js';
+import { TileCache } from '../../src/core/tile-cache.js';
 import { set } from 'idb-keyval';
 import { demoPayload, makeStoredPhoto, testStores } from '../support/fixtures.js';
 import { describe, it } from '../support/mocha.js';
-import { visibleText } from './form-support.js';
+import { button, visibleText } from './form-support.js';
 
 describe('fs-diagnostics', () => {
   it('shows the counts by status, the last error of each failed submission, storage and the server', async () => {
@@ -35,5 +36,30 @@ describe('fs-diagnostics', () => {
     expect(text).to.match(/Used \d/);
     expect(text).to.match(/Device id [0-9a-f-]{36}/);
     expect(text).to.contain('From this page');
+  });
+
+  it('shows the map tiles kept on the device and forgets the viewed ones on request', async () => {
+    const s = testStores();
+    const seenCache = `test-seen-${crypto.randomUUID()}`;
+    const tiles = new TileCache({
+      stores: s,
+      seenCache,
+      savedCache: `test-saved-${crypto.randomUUID()}`,
+      fetcher: () =>
+        Promise.resolve(new Response(new Uint8Array(3000), { headers: { 'content-type': 'image/png' } })),
+      flushDelayMs: 0,
+    });
+    for (const n of [1, 2]) await tiles.handle(new Request(`https://tiles.example.org/12/${n}/1.png`)).done;
+    await set('area-1', { schema: 1, id: 'area-1', bytes: 2 * 1024 * 1024 }, s.areas);
+
+    const el = await fixture<FsDiagnostics>(html`<fs-diagnostics .stores=${s}></fs-diagnostics>`);
+    await waitUntil(() => el.report !== null, 'the report is collected');
+    expect(visibleText(el))
+      .to.contain('Map tiles viewed 2 (5.9 kB)')
+      .and.contain('Map areas saved 1 (2.0 MB)');
+    button(el, 'Forget viewed map tiles').click();
+    await waitUntil(() => el.report?.mapTiles.seen.count === 0, 'the viewed tiles are forgotten');
+    expect(el.report!.mapTiles.savedAreas, 'saved areas stay').to.equal(1);
+    await caches.delete(seenCache);
   });
 });
