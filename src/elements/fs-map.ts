@@ -163,7 +163,8 @@ export class FsMap extends LitElement {
     const container = root?.querySelector<HTMLElement>('.map');
     if (!root || !container || !this.isConnected) return;
     if (!root.adoptedStyleSheets.includes(mod.leafletSheet)) {
-      root.adoptedStyleSheets = [...root.adoptedStyleSheets, mod.leafletSheet];
+      // Leaflet's sheet first, so this element's own rules override it.
+      root.adoptedStyleSheets = [mod.leafletSheet, ...root.adoptedStyleSheets];
     }
     const baseMap = this.baseMap;
     this.baseMapState = baseMap ? 'loading' : 'none';
@@ -361,23 +362,35 @@ export class FsMap extends LitElement {
     });
   }
 
+  /**
+   * Thumbnails take their place at once, so the popup has its final size when
+   * Leaflet pans it into view; the pictures arrive from storage after.
+   */
   private async addThumbnails(box: HTMLElement, sub: StoredSubmission): Promise<void> {
     const strip = document.createElement('div');
     strip.className = 'thumbs';
     box.insertBefore(strip, box.querySelector('.actions'));
-    for (const [i, ref] of sub.payload.photos.entries()) {
-      const photo = await getPhoto(ref.sha256, this.stores).catch(() => undefined);
-      if (!photo) continue;
+    const imgs = sub.payload.photos.map((_, i) => {
       const img = document.createElement('img');
+      img.alt = `Photo ${i + 1} of ${sub.payload.photos.length}`;
+      img.width = 64;
+      img.height = 64;
+      strip.append(img);
+      return img;
+    });
+    for (const [i, ref] of sub.payload.photos.entries()) {
+      const img = imgs[i];
+      const photo = await getPhoto(ref.sha256, this.stores).catch(() => undefined);
+      if (!img) continue;
+      if (!photo) {
+        img.alt = `Photo ${i + 1} is no longer on this device`;
+        continue;
+      }
       const url = URL.createObjectURL(new Blob([photo.thumbnail], { type: 'image/jpeg' }));
       // Once decoded the image no longer needs the URL: nothing to clean up when the popup goes.
       img.addEventListener('load', () => URL.revokeObjectURL(url), { once: true });
       img.addEventListener('error', () => URL.revokeObjectURL(url), { once: true });
       img.src = url;
-      img.alt = `Photo ${i + 1} of ${sub.payload.photos.length}`;
-      img.width = 64;
-      img.height = 64;
-      strip.append(img);
     }
   }
 
@@ -433,13 +446,12 @@ export class FsMap extends LitElement {
         height: 1.25rem;
       }
       /* Leaflet's controls are sized for a mouse; fingers need 44 px. */
-      .leaflet-touch .leaflet-bar a,
-      .leaflet-bar a {
+      .map .leaflet-bar a {
         width: var(--_target);
         height: var(--_target);
         line-height: var(--_target);
       }
-      .leaflet-container a.leaflet-popup-close-button {
+      .map a.leaflet-popup-close-button {
         width: var(--_target);
         height: var(--_target);
         font: 24px/44px sans-serif;

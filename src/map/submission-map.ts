@@ -75,7 +75,7 @@ function yieldToMain(): Promise<void> {
 
 /** Grid lines on a plain background: with no base map, distances and movement can still be read. */
 const GridLayer = L.GridLayer.extend({
-  createTile(this: L.GridLayer, coords: L.Coords): HTMLElement {
+  createTile(this: L.GridLayer): HTMLElement {
     const size = this.getTileSize();
     const tile = document.createElement('canvas');
     tile.width = size.x;
@@ -92,9 +92,6 @@ const GridLayer = L.GridLayer.extend({
         g.lineTo(size.x, at);
       }
       g.stroke();
-      g.fillStyle = 'rgba(60, 80, 60, 0.5)';
-      g.font = '10px sans-serif';
-      g.fillText(`${coords.z}/${coords.x}/${coords.y}`, 4, 12);
     }
     return tile;
   },
@@ -109,6 +106,8 @@ export class SubmissionMap {
   private readonly map: L.Map;
   private readonly renderer = L.canvas({ padding: 0.5 });
   private readonly entries = new Map<string, Entry>();
+  /** Popups pan clear of the zoom buttons and stay narrow enough to fit beside them on a 320 px screen. */
+  private readonly popupOptions: L.PopupOptions;
   private showPhotos = false;
   private destroyed = false;
   private baseMapState: BaseMapState = 'none';
@@ -118,6 +117,13 @@ export class SubmissionMap {
     private readonly options: SubmissionMapOptions,
   ) {
     const maxZoom = options.baseMap?.maxZoom ?? 18;
+    // Room left of the zoom buttons (56 px) and the popup's own padding (44 px), within 160 to 280 px.
+    const room = container.clientWidth - 56 - 10 - 44;
+    this.popupOptions = {
+      maxWidth: Math.max(160, Math.min(280, room)),
+      autoPanPaddingTopLeft: [56, 10],
+      autoPanPaddingBottomRight: [10, 10],
+    };
     this.map = L.map(container, {
       renderer: this.renderer,
       preferCanvas: true,
@@ -175,7 +181,7 @@ export class SubmissionMap {
     let entry = this.entries.get(id);
     if (!entry) {
       const marker = L.circleMarker([loc.lat, loc.lon], { ...options, renderer: this.renderer });
-      marker.bindPopup(() => this.options.popup(id));
+      marker.bindPopup(() => this.options.popup(id), this.popupOptions);
       entry = { marker, status: sub.status, photos: [], photoKey: '', visible: false };
       this.entries.set(id, entry);
     } else {
@@ -210,7 +216,7 @@ export class SubmissionMap {
       const far = distance > FAR_PHOTO_METRES;
       const style = far ? PHOTO_STYLE.far : PHOTO_STYLE.near;
       const marker = L.circleMarker(where, { ...style, fillColor: style.color, renderer: this.renderer });
-      marker.bindPopup(() => this.options.popup(sub.payload.id));
+      marker.bindPopup(() => this.options.popup(sub.payload.id), this.popupOptions);
       const link = L.polyline([at, where], {
         color: style.color,
         weight: far ? 2 : 1,
