@@ -24,7 +24,6 @@ import './fs-form-list.js';
 import './fs-form-view.js';
 import './fs-outbox.js';
 import './fs-diagnostics.js';
-import './fs-map.js';
 
 /**
  * The app shell: navigation, routing by path, the reference data and the page
@@ -35,6 +34,7 @@ export class FsApp extends LitElement {
   static override properties = {
     route: { state: true },
     reference: { state: true },
+    mapError: { state: true },
     referenceNote: { state: true },
     referenceCheckedAt: { state: true },
     referenceStale: { state: true },
@@ -48,6 +48,8 @@ export class FsApp extends LitElement {
 
   declare route: Route;
   declare reference: ReferenceData | null;
+  /** Why the map screen's code could not be loaded (offline with a partial cache). */
+  declare mapError: string;
   declare referenceNote: string;
   /** When the stored reference data was last confirmed by the server; null when there is none. */
   declare referenceCheckedAt: string | null;
@@ -79,6 +81,7 @@ export class FsApp extends LitElement {
     super();
     this.route = matchRoute(location.pathname);
     this.reference = null;
+    this.mapError = '';
     this.referenceNote = '';
     this.referenceCheckedAt = null;
     this.referenceStale = false;
@@ -457,6 +460,20 @@ export class FsApp extends LitElement {
           .sender=${this.senderState}
         ></fs-outbox>`;
       case 'map':
+        if (!customElements.get('fs-map')) {
+          // The map screen and Leaflet load only when it is opened: the capture screens stay small.
+          void import('./fs-map.js').then(
+            () => this.requestUpdate(),
+            (e: unknown) => (this.mapError = e instanceof Error ? e.message : String(e)),
+          );
+          return this.mapError
+            ? html`<h1>Map</h1>
+                <p role="alert">
+                  The map could not be loaded: ${this.mapError}. Reload the app to try again.
+                </p>`
+            : html`<h1>Map</h1>
+                <p>Loading the map…</p>`;
+        }
         return html`<fs-map .reference=${this.reference} .stores=${this.stores}></fs-map>`;
       case 'diagnostics':
         return html`<fs-diagnostics
