@@ -169,14 +169,15 @@ export function publishReference(
   now: Date = new Date(),
   baseMap: BaseMapConfig | null = null,
 ): Reference {
-  const published = repo.listPublishedForms();
-  const byKey = new Map(published.map((p) => [keyOf(p.formId, p.version), p]));
-  const highest = new Map<string, number>();
-  const note = (id: string, version: number) => highest.set(id, Math.max(highest.get(id) ?? 0, version));
-  for (const p of published) note(p.formId, p.version);
-  for (const f of loaded.data.forms) note(f.id, f.version);
-
-  repo.transaction(() => {
+  // Read and recorded in one transaction: a second server starting on the same
+  // data directory sees either none or all of these versions.
+  const published = repo.transaction(() => {
+    const published = repo.listPublishedForms();
+    const byKey = new Map(published.map((p) => [keyOf(p.formId, p.version), p]));
+    const highest = new Map<string, number>();
+    const note = (id: string, version: number) => highest.set(id, Math.max(highest.get(id) ?? 0, version));
+    for (const p of published) note(p.formId, p.version);
+    for (const f of loaded.data.forms) note(f.id, f.version);
     for (const form of loaded.data.forms) {
       const definition = canonicalJson(form);
       const earlier = byKey.get(keyOf(form.id, form.version));
@@ -194,6 +195,7 @@ export function publishReference(
         );
       }
     }
+    return published;
   });
 
   const known = new Map<string, FormDef>();

@@ -6,7 +6,7 @@
  */
 import { registerRoute } from 'workbox-routing';
 import { tileMatcher, type TileCoord } from '../shared/base-map.js';
-import { APP_CHANNEL, type AppMessage } from '../shared/messages.js';
+import { onAppMessage } from '../src/core/outbox-events.js';
 import { getBaseMap } from '../src/core/reference.js';
 import { TileCache } from '../src/core/tile-cache.js';
 
@@ -28,9 +28,8 @@ function currentMatcher(): Promise<Matcher | null> {
 }
 
 export function setUpTileRoute(): void {
-  const channel = new BroadcastChannel(APP_CHANNEL);
-  channel.addEventListener('message', (event: MessageEvent<AppMessage | null>) => {
-    if (event.data?.type === 'reference-updated') matcher = null;
+  onAppMessage((m) => {
+    if (m.type === 'reference-updated') matcher = null;
   });
   registerRoute(
     ({ request }) => request.method === 'GET' && request.destination === 'image',

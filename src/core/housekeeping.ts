@@ -4,7 +4,7 @@ import { SHA256_RE } from '../../shared/submission.js';
 import { listDrafts } from './drafts.js';
 import { getPhoto, deletePhotos, photoHashes } from './photos.js';
 import { defaultStores, type Stores } from './stores.js';
-import { listSubmissions, unreadableSubmissions } from './submissions.js';
+import { readOutbox } from './submissions.js';
 
 /** A photo younger than this may belong to a form being filled in another tab right now. */
 export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
@@ -19,11 +19,10 @@ export async function collectGarbage(
   s: Stores = defaultStores,
   now = Date.now(),
 ): Promise<{ photos: number; drafts: number }> {
-  const [submissions, drafts, hashes] = await Promise.all([
-    listSubmissions(s),
-    listDrafts(s),
-    photoHashes(s),
-  ]);
+  // Drafts first: a save writes the submission before it deletes the draft, so
+  // a photo being saved is seen in one read or the other, never in neither.
+  const drafts = await listDrafts(s);
+  const [{ records: submissions, unreadable }, hashes] = await Promise.all([readOutbox(s), photoHashes(s)]);
   const used = new Set<string>();
   for (const sub of submissions) for (const p of sub.payload.photos) used.add(p.sha256);
   for (const d of drafts) {
@@ -33,7 +32,6 @@ export async function collectGarbage(
   }
   // A record this version cannot read (written by a newer one) may refer to
   // any photo: while one exists, no photo counts as unreferenced.
-  const unreadable = await unreadableSubmissions(s);
   const orphans: string[] = [];
   for (const h of unreadable.length ? [] : hashes) {
     if (used.has(h)) continue;

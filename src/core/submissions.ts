@@ -94,22 +94,34 @@ export async function getSubmission(
 
 /** Every readable submission, newest first. */
 export async function listSubmissions(s: Stores = defaultStores): Promise<StoredSubmission[]> {
-  const all = (await values(s.submissions)).map(readStoredSubmission).filter((r) => r !== null);
-  return all.sort((a, b) => b.payload.createdAt.localeCompare(a.payload.createdAt));
+  return newestFirst((await values(s.submissions)).map(readStoredSubmission).filter((r) => r !== null));
 }
 
 /** Records that no version of the app can read; kept as they are for a later fix. */
 export async function unreadableSubmissions(s: Stores = defaultStores): Promise<UnreadableRecord[]> {
-  const out: UnreadableRecord[] = [];
+  return (await readOutbox(s)).unreadable;
+}
+
+/** The whole outbox in one read: the readable records, newest first, and the ones this version cannot read. */
+export async function readOutbox(
+  s: Stores = defaultStores,
+): Promise<{ records: StoredSubmission[]; unreadable: UnreadableRecord[] }> {
+  const records: StoredSubmission[] = [];
+  const unreadable: UnreadableRecord[] = [];
   for (const [key, raw] of await entries<IDBValidKey, unknown>(s.submissions)) {
-    if (readStoredSubmission(raw) === null) {
-      out.push({
+    const record = readStoredSubmission(raw);
+    if (record) records.push(record);
+    else
+      unreadable.push({
         key: String(key),
         problem: 'This record was written in a format this version cannot read.',
       });
-    }
   }
-  return out;
+  return { records: newestFirst(records), unreadable };
+}
+
+function newestFirst(records: StoredSubmission[]): StoredSubmission[] {
+  return records.sort((a, b) => b.payload.createdAt.localeCompare(a.payload.createdAt));
 }
 
 /**

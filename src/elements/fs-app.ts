@@ -144,7 +144,7 @@ export class FsApp extends LitElement {
       await this.registerMissingTags();
       // A tag whose attempt failed while the device was online is retried by
       // the browser only minutes later: try once now (the lock keeps it single).
-      void this.sender.run();
+      void this.pageRun(() => this.sender.run());
     }
     await startup;
   }
@@ -217,7 +217,7 @@ export class FsApp extends LitElement {
     if (this.path?.kind === 'background-sync') {
       this.path.registration.sync.register(submissionTag(id)).catch(() => this.registerMissingTags());
     } else {
-      void this.sender.run();
+      void this.pageRun(() => this.sender.run());
     }
   };
 
@@ -227,7 +227,17 @@ export class FsApp extends LitElement {
     workerRegistration.applyUpdate();
   }
 
-  private readonly onSendNow = () => void this.sender.sendNow();
+  private readonly onSendNow = () => void this.pageRun(() => this.sender.sendNow());
+
+  /**
+   * Sends from this page. On the Background Sync path the browser may have
+   * dropped a tag while this page held the submission (its last attempt found
+   * it locked): whatever this run left unsent gets its tag back.
+   */
+  private async pageRun(run: () => Promise<void>): Promise<void> {
+    await run();
+    await this.registerMissingTags();
+  }
 
   navigate(path: string, replace = false): void {
     if (replace) history.replaceState(null, '', path);
@@ -239,6 +249,19 @@ export class FsApp extends LitElement {
     this.route = matchRoute(path);
   }
 
+  private mapLoading: Promise<void> | null = null;
+
+  /** The map screen and Leaflet load only when it is first opened: the capture screens stay small. */
+  private loadMapScreen(): void {
+    this.mapLoading ??= import('./fs-map.js').then(
+      () => this.requestUpdate(),
+      (e: unknown) => {
+        this.mapLoading = null;
+        this.mapError = e instanceof Error ? e.message : String(e);
+      },
+    );
+  }
+
   private onLinkClick(e: MouseEvent): void {
     const a = (e.composedPath()[0] as HTMLElement).closest?.('a');
     if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
@@ -246,6 +269,10 @@ export class FsApp extends LitElement {
     if (url.origin !== location.origin) return;
     e.preventDefault();
     this.navigate(url.pathname);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('route') && this.route.name === 'map') this.loadMapScreen();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -461,11 +488,6 @@ export class FsApp extends LitElement {
         ></fs-outbox>`;
       case 'map':
         if (!customElements.get('fs-map')) {
-          // The map screen and Leaflet load only when it is opened: the capture screens stay small.
-          void import('./fs-map.js').then(
-            () => this.requestUpdate(),
-            (e: unknown) => (this.mapError = e instanceof Error ? e.message : String(e)),
-          );
           return this.mapError
             ? html`<h1>Map</h1>
                 <p role="alert">

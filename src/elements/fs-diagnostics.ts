@@ -13,7 +13,7 @@ import {
 import { values } from 'idb-keyval';
 import { defaultStores, type Stores } from '../core/stores.js';
 import type { SavedArea } from '../map/offline-areas.js';
-import { listSubmissions, unreadableSubmissions, type UnreadableRecord } from '../core/submissions.js';
+import { readOutbox, type UnreadableRecord } from '../core/submissions.js';
 import type { SenderState } from '../send/page-sender.js';
 import { controlStyles } from '../styles/controls.js';
 import { permissionState, type SendingPath } from '../send/sending-path.js';
@@ -142,17 +142,17 @@ export class FsDiagnostics extends LitElement {
       permissionState('background-sync'),
       permissionState('periodic-background-sync'),
     ]);
-    const [storage, deviceId, subs, unreadable, ref, backgroundRefresh, server, tiles] = await Promise.all([
+    const [storage, deviceId, outbox, ref, backgroundRefresh, server, tiles] = await Promise.all([
       storageReport(),
       getDeviceId(this.stores),
-      listSubmissions(this.stores),
-      unreadableSubmissions(this.stores),
+      readOutbox(this.stores),
       getReferenceStatus(this.stores),
       backgroundRefreshState(reg, this.stores),
       this.probeServer(),
       mapTiles(this.stores),
     ]);
     const counts: Record<string, number> = { queued: 0, sending: 0, waiting: 0, rejected: 0, sent: 0 };
+    const subs = outbox.records;
     for (const s of subs) counts[s.status] = (counts[s.status] ?? 0) + 1;
     this.report = {
       worker,
@@ -162,7 +162,7 @@ export class FsDiagnostics extends LitElement {
       deviceId,
       counts,
       failed: subs.filter((s) => s.lastError !== null && s.status !== 'sent'),
-      unreadable,
+      unreadable: outbox.unreadable,
       referenceCheckedAt: ref.reference?.checkedAt ?? null,
       lastRefresh: ref.lastAttempt ?? null,
       backgroundRefresh,

@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { usableBaseMap, type BaseMapConfig } from '../../shared/base-map.js';
 import type { ReferenceData } from '../../shared/forms.js';
 import type { StoredSubmission, SubmissionStatus } from '../../shared/outbox.js';
@@ -6,21 +6,16 @@ import type { SubmissionChange } from '../../shared/messages.js';
 import { openCorrection } from '../core/corrections.js';
 import { onOutboxChange } from '../core/outbox-events.js';
 import { getPhoto } from '../core/photos.js';
+import { quickPosition } from '../geo/current-position.js';
+import { distanceMetres, formatDistance } from '../geo/distance.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { getSubmission, listSubmissions } from '../core/submissions.js';
 import type { MapView } from './fs-offline-areas.js';
 import type { BaseMapState, MarkerInfo, PhotoMarkerInfo, SubmissionMap } from '../map/submission-map.js';
-import {
-  FAR_PHOTO_METRES,
-  MARKER_STYLE,
-  PHOTO_STYLE,
-  STATUSES,
-  STATUS_TEXT,
-  isPending,
-} from '../map/status-style.js';
+import { FAR_PHOTO_METRES, MARKER_STYLE, PHOTO_STYLE, STATUSES, isPending } from '../map/status-style.js';
 import { throttle } from '../throttle.js';
 import { controlStyles } from '../styles/controls.js';
-import { statusStyles } from '../styles/status.js';
+import { STATUS_TEXT, statusStyles } from '../styles/status.js';
 
 /** Submissions listed at a time; "Show more" adds as many again. */
 const LIST_PAGE = 50;
@@ -46,6 +41,7 @@ export class FsMap extends LitElement {
     showPhotos: { state: true },
     baseMapState: { state: true },
     currentView: { state: true },
+    actionError: { state: true },
     listLimit: { state: true },
     unlocatedLimit: { state: true },
     error: { state: true },
@@ -67,6 +63,8 @@ export class FsMap extends LitElement {
   declare listLimit: number;
   declare unlocatedLimit: number;
   declare error: string;
+  /** Why the last popup action failed; the map stays as it is. */
+  declare actionError: string;
   stores: Stores = defaultStores;
 
   private map: SubmissionMap | null = null;
@@ -89,6 +87,7 @@ export class FsMap extends LitElement {
     this.listLimit = LIST_PAGE;
     this.unlocatedLimit = LIST_PAGE;
     this.error = '';
+    this.actionError = '';
   }
 
   override connectedCallback(): void {
@@ -193,23 +192,24 @@ export class FsMap extends LitElement {
    * the app know its position (capturing a location asks); never prompts here.
    */
   private async openOnDevice(): Promise<void> {
-    const permission = await navigator.permissions
-      ?.query({ name: 'geolocation' })
-      .then((p) => p.state)
-      .catch(() => 'prompt');
     const map = this.map;
-    if (!map || permission !== 'granted') return;
-    const position = await new Promise<GeolocationPosition | null>((resolve) =>
-      navigator.geolocation.getCurrentPosition(resolve, () => resolve(null), {
-        maximumAge: 10 * 60_000,
-        timeout: 10_000,
-      }),
-    );
-    if (position && this.map === map)
-      map.centre(position.coords.latitude, position.coords.longitude, POSITION_ZOOM);
+    const position = await quickPosition(10_000, 10 * 60_000);
+    if (position && map && this.map === map) map.centre(position.lat, position.lon, POSITION_ZOOM);
   }
 
-  /** Patches the changed submissions in the list and on the map, not the rest. */
+  /** What the legend, filters and lists need from the submissions: worked out when they change, not on every pan. */
+  private summary: Summary = summarize([]);
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('items')) this.summary = summarize(this.items ?? []);
+  }
+
+  /**
+   * Patches the changed submissions in the list and on the map, not the rest.
+   * Everything is read before this.items is touched, with no await between
+   * reading this.items and replacing it: runs may overlap in a burst of
+   * changes, and the later one must not undo the earlier one.
+   */
   private async applyChanges(): Promise<void> {
     if (this.items === null) return;
     const ids = [...this.changed];
@@ -225,9 +225,11 @@ export class FsMap extends LitElement {
       this.items = all;
       return;
     }
-    let items = [...this.items];
-    for (const id of ids as string[]) {
-      const sub = await getSubmission(id, this.stores);
+    const read = await Promise.all(
+      (ids as string[]).map(async (id) => [id, await getSubmission(id, this.stores)] as const),
+    );
+    let items = [...(this.items ?? [])];
+    for (const [id, sub] of read) {
       const at = items.findIndex((s) => s.payload.id === id);
       if (!sub) {
         if (at >= 0) items.splice(at, 1);
@@ -282,11 +284,13 @@ export class FsMap extends LitElement {
   }
 
   private async fix(id: string): Promise<void> {
+    this.actionError = '';
     try {
       const draft = await openCorrection(id, this.stores);
       this.navigate(`/drafts/${draft.id}`);
     } catch (e) {
-      this.error = e instanceof Error ? e.message : String(e);
+      // The map stays: only this action failed (the record went meanwhile, or the disk is full).
+      this.actionError = `It could not be opened for correction: ${e instanceof Error ? e.message : String(e)}`;
     }
   }
 
@@ -355,10 +359,9 @@ export class FsMap extends LitElement {
     if (!loc) return [];
     return sub.payload.photos.flatMap((p, i) => {
       if (!p.geotag) return [];
-      const d = distanceMetres(loc.lat, loc.lon, p.geotag.lat, p.geotag.lon);
+      const d = distanceMetres(loc, p.geotag);
       if (d <= FAR_PHOTO_METRES) return [];
-      const far = d >= 1000 ? `${(d / 1000).toFixed(1)} km` : `${Math.round(d)} m`;
-      return [`Photo ${i + 1} was taken ${far} from the record's location.`];
+      return [`Photo ${i + 1} was taken ${formatDistance(d)} from the record's location.`];
     });
   }
 
@@ -504,12 +507,6 @@ export class FsMap extends LitElement {
         /* Clear of the close button. */
         margin-right: 1.75rem;
       }
-      .popup .actions {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        margin-top: 0.5rem;
-      }
       .popup .thumbs {
         display: flex;
         flex-wrap: wrap;
@@ -531,12 +528,12 @@ export class FsMap extends LitElement {
     if (this.error)
       return html`<h1>Map</h1>
         <p class="why" role="alert">${this.error}</p>`;
-    const located = items?.filter((s) => s.payload.location) ?? [];
-    const unlocated = items?.filter((s) => !s.payload.location) ?? [];
+    const { located, unlocated } = this.summary;
     const shown = this.shownByUrgency(located);
     const inView = shown.filter((s) => inBounds(s, this.currentView));
     return html`
       <h1>Map</h1>
+      ${this.actionError ? html`<p class="why" role="alert">${this.actionError}</p>` : nothing}
       <div class="layout">
         <div>
           <div
@@ -547,8 +544,7 @@ export class FsMap extends LitElement {
           <p class="note" role="status">${this.baseMapNote()}</p>
         </div>
         <div>
-          ${this.renderLegend(items ?? [])} ${this.renderFilters(items ?? [])}
-          ${items === null ? html`<p>Loading…</p>` : nothing}
+          ${this.renderLegend()} ${this.renderFilters()} ${items === null ? html`<p>Loading…</p>` : nothing}
           <fs-offline-areas
             .baseMap=${this.baseMap}
             .view=${this.currentView}
@@ -561,9 +557,7 @@ export class FsMap extends LitElement {
                     location
                   </h2>
                   <ul aria-labelledby="unlocated" class="unlocated">
-                    ${byUrgency(unlocated)
-                      .slice(0, this.unlocatedLimit)
-                      .map((s) => this.renderItem(s))}
+                    ${unlocated.slice(0, this.unlocatedLimit).map((s) => this.renderItem(s))}
                   </ul>
                   ${this.renderMore(unlocated.length, this.unlocatedLimit, () => (this.unlocatedLimit += LIST_PAGE))}`
               : nothing
@@ -599,11 +593,11 @@ export class FsMap extends LitElement {
     }
   }
 
-  private renderFilters(items: StoredSubmission[]) {
-    const forms = [...new Set(items.map((s) => s.payload.formId))]
+  private renderFilters() {
+    const { formIds, withPhotos } = this.summary;
+    const forms = formIds
       .map((id) => ({ id, title: this.reference?.forms.find((f) => f.id === id)?.title ?? id }))
       .sort((a, b) => a.title.localeCompare(b.title));
-    const withPhotos = items.some((s) => s.payload.photos.some((p) => p.geotag));
     return html`<fieldset class="filters">
       <legend>Show</legend>
       <label class="stack">
@@ -631,9 +625,8 @@ export class FsMap extends LitElement {
     </fieldset>`;
   }
 
-  private renderLegend(items: StoredSubmission[]) {
-    const counts = new Map<SubmissionStatus, number>();
-    for (const s of items) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+  private renderLegend() {
+    const { counts } = this.summary;
     return html`<fieldset class="legend">
       <legend>Status on this device</legend>
       ${STATUSES.map((status) => {
@@ -714,6 +707,27 @@ export class FsMap extends LitElement {
   }
 }
 
+interface Summary {
+  located: StoredSubmission[];
+  /** Most urgent first. */
+  unlocated: StoredSubmission[];
+  counts: ReadonlyMap<SubmissionStatus, number>;
+  formIds: string[];
+  withPhotos: boolean;
+}
+
+function summarize(items: StoredSubmission[]): Summary {
+  const counts = new Map<SubmissionStatus, number>();
+  for (const s of items) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+  return {
+    located: items.filter((s) => s.payload.location),
+    unlocated: byUrgency(items.filter((s) => !s.payload.location)),
+    counts,
+    formIds: [...new Set(items.map((s) => s.payload.formId))],
+    withPhotos: items.some((s) => s.payload.photos.some((p) => p.geotag)),
+  };
+}
+
 const URGENCY = new Map(STATUSES.map((status, i) => [status, i]));
 
 /** Rejected first, sent last (the legend's order), newest first within a status. */
@@ -731,15 +745,6 @@ function inBounds(s: StoredSubmission, view: MapView | null): boolean {
   if (!loc || !view) return true;
   const b = view.bounds;
   return loc.lat >= b.south && loc.lat <= b.north && loc.lon >= b.west && loc.lon <= b.east;
-}
-
-/** Great-circle distance (haversine); metres are plenty precise at field scale. */
-function distanceMetres(lat1: number, lon1: number, lat2: number, lon2: number): number {
-  const rad = Math.PI / 180;
-  const a =
-    Math.sin(((lat2 - lat1) * rad) / 2) ** 2 +
-    Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lon2 - lon1) * rad) / 2) ** 2;
-  return 2 * 6371008.8 * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
 customElements.define('fs-map', FsMap);

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { ReferenceData } from '../../shared/forms.js';
-import type { StoredSubmission, SubmissionStatus } from '../../shared/outbox.js';
+import type { StoredSubmission } from '../../shared/outbox.js';
 import { openCorrection } from '../core/corrections.js';
 import { onAppMessage } from '../core/outbox-events.js';
 import type { SendProgressPayload } from '../../shared/messages.js';
@@ -10,15 +10,7 @@ import type { SenderState } from '../send/page-sender.js';
 import { formatBytes } from '../storage-persistence.js';
 import { throttle } from '../throttle.js';
 import { controlStyles } from '../styles/controls.js';
-import { statusStyles } from '../styles/status.js';
-
-const STATUS_TEXT: Record<SubmissionStatus, string> = {
-  queued: 'Queued',
-  sending: 'Sending',
-  sent: 'Sent',
-  rejected: 'Rejected',
-  waiting: 'Waiting',
-};
+import { STATUS_TEXT, statusStyles } from '../styles/status.js';
 
 /**
  * The outbox: every submission on this device with its status, newest first.

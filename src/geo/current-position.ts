@@ -3,11 +3,11 @@ import { toGeoPoint } from './geo-watch-controller.js';
 
 /**
  * Where the device is, if that is known quickly and without asking: a position
- * at most a minute old, or a fresh one within timeoutMs, and only when
+ * at most maximumAgeMs old (a minute unless given), or a fresh one within timeoutMs, and only when
  * location is already allowed (a permission prompt in the middle of adding a
  * photo would be a surprise). Resolves to null otherwise; never rejects.
  */
-export async function quickPosition(timeoutMs = 4_000): Promise<GeoPoint | null> {
+export async function quickPosition(timeoutMs = 4_000, maximumAgeMs = 60_000): Promise<GeoPoint | null> {
   if (!('geolocation' in navigator)) return null;
   try {
     const status = await navigator.permissions.query({ name: 'geolocation' });
@@ -19,7 +19,7 @@ export async function quickPosition(timeoutMs = 4_000): Promise<GeoPoint | null>
     navigator.geolocation.getCurrentPosition(
       (position) => resolve(toGeoPoint(position)),
       () => resolve(null),
-      { maximumAge: 60_000, timeout: timeoutMs },
+      { maximumAge: maximumAgeMs, timeout: timeoutMs },
     );
   });
 }

@@ -29,14 +29,6 @@ export const MARKER_STYLE: Record<SubmissionStatus, MarkerStyle> = {
 /** Drawing order and legend order: what needs attention first. */
 export const STATUSES: readonly SubmissionStatus[] = ['rejected', 'waiting', 'queued', 'sending', 'sent'];
 
-export const STATUS_TEXT: Record<SubmissionStatus, string> = {
-  queued: 'Queued',
-  sending: 'Sending',
-  sent: 'Sent',
-  rejected: 'Rejected',
-  waiting: 'Waiting',
-};
-
 /** Not yet accepted by the server: what "Only pending" shows. */
 export function isPending(status: SubmissionStatus): boolean {
   return status !== 'sent';

@@ -333,10 +333,6 @@ export class SubmissionMap {
     this.entries.get(id)?.marker.openPopup();
   }
 
-  closePopup(): void {
-    this.map.closePopup();
-  }
-
   /** The map's container changed size (it was hidden, or the layout moved). */
   resize(): void {
     this.map.invalidateSize();

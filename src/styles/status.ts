@@ -1,4 +1,14 @@
 import { css } from 'lit';
+import type { SubmissionStatus } from '../../shared/outbox.js';
+
+/** The word on each status chip, in the outbox and on the map. */
+export const STATUS_TEXT: Record<SubmissionStatus, string> = {
+  queued: 'Queued',
+  sending: 'Sending',
+  sent: 'Sent',
+  rejected: 'Rejected',
+  waiting: 'Waiting',
+};
 
 /** Status chips: a word and a shape as well as a colour, so colour is never the only cue. */
 export const statusStyles = css`

@@ -37,7 +37,8 @@ export async function startTestServer(overrides: Partial<AppOptions> = {}): Prom
     photoMaxBytes: 64 * 1024,
     ...overrides,
   }).catch((err: unknown) => {
-    rmSync(dataDir, { recursive: true, force: true });
+    // Only a directory made here: one the caller passed in is theirs to inspect.
+    if (overrides.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     throw err;
   });
   return {

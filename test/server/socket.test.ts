@@ -39,6 +39,15 @@ function upload(port: number, path: string, body: Buffer, headers: Record<string
   });
 }
 
+/** Polls a condition of the file system (no event tells when the server touches it), up to 5 s. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`Timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 describe('uploads over a real socket', () => {
   let server: TestServer;
   let port: number;
@@ -86,15 +95,16 @@ describe('uploads over a real socket', () => {
       headers: { 'content-type': 'image/jpeg', 'content-length': String(bytes.length) },
     });
     req.on('error', () => undefined);
+    const temps = () =>
+      readdirSync(join(server.dataDir, 'photos'), { recursive: true, encoding: 'utf8' }).filter((f) =>
+        f.includes('.tmp-'),
+      );
     req.write(bytes.subarray(0, 20 * 1024));
-    await new Promise((r) => setTimeout(r, 100));
+    // Abandon it only once the server has started writing: otherwise there is nothing to clean up.
+    await until(() => temps().length > 0, 'the upload reaches a temp file');
     req.destroy();
-    await new Promise((r) => setTimeout(r, 100));
-    const left = readdirSync(join(server.dataDir, 'photos'), { recursive: true, encoding: 'utf8' });
-    assert.deepEqual(
-      left.filter((f) => f.includes('.tmp-')),
-      [],
-    );
+    await until(() => temps().length === 0, 'the temp file is removed').catch(() => undefined);
+    assert.deepEqual(temps(), []);
     const health = await server.app.inject({ method: 'GET', url: '/api/health' });
     assert.equal(health.statusCode, 200);
   });

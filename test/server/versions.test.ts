@@ -10,7 +10,6 @@ import type {
   SubmissionPage,
   SubmissionPayload,
 } from '../../shared/submission.js';
-import { buildApp } from '../../server/app.js';
 import { FormsDirError } from '../../server/reference.js';
 import {
   demoForm,
@@ -126,14 +125,7 @@ describe('published form versions', () => {
       await server.app.close();
       const changed = { ...demoForm, title: 'Water point check' };
       writeForms(dir, { 'wpi.v1.json': changed });
-      // buildApp itself: the test server's helper deletes the data of a failed start.
-      const attempt = buildApp({
-        dataDir,
-        formsDir: dir,
-        appDir: join(dataDir, 'no-app'),
-        photoMaxBytes: 1024,
-      });
-      await assert.rejects(attempt, (err: unknown) => {
+      await assert.rejects(restart(dataDir, dir), (err: unknown) => {
         assert.ok(err instanceof FormsDirError);
         assert.ok(err.message.includes(join(dir, 'wpi.v1.json')), err.message);
         assert.match(

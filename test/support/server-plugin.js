@@ -43,7 +43,8 @@ class ServerProcess {
         DATA_DIR: this.dataDir,
         LOG_LEVEL: 'warn',
       },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      // Nothing reads its stdout: a pipe left unread would stall the server once full.
+      stdio: ['ignore', 'ignore', 'inherit'],
     });
     this.child = child;
     await waitForHealth(this.port, child);
@@ -53,6 +54,8 @@ class ServerProcess {
     const child = this.child;
     if (!child) return;
     this.child = null;
+    // A server that already died (crashed) will not exit again.
+    if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;

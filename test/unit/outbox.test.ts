@@ -115,8 +115,9 @@ describe('fs-outbox', () => {
     expect(text, 'the question by its label').to.contain('People served: People served cannot be negative.');
     const fix = deepAll<HTMLButtonElement>(el, 'button').find((b) => b.textContent?.trim() === 'Fix');
     expect(fix, 'a Fix button').to.not.equal(undefined);
-    setTimeout(() => fix!.click());
-    const nav = (await oneEvent(el, 'fs-navigate')) as CustomEvent<{ path: string }>;
+    const navigated = oneEvent(el, 'fs-navigate');
+    fix!.click();
+    const nav = (await navigated) as CustomEvent<{ path: string }>;
     expect(nav.detail.path).to.equal(`/drafts/${p.id}`);
     const draft = await getDraft(p.id, s);
     expect(draft?.correcting).to.equal(true);
@@ -151,8 +152,9 @@ describe('fs-outbox', () => {
   it('asks the app to send everything when "Send now" is pressed', async () => {
     await saved(s, '2026-03-01T08:00:00.000Z');
     const el = await outbox();
-    setTimeout(() => button(el, 'Send now').click());
-    const ev = await oneEvent(el, 'send-now');
+    const asked = oneEvent(el, 'send-now');
+    button(el, 'Send now').click();
+    const ev = await asked;
     expect(ev.composed).to.equal(true);
   });
 
