@@ -81,17 +81,21 @@ export interface FieldProblem {
   message: string;
 }
 
-export type ApiErrorCode =
-  | 'bad_request'
-  | 'validation_failed'
-  | 'unknown_form'
-  | 'missing_photos'
-  | 'conflict'
-  | 'not_found'
-  | 'hash_mismatch'
-  | 'unsupported_media_type'
-  | 'payload_too_large'
-  | 'internal';
+/** Every `error` code the API answers with; a client treats any other body as unreadable. */
+export const API_ERROR_CODES = [
+  'bad_request',
+  'validation_failed',
+  'unknown_form',
+  'missing_photos',
+  'conflict',
+  'not_found',
+  'hash_mismatch',
+  'unsupported_media_type',
+  'payload_too_large',
+  'interrupted',
+  'internal',
+] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
 /** Every 4xx and 5xx body from the API. */
 export interface ApiError {

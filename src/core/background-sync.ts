@@ -33,8 +33,8 @@ export const SYNC_EVENT_BUDGET_MS = 150_000;
 export type SyncDecision = 'done' | 'retry' | 'waiting';
 
 export function decideSync(outcome: SendOutcome, lastChance: boolean): SyncDecision {
-  // A page sending it right now may yet fail, and a page does not retry on
-  // this path: keep the tag alive until the outcome is known.
+  // Still busy after waiting out the event's budget: the page holding it may
+  // yet fail, so keep the tag alive until the outcome is known.
   const unsettled = outcome.kind === 'retry' || (outcome.kind === 'skipped' && outcome.reason === 'busy');
   if (!unsettled) return 'done';
   return lastChance ? 'waiting' : 'retry';
@@ -55,8 +55,12 @@ export async function syncSubmission(
   options: SenderOptions & { stores?: Stores } = {},
 ): Promise<SyncDecision> {
   const s = options.stores ?? defaultStores;
+  const deadline = Date.now() + SYNC_EVENT_BUDGET_MS;
   const outcome = await sendSubmission(id, {
-    deadline: Date.now() + SYNC_EVENT_BUDGET_MS,
+    deadline,
+    // A page sending it now usually succeeds: waiting for its outcome, rather
+    // than failing the event, spares the tag minutes of the browser's backoff.
+    waitIfBusy: AbortSignal.timeout(SYNC_EVENT_BUDGET_MS),
     ...options,
     stores: s,
   });

@@ -9,8 +9,15 @@
  * same one at once. It uses no DOM API, so it runs unchanged in a worker.
  */
 import type { SendProgressPayload } from '../../shared/messages.js';
-import type { ApiError, Receipt } from '../../shared/submission.js';
-import type { StoredSubmission } from '../../shared/outbox.js';
+import {
+  API_ERROR_CODES,
+  type ApiError,
+  type ApiErrorCode,
+  type PhotoRef,
+  type Receipt,
+} from '../../shared/submission.js';
+import type { StoredPhoto, StoredSubmission } from '../../shared/outbox.js';
+import { sha256Hex } from '../photos/sha256-hex.js';
 import { backoffDelay, WAITING_AFTER_ATTEMPTS } from './backoff.js';
 import { getPhoto } from './photos.js';
 import { defaultStores, type Stores } from './stores.js';
@@ -38,12 +45,33 @@ export interface SenderOptions {
    * it (a sync event may last 3 minutes). Photos already sent stay sent.
    */
   deadline?: number;
+  /**
+   * Wait for another sender holding this submission to finish, then look
+   * again, rather than skip it as busy. Aborting the signal gives up waiting.
+   */
+  waitIfBusy?: AbortSignal;
 }
 
 /** Statuses a sender may pick up. "sending" is included: its sender may have died (its lock is then free). */
 export const SENDABLE: ReadonlySet<StoredSubmission['status']> = new Set(['queued', 'waiting', 'sending']);
 
 const TRANSIENT_4XX = new Set([401, 403, 408, 425, 429]);
+/**
+ * Codes by which the server says that this submission, as it is, will never
+ * be accepted: a person has to act. Every other answer (a photo damaged on
+ * the way, an interrupted upload, a route a proxy got wrong) is tried again.
+ */
+const REFUSALS: ReadonlySet<ApiErrorCode> = new Set([
+  'bad_request',
+  'validation_failed',
+  'unknown_form',
+  'conflict',
+  'unsupported_media_type',
+  'payload_too_large',
+]);
+const KNOWN_CODES: ReadonlySet<string> = new Set(API_ERROR_CODES);
+/** A photo damaged on the way is sent again at once, this many times, before the attempt counts as failed. */
+const PHOTO_RESENDS = 2;
 /** Slowest upload speed we still wait for, in bytes per millisecond (16 kB/s). */
 const SLOW_LINK_BYTES_PER_MS = 16;
 
@@ -58,14 +86,50 @@ export function lockName(id: string): string {
   return `fieldsync-send:${id}`;
 }
 
-async function readApiError(res: Response): Promise<ApiError> {
+function isApiError(v: unknown): v is ApiError {
+  const e = v as Partial<ApiError> | null;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof e.error === 'string' &&
+    KNOWN_CODES.has(e.error) &&
+    typeof e.message === 'string' &&
+    e.message !== ''
+  );
+}
+
+/**
+ * The server's ApiError when its answer arrived whole and well formed, else
+ * null: a body cut off on the way, or a proxy's error page, says nothing
+ * about the submission, so it must never reject one.
+ */
+async function readApiError(res: Response): Promise<ApiError | null> {
   try {
-    const body = (await res.json()) as Partial<ApiError>;
-    if (typeof body.error === 'string' && typeof body.message === 'string') return body as ApiError;
+    const body: unknown = JSON.parse(await res.text());
+    return isApiError(body) ? body : null;
   } catch {
-    // Not JSON (a proxy's error page, say): describe it by its status.
+    return null;
   }
-  return { error: 'bad_request', message: `The server refused this submission (HTTP ${res.status}).` };
+}
+
+function unreadable(status: number): Transient {
+  return new Transient(`The server's answer (HTTP ${status}) arrived incomplete; sending again.`);
+}
+
+/**
+ * A 413 is final whoever sent it (the server, or a proxy in front of it with
+ * its own limit): the same bytes will never fit. Says what to do about it.
+ */
+async function tooLarge(res: Response, what: 'photo' | 'submission'): Promise<ApiError> {
+  const err = await readApiError(res);
+  if (err?.error === 'payload_too_large') return err;
+  return {
+    error: 'payload_too_large',
+    message:
+      what === 'photo'
+        ? "The server refused a photo as too large. Open the submission, replace the photo with a smaller one (or remove it) and save; or ask your administrator to raise the server's photo size limit."
+        : "The server refused this submission as too large. Ask your administrator to raise the server's limit; the submission stays on this device until then.",
+  };
 }
 
 function isReceipt(v: unknown, id: string): v is Receipt {
@@ -78,11 +142,19 @@ function isReceipt(v: unknown, id: string): v is Receipt {
  * the outcome on the device. Never throws for network or server trouble.
  */
 export async function sendSubmission(id: string, options: SenderOptions = {}): Promise<SendOutcome> {
-  const result = await navigator.locks.request(lockName(id), { ifAvailable: true }, async (lock) => {
+  const wait = options.waitIfBusy;
+  if (wait) {
+    try {
+      return await navigator.locks.request(lockName(id), { signal: wait }, () => sendLocked(id, options));
+    } catch (e) {
+      if (wait.aborted) return { kind: 'skipped', reason: 'busy' };
+      throw e;
+    }
+  }
+  return navigator.locks.request(lockName(id), { ifAvailable: true }, async (lock) => {
     if (!lock) return { kind: 'skipped', reason: 'busy' } as const;
     return sendLocked(id, options);
   });
-  return result;
 }
 
 async function sendLocked(id: string, o: SenderOptions): Promise<SendOutcome> {
@@ -148,7 +220,11 @@ function describeFailure(e: unknown): string {
   if (e instanceof DOMException && (e.name === 'TimeoutError' || e.name === 'AbortError')) {
     return 'The server took too long to answer.';
   }
-  if (e instanceof TypeError) return 'The server could not be reached (no network?).';
+  if (e instanceof TypeError) {
+    return navigator.onLine
+      ? 'The server did not answer: it may be down, or out of reach from this network.'
+      : 'This device has no network connection.';
+  }
   return e instanceof Error ? e.message : String(e);
 }
 
@@ -185,8 +261,13 @@ async function deliver(sub: StoredSubmission, o: SenderOptions, s: Stores): Prom
       signal: limit(timeout),
     });
     if (res.status === 200 || res.status === 201) {
-      const receipt: unknown = await res.json();
-      if (!isReceipt(receipt, payload.id)) throw new Transient('The server sent an unreadable receipt.');
+      let receipt: unknown;
+      try {
+        receipt = await res.json();
+      } catch {
+        throw unreadable(res.status);
+      }
+      if (!isReceipt(receipt, payload.id)) throw unreadable(res.status);
       progress.photosDone = progress.photosTotal;
       progress.bytesDone = progress.bytesTotal;
       o.onProgress?.({ ...progress });
@@ -195,8 +276,13 @@ async function deliver(sub: StoredSubmission, o: SenderOptions, s: Stores): Prom
     if (res.status >= 500 || TRANSIENT_4XX.has(res.status)) {
       throw new Transient(`The server is not available (HTTP ${res.status}).`);
     }
+    if (res.status === 413) throw new Refused(await tooLarge(res, 'submission'));
     const error = await readApiError(res);
-    if (res.status !== 409 || error.error !== 'missing_photos') throw new Refused(error);
+    if (!error) throw unreadable(res.status);
+    if (res.status !== 409 || error.error !== 'missing_photos') {
+      if (REFUSALS.has(error.error)) throw new Refused(error);
+      throw new Transient(`${error.message} (HTTP ${res.status})`);
+    }
 
     const missing = new Set(error.missing ?? []);
     const already = photos.filter((p) => !missing.has(p.sha256));
@@ -214,25 +300,61 @@ async function deliver(sub: StoredSubmission, o: SenderOptions, s: Stores): Prom
           missing: [ref.sha256],
         });
       }
-      const put = await fetcher(`${base}/api/photos/${ref.sha256}`, {
-        method: 'PUT',
-        headers: { 'Content-Type': photo.type },
-        body: photo.data,
-        signal: limit(timeout + photo.data.byteLength / SLOW_LINK_BYTES_PER_MS),
-      });
-      if (put.status >= 500 || TRANSIENT_4XX.has(put.status)) {
-        throw new Transient(`The server is not available (HTTP ${put.status}).`);
-      }
-      if (!put.ok) {
-        const err = await readApiError(put);
-        throw new Refused({ ...err, field: err.field ?? ref.field });
-      }
+      await uploadPhoto(ref, photo, (ms) => limit(ms), timeout, fetcher, base);
       progress.photosDone++;
       progress.bytesDone += ref.bytes;
       o.onProgress?.({ ...progress });
     }
   }
   throw new Transient('The server kept asking for photos it was sent.');
+}
+
+/**
+ * PUTs one photo. The server checks the bytes against their hash: a mismatch
+ * means they were damaged on the way (sent again at once), unless the copy on
+ * this device no longer hashes to its name, which no resend can mend.
+ */
+async function uploadPhoto(
+  ref: PhotoRef,
+  photo: StoredPhoto,
+  limit: (ms: number) => AbortSignal,
+  timeout: number,
+  fetcher: typeof fetch,
+  base: string,
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const put = await fetcher(`${base}/api/photos/${ref.sha256}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': photo.type },
+      body: photo.data,
+      signal: limit(timeout + photo.data.byteLength / SLOW_LINK_BYTES_PER_MS),
+    });
+    if (put.ok) {
+      // Read to the end so a kept-alive connection is free for the next request.
+      await put.arrayBuffer().catch(() => undefined);
+      return;
+    }
+    if (put.status >= 500 || TRANSIENT_4XX.has(put.status)) {
+      throw new Transient(`The server is not available (HTTP ${put.status}).`);
+    }
+    if (put.status === 413) throw new Refused({ ...(await tooLarge(put, 'photo')), field: ref.field });
+    const err = await readApiError(put);
+    if (!err) throw unreadable(put.status);
+    if (err.error === 'hash_mismatch') {
+      if ((await sha256Hex(photo.data)) !== ref.sha256) {
+        throw new Refused({
+          error: 'hash_mismatch',
+          field: ref.field,
+          message:
+            'A photo of this submission is damaged on this device. Open the submission, add the photo again and save.',
+        });
+      }
+      if (attempt < PHOTO_RESENDS) continue;
+      throw new Transient('A photo was damaged on the way to the server; it will be sent again.');
+    }
+    if (REFUSALS.has(err.error)) throw new Refused({ ...err, field: err.field ?? ref.field });
+    throw new Transient(`${err.message} (HTTP ${put.status})`);
+  }
 }
 
 export interface DrainOptions extends SenderOptions {

@@ -86,7 +86,31 @@ async function waitForHealth(port, child) {
 
 const server = new ServerProcess();
 /** Faults injected between the page and the server. */
-const faults = { down: false, status: 0, count: 0, dropAcks: false, requests: [] };
+const faults = {
+  down: false,
+  status: 0,
+  count: 0,
+  /** Only requests whose path starts with this get the injected status. */
+  statusPath: '/api/',
+  /** Send the injected status with an HTML page rather than JSON. */
+  html: false,
+  dropAcks: false,
+  /** Flip one byte in the body of this many photo uploads, as a damaged link would. */
+  flipPhotoBytes: 0,
+  /** Cut off the body of this many 4xx answers halfway, then drop the connection. */
+  cutErrorBodies: 0,
+  requests: [],
+};
+
+/** Reads a whole request body. */
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
 
 /** Koa middleware: forwards /api/* to the real server, unless a fault says otherwise. */
 export function apiProxy() {
@@ -99,11 +123,19 @@ export function apiProxy() {
       ctx.respond = false;
       return;
     }
-    if (faults.count > 0) {
+    if (faults.count > 0 && ctx.path.startsWith(faults.statusPath)) {
       faults.count--;
       ctx.status = faults.status;
-      ctx.body = { error: 'internal', message: `Injected ${faults.status}` };
+      // A proxy's or portal's own error page, or a JSON body as the server would send.
+      if (faults.html) ctx.body = `<html><body><h1>${faults.status}</h1></body></html>`;
+      else ctx.body = { error: 'internal', message: `Injected ${faults.status}` };
       return;
+    }
+    let body = null;
+    if (faults.flipPhotoBytes > 0 && ctx.method === 'PUT' && ctx.path.startsWith('/api/photos/')) {
+      faults.flipPhotoBytes--;
+      body = await readBody(ctx.req);
+      body[Math.floor(body.length / 2)] ^= 0x40;
     }
     await new Promise((resolve, reject) => {
       const upstream = request(
@@ -128,7 +160,24 @@ export function apiProxy() {
             });
             return;
           }
-          ctx.status = res.statusCode ?? 502;
+          const status = res.statusCode ?? 502;
+          if (faults.cutErrorBodies > 0 && status >= 400 && status < 500) {
+            faults.cutErrorBodies--;
+            // The whole answer is announced, half of it arrives, then the connection drops.
+            readBody(res).then((full) => {
+              ctx.respond = false;
+              ctx.res.writeHead(status, {
+                'content-type': 'application/json',
+                'content-length': String(full.length),
+              });
+              ctx.res.write(full.subarray(0, Math.floor(full.length / 2)), () => {
+                ctx.req.socket.destroy();
+                resolve();
+              });
+            }, reject);
+            return;
+          }
+          ctx.status = status;
           for (const [k, v] of Object.entries(res.headers)) {
             if (
               v !== undefined &&
@@ -154,7 +203,8 @@ export function apiProxy() {
         ctx.respond = false;
         resolve();
       });
-      ctx.req.pipe(upstream);
+      if (body) upstream.end(body);
+      else ctx.req.pipe(upstream);
     });
   };
 }
@@ -199,7 +249,11 @@ export function fieldsyncPlugin() {
           faults.down = payload?.down ?? false;
           faults.status = payload?.status ?? 0;
           faults.count = payload?.count ?? 0;
+          faults.statusPath = payload?.statusPath ?? '/api/';
+          faults.html = payload?.html ?? false;
           faults.dropAcks = payload?.dropAcks ?? false;
+          faults.flipPhotoBytes = payload?.flipPhotoBytes ?? 0;
+          faults.cutErrorBodies = payload?.cutErrorBodies ?? 0;
           return true;
         case 'api-requests': {
           const seen = faults.requests;

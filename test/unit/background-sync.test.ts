@@ -11,7 +11,7 @@ import {
 import { putPhoto } from '../../src/core/photos.js';
 import { lockName, type SendOutcome } from '../../src/core/sender.js';
 import type { Stores } from '../../src/core/stores.js';
-import { getSubmission, saveSubmission } from '../../src/core/submissions.js';
+import { getSubmission, saveSubmission, updateSubmission } from '../../src/core/submissions.js';
 import { demoPayload, makeStoredPhoto, testStores } from '../support/fixtures.js';
 import { beforeEach, describe, it } from '../support/mocha.js';
 
@@ -114,13 +114,36 @@ describe('the sync handler, against the server', () => {
     expect(await executeServerCommand('api-requests', { reset: true })).to.deep.equal([]);
   });
 
-  it('asks for a retry while a page holds the submission', async () => {
+  it('waits while a page holds the submission and resolves once the page has sent it', async () => {
     const s = testStores();
     const id = await queued(s);
     let release: () => void = () => undefined;
     const held = new Promise<void>((r) => (release = r));
     const holding = navigator.locks.request(lockName(id), () => held);
-    expect(await rejection(syncSubmission(id, false, { stores: s }))).to.be.instanceOf(RetryLater);
+    const event = syncSubmission(id, false, { stores: s });
+    while (!(await navigator.locks.query()).pending?.some((l) => l.name === lockName(id))) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // The page's send succeeds while the worker waits for it.
+    await updateSubmission(id, (r) => ({ ...r, status: 'sent' }), s);
+    await executeServerCommand('api-requests', { reset: true });
+    release();
+    await holding;
+    expect(await event).to.equal('done');
+    expect(
+      await executeServerCommand('api-requests', { reset: true }),
+      'the worker sent nothing',
+    ).to.deep.equal([]);
+  });
+
+  it('asks for a retry when a page still holds the submission at the end of its wait', async () => {
+    const s = testStores();
+    const id = await queued(s);
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const holding = navigator.locks.request(lockName(id), () => held);
+    const waited = syncSubmission(id, false, { stores: s, waitIfBusy: AbortSignal.timeout(100) });
+    expect(await rejection(waited)).to.be.instanceOf(RetryLater);
     release();
     await holding;
   });

@@ -84,7 +84,7 @@ describe('sending a submission', () => {
     const rec = await getSubmission(payload.id, s);
     expect(rec?.status).to.equal('queued');
     expect(rec?.attempts).to.equal(1);
-    expect(rec?.lastError).to.contain('could not be reached');
+    expect(rec?.lastError).to.contain('server did not answer');
     expect(rec?.nextAttemptAt).to.be.greaterThan(before);
   });
 
@@ -140,6 +140,95 @@ describe('sending a submission', () => {
     expect(await onServer(payload.id)).to.equal(null);
     // A rejected submission is not sent again until it is corrected.
     expect((await sendSubmission(payload.id, { stores: s })).kind).to.equal('skipped');
+  });
+
+  it('sends a photo damaged on the way again and delivers the submission', async () => {
+    const s = testStores();
+    const { payload, photos } = await queued(s, 1);
+    await executeServerCommand('api-fault', { flipPhotoBytes: 1 });
+    const outcome = await sendSubmission(payload.id, { stores: s });
+    expect(outcome.kind).to.equal('sent');
+    const photo = photos[0]!;
+    const log = await requests();
+    expect(log.filter((r) => r === `PUT /api/photos/${photo.sha256}`)).to.have.length(2);
+    const bytes = await (await fetch(`/api/photos/${photo.sha256}`)).arrayBuffer();
+    expect(await sha256Hex(bytes)).to.equal(photo.sha256);
+  });
+
+  it('keeps trying a photo that keeps arriving damaged, without rejecting the submission', async () => {
+    const s = testStores();
+    const { payload } = await queued(s, 1);
+    await executeServerCommand('api-fault', { flipPhotoBytes: 10 });
+    const outcome = await sendSubmission(payload.id, { stores: s });
+    expect(outcome.kind).to.equal('retry');
+    const rec = await getSubmission(payload.id, s);
+    expect(rec?.status).to.equal('queued');
+    expect(rec?.lastError).to.contain('damaged on the way');
+    await executeServerCommand('api-fault', {});
+    expect((await sendSubmission(payload.id, { stores: s })).kind).to.equal('sent');
+  });
+
+  it('rejects, naming the field, a photo whose bytes on this device no longer match their hash', async () => {
+    const s = testStores();
+    const { payload, photos } = await queued(s, 1);
+    const photo = photos[0]!;
+    const damaged = new Uint8Array(photo.data.slice(0));
+    damaged[damaged.length >> 1]! ^= 0x40;
+    await putPhoto({ ...photo, data: damaged.buffer }, s);
+    const outcome = await sendSubmission(payload.id, { stores: s });
+    expect(outcome.kind).to.equal('rejected');
+    const rec = await getSubmission(payload.id, s);
+    expect(rec?.rejection?.error).to.equal('hash_mismatch');
+    expect(rec?.rejection?.field).to.equal('photos');
+    expect(rec?.rejection?.message).to.contain('damaged on this device');
+  });
+
+  it('keeps a submission queued when a refusal arrives cut off, and rejects it once it arrives whole', async () => {
+    const s = testStores();
+    const { payload } = await queued(s, 1, { people_served: -5 });
+    await executeServerCommand('api-fault', { cutErrorBodies: 1 });
+    const first = await sendSubmission(payload.id, { stores: s });
+    expect(first.kind, 'half an answer says nothing').to.equal('retry');
+    expect((await getSubmission(payload.id, s))?.status).to.equal('queued');
+    expect((await sendSubmission(payload.id, { stores: s })).kind).to.equal('rejected');
+    expect((await getSubmission(payload.id, s))?.rejection?.field).to.equal('people_served');
+  });
+
+  it('keeps a submission queued when a proxy answers 4xx with its own page', async () => {
+    const s = testStores();
+    const { payload } = await queued(s, 1);
+    await executeServerCommand('api-fault', { status: 409, count: 1, html: true });
+    expect((await sendSubmission(payload.id, { stores: s })).kind).to.equal('retry');
+    const rec = await getSubmission(payload.id, s);
+    expect(rec?.status).to.equal('queued');
+    expect(rec?.lastError).to.contain('HTTP 409');
+    expect((await sendSubmission(payload.id, { stores: s })).kind).to.equal('sent');
+  });
+
+  it('stops sending a photo refused as too large and says what to do', async () => {
+    const s = testStores();
+    const { payload } = await queued(s, 1);
+    await executeServerCommand('api-fault', {
+      status: 413,
+      count: 1,
+      html: true,
+      statusPath: '/api/photos/',
+    });
+    const outcome = await sendSubmission(payload.id, { stores: s });
+    expect(outcome.kind).to.equal('rejected');
+    const rec = await getSubmission(payload.id, s);
+    expect(rec?.rejection?.error).to.equal('payload_too_large');
+    expect(rec?.rejection?.field).to.equal('photos');
+    expect(rec?.rejection?.message).to.contain('smaller');
+  });
+
+  it('waits for another sender holding the submission, then finds it sent', async () => {
+    const s = testStores();
+    const { payload } = await queued(s, 1);
+    const first = sendSubmission(payload.id, { stores: s });
+    const second = sendSubmission(payload.id, { stores: s, waitIfBusy: AbortSignal.timeout(60_000) });
+    expect((await first).kind).to.equal('sent');
+    expect(await second).to.deep.equal({ kind: 'skipped', reason: 'done' });
   });
 
   it('never sends one submission from two senders at once', async () => {
