@@ -18,6 +18,7 @@ import type { StoredSubmission, SubmissionStatus } from '../shared/outbox.js';
 import type { Answers, GeoPoint } from '../shared/submission.js';
 import { launchBrowser, openWorld, outboxStatuses, root, seedOutbox, until } from '../test/e2e/harness.js';
 import { fillDemoForm } from '../test/e2e/demo-form.js';
+import { recovery } from './recovery.js';
 
 const appDir = join(root, 'dist/app');
 
@@ -886,6 +887,7 @@ try {
   if (wanted('size')) await initialJavaScript();
   if (wanted('save')) await savingWithPhotos(browser);
   if (wanted('drain')) await draining(browser);
+  if (wanted('recovery')) await recovery(browser);
   if (wanted('village-search')) await villageSearch(browser);
   if (wanted('reference-store')) await storingReference(browser);
   if (wanted('map')) await mapScreen(browser);

@@ -26,7 +26,8 @@ import { getSubmission, listSubmissions, updateSubmission } from './submissions.
 export type SendOutcome =
   | { kind: 'sent'; receipt: Receipt }
   | { kind: 'rejected'; error: ApiError }
-  | { kind: 'retry'; reason: string }
+  /** unreachable: no answer came (no network, server down, time out), so no event tells when to try again. */
+  | { kind: 'retry'; reason: string; unreachable: boolean }
   | { kind: 'skipped'; reason: 'busy' | 'done' | 'missing' };
 
 export type SendProgress = SendProgressPayload;
@@ -196,6 +197,7 @@ async function sendLocked(id: string, o: SenderOptions): Promise<SendOutcome> {
       return { kind: 'rejected', error: e.apiError };
     }
     const reason = describeFailure(e);
+    const unreachable = isNoAnswer(e);
     await updateSubmission(
       id,
       (r) => {
@@ -211,8 +213,16 @@ async function sendLocked(id: string, o: SenderOptions): Promise<SendOutcome> {
       },
       s,
     );
-    return { kind: 'retry', reason };
+    return { kind: 'retry', reason, unreachable };
   }
+}
+
+/** A failure in which the server said nothing: the network, or a request that timed out. */
+function isNoAnswer(e: unknown): boolean {
+  return (
+    e instanceof TypeError ||
+    (e instanceof DOMException && (e.name === 'TimeoutError' || e.name === 'AbortError'))
+  );
 }
 
 function describeFailure(e: unknown): string {
@@ -370,6 +380,8 @@ export interface DrainResult {
   failed: number;
   /** Epoch ms of the earliest backoff still pending, or null when nothing is left to send. */
   nextAttemptAt: number | null;
+  /** The run stopped because the server did not answer at all. */
+  unreachable: boolean;
 }
 
 /**
@@ -380,7 +392,7 @@ export interface DrainResult {
 export async function drainOutbox(o: DrainOptions = {}): Promise<DrainResult> {
   const s = o.stores ?? defaultStores;
   const now = o.now ?? Date.now;
-  const result: DrainResult = { sent: 0, rejected: 0, failed: 0, nextAttemptAt: null };
+  const result: DrainResult = { sent: 0, rejected: 0, failed: 0, nextAttemptAt: null, unreachable: false };
   const due = (await listSubmissions(s))
     .filter((r) => SENDABLE.has(r.status) && (o.force || r.nextAttemptAt <= now()))
     .reverse();
@@ -392,6 +404,7 @@ export async function drainOutbox(o: DrainOptions = {}): Promise<DrainResult> {
     else if (outcome.kind === 'rejected') result.rejected++;
     else if (outcome.kind === 'retry') {
       result.failed++;
+      result.unreachable = outcome.unreachable;
       // The rest wait for the same backoff as the one that just failed.
       result.nextAttemptAt = (await getSubmission(rec.payload.id, s))?.nextAttemptAt ?? null;
       return result;

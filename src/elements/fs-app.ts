@@ -13,12 +13,11 @@ import {
 import { applyBackgroundRefresh } from '../reference/background-refresh.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { listSubmissions } from '../core/submissions.js';
-import { PageSender, type SenderState } from '../send/page-sender.js';
+import { SyncEngine, type SyncEngineState } from '../send/sync-engine.js';
 import { matchRoute, type Route } from '../route.js';
 import { throttle } from '../throttle.js';
 import { requestPersistence } from '../storage-persistence.js';
-import { submissionTag } from '../core/background-sync.js';
-import { chooseSendingPath, registerMissingTags, type SendingPath } from '../send/sending-path.js';
+import type { SendingPath } from '../send/sending-path.js';
 import { workerRegistration } from '../worker-registration.js';
 import './fs-form-list.js';
 import './fs-form-view.js';
@@ -26,9 +25,9 @@ import './fs-outbox.js';
 import './fs-diagnostics.js';
 
 /**
- * The app shell: navigation, routing by path, the reference data and the page
- * sender. Screens get what they need as properties and ask for navigation
- * with `fs-navigate` events.
+ * The app shell: navigation, routing by path, the reference data, and the
+ * sync engine's state on screen. Screens get what they need as properties
+ * and ask for navigation with `fs-navigate` events.
  */
 export class FsApp extends LitElement {
   static override properties = {
@@ -42,7 +41,7 @@ export class FsApp extends LitElement {
     updateReady: { state: true },
     path: { state: true },
     pending: { state: true },
-    senderState: { state: true },
+    syncState: { state: true },
     online: { state: true },
   };
 
@@ -59,21 +58,18 @@ export class FsApp extends LitElement {
   /** How submissions leave this device; null until decided at start-up. */
   declare path: SendingPath | null;
   declare pending: number;
-  declare senderState: SenderState;
+  declare syncState: SyncEngineState;
   declare online: boolean;
 
   /** Isolated databases for tests; the real ones otherwise. */
   stores: Stores = defaultStores;
-  sender!: PageSender;
+  engine!: SyncEngine;
   private unsubscribe: (() => void) | null = null;
   private unsubscribeReference: (() => void) | null = null;
   private readonly onPopState = () => this.setRoute(location.pathname);
   private readonly onConnectivity = () => {
     this.online = navigator.onLine;
-    if (this.online) {
-      void this.loadReference(() => refreshReference({}, this.stores));
-      void this.registerMissingTags();
-    }
+    if (this.online) void this.loadReference(() => refreshReference({}, this.stores));
   };
   private readonly onUpdateReady = () => (this.updateReady = true);
 
@@ -94,12 +90,12 @@ export class FsApp extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.sender = new PageSender({ stores: this.stores });
-    this.senderState = this.sender.state;
-    this.sender.addEventListener(
-      'change',
-      (e) => (this.senderState = (e as CustomEvent<SenderState>).detail),
-    );
+    this.engine = new SyncEngine({ stores: this.stores });
+    this.syncState = this.engine.state;
+    this.engine.addEventListener('change', (e) => {
+      this.syncState = (e as CustomEvent<SyncEngineState>).detail;
+      this.path = this.syncState.path;
+    });
     addEventListener('popstate', this.onPopState);
     addEventListener('online', this.onConnectivity);
     addEventListener('offline', this.onConnectivity);
@@ -117,7 +113,7 @@ export class FsApp extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.sender.stop();
+    this.engine.stop();
     workerRegistration.removeEventListener('update-ready', this.onUpdateReady);
     removeEventListener('popstate', this.onPopState);
     removeEventListener('online', this.onConnectivity);
@@ -136,30 +132,9 @@ export class FsApp extends LitElement {
     void applyBackgroundRefresh(registration, this.stores)
       .then((r) => console.info(`Background refresh: ${r.status} (${r.reason})`))
       .catch((e: unknown) => console.warn('Background refresh registration failed', e));
-    this.path = await chooseSendingPath(registration);
     this.updateReady = workerRegistration.updateWaiting;
-    if (this.path.kind === 'page') {
-      this.sender.start();
-    } else {
-      await this.registerMissingTags();
-      // A tag whose attempt failed while the device was online is retried by
-      // the browser only minutes later: try once now (the lock keeps it single).
-      void this.pageRun(() => this.sender.run());
-    }
+    await this.engine.start(registration);
     await startup;
-  }
-
-  /** Background Sync path: gives every unsent submission its tag again (the browser drops them after its last retry). */
-  private async registerMissingTags(): Promise<void> {
-    if (this.path?.kind !== 'background-sync') return;
-    try {
-      await registerMissingTags(this.path.registration.sync, this.stores);
-    } catch (e) {
-      // Registration can fail (permission revoked meanwhile): this page sends instead.
-      console.warn('Background Sync registration failed; sending from the page', e);
-      this.path = { kind: 'page', reason: `Background Sync registration failed: ${String(e)}` };
-      this.sender.start();
-    }
   }
 
   /** Puts the stored reference data on screen; resolves to it. */
@@ -213,12 +188,7 @@ export class FsApp extends LitElement {
   private readonly onSaved = (e: Event) => {
     void requestPersistence();
     this.navigate('/outbox');
-    const { id } = (e as CustomEvent<{ id: string }>).detail;
-    if (this.path?.kind === 'background-sync') {
-      this.path.registration.sync.register(submissionTag(id)).catch(() => this.registerMissingTags());
-    } else {
-      void this.pageRun(() => this.sender.run());
-    }
+    this.engine.submissionSaved((e as CustomEvent<{ id: string }>).detail.id);
   };
 
   /** Reloads into the new version, after the open form (if any) has saved its draft. */
@@ -227,17 +197,7 @@ export class FsApp extends LitElement {
     workerRegistration.applyUpdate();
   }
 
-  private readonly onSendNow = () => void this.pageRun(() => this.sender.sendNow());
-
-  /**
-   * Sends from this page. On the Background Sync path the browser may have
-   * dropped a tag while this page held the submission (its last attempt found
-   * it locked): whatever this run left unsent gets its tag back.
-   */
-  private async pageRun(run: () => Promise<void>): Promise<void> {
-    await run();
-    await this.registerMissingTags();
-  }
+  private readonly onSendNow = () => void this.engine.sendNow();
 
   navigate(path: string, replace = false): void {
     if (replace) history.replaceState(null, '', path);
@@ -484,7 +444,7 @@ export class FsApp extends LitElement {
           focus-id=${r.focus ?? ''}
           .reference=${this.reference}
           .stores=${this.stores}
-          .sender=${this.senderState}
+          .sync=${this.syncState}
         ></fs-outbox>`;
       case 'map':
         if (!customElements.get('fs-map')) {
@@ -500,7 +460,7 @@ export class FsApp extends LitElement {
       case 'diagnostics':
         return html`<fs-diagnostics
           .stores=${this.stores}
-          .sender=${this.senderState}
+          .sender=${this.syncState.sender}
           .path=${this.path}
         ></fs-diagnostics>`;
       case 'not-found':

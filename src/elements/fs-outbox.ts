@@ -6,7 +6,7 @@ import { onAppMessage } from '../core/outbox-events.js';
 import type { SendProgressPayload } from '../../shared/messages.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { deleteSubmission, listSubmissions } from '../core/submissions.js';
-import type { SenderState } from '../send/page-sender.js';
+import type { SyncEngineState } from '../send/sync-engine.js';
 import { formatBytes } from '../storage-persistence.js';
 import { throttle } from '../throttle.js';
 import { controlStyles } from '../styles/controls.js';
@@ -22,7 +22,7 @@ import { STATUS_TEXT, statusStyles } from '../styles/status.js';
 export class FsOutbox extends LitElement {
   static override properties = {
     reference: { attribute: false },
-    sender: { attribute: false },
+    sync: { attribute: false },
     focusId: { attribute: 'focus-id' },
     items: { state: true },
     confirming: { state: true },
@@ -31,7 +31,8 @@ export class FsOutbox extends LitElement {
   };
 
   declare reference: ReferenceData | null;
-  declare sender: SenderState | null;
+  /** What the sync engine is doing, and how this device sends. */
+  declare sync: SyncEngineState | null;
   /** A submission to bring into view and focus once listed (opened from the map). */
   declare focusId: string;
   declare items: StoredSubmission[] | null;
@@ -45,7 +46,7 @@ export class FsOutbox extends LitElement {
   constructor() {
     super();
     this.reference = null;
-    this.sender = null;
+    this.sync = null;
     this.focusId = '';
     this.items = null;
     this.confirming = null;
@@ -201,7 +202,6 @@ export class FsOutbox extends LitElement {
   override render() {
     const items = this.items;
     const pending = items?.filter((s) => s.status !== 'sent' && s.status !== 'rejected').length ?? 0;
-    const st = this.sender;
     return html`
       <div class="bar">
         <h1>Outbox</h1>
@@ -213,7 +213,8 @@ export class FsOutbox extends LitElement {
           Send now
         </button>
       </div>
-      <p role="status" aria-live="polite">${this.summary(items, st)}</p>
+      <p role="status" aria-live="polite">${this.summary(items)}</p>
+      ${pending ? html`<p class="meta">${this.whenNext()}</p>` : nothing}
       ${this.error ? html`<p class="why" role="alert">${this.error}</p>` : nothing}
       ${
         items === null
@@ -247,8 +248,9 @@ export class FsOutbox extends LitElement {
     `;
   }
 
-  private summary(items: StoredSubmission[] | null, st: SenderState | null): string {
+  private summary(items: StoredSubmission[] | null): string {
     if (!items) return '';
+    const st = this.sync?.sender;
     if (st?.running && st.total > 0) {
       const p = st.progress;
       const photos =
@@ -261,13 +263,27 @@ export class FsOutbox extends LitElement {
       (s) => s.status === 'queued' || s.status === 'waiting' || s.status === 'sending',
     );
     if (waiting.length === 0) return items.length ? 'Everything saved here has reached the server.' : '';
+    const n = waiting.length;
+    const lead = `${n} ${n === 1 ? 'submission' : 'submissions'} not yet sent.`;
+    if (!navigator.onLine) return `${lead} This device has no network: sending starts when it is back.`;
+    if (this.sync?.nextCheckAt) {
+      return `${lead} The server is not answering. While Fieldsync is open it checks every few seconds and sends as soon as the server answers.`;
+    }
     const next = st?.nextAttemptAt;
-    const when = next && next > Date.now() ? ` Next try at ${new Date(next).toLocaleTimeString()}.` : '';
-    return `${waiting.length} waiting to be sent.${when}`;
+    return next && next > Date.now() ? `${lead} Next try at ${new Date(next).toLocaleTimeString()}.` : lead;
+  }
+
+  /** What happens once the app is closed, and what "Send now" does. */
+  private whenNext(): string {
+    const closed =
+      this.sync?.path?.kind === 'background-sync'
+        ? 'If you close Fieldsync, the browser keeps trying on its own schedule, which can mean a wait of several minutes.'
+        : 'This browser sends only while Fieldsync is open: open it again when you have a connection.';
+    return `${closed} “Send now” tries at once.`;
   }
 
   private renderItem(s: StoredSubmission) {
-    const st = this.sender;
+    const st = this.sync?.sender;
     const worker = this.workerProgress;
     const mine =
       st?.progress?.id === s.payload.id

@@ -1,9 +1,10 @@
 /**
  * Sending from the page: the permanent path on browsers without Background
- * Sync, and a prompt first try everywhere. It drains the outbox right after a
- * save, when the browser comes online, at start-up, when the app becomes
- * visible again, on the backoff timer of the earliest failed submission, and
- * when the user presses "Send now".
+ * Sync, and the prompt path everywhere while the app is open. It drains the
+ * outbox right after a save, and at once (whatever the backoff) at start-up,
+ * when the browser comes online, when the app becomes visible again and when
+ * the user presses "Send now"; otherwise on the backoff timer of the earliest
+ * failed submission. SyncEngine adds the checks that notice a server back up.
  */
 import { drainOutbox, type DrainOptions, type SendProgress } from '../core/sender.js';
 import { defaultStores, type Stores } from '../core/stores.js';
@@ -17,6 +18,8 @@ export interface SenderState {
   /** When the backoff timer fires next, or null. */
   nextAttemptAt: number | null;
   lastRunAt: number | null;
+  /** The last run stopped because the server did not answer at all. */
+  unreachable: boolean;
 }
 
 /** A run never repeats sooner than this, even if a busy submission is due at once. */
@@ -33,6 +36,7 @@ export class PageSender extends EventTarget {
     progress: null,
     nextAttemptAt: null,
     lastRunAt: null,
+    unreachable: false,
   };
   private timer: ReturnType<typeof setTimeout> | undefined;
   private again = false;
@@ -40,8 +44,9 @@ export class PageSender extends EventTarget {
   private started = false;
   // Back online: whatever waited for its backoff is worth trying at once.
   private readonly onOnline = () => void this.run(true);
+  // Back in view: the user is looking, so the backoff gives way too.
   private readonly onVisible = () => {
-    if (document.visibilityState === 'visible') void this.run();
+    if (document.visibilityState === 'visible') void this.run(true);
   };
 
   constructor(private readonly options: { stores?: Stores; baseUrl?: string } = {}) {
@@ -53,7 +58,8 @@ export class PageSender extends EventTarget {
     this.started = true;
     addEventListener('online', this.onOnline);
     document.addEventListener('visibilitychange', this.onVisible);
-    void this.run();
+    // Start-up sends at once, whatever backoff an earlier session left behind.
+    void this.run(true);
   }
 
   stop(): void {
@@ -88,14 +94,15 @@ export class PageSender extends EventTarget {
       onProgress: (progress) => this.update({ progress }),
     };
     let next: number | null = null;
+    let unreachable = false;
     try {
-      next = (await drainOutbox(opts)).nextAttemptAt;
+      ({ nextAttemptAt: next, unreachable } = await drainOutbox(opts));
     } catch (e) {
       // Storage trouble, not network trouble: try again later rather than stop for good.
       console.error('Sending stopped', e);
       next = Date.now() + 30_000;
     }
-    this.update({ running: false, progress: null, lastRunAt: Date.now(), nextAttemptAt: next });
+    this.update({ running: false, progress: null, lastRunAt: Date.now(), nextAttemptAt: next, unreachable });
     if (this.again) {
       const forced = this.againForced;
       this.again = this.againForced = false;

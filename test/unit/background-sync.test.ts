@@ -55,8 +55,13 @@ describe('the sync handler decides', () => {
     ],
     ['already sent or deleted', { kind: 'skipped', reason: 'done' }, false, 'done'],
     ['gone from the device', { kind: 'skipped', reason: 'missing' }, true, 'done'],
-    ['a network failure', { kind: 'retry', reason: 'offline' }, false, 'retry'],
-    ['a network failure on the last chance', { kind: 'retry', reason: 'offline' }, true, 'waiting'],
+    ['a network failure', { kind: 'retry', reason: 'offline', unreachable: true }, false, 'retry'],
+    [
+      'a network failure on the last chance',
+      { kind: 'retry', reason: 'offline', unreachable: true },
+      true,
+      'waiting',
+    ],
     ['held by another sender', { kind: 'skipped', reason: 'busy' }, false, 'retry'],
     ['held by another sender on the last chance', { kind: 'skipped', reason: 'busy' }, true, 'waiting'],
   ];

@@ -65,7 +65,7 @@ describe('fs-outbox', () => {
     expect(list.map((li) => li.dataset.id)).to.deep.equal([newer.id, older.id]);
     expect(visibleText(list[0]!)).to.contain('Water point inspection').and.contain('Queued');
     expect(visibleText(list[1]!)).to.contain('Sent').and.contain('no. 7');
-    expect(visibleText(el)).to.contain('1 waiting to be sent');
+    expect(visibleText(el)).to.contain('1 submission not yet sent');
   });
 
   it('brings the submission it was opened for into view and focus', async () => {
@@ -161,13 +161,18 @@ describe('fs-outbox', () => {
   it('shows sending progress, submission n of m and photo bytes', async () => {
     const p = await saved(s, '2026-03-01T08:00:00.000Z');
     const el = await outbox();
-    el.sender = {
-      running: true,
-      index: 1,
-      total: 3,
-      progress: { id: p.id, photosDone: 1, photosTotal: 2, bytesDone: 2048, bytesTotal: 4096 },
-      nextAttemptAt: null,
-      lastRunAt: null,
+    el.sync = {
+      path: null,
+      nextCheckAt: null,
+      sender: {
+        running: true,
+        index: 1,
+        total: 3,
+        progress: { id: p.id, photosDone: 1, photosTotal: 2, bytesDone: 2048, bytesTotal: 4096 },
+        nextAttemptAt: null,
+        lastRunAt: null,
+        unreachable: false,
+      },
     };
     await el.updateComplete;
     expect(visibleText(el)).to.contain('Sending submission 1 of 3, photos 1 of 2 (2.0 kB of 4.0 kB)');

@@ -275,7 +275,13 @@ describe('draining the outbox', () => {
     }
     const seen: string[] = [];
     const result = await drainOutbox({ stores: s, onSubmission: (i, n, id) => seen.push(`${i}/${n} ${id}`) });
-    expect(result).to.deep.equal({ sent: 3, rejected: 0, failed: 0, nextAttemptAt: null });
+    expect(result).to.deep.equal({
+      sent: 3,
+      rejected: 0,
+      failed: 0,
+      nextAttemptAt: null,
+      unreachable: false,
+    });
     expect(seen).to.deep.equal(ids.map((id, i) => `${i + 1}/3 ${id}`));
   });
 

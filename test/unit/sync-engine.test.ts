@@ -1,0 +1,103 @@
+// When submissions leave the device: the engine against the real server, with faults between them.
+import { expect, oneEvent, waitUntil } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
+import { putPhoto } from '../../src/core/photos.js';
+import type { Stores } from '../../src/core/stores.js';
+import { getSubmission, saveSubmission, updateSubmission } from '../../src/core/submissions.js';
+import { SyncEngine, type SyncEngineState } from '../../src/send/sync-engine.js';
+import { demoPayload, makeStoredPhoto, testStores } from '../support/fixtures.js';
+import { afterEach, beforeEach, describe, it } from '../support/mocha.js';
+
+let seed = 12000;
+async function queue(s: Stores): Promise<string> {
+  const photo = await makeStoredPhoto(seed++);
+  await putPhoto(photo, s);
+  const payload = demoPayload([photo]);
+  await saveSubmission(payload, s);
+  return payload.id;
+}
+
+/** Resolves with the first state the engine reports that passes the check. */
+function stateWhere(engine: SyncEngine, check: (s: SyncEngineState) => boolean): Promise<SyncEngineState> {
+  if (check(engine.state)) return Promise.resolve(engine.state);
+  return new Promise((resolve) => {
+    const on = (e: Event) => {
+      const state = (e as CustomEvent<SyncEngineState>).detail;
+      if (!check(state)) return;
+      engine.removeEventListener('change', on);
+      resolve(state);
+    };
+    engine.addEventListener('change', on);
+  });
+}
+
+describe('the sync engine', () => {
+  let engine: SyncEngine | undefined;
+  beforeEach(async () => {
+    await executeServerCommand('api-fault', {});
+  });
+  afterEach(async () => {
+    engine?.stop();
+    await executeServerCommand('api-fault', {});
+  });
+
+  it('sends at start-up, whatever backoff an earlier session left', async () => {
+    const s = testStores();
+    const id = await queue(s);
+    await updateSubmission(id, (r) => ({ ...r, attempts: 9, nextAttemptAt: Date.now() + 600_000 }), s);
+    engine = new SyncEngine({ stores: s });
+    await engine.start(null);
+    expect(engine.state.path?.kind).to.equal('page');
+    await stateWhere(engine, (st) => !st.sender.running && st.sender.lastRunAt !== null);
+    expect((await getSubmission(id, s))?.status).to.equal('sent');
+  });
+
+  it('checks a silent server every few seconds and sends as soon as it answers, not at the backoff', async () => {
+    const s = testStores();
+    const id = await queue(s);
+    await executeServerCommand('api-fault', { down: true });
+    engine = new SyncEngine({ stores: s, checkEveryMs: 500 });
+    await engine.start(null);
+    const watching = await stateWhere(engine, (st) => st.nextCheckAt !== null);
+    expect(watching.sender.unreachable).to.equal(true);
+    // The backoff alone would wait ten minutes.
+    await updateSubmission(id, (r) => ({ ...r, nextAttemptAt: Date.now() + 600_000 }), s);
+    // Checks fail while the server stays silent, and keep coming.
+    await oneEvent(engine, 'change');
+    await stateWhere(engine, (st) => st.nextCheckAt !== null && st.nextCheckAt > watching.nextCheckAt!);
+
+    await executeServerCommand('api-fault', {});
+    await waitUntil(
+      async () => (await getSubmission(id, s))?.status === 'sent',
+      'sent once the server answers',
+      {
+        timeout: 15_000,
+      },
+    );
+    await stateWhere(engine, (st) => st.nextCheckAt === null && !st.sender.running);
+  });
+
+  it('leaves a server that answered with an error to the backoff, without checks', async () => {
+    const s = testStores();
+    const id = await queue(s);
+    await executeServerCommand('api-fault', { status: 503, count: 1 });
+    engine = new SyncEngine({ stores: s, checkEveryMs: 500 });
+    await engine.start(null);
+    const after = await stateWhere(engine, (st) => !st.sender.running && st.sender.lastRunAt !== null);
+    expect(after.sender.unreachable).to.equal(false);
+    expect(after.nextCheckAt).to.equal(null);
+    expect((await getSubmission(id, s))?.status).to.equal('queued');
+  });
+
+  it('sends a submission saved while the app is open', async () => {
+    const s = testStores();
+    engine = new SyncEngine({ stores: s });
+    await engine.start(null);
+    await stateWhere(engine, (st) => !st.sender.running && st.sender.lastRunAt !== null);
+    const id = await queue(s);
+    engine.submissionSaved(id);
+    await waitUntil(async () => (await getSubmission(id, s))?.status === 'sent', 'sent after saving', {
+      timeout: 15_000,
+    });
+  });
+});
