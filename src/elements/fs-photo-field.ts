@@ -163,6 +163,7 @@ export class FsPhotoField extends LitElement {
     this.problems = problems;
     if (!accepted.length) return;
 
+    let added = 0;
     this.progress = { current: 1, total: accepted.length };
     const geotag = await this.deviceGeotag();
     for (const [i, file] of accepted.entries()) {
@@ -179,6 +180,7 @@ export class FsPhotoField extends LitElement {
           geotag: photo.geotag,
         });
         this.value = [...this.hashes, photo.sha256];
+        added++;
         this.emit();
       } catch (err) {
         if (err instanceof PhotoError || err instanceof StorageFullError) {
@@ -194,6 +196,23 @@ export class FsPhotoField extends LitElement {
       }
     }
     this.progress = null;
+    await this.updateComplete;
+    this.restoreFocus(added > 0);
+  }
+
+  /**
+   * The input is disabled while photos are processed, which drops focus to
+   * the page: give it to the newest photo's Remove button (or back to the
+   * input), unless the user has meanwhile moved on to another question.
+   */
+  private restoreFocus(added: boolean): void {
+    let active: Element | null = document.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    const lost = !active || active === document.body || active === this || this.renderRoot.contains(active);
+    if (!lost) return;
+    const removes = this.renderRoot.querySelectorAll<HTMLElement>('.thumbs button');
+    const target = added ? removes[removes.length - 1] : this.renderRoot.querySelector<HTMLElement>('#files');
+    target?.focus();
   }
 
   /** Where the device is, for photos without their own GPS: the latest fix, or a quick new one. */

@@ -89,6 +89,11 @@ export const controlStyles = css`
     border-color: var(--_danger);
     box-shadow: inset 4px 0 0 var(--_danger);
   }
+  /* A group has no padding of its own: the bar needs room, or it covers the first letters. */
+  fieldset[aria-invalid='true'],
+  [role='radiogroup'][aria-invalid='true'] {
+    padding-left: calc(4px + 0.6rem);
+  }
   button,
   .button {
     display: inline-flex;

@@ -206,7 +206,7 @@ describe('the service worker', () => {
           // Saved by the old version while the server is down: the browser's first attempt fails.
           await server.kill();
           const id = await saveDemoSubmission(page, [161]);
-          await until(async () => (await outboxRecord(page, id))?.attempts === 1, 'the first attempt');
+          await until(async () => ((await outboxRecord(page, id))?.attempts ?? 0) >= 1, 'the first attempt');
 
           // A draft open in the form.
           await page.getByRole('link', { name: 'Forms', exact: true }).click();
@@ -285,7 +285,7 @@ describe('the service worker', () => {
 });
 
 describe('Background Sync', () => {
-  it('is the sending path where the browser has it and allows it, and the worker sends what was saved offline', async () => {
+  it('is the sending path where the browser has it and allows it, and what was saved offline is sent once when the network returns', async () => {
     await withWorld(
       async (w) => {
         const { page, context, server, door } = w;
@@ -294,7 +294,6 @@ describe('Background Sync', () => {
         await page.getByText(BACKGROUND_SYNC_PATH).waitFor();
         await page.getByText('Background Sync: granted').waitFor();
 
-        const puts = pagePuts(page);
         await context.setOffline(true);
         const id = await saveDemoSubmission(page, [121]);
         await statusOf(page, id, 'Queued').waitFor();
@@ -312,12 +311,8 @@ describe('Background Sync', () => {
           held.map((s) => s.id),
           [id],
         );
-        assert.deepEqual(puts, [], 'the page sent nothing');
-        assert.equal(
-          seen(w, `PUT /api/photos/${held[0]!.photos[0]!.sha256}`),
-          1,
-          'the worker sent the photo',
-        );
+        // The worker (its tag fires) and the open page (the `online` event) both try; the lock lets one send.
+        assert.equal(seen(w, `PUT /api/photos/${held[0]!.photos[0]!.sha256}`), 1, 'the photo was sent once');
         await until(async () => !(await syncTags(page)).includes(tagOf(id)), 'the tag done');
       },
       { backgroundSync: true },
@@ -414,9 +409,13 @@ describe('Background Sync', () => {
           const id = await saveDemoSubmission(page, [141]);
           await statusOf(page, id, 'Waiting').waitFor({ timeout: 20_000 });
           await until(async () => (await syncTags(page)).length === 0, 'the browser dropped the tag');
+          // The open page keeps its own backoff too, so it may have added attempts of its own.
           const record = await outboxRecord(page, id);
-          assert.equal(record?.attempts, 3);
-          assert.equal(seen(w, `PUT /api/submissions/${id}`), 3, "one PUT for each of Chromium's attempts");
+          assert.ok((record?.attempts ?? 0) >= 3, `attempts: ${record?.attempts}`);
+          assert.ok(
+            seen(w, `PUT /api/submissions/${id}`) >= 3,
+            "at least one PUT for each of Chromium's attempts",
+          );
 
           door.fault = { status: 0, count: 0 };
           await page.reload();
@@ -439,7 +438,7 @@ describe('Background Sync', () => {
         await server.kill();
         const id = await saveDemoSubmission(page, [151, 152]);
         // The browser's immediate attempt fails: the server is down.
-        await until(async () => (await outboxRecord(page, id))?.attempts === 1, 'the first attempt');
+        await until(async () => ((await outboxRecord(page, id))?.attempts ?? 0) >= 1, 'the first attempt');
 
         await server.start();
         // Slow answers, so that both senders are under way at once.

@@ -48,6 +48,20 @@ function thumbnails(el: Element): HTMLImageElement[] {
 }
 
 describe('fs-photo-field', () => {
+  it("gives focus to the new photo's Remove button once it is added, so Tab order carries on from there", async () => {
+    const el = await field();
+    const input = byLabel(el, 'Take or choose photos');
+    input.focus();
+    const done = answers(el, 1);
+    chooseFiles(input, [await jpeg('a.jpg')]);
+    await done;
+    await waitUntil(() => !el.hasAttribute('busy'), 'processing finished', { timeout: 20_000 });
+    await el.updateComplete;
+    // Focus moves in the same task that clears the busy state.
+    await new Promise((r) => setTimeout(r));
+    expect(el.shadowRoot?.activeElement).to.equal(button(el, 'Remove photo 1'));
+  });
+
   it('stores each photo at once, shows progress and thumbnails, and answers with the hashes', async () => {
     const el = await field();
     const input = byLabel(el, 'Take or choose photos');
