@@ -1,6 +1,7 @@
 /** Unfinished forms, saved as the user types so that a reload or a crash loses nothing. */
 import { del, get, set, values } from 'idb-keyval';
 import type { Draft } from '../../shared/outbox.js';
+import { isEmpty } from '../../shared/validate.js';
 import { defaultStores, guardQuota, type Stores } from './stores.js';
 
 /** Reads a stored draft of any schema this app ever wrote; null if it is not one. */
@@ -36,4 +37,13 @@ export async function listDrafts(s: Stores = defaultStores): Promise<Draft[]> {
 
 export function deleteDraft(id: string, s: Stores = defaultStores): Promise<void> {
   return del(id, s.drafts);
+}
+
+/**
+ * A draft with nothing in it (the form was opened, then the app closed or
+ * crashed): not worth keeping or listing. A correction is never blank: it
+ * stands for a rejected submission.
+ */
+export function isBlankDraft(d: Draft): boolean {
+  return !d.correcting && Object.values(d.answers).every((v) => isEmpty(v));
 }

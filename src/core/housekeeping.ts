@@ -1,7 +1,7 @@
 /** Start-up tidying that keeps storage bounded without ever touching data in use. */
 import { delMany, keys } from 'idb-keyval';
 import { SHA256_RE } from '../../shared/submission.js';
-import { listDrafts } from './drafts.js';
+import { isBlankDraft, listDrafts } from './drafts.js';
 import { getPhoto, deletePhotos, photoHashes } from './photos.js';
 import { defaultStores, type Stores } from './stores.js';
 import { readOutbox } from './submissions.js';
@@ -11,8 +11,8 @@ export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
 
 /**
  * Deletes photos that no submission and no draft refers to (left when a photo
- * is removed from a form or a draft is discarded), and drafts whose
- * submission was saved but whose deletion a crash interrupted.
+ * is removed from a form or a draft is discarded), drafts whose submission
+ * was saved but whose deletion a crash interrupted, and blank drafts.
  * Resolves to the number of photos and drafts removed.
  */
 export async function collectGarbage(
@@ -44,6 +44,8 @@ export async function collectGarbage(
   const byId = new Map(submissions.map((x) => [x.payload.id, x]));
   const staleDrafts = drafts
     .filter((d) => {
+      // Blank drafts left by a crash (or an older version); a young one may be open in another tab.
+      if (isBlankDraft(d) && now - Date.parse(d.updatedAt) >= ORPHAN_GRACE_MS) return true;
       const sub = byId.get(d.id);
       // A correction of a rejected submission is a live draft with the same id.
       return sub !== undefined && !(d.correcting && sub.status === 'rejected');

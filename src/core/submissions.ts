@@ -162,3 +162,26 @@ export async function deleteSubmission(id: string, s: Stores = defaultStores): P
   await del(id, s.submissions);
   notifyOutboxChange({ id, status: 'deleted' });
 }
+
+/** Puts a rejected submission back in the queue as it is, with a fresh count of attempts. */
+export function requeueSubmission(
+  id: string,
+  s: Stores = defaultStores,
+): Promise<StoredSubmission | undefined> {
+  return updateSubmission(
+    id,
+    (r) =>
+      r.status === 'rejected'
+        ? {
+            ...r,
+            status: 'queued',
+            attempts: 0,
+            nextAttemptAt: 0,
+            rejection: null,
+            lastError: null,
+            updatedAt: new Date().toISOString(),
+          }
+        : null,
+    s,
+  );
+}

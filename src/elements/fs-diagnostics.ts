@@ -196,13 +196,31 @@ export class FsDiagnostics extends LitElement {
 
   private renderReference(r: Report) {
     const bg = r.backgroundRefresh;
+    // Browsers grant periodic sync to installed apps they see used; elsewhere a ticked box would mislead.
+    const available = bg.tags !== null && bg.permission === 'granted';
     const last = r.lastRefresh;
     return html`
       <h2>Forms and lists</h2>
       <label class="setting">
-        <input type="checkbox" .checked=${bg.enabled} @change=${this.onBackgroundRefreshChange} />
+        <input
+          type="checkbox"
+          .checked=${bg.enabled && available}
+          ?disabled=${!available}
+          aria-describedby=${available ? nothing : 'bg-unavailable'}
+          @change=${this.onBackgroundRefreshChange}
+        />
         Refresh forms and lists in the background (about once a day, where the browser allows it)
       </label>
+      ${
+        available
+          ? nothing
+          : html`<p id="bg-unavailable" class="note">
+              Not possible here
+              (${bg.permission === 'unsupported' || bg.tags === null ? 'this browser has no periodic background sync' : `permission: ${bg.permission}`}):
+              forms and lists are refreshed when the app opens, when the network returns, and with “Refresh
+              now”.
+            </p>`
+      }
       ${this.settingError ? html`<p role="alert">${this.settingError}</p>` : nothing}
       <dl aria-label="Forms and lists">
         <dt>Background refresh</dt>

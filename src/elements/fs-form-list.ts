@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { FormDef, ReferenceData } from '../../shared/forms.js';
 import type { Draft } from '../../shared/outbox.js';
 import { isEmpty } from '../../shared/validate.js';
-import { deleteDraft, listDrafts } from '../core/drafts.js';
+import { deleteDraft, isBlankDraft, listDrafts } from '../core/drafts.js';
 import { startableForms } from '../core/form-versions.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { controlStyles } from '../styles/controls.js';
@@ -70,7 +70,7 @@ export class FsFormList extends LitElement {
 
   private async load(): Promise<void> {
     const stores = this.stores;
-    const drafts = await listDrafts(stores);
+    const drafts = (await listDrafts(stores)).filter((d) => !isBlankDraft(d));
     if (stores === this.stores) this.drafts = drafts;
   }
 

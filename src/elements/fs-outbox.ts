@@ -5,12 +5,22 @@ import { openCorrection } from '../core/corrections.js';
 import { onAppMessage } from '../core/outbox-events.js';
 import type { SendProgressPayload } from '../../shared/messages.js';
 import { defaultStores, type Stores } from '../core/stores.js';
-import { deleteSubmission, listSubmissions } from '../core/submissions.js';
+import { deleteSubmission, listSubmissions, requeueSubmission } from '../core/submissions.js';
 import type { SyncEngineState } from '../send/sync-engine.js';
 import { formatBytes } from '../storage-persistence.js';
 import { throttle } from '../throttle.js';
 import { controlStyles } from '../styles/controls.js';
 import { STATUS_TEXT, statusStyles } from '../styles/status.js';
+
+/** What deleting loses, in plain words: only a sent submission is safe elsewhere. */
+function deleteWarning(sub: StoredSubmission): string {
+  if (sub.status === 'sent') return 'The server already has it; this only removes it from this device.';
+  const lost = 'Deleting it loses its answers and photos for good.';
+  if (sub.status === 'rejected') {
+    return `The server never received this submission: it refused it. ${lost} To keep them, choose “Keep it”, then “Fix” or “Send again”.`;
+  }
+  return `The server has never received this submission. ${lost}`;
+}
 
 /**
  * The outbox: every submission on this device with its status, newest first.
@@ -107,6 +117,15 @@ export class FsOutbox extends LitElement {
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e);
     }
+  }
+
+  /**
+   * Queues a refused submission as it is, for when the refusal was the
+   * server's to mend (a size limit raised, a form published again).
+   */
+  private async sendAgain(sub: StoredSubmission): Promise<void> {
+    await requeueSubmission(sub.payload.id, this.stores);
+    this.dispatchEvent(new CustomEvent('send-now', { bubbles: true, composed: true }));
   }
 
   private askDelete(sub: StoredSubmission): void {
@@ -231,13 +250,7 @@ export class FsOutbox extends LitElement {
         ${
           this.confirming
             ? html`<h2 id="del-title">Delete this submission?</h2>
-                <p>
-                  ${
-                    this.confirming.status === 'sent'
-                      ? 'The server already has it; this only removes it from this device.'
-                      : 'It has NOT reached the server. Deleting it loses it for good.'
-                  }
-                </p>
+                <p>${deleteWarning(this.confirming)}</p>
                 <div class="actions">
                   <button class="danger" @click=${this.confirmDelete}>Delete</button>
                   <button @click=${this.cancelDelete}>Keep it</button>
@@ -336,12 +349,18 @@ export class FsOutbox extends LitElement {
         ${
           s.status === 'rejected'
             ? html`<button
-                class="primary"
-                @click=${() => this.fix(s)}
-                aria-label="Fix ${this.formTitle(s)} saved ${created}"
-              >
-                Fix
-              </button>`
+                  class="primary"
+                  @click=${() => this.fix(s)}
+                  aria-label="Fix ${this.formTitle(s)} saved ${created}"
+                >
+                  Fix
+                </button>
+                <button
+                  @click=${() => this.sendAgain(s)}
+                  aria-label="Send again ${this.formTitle(s)} saved ${created}"
+                >
+                  Send again
+                </button>`
             : nothing
         }
         <button

@@ -38,6 +38,19 @@ describe('fs-diagnostics', () => {
     expect(text).to.contain('From this page');
   });
 
+  it('does not show background refresh as on where the browser does not allow it', async () => {
+    const s = testStores();
+    const el = await fixture<FsDiagnostics>(html`<fs-diagnostics .stores=${s}></fs-diagnostics>`);
+    await waitUntil(() => el.report !== null, 'the report is collected', { timeout: 10_000 });
+    await el.updateComplete;
+    // A test browser's page is no installed app: periodic sync is denied (or absent).
+    const box = el.shadowRoot!.querySelector<HTMLInputElement>('input[type="checkbox"]')!;
+    expect(box.checked).to.equal(false);
+    expect(box.disabled).to.equal(true);
+    const note = el.shadowRoot!.getElementById(box.getAttribute('aria-describedby')!);
+    expect(visibleText(note!)).to.contain('Not possible here').and.contain('Refresh now');
+  });
+
   it('shows the map tiles kept on the device and forgets the viewed ones on request', async () => {
     const s = testStores();
     const seenCache = `test-seen-${crypto.randomUUID()}`;

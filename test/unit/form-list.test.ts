@@ -78,6 +78,16 @@ describe('fs-form-list', () => {
     expect((await navigated).detail).to.deep.equal({ path: `/drafts/${older.id}` });
   });
 
+  it('leaves out a draft with no answers, as a crash while the form was opening leaves one', async () => {
+    const blank = draftOf({ faults: [], name: '' }, 1);
+    const started = draftOf({ name: 'Ann' }, 2);
+    await putDraft(blank, stores);
+    await putDraft(started, stores);
+    const el = await list();
+    const drafts = links(el).filter((a) => a.pathname.startsWith('/drafts/'));
+    expect(drafts.map((a) => a.pathname)).to.deep.equal([`/drafts/${started.id}`]);
+  });
+
   it('deletes a draft only after the user confirms', async () => {
     const draft = draftOf({ name: 'Rita' }, 2);
     await putDraft(draft, stores);

@@ -124,13 +124,42 @@ describe('fs-outbox', () => {
     expect(draft?.answers).to.deep.equal(p.answers);
   });
 
+  it('queues a rejected submission again on "Send again", and says plainly that deleting it loses it', async () => {
+    const p = await saved(s, '2026-03-01T08:00:00.000Z');
+    await updateSubmission(
+      p.id,
+      (r) => ({
+        ...r,
+        status: 'rejected',
+        attempts: 3,
+        rejection: { error: 'payload_too_large', message: 'The photo is larger than the server accepts.' },
+      }),
+      s,
+    );
+    const el = await outbox();
+    button(el, 'Delete Water point inspection saved ' + new Date(p.createdAt).toLocaleString()).click();
+    await waitUntil(() => el.shadowRoot!.querySelector('dialog')?.open === true, 'the confirmation opens');
+    expect(visibleText(el.shadowRoot!.querySelector('dialog')!)).to.contain(
+      'The server never received this submission: it refused it.',
+    );
+    button(el, 'Keep it').click();
+
+    const asked = oneEvent(el, 'send-now');
+    button(el, 'Send again Water point inspection saved ' + new Date(p.createdAt).toLocaleString()).click();
+    await asked;
+    const rec = await getSubmission(p.id, s);
+    expect(rec).to.include({ status: 'queued', attempts: 0, rejection: null });
+  });
+
   it('deletes a submission only after the user confirms, warning when it is unsent', async () => {
     const p = await saved(s, '2026-03-01T08:00:00.000Z');
     const el = await outbox();
     const del = deepAll<HTMLButtonElement>(el, 'button').find((b) => b.textContent?.trim() === 'Delete');
     del!.click();
     await waitUntil(() => el.shadowRoot!.querySelector('dialog')?.open === true, 'the confirmation opens');
-    expect(visibleText(el.shadowRoot!.querySelector('dialog')!)).to.contain('has NOT reached the server');
+    expect(visibleText(el.shadowRoot!.querySelector('dialog')!)).to.contain(
+      'The server has never received this submission',
+    );
 
     button(el, 'Keep it').click();
     await el.updateComplete;

@@ -172,6 +172,22 @@ describe('device storage', () => {
     expect(await getPhoto(photo.sha256, s)).to.not.equal(undefined);
   });
 
+  it('removes blank drafts a crash left behind once they are old, and keeps young ones and corrections', async () => {
+    const s = testStores();
+    const old = new Date(Date.now() - ORPHAN_GRACE_MS - 60_000).toISOString();
+    const blank = { ...draftFor(crypto.randomUUID(), {}), updatedAt: old };
+    const emptied = { ...draftFor(crypto.randomUUID(), { site: '', photos: [] }), updatedAt: old };
+    const young = draftFor(crypto.randomUUID(), {});
+    const correction = { ...draftFor(crypto.randomUUID(), {}), updatedAt: old, correcting: true };
+    const started = { ...draftFor(crypto.randomUUID(), { site: 'site_001' }), updatedAt: old };
+    for (const d of [blank, emptied, young, correction, started]) await putDraft(d, s);
+    const removed = await collectGarbage(s);
+    expect(removed.drafts).to.equal(2);
+    expect((await listDrafts(s)).map((d) => d.id).sort()).to.deep.equal(
+      [young.id, correction.id, started.id].sort(),
+    );
+  });
+
   it('removes a draft left behind by an interrupted save, but keeps a correction in progress', async () => {
     const s = testStores();
     const photo = await makeStoredPhoto(20);
