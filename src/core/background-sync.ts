@@ -4,9 +4,10 @@
  * page (which registers tags) and the service worker (which handles them).
  */
 import type { SendOutcome } from './sender.js';
-import { sendSubmission, type SenderOptions } from './sender.js';
+import { onOutboxChange } from './outbox-events.js';
+import { SENDABLE, sendSubmission, type SenderOptions } from './sender.js';
 import { defaultStores, type Stores } from './stores.js';
-import { updateSubmission } from './submissions.js';
+import { getSubmission, updateSubmission } from './submissions.js';
 
 const PREFIX = 'submission:';
 
@@ -49,13 +50,49 @@ export class RetryLater extends Error {
  * What the worker's sync handler runs for one submission. Resolves when the
  * browser can forget the tag; rejects (RetryLater) when it should retry.
  */
+export interface SyncOptions extends SenderOptions {
+  stores?: Stores;
+  /**
+   * Whether a page of the app is in view: it checks a silent server every few
+   * seconds and sends the moment it answers, so after a failure with no
+   * answer the event waits for that rather than failing into minutes of the
+   * browser's backoff (which would leave the tag registered long after the
+   * page has sent the submission).
+   */
+  pageInView?: () => Promise<boolean>;
+  /** Ends that wait early: a new version of the worker cannot take over while this event lasts. */
+  stopWaiting?: AbortSignal;
+}
+
+/** Resolves true once the submission is settled (sent, refused, deleted), false at the deadline. */
+function settled(id: string, deadline: number, s: Stores, stop?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (result: boolean) => {
+      clearTimeout(timer);
+      unsubscribe();
+      stop?.removeEventListener('abort', onStop);
+      resolve(result);
+    };
+    const onStop = () => done(false);
+    if (stop?.aborted) return resolve(false);
+    stop?.addEventListener('abort', onStop);
+    const timer = setTimeout(() => done(false), Math.max(0, deadline - Date.now()));
+    const unsubscribe = onOutboxChange((c) => {
+      if (c.id !== id && c.id !== null) return;
+      void getSubmission(id, s).then((r) => {
+        if (!r || !SENDABLE.has(r.status)) done(true);
+      });
+    });
+  });
+}
+
 export async function syncSubmission(
   id: string,
   lastChance: boolean,
-  options: SenderOptions & { stores?: Stores } = {},
+  options: SyncOptions = {},
 ): Promise<SyncDecision> {
   const s = options.stores ?? defaultStores;
-  const deadline = Date.now() + SYNC_EVENT_BUDGET_MS;
+  const deadline = options.deadline ?? Date.now() + SYNC_EVENT_BUDGET_MS;
   const outcome = await sendSubmission(id, {
     deadline,
     // A page sending it now usually succeeds: waiting for its outcome, rather
@@ -64,7 +101,15 @@ export async function syncSubmission(
     ...options,
     stores: s,
   });
-  const decision = decideSync(outcome, lastChance);
+  let decision = decideSync(outcome, lastChance);
+  // Only for a silent server: that is what the page in view watches for. An
+  // error answer (a 503, say) asks for patience, and the browser's schedule gives it.
+  const silent = outcome.kind === 'retry' && outcome.unreachable;
+  if (decision === 'retry' && silent && (await options.pageInView?.())) {
+    const current = await getSubmission(id, s);
+    const already = !current || !SENDABLE.has(current.status);
+    if (already || (await settled(id, deadline, s, options.stopWaiting))) decision = 'done';
+  }
   if (decision === 'waiting') {
     // The browser drops the tag after this; "waiting" tells the app to register it again.
     await updateSubmission(

@@ -1,5 +1,5 @@
 // The service worker's sync handler decisions, run in Chromium against the real server.
-import { expect } from '@open-wc/testing';
+import { expect, waitUntil } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import {
   decideSync,
@@ -9,7 +9,7 @@ import {
   syncSubmission,
 } from '../../src/core/background-sync.js';
 import { putPhoto } from '../../src/core/photos.js';
-import { lockName, type SendOutcome } from '../../src/core/sender.js';
+import { lockName, sendSubmission, type SendOutcome } from '../../src/core/sender.js';
 import type { Stores } from '../../src/core/stores.js';
 import { getSubmission, saveSubmission, updateSubmission } from '../../src/core/submissions.js';
 import { demoPayload, makeStoredPhoto, testStores } from '../support/fixtures.js';
@@ -151,6 +151,64 @@ describe('the sync handler, against the server', () => {
     expect(await rejection(waited)).to.be.instanceOf(RetryLater);
     release();
     await holding;
+  });
+
+  it('waits for a page in view to deliver what it could not, and then lets the tag go', async () => {
+    const s = testStores();
+    const id = await queued(s);
+    await executeServerCommand('api-fault', { down: true });
+    const event = syncSubmission(id, false, { stores: s, pageInView: () => Promise.resolve(true) });
+    await waitUntil(async () => ((await getSubmission(id, s))?.attempts ?? 0) >= 1, 'the worker tried', {
+      timeout: 10_000,
+    });
+    await executeServerCommand('api-fault', {});
+    // The page delivers it.
+    expect((await sendSubmission(id, { stores: s })).kind).to.equal('sent');
+    expect(await event).to.equal('done');
+  });
+
+  it('asks for a retry when no page in view has delivered it by the deadline', async () => {
+    const s = testStores();
+    const id = await queued(s);
+    await executeServerCommand('api-fault', { down: true });
+    const waited = syncSubmission(id, false, {
+      stores: s,
+      pageInView: () => Promise.resolve(true),
+      deadline: Date.now() + 1500,
+    });
+    expect(await rejection(waited)).to.be.instanceOf(RetryLater);
+    expect((await getSubmission(id, s))?.status).to.equal('queued');
+  });
+
+  it('stops waiting for the page when a new version of the worker is coming', async () => {
+    const s = testStores();
+    const id = await queued(s);
+    await executeServerCommand('api-fault', { down: true });
+    const coming = new AbortController();
+    const event = syncSubmission(id, false, {
+      stores: s,
+      pageInView: () => Promise.resolve(true),
+      stopWaiting: coming.signal,
+      deadline: Date.now() + 600_000,
+    });
+    await waitUntil(async () => ((await getSubmission(id, s))?.attempts ?? 0) >= 1, 'the worker tried', {
+      timeout: 10_000,
+    });
+    coming.abort();
+    expect(await rejection(event)).to.be.instanceOf(RetryLater);
+  });
+
+  it('fails at once, for the browser to retry, when no page is in view', async () => {
+    const s = testStores();
+    const id = await queued(s);
+    await executeServerCommand('api-fault', { down: true });
+    // Were it to wait for a page, this test would time out long before the deadline.
+    const event = syncSubmission(id, false, {
+      stores: s,
+      pageInView: () => Promise.resolve(false),
+      deadline: Date.now() + 600_000,
+    });
+    expect(await rejection(event)).to.be.instanceOf(RetryLater);
   });
 
   it("stops at its deadline instead of running into the browser's limit", async () => {
