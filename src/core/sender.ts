@@ -17,7 +17,7 @@ import {
   type Receipt,
 } from '../../shared/submission.js';
 import type { StoredPhoto, StoredSubmission } from '../../shared/outbox.js';
-import { sha256Hex } from '../photos/sha256-hex.js';
+import { sha256Hex } from './sha256-hex.js';
 import { backoffDelay, WAITING_AFTER_ATTEMPTS } from './backoff.js';
 import { getPhoto } from './photos.js';
 import { defaultStores, type Stores } from './stores.js';

@@ -3,7 +3,7 @@ import { fitWithin } from './fit-within.js';
 import { PhotoError } from './photo-error.js';
 import type { PreparedPhoto } from './photo-messages.js';
 import { readExifGeotag } from './read-exif-geotag.js';
-import { sha256Hex } from './sha256-hex.js';
+import { sha256Hex } from '../core/sha256-hex.js';
 import { SNIFF_BYTES, sniffImageKind, type ImageKind } from './sniff-image-kind.js';
 
 const PHOTO_QUALITY = 0.85;
