@@ -7,7 +7,8 @@
  * can be stopped, killed or made to answer 503 between page and API, and a
  * new build can be deployed by pointing the door at other files, while the
  * app itself stays loadable (as from a CDN). test/e2e/app.test.ts checks the
- * app as the server itself serves it.
+ * app as the server itself serves it. test/e2e/firefox.test.ts drives
+ * Firefox over WebDriver BiDi against the same server and front door.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -145,14 +146,15 @@ export class FrontDoor {
   latencyMs = 0;
   private server: Server | null = null;
 
-  constructor(private readonly backend: ServerProcess) {}
+  constructor(protected readonly backend: ServerProcess) {}
 
   get url(): string {
     return `http://localhost:${this.port}`;
   }
 
+  /** Starts listening; after stop(), on the same port again, so pages at its address can reach it. */
   async start(): Promise<void> {
-    this.port = await freePort();
+    if (!this.port) this.port = await freePort();
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((r) => this.server!.listen(this.port, '127.0.0.1', r));
   }
@@ -183,7 +185,7 @@ export class FrontDoor {
     }
   }
 
-  private forward(req: IncomingMessage, res: ServerResponse, url: URL): void {
+  protected forward(req: IncomingMessage, res: ServerResponse, url: URL): void {
     this.apiLog.push(`${req.method} ${url.pathname}`);
     if (this.fault.count > 0) {
       this.fault.count--;
@@ -268,22 +270,28 @@ export async function until<T>(check: () => Promise<T>, what: string, timeoutMs 
   }
 }
 
+/**
+ * Runs in the page: draws picture number n and encodes it with the browser's
+ * JPEG encoder. Exported for drivers other than Playwright.
+ */
+export async function paintCameraJpeg(n: number): Promise<number[]> {
+  const canvas = new OffscreenCanvas(1600, 1200);
+  const ctx = canvas.getContext('2d')!;
+  ctx.fillStyle = `hsl(${(n * 71) % 360} 60% 45%)`;
+  ctx.fillRect(0, 0, 1600, 1200);
+  ctx.fillStyle = '#fff';
+  ctx.font = '200px sans-serif';
+  ctx.fillText(`#${n}`, 100, 400);
+  const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+  return Array.from(new Uint8Array(await blob.arrayBuffer()));
+}
+
 /** A real JPEG made by the browser's encoder, as a camera file to attach. */
 export async function cameraJpeg(
   page: Page,
   seed: number,
 ): Promise<{ name: string; mimeType: string; buffer: Buffer }> {
-  const bytes = await page.evaluate(async (n) => {
-    const canvas = new OffscreenCanvas(1600, 1200);
-    const ctx = canvas.getContext('2d')!;
-    ctx.fillStyle = `hsl(${(n * 71) % 360} 60% 45%)`;
-    ctx.fillRect(0, 0, 1600, 1200);
-    ctx.fillStyle = '#fff';
-    ctx.font = '200px sans-serif';
-    ctx.fillText(`#${n}`, 100, 400);
-    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
-    return Array.from(new Uint8Array(await blob.arrayBuffer()));
-  }, seed);
+  const bytes = await page.evaluate(paintCameraJpeg, seed);
   return { name: `photo-${seed}.jpg`, mimeType: 'image/jpeg', buffer: Buffer.from(bytes) };
 }
 
