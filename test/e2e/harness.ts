@@ -230,6 +230,9 @@ export async function openWorld(browser: Browser, env: Record<string, string> = 
     geolocation: { latitude: -0.0917, longitude: 34.768, accuracy: 6 },
     permissions: ['geolocation'],
   });
+  // Waits end as soon as their state is reached; the limit only matters on a
+  // loaded machine (CI shares two cores), where Playwright's 30 s is too short.
+  context.setDefaultTimeout(120_000);
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
   return {
