@@ -5,13 +5,16 @@ import compress from '@fastify/compress';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { tileOrigins, type BaseMapConfig } from '../shared/base-map.js';
 import api from './api.js';
+import { clientErrorHandler } from './client-errors.js';
 import { openDatabase } from './db.js';
-import { errorHandler } from './errors.js';
+import { drainLimits } from './drain.js';
+import { apiErrorHandler, type ErrorHandler } from './errors.js';
 import { PROJECT_ROOT } from './paths.js';
 import { PhotoStore } from './photo-store.js';
 import { loadReference, publishReference } from './reference.js';
 import { Repository } from './repository.js';
-import { addSecurityHeaders } from './security-headers.js';
+import { ajvFormats } from './schemas.js';
+import { addSecurityHeaders, securityHeaders } from './security-headers.js';
 import { notFoundHandler, registerStaticApp } from './static-app.js';
 
 export interface AppOptions {
@@ -36,17 +39,29 @@ function readVersion(): string {
   return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
 }
 
-function createFastify(opts: AppOptions): FastifyInstance {
+function createFastify(
+  opts: AppOptions,
+  headers: Readonly<Record<string, string>>,
+  errorHandler: ErrorHandler,
+): FastifyInstance {
   const options = {
     logger: opts.logger ?? false,
     // Requests from phones on a poor network may be slow, but not endless.
     requestTimeout: 10 * 60 * 1000,
     // Errors Fastify raises before routing (a URL that is not valid percent-encoding) get the same shape.
     frameworkErrors: errorHandler,
+    // So do requests Node's HTTP parser refuses, which never reach Fastify.
+    clientErrorHandler: clientErrorHandler(headers),
     ajv: {
       // Fastify's defaults would silently drop unknown properties and turn
       // "1" into 1; a submission must arrive exactly as the device sent it.
-      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false },
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: false,
+        useDefaults: false,
+        allErrors: false,
+        formats: ajvFormats,
+      },
     },
   } satisfies FastifyServerOptions;
   if (opts.tls) return Fastify({ ...options, https: { cert: opts.tls.cert, key: opts.tls.key } });
@@ -65,18 +80,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const loaded = loadReference(opts.formsDir);
   const photos = new PhotoStore(opts.dataDir, opts.photoMaxBytes);
   const db = openDatabase(opts.dataDir);
-  const fastify = createFastify(opts);
+  const baseMap = opts.baseMap ?? null;
+  const headers = securityHeaders(Boolean(opts.tls), baseMap ? tileOrigins(baseMap) : []);
+  const errorHandler = apiErrorHandler({ headers, drain: drainLimits(opts.photoMaxBytes) });
+  const fastify = createFastify(opts, headers, errorHandler);
   fastify.addHook('onClose', async () => {
     db.close();
   });
   try {
     await photos.init();
     const repo = new Repository(db);
-    const baseMap = opts.baseMap ?? null;
     const reference = publishReference(loaded, repo, new Date(), baseMap);
     for (const warning of reference.warnings) fastify.log.warn(warning);
 
-    addSecurityHeaders(fastify, Boolean(opts.tls), baseMap ? tileOrigins(baseMap) : []);
+    addSecurityHeaders(fastify, headers);
     // Field networks are slow: the reference data (a 20,000-entry list is 1.4 MB
     // of JSON) and the app's scripts shrink to a fifth. Photos are already compressed.
     await fastify.register(compress, {

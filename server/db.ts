@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { canonicalContentHash } from './migrations/0003-canonical-content-hash.js';
 import { PROJECT_ROOT } from './paths.js';
 
 export type DB = Database.Database;
@@ -11,20 +12,40 @@ export const MIGRATIONS_DIR = join(PROJECT_ROOT, 'server', 'migrations');
 export interface Migration {
   version: number;
   name: string;
-  sql: string;
+  /** Runs inside the migration's transaction. */
+  apply(db: DB): void;
 }
 
-const MIGRATION_FILE_RE = /^(\d{4})-[a-z0-9-]+\.sql$/;
+/**
+ * The migrations written in code, for what SQL cannot compute (hashes), by
+ * file name. Each file sits beside the .sql ones in the same numbering, so
+ * the directory still gives the order and shows a gap; the code itself runs
+ * compiled, from here.
+ */
+const CODE_MIGRATIONS: Readonly<Record<string, (db: DB) => void>> = {
+  '0003-canonical-content-hash.ts': canonicalContentHash,
+};
+
+const MIGRATION_FILE_RE = /^(\d{4})-[a-z0-9-]+\.(sql|ts)$/;
+
+function readMigration(dir: string, name: string): Migration {
+  const match = MIGRATION_FILE_RE.exec(name);
+  if (!match?.[1]) throw new Error(`Migration ${join(dir, name)}: name it NNNN-words.sql or NNNN-words.ts.`);
+  const version = Number(match[1]);
+  if (match[2] === 'sql') {
+    const sql = readFileSync(join(dir, name), 'utf8');
+    return { version, name, apply: (db) => db.exec(sql) };
+  }
+  const apply = CODE_MIGRATIONS[name];
+  if (!apply) throw new Error(`Migration ${join(dir, name)}: list it in CODE_MIGRATIONS in server/db.ts.`);
+  return { version, name, apply };
+}
 
 /** The migrations in dir, in order. Numbers must run 1, 2, 3... so a lost file is noticed. */
 export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   const migrations = readdirSync(dir)
-    .filter((name) => name.endsWith('.sql'))
-    .map((name) => {
-      const match = MIGRATION_FILE_RE.exec(name);
-      if (!match?.[1]) throw new Error(`Migration ${join(dir, name)}: name it NNNN-words.sql.`);
-      return { version: Number(match[1]), name, sql: readFileSync(join(dir, name), 'utf8') };
-    })
+    .filter((name) => name.endsWith('.sql') || name.endsWith('.ts'))
+    .map((name) => readMigration(dir, name))
     .sort((a, b) => a.version - b.version);
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`Migration ${m.name}: expected number ${i + 1}.`);
@@ -50,7 +71,7 @@ export function migrate(db: DB, migrations: Migration[] = readMigrations()): voi
   for (const m of migrations) {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
-      db.exec(m.sql);
+      m.apply(db);
       record.run(m.version, m.name, new Date().toISOString());
     }).immediate();
   }

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiError } from '../shared/submission.js';
+import { ISO_DATE_TIME_WORDS } from '../shared/validate.js';
+import { drainRequest, type DrainLimits } from './drain.js';
 
 /** Thrown by handlers and hooks; the error handler sends its body as is. */
 export class HttpError extends Error {
@@ -23,6 +25,15 @@ export function badRequest(message: string, field?: string): HttpError {
 
 export function notFound(message: string): HttpError {
   return new HttpError(404, { error: 'not_found', message });
+}
+
+export function payloadTooLarge(message: string): HttpError {
+  return new HttpError(413, { error: 'payload_too_large', message });
+}
+
+/** A size for a message: 1048576 → "1 MB", 15728640 → "15 MB". */
+export function megabytes(bytes: number): string {
+  return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 }
 
 interface AjvError {
@@ -89,7 +100,7 @@ function describeValidation(
         .join(' or ')}`;
       break;
     case 'format':
-      problem = 'must be an ISO 8601 date and time with its offset, e.g. 2026-11-20T09:31:00.000Z';
+      problem = `must be ${ISO_DATE_TIME_WORDS}`;
       break;
     case 'anyOf':
       problem = 'has the wrong type or shape';
@@ -115,7 +126,8 @@ const FASTIFY_MESSAGES: Record<string, string> = {
   // Also raised for a "__proto__" key, which the parser refuses on purpose.
   FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON.',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty; send JSON.',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The request body is not as long as its Content-Length says.',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH:
+    'The request body is not as long as its Content-Length says: it was cut short on the way. Send it again.',
   FST_ERR_BAD_URL: 'The URL is not validly encoded.',
   FST_ERR_MAX_PARAM_LENGTH: 'A part of the URL is too long.',
 };
@@ -145,7 +157,9 @@ function apiErrorFor(error: FastifyError, request: FastifyRequest): { status: nu
     return { status: 404, body: { error: 'not_found', message: `Nothing at ${request.url.split('?')[0]}.` } };
   }
   if (status >= 400 && status < 500) {
-    return { status, body: { error: 'bad_request', message: FASTIFY_MESSAGES[error.code] ?? error.message } };
+    // A body shorter than announced was cut on the way: the client sends it again.
+    const error_ = error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' ? 'interrupted' : 'bad_request';
+    return { status, body: { error: error_, message: FASTIFY_MESSAGES[error.code] ?? error.message } };
   }
   return {
     status: 500,
@@ -153,16 +167,29 @@ function apiErrorFor(error: FastifyError, request: FastifyRequest): { status: nu
   };
 }
 
-/** Maps every error, Fastify's own included, to an ApiError body. */
-export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const { status, body } = apiErrorFor(error, request);
-  if (status >= 500) request.log.error({ err: error }, 'request failed');
-  else request.log.info({ code: body.error, message: body.message }, 'request refused');
-  // Node would read and discard the rest of a refused upload to keep the
-  // connection alive; closing it saves the phone sending megabytes for nothing.
-  if ((status === 413 || status === 415) && request.raw.complete !== true)
-    void reply.header('connection', 'close');
-  // A handler may have set caching headers before it failed; an error must never be cached.
-  void reply.removeHeader('etag').header('cache-control', 'no-store');
-  void reply.code(status).type('application/json; charset=utf-8').send(body);
+export interface ErrorHandlerOptions {
+  /** The security headers: errors raised before routing miss the hook that adds them. */
+  headers: Readonly<Record<string, string>>;
+  /** How much of a body still arriving is read after the answer. */
+  drain: DrainLimits;
+}
+
+export type ErrorHandler = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void;
+
+/**
+ * Maps every error, Fastify's own included, to an ApiError body; used both
+ * as the error handler and for the errors Fastify raises before routing.
+ */
+export function apiErrorHandler(opts: ErrorHandlerOptions): ErrorHandler {
+  return function errorHandler(error, request, reply) {
+    const { status, body } = apiErrorFor(error, request);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: body.error, message: body.message }, 'request refused');
+    // An upload refused before its end is read to its end, so the client gets to read why.
+    // False, not just falsy: app.inject()'s requests lack the flag and have nothing to drain.
+    if (request.raw.complete === false) drainRequest(request, reply, opts.drain);
+    // A handler may have set caching headers before it failed; an error must never be cached.
+    void reply.headers(opts.headers).removeHeader('etag').header('cache-control', 'no-store');
+    void reply.code(status).type('application/json; charset=utf-8').send(body);
+  };
 }

@@ -31,7 +31,8 @@ const SNIFF_BYTES = 12;
 
 export type ReceiveResult =
   | { kind: 'too_large' }
-  | { kind: 'unsupported' }
+  /** Not a photo; sha256 says whether these are the bytes the client meant to send. */
+  | { kind: 'unsupported'; sha256: string }
   | { kind: 'empty' }
   | { kind: 'received'; sha256: string; bytes: number; type: PhotoType; tempPath: string | null };
 
@@ -114,7 +115,10 @@ export class PhotoStore {
    * Reads an upload meant for expectedSha256, hashing as it goes. With
    * keep, the bytes go to a temp file beside their final place; without,
    * they are only hashed (the photo is already held). Stops reading as soon
-   * as the upload is too large or is not a photo, and removes the temp file.
+   * as the upload is too large, and removes the temp file. Bytes that are not
+   * a photo are still read and hashed (not kept): a byte damaged on the way
+   * can spoil the magic number, and the hash tells that apart from a file
+   * that truly is not a photo.
    */
   async receive(stream: Readable, expectedSha256: string, keep: boolean): Promise<ReceiveResult> {
     const hash = createHash('sha256');
@@ -131,23 +135,24 @@ export class PhotoStore {
         tempPath = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
         file = await open(tempPath, 'wx');
       }
+      let notPhoto = false;
       for await (const chunk of chunksOf(stream)) {
         bytes += chunk.length;
         if (bytes > this.maxBytes) return { kind: 'too_large' };
-        if (type === null) {
+        if (type === null && !notPhoto) {
           head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
           if (head.length >= SNIFF_BYTES) {
             type = sniffPhotoType(head);
-            if (type === null) return { kind: 'unsupported' };
+            notPhoto = type === null;
           }
         }
         hash.update(chunk);
-        if (file) await file.write(chunk);
+        if (file && !notPhoto) await file.write(chunk);
       }
       if (bytes === 0) return { kind: 'empty' };
       // A photo shorter than SNIFF_BYTES can still be a (tiny, odd) JPEG or PNG.
       type ??= sniffPhotoType(head);
-      if (type === null) return { kind: 'unsupported' };
+      if (type === null) return { kind: 'unsupported', sha256: hash.digest('hex') };
       if (file) {
         await file.sync();
         await file.close();

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { BaseMapConfig } from '../shared/base-map.js';
+import { canonicalJson } from '../shared/canonical.js';
 import type { Choice, FormDef, ReferenceData } from '../shared/forms.js';
 import { validateFormDef, validateReference } from '../shared/validate.js';
-import { canonicalJson } from './canonical.js';
 import type { Repository } from './repository.js';
 
 /** A forms directory the server cannot start with; the message names the file and the problem. */

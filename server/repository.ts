@@ -1,3 +1,4 @@
+import { canonicalPayload } from '../shared/canonical.js';
 import type { PhotoType, Receipt, ServerSubmission, SubmissionPayload } from '../shared/submission.js';
 import type { DB } from './db.js';
 
@@ -50,8 +51,8 @@ function toSubmission(row: SubmissionRow): StoredSubmissionRow {
   return {
     receipt: { id: row.id, receivedAt: row.received_at, seq: row.seq },
     contentHash: row.content_hash,
-    // Payloads from apps that did not send it are stored without it; the API always answers with it.
-    payload: { ...payload, referenceVersion: payload.referenceVersion ?? null },
+    // Rows stored before the canonical form hold the payload as it was received.
+    payload: canonicalPayload(payload),
   };
 }
 

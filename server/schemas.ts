@@ -4,6 +4,14 @@
  * the page and the server give the same messages.
  */
 import { PHOTO_TYPES, SHA256_RE, UUID_RE } from '../shared/submission.js';
+import { isIsoDateTime } from '../shared/validate.js';
+
+/**
+ * Formats of our own for Fastify's Ajv (app.ts). A date-time is checked by
+ * the rule the page and the server apply to every position's time, rather
+ * than by Ajv's looser reading of RFC 3339 (which takes "+0300" and a space).
+ */
+export const ajvFormats = { 'iso-date-time-offset': isIsoDateTime };
 
 const uuid = { type: 'string', pattern: UUID_RE.source } as const;
 const sha256 = { type: 'string', pattern: SHA256_RE.source } as const;
@@ -75,7 +83,7 @@ export const submissionPayloadSchema = {
     },
     location: { anyOf: [{ type: 'null' }, geoPoint] },
     photos: { type: 'array', maxItems: 100, items: photoRef },
-    createdAt: { type: 'string', format: 'date-time', maxLength: 64 },
+    createdAt: { type: 'string', format: 'iso-date-time-offset', maxLength: 64 },
     deviceId: { type: 'string', minLength: 1, maxLength: 200 },
     // Not required: apps from before it existed leave it out.
     referenceVersion: { type: ['string', 'null'], maxLength: 200 },

@@ -33,20 +33,29 @@ const HEADERS: Record<string, string> = {
 const HSTS = 'max-age=31536000';
 
 /**
- * Adds the security headers to every response, errors and 404s included.
- * An onRequest hook rather than onSend so they are in place even for
- * replies that bypass serialization (files, streams).
+ * The security headers every response carries, errors and 404s included,
+ * even one written before Fastify sees the request (clientErrorHandler).
+ * HSTS only over TLS: browsers ignore it on plain HTTP.
  */
-export function addSecurityHeaders(
-  fastify: FastifyInstance,
-  tls: boolean,
-  tileOrigins: readonly string[] = [],
-): void {
+export function securityHeaders(tls: boolean, tileOrigins: readonly string[] = []): Record<string, string> {
   const headers: Record<string, string> = {
     ...HEADERS,
     'content-security-policy': contentSecurityPolicy(tileOrigins),
   };
   if (tls) headers['strict-transport-security'] = HSTS;
+  return headers;
+}
+
+/**
+ * Adds the headers to every routed response. An onRequest hook rather than
+ * onSend so they are in place even for replies that bypass serialization
+ * (files, streams); errors raised before it runs get them from the error
+ * handler.
+ */
+export function addSecurityHeaders(
+  fastify: FastifyInstance,
+  headers: Readonly<Record<string, string>>,
+): void {
   fastify.addHook('onRequest', async (_request, reply) => {
     void reply.headers(headers);
   });

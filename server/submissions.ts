@@ -1,6 +1,7 @@
+import { canonicalPayload } from '../shared/canonical.js';
 import type { FieldProblem, Receipt, SubmissionPayload } from '../shared/submission.js';
 import { validateSubmission } from '../shared/validate.js';
-import { contentHash } from './canonical.js';
+import { submissionHash } from './canonical.js';
 import { HttpError } from './errors.js';
 import type { Reference } from './reference.js';
 import type { Repository } from './repository.js';
@@ -32,15 +33,17 @@ function validationFailed(problems: FieldProblem[]): HttpError {
  * Decides what a PUT of a submission does, in the documented order: a
  * resend is answered from what is stored before anything else is checked,
  * then the form (any version ever published, withdrawn ones included), the
- * answers, the photos, and finally the insert. Runs as one
+ * answers, the photos, and finally the insert. Everything after the resend
+ * check sees, and stores, the canonical form of the payload. Runs as one
  * IMMEDIATE transaction so two PUTs of the same new id cannot both insert.
  */
 export function acceptSubmission(
   repo: Repository,
   reference: Reference,
-  payload: SubmissionPayload,
+  received: SubmissionPayload,
 ): Accepted {
-  const hash = contentHash(payload);
+  const payload = canonicalPayload(received);
+  const hash = submissionHash(payload);
   return repo.transaction(() => {
     const existing = repo.getSubmission(payload.id);
     if (existing) {

@@ -9,7 +9,7 @@ export interface GeoPoint {
   lon: number;
   /** Metres, 95% radius as the Geolocation API reports it. */
   accuracy: number;
-  /** ISO 8601 time of the fix. */
+  /** ISO 8601 time of the fix, with its offset (isIsoDateTime in validate.ts). */
   time: string;
 }
 
@@ -40,7 +40,8 @@ export interface PhotoRef {
 /**
  * An answer. text, date, select_one: string; integer, decimal: number;
  * select_multiple: string[]; geopoint: GeoPoint; photo: sha256[] (each in photos).
- * A field left empty is absent from answers.
+ * A field left empty is absent from answers; "" and [] count as left empty
+ * and are dropped by the canonical form (canonical.ts).
  */
 export type AnswerValue = string | number | string[] | GeoPoint;
 export type Answers = Record<string, AnswerValue>;

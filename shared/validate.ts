@@ -3,6 +3,7 @@
  * field as the user types; the server runs it on every submission it accepts.
  * Messages are written for the person holding the phone.
  */
+import { canonicalJson, isEmptyAnswer } from './canonical.js';
 import { FIELD_TYPES, type Choice, type FieldDef, type FormDef, type ReferenceData } from './forms.js';
 import {
   PHOTO_TYPES,
@@ -15,8 +16,13 @@ import {
 } from './submission.js';
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+/** RFC 3339's profile of ISO 8601, as toISOString() writes it; the offset is required. */
+const DATE_TIME_RE = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 const NAME_RE = /^[a-z][a-z0-9_]*$/;
 const FORM_ID_RE = /^[a-z0-9][a-z0-9_-]*$/;
+
+/** What isIsoDateTime accepts, in words for a message: "must be ...". */
+export const ISO_DATE_TIME_WORDS = 'an ISO 8601 date and time with its offset, e.g. 2026-11-20T09:31:00.000Z';
 
 /** The choices of a select field: inline, or from the named list. */
 export function choicesFor(field: FieldDef, lists: ReferenceData['lists']): Choice[] {
@@ -37,10 +43,9 @@ function requiredMessage(field: FieldDef): string {
   return 'This answer is required.';
 }
 
+/** No answer, or one left empty ("" or []): the canonical form drops the latter. */
 export function isEmpty(value: AnswerValue | undefined | null): boolean {
-  return (
-    value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)
-  );
+  return value === undefined || value === null || isEmptyAnswer(value);
 }
 
 function isValidDate(s: string): boolean {
@@ -49,14 +54,33 @@ function isValidDate(s: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
 
-export function isGeoPoint(v: unknown): v is GeoPoint {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const p = v as Record<string, unknown>;
+/**
+ * A date and time that exists, with its offset from UTC: 2026-11-20T09:31:00.000Z
+ * or 2026-11-20T12:31:00+03:00. Date.parse alone is too lenient ("1" parses, and
+ * "2026-02-30" becomes 2 March). No leap second: Date cannot hold one either.
+ */
+export function isIsoDateTime(s: string): boolean {
+  const m = DATE_TIME_RE.exec(s);
+  if (!m) return false;
+  const [, date = '', hour, minute, second, offsetHours = '00', offsetMinutes = '00'] = m;
   return (
+    isValidDate(date) &&
+    Number(hour) <= 23 &&
+    Number(minute) <= 59 &&
+    Number(second) <= 59 &&
+    Number(offsetHours) <= 23 &&
+    Number(offsetMinutes) <= 59
+  );
+}
+
+/** Why v is not a valid GeoPoint, in words for the person holding the phone; null when it is one. */
+export function geoPointProblem(v: unknown): string | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'The location is not valid.';
+  const p = v as Record<string, unknown>;
+  const valid =
     typeof p.lat === 'number' &&
     typeof p.lon === 'number' &&
     typeof p.accuracy === 'number' &&
-    typeof p.time === 'string' &&
     Number.isFinite(p.lat) &&
     Number.isFinite(p.lon) &&
     Number.isFinite(p.accuracy) &&
@@ -64,9 +88,16 @@ export function isGeoPoint(v: unknown): v is GeoPoint {
     p.lat <= 90 &&
     p.lon >= -180 &&
     p.lon <= 180 &&
-    p.accuracy >= 0 &&
-    !Number.isNaN(Date.parse(p.time))
-  );
+    p.accuracy >= 0;
+  if (!valid) return 'The location is not valid.';
+  if (typeof p.time !== 'string' || !isIsoDateTime(p.time)) {
+    return `The time of the location must be ${ISO_DATE_TIME_WORDS}; record the location again.`;
+  }
+  return null;
+}
+
+export function isGeoPoint(v: unknown): v is GeoPoint {
+  return geoPointProblem(v) === null;
 }
 
 function isStringArray(v: unknown): v is string[] {
@@ -86,7 +117,7 @@ export function validateField(
   value: AnswerValue | undefined,
   lists: ReferenceData['lists'],
 ): string | null {
-  if (field.type === 'note') return value === undefined ? null : 'A note takes no answer.';
+  if (field.type === 'note') return isEmpty(value) ? null : 'A note takes no answer.';
   if (isEmpty(value)) return isRequired(field) ? requiredMessage(field) : null;
   const v = value as AnswerValue;
   const min = field.min;
@@ -146,7 +177,7 @@ export function validateField(
       return null;
     }
     case 'geopoint':
-      return isGeoPoint(v) ? null : 'The location is not valid.';
+      return geoPointProblem(v);
     case 'photo': {
       if (!isStringArray(v) || v.some((h) => !SHA256_RE.test(h))) return 'A photo is not valid.';
       if (new Set(v).size !== v.length) return 'The same photo is added twice.';
@@ -207,6 +238,12 @@ export function validateSubmission(
       });
     }
     if (!PHOTO_TYPES.includes(p.type)) problems.push({ field: at, message: 'Unsupported photo type.' });
+    if (typeof p.geotag?.time === 'string' && !isIsoDateTime(p.geotag.time)) {
+      problems.push({
+        field: `${at}.geotag.time`,
+        message: `The time photo ${p.sha256.slice(0, 12)}… was taken must be ${ISO_DATE_TIME_WORDS}.`,
+      });
+    }
   });
   for (const [hash, field] of answered) {
     if (!described.has(hash)) {
@@ -215,9 +252,11 @@ export function validateSubmission(
   }
   const firstPoint = form.fields.find((f) => f.type === 'geopoint');
   const expected = firstPoint ? payload.answers[firstPoint.name] : undefined;
-  if (payload.location !== null && !isGeoPoint(payload.location)) {
-    problems.push({ field: 'location', message: 'The location is not valid.' });
-  } else if (JSON.stringify(payload.location ?? null) !== JSON.stringify(expected ?? null)) {
+  const locationProblem = payload.location === null ? null : geoPointProblem(payload.location);
+  if (locationProblem) {
+    problems.push({ field: 'location', message: locationProblem });
+  } else if (canonicalJson(payload.location ?? null) !== canonicalJson(expected ?? null)) {
+    // Compared by value: the same point with its keys in another order is the same point.
     problems.push({ field: 'location', message: 'The location must be the first location answer.' });
   }
   return problems;

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { PHOTO_TYPES } from '../../shared/submission.js';
-import { HttpError, notFound } from '../errors.js';
+import { HttpError, megabytes, notFound, payloadTooLarge } from '../errors.js';
 import { etagMatches } from '../etag.js';
 import { UploadInterrupted, type PhotoStore } from '../photo-store.js';
 import type { Repository } from '../repository.js';
@@ -18,10 +18,6 @@ interface Sha256Params {
 
 const UPLOAD_TYPES = [...PHOTO_TYPES, 'application/octet-stream'];
 
-function megabytes(bytes: number): string {
-  return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
-}
-
 /**
  * PUT /api/photos/:sha256 and GET/HEAD of the same. A photo is named by
  * the hash of its bytes, so uploading it twice is harmless and a stored
@@ -36,16 +32,20 @@ export default async function photoRoutes(fastify: FastifyInstance, opts: PhotoR
   fastify.addContentTypeParser(UPLOAD_TYPES, (_request, payload, done) => done(null, payload));
 
   const tooLarge = (): HttpError =>
-    new HttpError(413, {
-      error: 'payload_too_large',
-      message: `The photo is larger than the server accepts (${megabytes(photos.maxBytes)}).`,
-    });
+    payloadTooLarge(
+      `The photo is larger than the server accepts (${megabytes(photos.maxBytes)}). Remove it from the submission, or ask your administrator to raise PHOTO_MAX_BYTES.`,
+    );
 
   fastify.put<{ Params: Sha256Params; Body: Readable }>(
     '/photos/:sha256',
     { schema: { params: sha256ParamsSchema } },
     async (request, reply) => {
       const { sha256 } = request.params;
+      const damaged = (actual: string): HttpError =>
+        new HttpError(422, {
+          error: 'hash_mismatch',
+          message: `The photo's SHA-256 is ${actual}, not ${sha256} as the URL says. It may have been damaged on the way: send it again.`,
+        });
       const declared = Number(request.headers['content-length']);
       // Refuse before reading a byte when the client says how much is coming.
       if (Number.isFinite(declared) && declared > photos.maxBytes) throw tooLarge();
@@ -64,7 +64,7 @@ export default async function photoRoutes(fastify: FastifyInstance, opts: PhotoR
         // Nobody may be left to read this answer; it keeps the log free of false alarms.
         if (err instanceof UploadInterrupted) {
           throw new HttpError(400, {
-            error: 'bad_request',
+            error: 'interrupted',
             message: 'The upload was interrupted: send it again.',
           });
         }
@@ -74,6 +74,7 @@ export default async function photoRoutes(fastify: FastifyInstance, opts: PhotoR
         case 'too_large':
           throw tooLarge();
         case 'unsupported':
+          if (result.sha256 !== sha256) throw damaged(result.sha256);
           throw new HttpError(415, {
             error: 'unsupported_media_type',
             message: 'The bytes are not a JPEG, PNG or WebP photo.',
@@ -88,10 +89,7 @@ export default async function photoRoutes(fastify: FastifyInstance, opts: PhotoR
       }
       if (result.sha256 !== sha256) {
         if (result.tempPath) await photos.discard(result.tempPath);
-        throw new HttpError(422, {
-          error: 'hash_mismatch',
-          message: `The photo's SHA-256 is ${result.sha256}, not ${sha256} as the URL says. It may have been damaged on the way: send it again.`,
-        });
+        throw damaged(result.sha256);
       }
       if (result.tempPath) await photos.commit(result.tempPath, sha256);
       const record = { sha256, bytes: result.bytes, type: result.type, createdAt: new Date().toISOString() };

@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ServerSubmission, SubmissionPage, SubmissionPayload } from '../../shared/submission.js';
-import { badRequest, notFound } from '../errors.js';
+import { badRequest, megabytes, notFound, payloadTooLarge } from '../errors.js';
 import type { Reference } from '../reference.js';
 import { toServerSubmission, type Repository } from '../repository.js';
 import { idParamsSchema, pageQuerySchema, submissionPayloadSchema } from '../schemas.js';
@@ -42,6 +42,13 @@ export default async function submissionRoutes(
   const { repo, reference } = opts;
   // Submissions are JSON only; a text body would otherwise reach the schema as a string.
   fastify.removeContentTypeParser('text/plain');
+  // Fastify's own body limit error, in words for a submission; the app's error handler answers.
+  fastify.setErrorHandler<FastifyError>((error) => {
+    if (error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw error;
+    throw payloadTooLarge(
+      `The submission is larger than the server accepts (${megabytes(SUBMISSION_BODY_LIMIT)}). Photos are sent on their own, so its answers are too long: shorten the longest text answers, then send it again.`,
+    );
+  });
 
   fastify.put<{ Params: IdParams; Body: SubmissionPayload }>(
     '/submissions/:id',

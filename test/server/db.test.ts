@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { migrate, openDatabase, readMigrations } from '../../server/db.js';
 import { tempDir } from './helpers.js';
@@ -38,6 +39,23 @@ describe('the database', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('reads a migration written in code in the numbering of the SQL ones', () => {
+    const names = readMigrations().map((m) => m.name);
+    assert.deepEqual(names.slice(0, 3), [
+      '0001-init.sql',
+      '0002-form-versions.sql',
+      '0003-canonical-content-hash.ts',
+    ]);
+  });
+
+  it('refuses a migration in code that the server does not list', () => {
+    const migrations = join(dir, 'migrations');
+    mkdirSync(migrations);
+    writeFileSync(join(migrations, '0001-init.sql'), 'CREATE TABLE t (x INTEGER);');
+    writeFileSync(join(migrations, '0002-compute-things.ts'), 'export {};');
+    assert.throws(() => readMigrations(migrations), /0002-compute-things\.ts: list it in CODE_MIGRATIONS/);
   });
 
   it('refuses a submission row that links a photo it does not hold', () => {

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { AddressInfo } from 'node:net';
 import type { FormDef } from '../../shared/forms.js';
 import type { GeoPoint, PhotoRef, PhotoType, SubmissionPayload } from '../../shared/submission.js';
 import { buildApp, type AppOptions } from '../../server/app.js';
@@ -49,6 +50,15 @@ export async function startTestServer(overrides: Partial<AppOptions> = {}): Prom
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The real app listening on a free loopback port, for tests that need a real socket. */
+export async function startListeningServer(
+  overrides: Partial<AppOptions> = {},
+): Promise<TestServer & { port: number }> {
+  const server = await startTestServer(overrides);
+  await server.app.listen({ host: '127.0.0.1', port: 0 });
+  return { ...server, port: (server.app.server.address() as AddressInfo).port };
 }
 
 export function sha256Hex(bytes: Uint8Array): string {

@@ -96,6 +96,17 @@ describe('photos', () => {
     assert.deepEqual(tempFiles(), []);
   });
 
+  it('answers hash_mismatch, not 415, to a photo whose first bytes were damaged on the way', async () => {
+    const bytes = fakePhoto('image/jpeg', 4096);
+    const damaged = Buffer.from(bytes);
+    damaged[1] = 0x00;
+    const res = await putPhoto(server.app, damaged, 'image/jpeg', sha256Hex(bytes));
+    assert.equal(res.statusCode, 422);
+    assert.equal(res.json<ApiError>().error, 'hash_mismatch');
+    assert.equal(existsSync(fileOf(sha256Hex(bytes))), false);
+    assert.deepEqual(tempFiles(), []);
+  });
+
   it('refuses a content type other than a photo type with 415', async () => {
     const bytes = fakePhoto();
     for (const type of ['image/gif', 'application/json', 'text/plain', 'multipart/form-data; boundary=x']) {

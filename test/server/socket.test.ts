@@ -1,18 +1,46 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request, type ClientRequest } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ApiError } from '../../shared/submission.js';
-import { fakePhoto, sha256Hex, startTestServer, type TestServer } from './helpers.js';
+import { fakePhoto, sha256Hex, startListeningServer, validPayload, type TestServer } from './helpers.js';
 
 interface Answer {
   status: number;
   body: string;
 }
 
-/** Sends body in chunks, as a phone on a slow link would, and reads whatever the server answers. */
+/**
+ * Writes body in 16 KiB pieces, as a phone on a slow link would, each once
+ * the last has gone, then ends the request. It waits for 'drain' on the
+ * socket too: Node's client stops passing it on to the request once the
+ * response has ended, which a server answering early makes happen mid-upload.
+ */
+function writeInPieces(req: ClientRequest, body: Buffer): void {
+  let offset = 0;
+  const writeMore = (): void => {
+    while (offset < body.length) {
+      const chunk = body.subarray(offset, offset + 16 * 1024);
+      offset += chunk.length;
+      if (!req.write(chunk)) {
+        const socket = req.socket;
+        const resume = (): void => {
+          req.off('drain', resume);
+          socket?.off('drain', resume);
+          writeMore();
+        };
+        req.once('drain', resume);
+        socket?.once('drain', resume);
+        return;
+      }
+    }
+    req.end();
+  };
+  writeMore();
+}
+
+/** Sends body in chunks and reads whatever the server answers. */
 function upload(port: number, path: string, body: Buffer, headers: Record<string, string>): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method: 'PUT', headers }, (res) => {
@@ -23,20 +51,56 @@ function upload(port: number, path: string, body: Buffer, headers: Record<string
     });
     // The server may close before all is sent; that is expected once it has answered.
     req.on('error', (err) => reject(err));
-    let offset = 0;
-    const writeMore = (): void => {
-      while (offset < body.length) {
-        const chunk = body.subarray(offset, offset + 16 * 1024);
-        offset += chunk.length;
-        if (!req.write(chunk)) {
-          req.once('drain', writeMore);
-          return;
-        }
-      }
-      req.end();
-    };
-    writeMore();
+    writeInPieces(req, body);
   });
+}
+
+/**
+ * Sends the whole body and reads the answer, failing on any connection
+ * error, even one after the answer: a server that closes while the client
+ * still sends resets the connection, and a client that has not read the
+ * answer by then (a phone on a slow link, or a client that reads only once
+ * its upload is done) never sees it.
+ */
+function uploadWhole(
+  port: number,
+  path: string,
+  body: Buffer,
+  headers: Record<string, string>,
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    let answer: Answer | null = null;
+    let sent = false;
+    const settle = (): void => {
+      if (answer && sent) resolve(answer);
+    };
+    const req = request({ host: '127.0.0.1', port, path, method: 'PUT', headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => {
+        answer = { status: res.statusCode ?? 0, body: text };
+        settle();
+      });
+    });
+    req.on('error', (err) => reject(err));
+    req.on('finish', () => {
+      sent = true;
+      settle();
+    });
+    writeInPieces(req, body);
+  });
+}
+
+/** Far more than the socket buffers hold: a server that stops reading makes the kernel reset the connection. */
+const EIGHT_MIB = 8 * 1024 * 1024;
+
+/** The client read a 413 with an ApiError body; returns its message. */
+function assertTooLarge(res: Answer): string {
+  assert.equal(res.status, 413, res.body);
+  const body = JSON.parse(res.body) as ApiError;
+  assert.equal(body.error, 'payload_too_large');
+  return body.message;
 }
 
 /** Polls a condition of the file system (no event tells when the server touches it), up to 5 s. */
@@ -52,9 +116,9 @@ describe('uploads over a real socket', () => {
   let server: TestServer;
   let port: number;
   before(async () => {
-    server = await startTestServer({ photoMaxBytes: 64 * 1024 });
-    await server.app.listen({ host: '127.0.0.1', port: 0 });
-    port = (server.app.server.address() as AddressInfo).port;
+    const listening = await startListeningServer({ photoMaxBytes: 64 * 1024 });
+    server = listening;
+    port = listening.port;
   });
   after(() => server.close());
 
@@ -75,6 +139,40 @@ describe('uploads over a real socket', () => {
       'content-length': String(bytes.length),
     });
     assert.equal(res.status, 413);
+  });
+
+  // Each is refused before the server reads its body; the server must still take it all in.
+  it('lets the client read the 413 of an 8 MiB photo announced by its Content-Length, every time', async () => {
+    for (let i = 0; i < 5; i++) {
+      const bytes = fakePhoto('image/jpeg', EIGHT_MIB);
+      const res = await uploadWhole(port, `/api/photos/${sha256Hex(bytes)}`, bytes, {
+        'content-type': 'image/jpeg',
+        'content-length': String(bytes.length),
+      });
+      assert.match(assertTooLarge(res), /larger than the server accepts .*PHOTO_MAX_BYTES/);
+    }
+  });
+
+  it('lets the client read the 413 of an 8 MiB submission announced by its Content-Length, every time', async () => {
+    const payload = validPayload([]);
+    const huge = { ...payload, answers: { ...payload.answers, notes: 'x'.repeat(EIGHT_MIB) } };
+    const body = Buffer.from(JSON.stringify(huge));
+    for (let i = 0; i < 5; i++) {
+      const res = await uploadWhole(port, `/api/submissions/${payload.id}`, body, {
+        'content-type': 'application/json',
+        'content-length': String(body.length),
+      });
+      assert.match(assertTooLarge(res), /submission is larger than the server accepts \(1 MB\)/);
+    }
+  });
+
+  it('lets the client read the 413 of an 8 MiB photo sent without a length', async () => {
+    const bytes = fakePhoto('image/jpeg', EIGHT_MIB);
+    const res = await uploadWhole(port, `/api/photos/${sha256Hex(bytes)}`, bytes, {
+      'content-type': 'image/jpeg',
+      'transfer-encoding': 'chunked',
+    });
+    assertTooLarge(res);
   });
 
   it('lets the client read the 415 of a large file that is not a photo', async () => {
