@@ -18,6 +18,7 @@ import type { StoredSubmission, SubmissionStatus } from '../shared/outbox.js';
 import type { Answers, GeoPoint } from '../shared/submission.js';
 import { launchBrowser, openWorld, outboxStatuses, root, seedOutbox, until } from '../test/e2e/harness.js';
 import { fillDemoForm } from '../test/e2e/demo-form.js';
+import { seededRandom } from '../test/support/seeded-random.js';
 import { recovery } from './recovery.js';
 
 const appDir = join(root, 'dist/app');
@@ -312,18 +313,6 @@ async function villageSearch(browser: Browser): Promise<void> {
   } finally {
     await world.close();
   }
-}
-
-/** The same pseudo-random sequence on every run, so every run seeds the same map. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Place {

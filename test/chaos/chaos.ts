@@ -1,0 +1,170 @@
+/**
+ * A chaos run: the built app in a real Chromium and the real server behind
+ * the fault door, driven by a seeded schedule. Submissions with photos are
+ * captured through the app while requests fail, the server is SIGKILLed and
+ * restarted on its data, and Chromium itself is killed and started again on
+ * its profile. Then the faults stop, the app is given time to deliver, and
+ * the device is checked against the server.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { fillDemoForm } from '../e2e/demo-form.js';
+import { cameraJpeg, ServerProcess, until } from '../e2e/harness.js';
+import { BrowserProcess } from './browser-process.js';
+import { check, deviceRecords, type Verdict } from './check.js';
+import { DEFAULT_RATES, FaultDoor, type Fault, type FaultRates } from './fault-door.js';
+import { seededRandom } from '../support/seeded-random.js';
+
+export interface ChaosOptions {
+  seed: number;
+  submissions: number;
+  /** Chance, after each capture, that the server is killed (and restarted a moment later). */
+  serverKillRate?: number;
+  /** Chance, after each capture, that Chromium is killed and started again. */
+  browserKillRate?: number;
+  /** Background Sync allowed (the worker sends too), or the page path alone. */
+  backgroundSync?: boolean;
+  /** The chance of each fault per request; DEFAULT_RATES when omitted. */
+  rates?: FaultRates;
+  /** How long the app may take to deliver everything once the faults stop. */
+  settleMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface ChaosReport extends Verdict {
+  seed: number;
+  backgroundSync: boolean;
+  faults: Record<Fault, number>;
+  serverKills: number;
+  browserKills: number;
+  /** Background Sync tags still registered once everything is settled. */
+  tagsLeft: number;
+  seconds: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function openApp(context: BrowserContext, url: string, backgroundSync: boolean): Promise<Page> {
+  // As in the end-to-end harness: a loaded machine may need longer than Playwright's 30 s.
+  context.setDefaultTimeout(120_000);
+  await context.grantPermissions(backgroundSync ? ['geolocation', 'background-sync'] : ['geolocation'], {
+    origin: url,
+  });
+  await context.setGeolocation({ latitude: -0.0917, longitude: 34.768, accuracy: 6 });
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(url);
+  await page
+    .getByRole('link', { name: 'Outbox' })
+    .or(page.getByRole('link', { name: /Outbox/ }))
+    .first()
+    .waitFor();
+  return page;
+}
+
+/** One capture through the app, as a field worker would; resolves once the app has saved it. */
+async function capture(page: Page, marker: number): Promise<void> {
+  await page.getByRole('link', { name: 'Forms', exact: true }).click();
+  await page.getByRole('link', { name: 'Water point inspection' }).click();
+  await page.getByLabel('People served').waitFor();
+  await fillDemoForm(page, { peopleServed: String(marker), photos: [await cameraJpeg(page, marker)] });
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { name: 'Outbox' }).waitFor();
+}
+
+export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
+  const log = o.log ?? (() => undefined);
+  // Two streams from one seed: the kill schedule then depends only on the
+  // captures, not on how many requests the app happened to make.
+  const random = seededRandom(o.seed);
+  const faultRandom = seededRandom(o.seed ^ 0x5eed);
+  const backgroundSync = o.backgroundSync ?? o.seed % 2 === 1;
+  const started = Date.now();
+  const server = new ServerProcess();
+  await server.start();
+  const door = new FaultDoor(server, faultRandom, o.rates ?? DEFAULT_RATES);
+  await door.start();
+  const profile = await mkdtemp(join(tmpdir(), 'fieldsync-chaos-profile-'));
+  const browser = new BrowserProcess(profile);
+  let serverKills = 0;
+  let browserKills = 0;
+  let restarting: Promise<void> = Promise.resolve();
+  try {
+    let page = await openApp(await browser.start(), door.url, backgroundSync);
+    await page.getByRole('link', { name: 'Water point inspection' }).waitFor();
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+    // The sending path is chosen at start-up, once the worker is there.
+    await page.reload();
+    await page.getByRole('link', { name: 'Water point inspection' }).waitFor();
+
+    door.faulty = true;
+    const markers = new Set<number>();
+    for (let i = 1; i <= o.submissions; i++) {
+      await capture(page, i);
+      markers.add(i);
+      if (random() < (o.serverKillRate ?? 0.08)) {
+        serverKills++;
+        const downFor = 500 + Math.floor(random() * 4000);
+        log(`after capture ${i}: server killed for ${downFor} ms`);
+        await restarting;
+        await server.kill();
+        restarting = sleep(downFor).then(() => server.start());
+      }
+      if (random() < (o.browserKillRate ?? 0.04)) {
+        browserKills++;
+        log(`after capture ${i}: Chromium killed`);
+        await browser.kill();
+        page = await openApp(await browser.start(), door.url, backgroundSync);
+      }
+    }
+
+    // The faults stop; the app, left open, must deliver everything by itself.
+    await restarting;
+    door.faulty = false;
+    await server.start();
+    log(`${o.submissions} captured; faults off, waiting for delivery`);
+    await until(
+      async () => (await deviceRecords(page)).every((r) => r.status === 'sent' || r.status === 'rejected'),
+      'every submission settled',
+      o.settleMs ?? 120_000,
+    ).catch((e: unknown) => log(String(e)));
+    const verdict = await check(page, server, markers);
+    // Tags of sent submissions clear when the browser next fires them (its retry delay): how many wait.
+    const tagsLeft = await page.evaluate(() =>
+      navigator.serviceWorker.ready.then((r) =>
+        'sync' in r ? (r as ServiceWorkerRegistration & { sync: SyncManager }).sync.getTags() : [],
+      ),
+    );
+    return {
+      ...verdict,
+      tagsLeft: tagsLeft.length,
+      seed: o.seed,
+      backgroundSync,
+      faults: { ...door.injected },
+      serverKills,
+      browserKills,
+      seconds: Math.round((Date.now() - started) / 1000),
+    };
+  } finally {
+    await browser.kill();
+    await door.stop();
+    await server.dispose();
+    await rm(profile, { recursive: true, force: true });
+  }
+}
+
+/** The report's closing line, and any problems, in words. */
+export function describeReport(r: ChaosReport): string {
+  const faults = Object.entries(r.faults)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  return [
+    `seed ${r.seed} (${r.backgroundSync ? 'Background Sync' : 'page'} path, ${r.seconds} s): ${r.captured} captured; ` +
+      `faults: ${faults}; server killed ${r.serverKills}×, Chromium killed ${r.browserKills}×; ` +
+      `${r.tagsLeft} sync tags still registered`,
+    `  lost ${r.lost}, duplicated ${r.duplicated}, corrupted ${r.corrupted}, pending ${r.pending}, extra ${r.extra}`,
+    ...r.problems.map((p) => `  - ${p}`),
+  ].join('\n');
+}

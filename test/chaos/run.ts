@@ -1,0 +1,43 @@
+/**
+ * `npm run chaos`: chaos runs over several seeds, each printed so that it can
+ * be repeated. Options: --seeds 1,2,3 (or --seed N), --submissions N per seed.
+ * Prints `lost, duplicated, corrupted, pending` per seed and in total, and
+ * exits non-zero if any is not 0.
+ */
+import { parseArgs } from 'node:util';
+import { describeReport, runChaos, type ChaosReport } from './chaos.js';
+
+const { values } = parseArgs({
+  options: {
+    seeds: { type: 'string', default: '1,2,3,4,5' },
+    seed: { type: 'string' },
+    submissions: { type: 'string', default: '200' },
+    verbose: { type: 'boolean', default: false },
+  },
+});
+const seeds = (values.seed ?? values.seeds).split(',').map((s) => Number(s.trim()));
+const submissions = Number(values.submissions);
+if (seeds.some((s) => !Number.isInteger(s)) || !Number.isInteger(submissions) || submissions < 1) {
+  console.error('Usage: npm run chaos -- [--seeds 1,2,3 | --seed N] [--submissions N] [--verbose]');
+  process.exit(2);
+}
+
+const reports: ChaosReport[] = [];
+for (const seed of seeds) {
+  console.info(`chaos: seed ${seed}, ${submissions} submissions…`);
+  const report = await runChaos({
+    seed,
+    submissions,
+    log: values.verbose ? (line) => console.info(`  ${line}`) : undefined,
+  });
+  reports.push(report);
+  console.info(describeReport(report));
+}
+const sum = (k: 'captured' | 'lost' | 'duplicated' | 'corrupted' | 'pending' | 'extra') =>
+  reports.reduce((n, r) => n + r[k], 0);
+console.info(
+  `chaos total over seeds ${seeds.join(', ')}: ${sum('captured')} captured; lost ${sum('lost')}, ` +
+    `duplicated ${sum('duplicated')}, corrupted ${sum('corrupted')}, pending ${sum('pending')}, extra ${sum('extra')}`,
+);
+const failed = sum('lost') + sum('duplicated') + sum('corrupted') + sum('pending') + sum('extra');
+process.exit(failed === 0 ? 0 : 1);

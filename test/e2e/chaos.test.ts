@@ -1,0 +1,46 @@
+/**
+ * The chaos run in small: a few submissions on each sending path, with every
+ * kind of fault, server and browser kills included. `npm run chaos` runs the
+ * large version over many seeds.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { describeReport, runChaos } from '../chaos/chaos.js';
+
+describe('chaos', () => {
+  for (const [seed, backgroundSync] of [
+    [100, false],
+    [102, true],
+  ] as const) {
+    it(`loses, duplicates and corrupts nothing and leaves nothing unsent (seed ${seed}, ${backgroundSync ? 'Background Sync' : 'page'} path)`, async () => {
+      const report = await runChaos({
+        seed,
+        submissions: 16,
+        backgroundSync,
+        serverKillRate: 0.2,
+        browserKillRate: 0.15,
+        // Denser than the long runs' rates, so that every kind of fault happens in a few submissions.
+        rates: { reset: 0.12, drop: 0.12, cut: 0.12, flip: 0.35, burst: 0.03, latency: 0.2 },
+      });
+      console.info(describeReport(report));
+      assert.ok(
+        report.serverKills > 0 && report.browserKills > 0,
+        'the schedule killed the server and the browser',
+      );
+      // Which faults a request meets depends on how many requests the app makes, which timing varies.
+      const injected = Object.values(report.faults).reduce((a, b) => a + b, 0);
+      assert.ok(injected >= 10, `faults were injected: ${JSON.stringify(report.faults)}`);
+      assert.deepEqual(
+        {
+          lost: report.lost,
+          duplicated: report.duplicated,
+          corrupted: report.corrupted,
+          pending: report.pending,
+          extra: report.extra,
+        },
+        { lost: 0, duplicated: 0, corrupted: 0, pending: 0, extra: 0 },
+        report.problems.join('\n'),
+      );
+    });
+  }
+});
