@@ -21,7 +21,7 @@ import { sha256Hex } from './sha256-hex.js';
 import { backoffDelay, WAITING_AFTER_ATTEMPTS } from './backoff.js';
 import { getPhoto } from './photos.js';
 import { defaultStores, type Stores } from './stores.js';
-import { getSubmission, listSubmissions, updateSubmission } from './submissions.js';
+import { getSubmission, updateSubmission } from './submissions.js';
 
 export type SendOutcome =
   | { kind: 'sent'; receipt: Receipt }
@@ -365,52 +365,4 @@ async function uploadPhoto(
     if (REFUSALS.has(err.error)) throw new Refused({ ...err, field: err.field ?? ref.field });
     throw new Transient(`${err.message} (HTTP ${put.status})`);
   }
-}
-
-export interface DrainOptions extends SenderOptions {
-  /** Send even what is waiting for its backoff timer (the user pressed "Send now"). */
-  force?: boolean;
-  /** Before each submission: its position in this run. */
-  onSubmission?: (index: number, total: number, id: string) => void;
-}
-
-export interface DrainResult {
-  sent: number;
-  rejected: number;
-  failed: number;
-  /** Epoch ms of the earliest backoff still pending, or null when nothing is left to send. */
-  nextAttemptAt: number | null;
-  /** The run stopped because the server did not answer at all. */
-  unreachable: boolean;
-}
-
-/**
- * Sends every due submission, oldest first, one at a time. Stops at the first
- * transient failure: when the server cannot be reached, trying the rest now
- * only drains the battery.
- */
-export async function drainOutbox(o: DrainOptions = {}): Promise<DrainResult> {
-  const s = o.stores ?? defaultStores;
-  const now = o.now ?? Date.now;
-  const result: DrainResult = { sent: 0, rejected: 0, failed: 0, nextAttemptAt: null, unreachable: false };
-  const due = (await listSubmissions(s))
-    .filter((r) => SENDABLE.has(r.status) && (o.force || r.nextAttemptAt <= now()))
-    .reverse();
-  for (const [i, rec] of due.entries()) {
-    if (o.deadline !== undefined && now() >= o.deadline) break;
-    o.onSubmission?.(i + 1, due.length, rec.payload.id);
-    const outcome = await sendSubmission(rec.payload.id, o);
-    if (outcome.kind === 'sent') result.sent++;
-    else if (outcome.kind === 'rejected') result.rejected++;
-    else if (outcome.kind === 'retry') {
-      result.failed++;
-      result.unreachable = outcome.unreachable;
-      // The rest wait for the same backoff as the one that just failed.
-      result.nextAttemptAt = (await getSubmission(rec.payload.id, s))?.nextAttemptAt ?? null;
-      return result;
-    }
-  }
-  const pending = (await listSubmissions(s)).filter((r) => SENDABLE.has(r.status));
-  if (pending.length) result.nextAttemptAt = Math.min(...pending.map((r) => r.nextAttemptAt));
-  return result;
 }

@@ -6,7 +6,8 @@
  * the user presses "Send now"; otherwise on the backoff timer of the earliest
  * failed submission. SyncEngine adds the checks that notice a server back up.
  */
-import { drainOutbox, type DrainOptions, type SendProgress } from '../core/sender.js';
+import { drainOutbox, type DrainOptions } from '../core/drain.js';
+import type { SendProgress } from '../core/sender.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 
 export interface SenderState {
