@@ -62,6 +62,10 @@ export interface SubmissionMapOptions {
   onViewChange: () => void;
 }
 
+/** How often, and after how long (times the attempt), a tile that failed is asked for again. */
+const TILE_RETRIES = 2;
+const TILE_RETRY_MS = 1000;
+
 const FIT: L.FitBoundsOptions = { padding: [24, 24], maxZoom: 16 };
 /** Markers added per task while drawing the first time: about 30 ms each on a laptop core. */
 const SLICE = 1000;
@@ -157,7 +161,24 @@ export class SubmissionMap {
       loaded++;
       this.setBaseMapState('shown');
     });
-    tiles.on('tileerror', () => failed++);
+    // A tile lost to a passing fault (a dropped connection, a 503) is asked for
+    // again, twice; Leaflet alone would leave a hole until the map moves.
+    const retries = new WeakMap<HTMLElement, number>();
+    tiles.on('tileerror', (e: L.TileErrorEvent) => {
+      const tile = e.tile as HTMLImageElement;
+      const tried = retries.get(tile) ?? 0;
+      if (tried >= TILE_RETRIES || !navigator.onLine) {
+        failed++;
+        return;
+      }
+      retries.set(tile, tried + 1);
+      setTimeout(
+        () => {
+          if (tile.isConnected) tile.src = tiles.getTileUrl(e.coords);
+        },
+        TILE_RETRY_MS * (tried + 1),
+      );
+    });
     tiles.on('load', () => this.setBaseMapState(loaded > 0 || failed === 0 ? 'shown' : 'unavailable'));
     tiles.addTo(this.map);
   }

@@ -83,6 +83,29 @@ describe('fs-map', () => {
     return el;
   }
 
+  it('asks again for base-map tiles that failed once, so no hole is left', async () => {
+    const { template } = await executeServerCommand<{ template: string }, undefined>('tile-server');
+    await executeServerCommand('tile-server-requests', { reset: true });
+    await executeServerCommand('tile-server-fail', { count: 3, status: 503 });
+    await saved(s, 'queued', at(-0.09, 34.76));
+    const withTiles: ReferenceData = {
+      ...reference,
+      baseMap: { tileUrl: template, attribution: 'Test tiles', maxZoom: 18, subdomains: [] },
+    };
+    const el = await fixture<FsMap>(html`<fs-map .stores=${s} .reference=${withTiles}></fs-map>`);
+    await el.ready;
+    const imgs = () => [...el.shadowRoot!.querySelectorAll<HTMLImageElement>('img.leaflet-tile')];
+    await waitUntil(
+      () => imgs().length > 0 && imgs().every((i) => i.classList.contains('leaflet-tile-loaded')),
+      'every tile shown',
+      { timeout: 20_000 },
+    );
+    const log = await executeServerCommand<{ status: number }[], { reset: boolean }>('tile-server-requests', {
+      reset: true,
+    });
+    expect(log!.filter((r) => r.status === 503)).to.have.length(3);
+  });
+
   it('draws a canvas marker for each located submission, styled by its status', async () => {
     const queued = await saved(s, 'queued', at(-0.09, 34.76));
     const rejected = await saved(s, 'rejected', at(-0.1, 34.8));
