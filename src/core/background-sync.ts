@@ -53,9 +53,9 @@ export class RetryLater extends Error {
 export interface SyncOptions extends SenderOptions {
   stores?: Stores;
   /**
-   * Whether a page of the app is in view: it checks a silent server every few
-   * seconds and sends the moment it answers, so after a failure with no
-   * answer the event waits for that rather than failing into minutes of the
+   * Whether a page of the app is in view: it retries on its own timer, and
+   * checks a silent server every few seconds, so after a failure the event
+   * waits for that page to deliver rather than failing into minutes of the
    * browser's backoff (which would leave the tag registered long after the
    * page has sent the submission).
    */
@@ -64,18 +64,36 @@ export interface SyncOptions extends SenderOptions {
   stopWaiting?: AbortSignal;
 }
 
-/** Resolves true once the submission is settled (sent, refused, deleted), false at the deadline. */
-function settled(id: string, deadline: number, s: Stores, stop?: AbortSignal): Promise<boolean> {
+/** How often a waiting event checks that a page is still in view to deliver. */
+const IN_VIEW_CHECK_MS = 3_000;
+
+/**
+ * Resolves true once the submission is settled (sent, refused, deleted);
+ * false at the deadline, when stopped, or once no page is in view any more.
+ */
+function settled(
+  id: string,
+  deadline: number,
+  s: Stores,
+  pageInView: () => Promise<boolean>,
+  stop?: AbortSignal,
+): Promise<boolean> {
+  if (stop?.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
     const done = (result: boolean) => {
       clearTimeout(timer);
+      clearInterval(watch);
       unsubscribe();
       stop?.removeEventListener('abort', onStop);
       resolve(result);
     };
     const onStop = () => done(false);
-    if (stop?.aborted) return resolve(false);
     stop?.addEventListener('abort', onStop);
+    const watch = setInterval(() => {
+      void pageInView().then((inView) => {
+        if (!inView) done(false);
+      });
+    }, IN_VIEW_CHECK_MS);
     const timer = setTimeout(() => done(false), Math.max(0, deadline - Date.now()));
     const unsubscribe = onOutboxChange((c) => {
       if (c.id !== id && c.id !== null) return;
@@ -102,13 +120,11 @@ export async function syncSubmission(
     stores: s,
   });
   let decision = decideSync(outcome, lastChance);
-  // Only for a silent server: that is what the page in view watches for. An
-  // error answer (a 503, say) asks for patience, and the browser's schedule gives it.
-  const silent = outcome.kind === 'retry' && outcome.unreachable;
-  if (decision === 'retry' && silent && (await options.pageInView?.())) {
+  const pageInView = options.pageInView;
+  if (decision === 'retry' && pageInView && (await pageInView())) {
     const current = await getSubmission(id, s);
     const already = !current || !SENDABLE.has(current.status);
-    if (already || (await settled(id, deadline, s, options.stopWaiting))) decision = 'done';
+    if (already || (await settled(id, deadline, s, pageInView, options.stopWaiting))) decision = 'done';
   }
   if (decision === 'waiting') {
     // The browser drops the tag after this; "waiting" tells the app to register it again.

@@ -198,6 +198,23 @@ describe('the sync handler, against the server', () => {
     expect(await rejection(event)).to.be.instanceOf(RetryLater);
   });
 
+  it('stops waiting once no page is in view any more, leaving the tag to the browser', async () => {
+    const s = testStores();
+    const id = await queued(s);
+    await executeServerCommand('api-fault', { down: true });
+    let inView = true;
+    const event = syncSubmission(id, false, {
+      stores: s,
+      pageInView: () => Promise.resolve(inView),
+      deadline: Date.now() + 600_000,
+    });
+    await waitUntil(async () => ((await getSubmission(id, s))?.attempts ?? 0) >= 1, 'the worker tried', {
+      timeout: 10_000,
+    });
+    inView = false;
+    expect(await rejection(event)).to.be.instanceOf(RetryLater);
+  });
+
   it('fails at once, for the browser to retry, when no page is in view', async () => {
     const s = testStores();
     const id = await queued(s);
