@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { PhotoStore } from './photo-store.js';
 import type { Reference } from './reference.js';
-import type { Repository } from './repository.js';
 import metaRoutes from './routes/meta.js';
 import photoRoutes from './routes/photos.js';
 import submissionRoutes from './routes/submissions.js';
+import type { PhotoStore } from './storage/photo-store.js';
+import type { Repository } from './storage/repository.js';
 
 export interface ApiOptions {
   repo: Repository;

@@ -6,26 +6,25 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { tileOrigins, type BaseMapConfig } from '../shared/base-map.js';
 import api from './api.js';
 import { clientErrorHandler } from './client-errors.js';
-import { openDatabase } from './db.js';
 import { drainLimits } from './drain.js';
 import { apiErrorHandler, type ErrorHandler } from './errors.js';
 import { PROJECT_ROOT } from './paths.js';
-import { PhotoStore } from './photo-store.js';
 import { loadReference, publishReference } from './reference.js';
-import { Repository } from './repository.js';
 import { ajvFormats } from './schemas.js';
 import { addSecurityHeaders, securityHeaders } from './security-headers.js';
 import { notFoundHandler, registerStaticApp } from './static-app.js';
+import { closeStores, type Stores } from './storage/stores.js';
 
 export interface AppOptions {
-  /** Holds fieldsync.db and photos/; created when missing. */
-  dataDir: string;
+  /**
+   * Where submissions and photos are kept, open and migrated (openStores).
+   * The app owns them from here: closing it, or a failed build, closes them.
+   */
+  stores: Stores;
   /** Form definitions (*.json) and choice lists (lists/*.json). */
   formsDir: string;
   /** The built page app (index.html, sw.js, assets/); may be missing. */
   appDir: string;
-  /** Largest photo upload accepted, in bytes. */
-  photoMaxBytes: number;
   /** PEM certificate and key: serve HTTPS (and send HSTS). */
   tls?: { cert: string | Buffer; key: string | Buffer } | null;
   /** The tile server of the map screen, sent with the reference data; none when omitted. */
@@ -69,28 +68,29 @@ function createFastify(
 }
 
 /**
- * Builds the whole server, ready to listen or to take app.inject() calls:
- * reads and checks the forms directory (throwing FormsDirError when it is
- * broken), opens and migrates the database, records the form versions
- * published (FormsDirError again when a published one changed), prepares
- * the photo store.
- * Closing the instance closes the database.
+ * Builds the whole server on its stores, ready to listen or to take
+ * app.inject() calls: reads and checks the forms directory (throwing
+ * FormsDirError when it is broken), records the form versions published
+ * (FormsDirError again when a published one changed).
+ * Closing the instance closes the stores.
  */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
-  const loaded = loadReference(opts.formsDir);
-  const photos = new PhotoStore(opts.dataDir, opts.photoMaxBytes);
-  const db = openDatabase(opts.dataDir);
+  const { stores } = opts;
   const baseMap = opts.baseMap ?? null;
   const headers = securityHeaders(Boolean(opts.tls), baseMap ? tileOrigins(baseMap) : []);
-  const errorHandler = apiErrorHandler({ headers, drain: drainLimits(opts.photoMaxBytes) });
-  const fastify = createFastify(opts, headers, errorHandler);
-  fastify.addHook('onClose', async () => {
-    db.close();
-  });
+  const errorHandler = apiErrorHandler({ headers, drain: drainLimits(stores.photos.maxBytes) });
+  let fastify: FastifyInstance;
   try {
-    await photos.init();
-    const repo = new Repository(db);
-    const reference = publishReference(loaded, repo, new Date(), baseMap);
+    fastify = createFastify(opts, headers, errorHandler);
+  } catch (err) {
+    // A certificate Node cannot read, say: the stores are ours to close all the same.
+    await closeStores(stores);
+    throw err;
+  }
+  fastify.addHook('onClose', () => closeStores(stores));
+  try {
+    const loaded = loadReference(opts.formsDir);
+    const reference = await publishReference(loaded, stores.repository, new Date(), baseMap);
     for (const warning of reference.warnings) fastify.log.warn(warning);
 
     addSecurityHeaders(fastify, headers);
@@ -106,7 +106,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     fastify.setErrorHandler(errorHandler);
     fastify.setNotFoundHandler(notFoundHandler(opts.appDir));
 
-    await fastify.register(api, { prefix: '/api', repo, photos, reference, version: readVersion() });
+    await fastify.register(api, {
+      prefix: '/api',
+      repo: stores.repository,
+      photos: stores.photos,
+      reference,
+      version: readVersion(),
+    });
     await registerStaticApp(fastify, opts.appDir);
     if (!existsSync(join(opts.appDir, 'index.html'))) {
       fastify.log.warn(

@@ -5,7 +5,7 @@ import type { BaseMapConfig } from '../shared/base-map.js';
 import { canonicalJson } from '../shared/canonical.js';
 import type { Choice, FormDef, ReferenceData } from '../shared/forms.js';
 import { validateFormDef, validateReference } from '../shared/validate.js';
-import type { Repository } from './repository.js';
+import type { Repository } from './storage/repository.js';
 
 /** A forms directory the server cannot start with; the message names the file and the problem. */
 export class FormsDirError extends Error {
@@ -163,35 +163,33 @@ export function loadReference(formsDir: string): Reference {
  * version already published now has different content, because answers
  * captured on it would silently change meaning.
  */
-export function publishReference(
+export async function publishReference(
   loaded: Reference,
   repo: Repository,
   now: Date = new Date(),
   baseMap: BaseMapConfig | null = null,
-): Reference {
+): Promise<Reference> {
   // Read and recorded in one transaction: a second server starting on the same
-  // data directory sees either none or all of these versions.
-  const published = repo.transaction(() => {
-    const published = repo.listPublishedForms();
-    const byKey = new Map(published.map((p) => [keyOf(p.formId, p.version), p]));
+  // data sees either none or all of these versions.
+  const published = await repo.withTransaction(async (tx) => {
+    const published = await tx.listPublishedForms();
     const highest = new Map<string, number>();
     const note = (id: string, version: number) => highest.set(id, Math.max(highest.get(id) ?? 0, version));
     for (const p of published) note(p.formId, p.version);
     for (const f of loaded.data.forms) note(f.id, f.version);
     for (const form of loaded.data.forms) {
       const definition = canonicalJson(form);
-      const earlier = byKey.get(keyOf(form.id, form.version));
-      if (!earlier) {
-        repo.addPublishedForm({
-          formId: form.id,
-          version: form.version,
-          definition,
-          publishedAt: now.toISOString(),
-        });
-      } else if (earlier.definition !== definition) {
+      // Insert-if-absent: what was published first, here or by a server starting beside this one, stands.
+      const { stored } = await tx.insertPublishedForm({
+        formId: form.id,
+        version: form.version,
+        definition,
+        publishedAt: now.toISOString(),
+      });
+      if (stored.definition !== definition) {
         const next = (highest.get(form.id) ?? form.version) + 1;
         throw new FormsDirError(
-          `${loaded.file(form.id, form.version) ?? form.id}: form "${form.id}" version ${form.version} changed since it was published (${earlier.publishedAt}); publish the change as version ${next} in a new file and put version ${form.version} back as it was.`,
+          `${loaded.file(form.id, form.version) ?? form.id}: form "${form.id}" version ${form.version} changed since it was published (${stored.publishedAt}); publish the change as version ${next} in a new file and put version ${form.version} back as it was.`,
         );
       }
     }

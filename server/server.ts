@@ -1,12 +1,14 @@
 /**
- * Starts the server: reads the configuration from the environment, builds
- * the app, listens, and closes cleanly on SIGINT or SIGTERM. Everything
- * else lives in app.ts so tests can build the same server in-process.
+ * Starts the server: reads the configuration from the environment, opens
+ * the stores, builds the app on them, listens, and closes cleanly on SIGINT
+ * or SIGTERM. Everything else lives in app.ts and storage/stores.ts so tests
+ * can build the same server in-process.
  */
 import { networkInterfaces } from 'node:os';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { FormsDirError } from './reference.js';
+import { openStores } from './storage/stores.js';
 
 /** The addresses a person can type: localhost, and this machine's LAN addresses when listening on all. */
 function urlsToOpen(config: Config, port: number): string[] {
@@ -35,11 +37,11 @@ async function main(): Promise<void> {
     throw err;
   }
 
+  const stores = await openStores(config);
   const app = await buildApp({
-    dataDir: config.dataDir,
+    stores,
     formsDir: config.formsDir,
     appDir: config.appDir,
-    photoMaxBytes: config.photoMaxBytes,
     tls: config.tls,
     baseMap: config.baseMap,
     logger: { level: config.logLevel },

@@ -1,10 +1,10 @@
 import { canonicalPayload } from '../shared/canonical.js';
-import type { FieldProblem, Receipt, SubmissionPayload } from '../shared/submission.js';
+import type { FieldProblem, Receipt, ServerSubmission, SubmissionPayload } from '../shared/submission.js';
 import { validateSubmission } from '../shared/validate.js';
 import { submissionHash } from './canonical.js';
-import { HttpError } from './errors.js';
+import { HttpError, notFound } from './errors.js';
 import type { Reference } from './reference.js';
-import type { Repository } from './repository.js';
+import type { Repository, RepositoryTx, StoredSubmission } from './storage/repository.js';
 
 export interface Accepted {
   /** 201 for a new submission, 200 for a resend of one already held. */
@@ -29,71 +29,99 @@ function validationFailed(problems: FieldProblem[]): HttpError {
   });
 }
 
+/** A PUT of an id already held: the same content is a resend, anything else a conflict. */
+function answerResend(stored: StoredSubmission, hash: string): Accepted {
+  if (stored.contentHash === hash) return { status: 200, receipt: stored.receipt };
+  throw new HttpError(409, {
+    error: 'conflict',
+    message: `Submission ${stored.receipt.id} was already received (seq ${stored.receipt.seq}) with different content. A submission cannot be changed once sent; save the changes as a new submission.`,
+  });
+}
+
+function checkForm(reference: Reference, payload: SubmissionPayload): void {
+  const form = reference.form(payload.formId, payload.formVersion);
+  if (!form) {
+    const known = reference.versions(payload.formId);
+    throw new HttpError(422, {
+      error: 'unknown_form',
+      field: known.length === 0 ? 'formId' : 'formVersion',
+      message:
+        known.length === 0
+          ? `The server has no form "${payload.formId}".`
+          : `The server has no version ${payload.formVersion} of form "${payload.formId}" (it has ${known.join(', ')}).`,
+    });
+  }
+  const problems = validateSubmission(form, payload, reference.data.lists);
+  if (problems.length > 0) throw validationFailed(problems);
+}
+
+async function checkPhotos(tx: RepositoryTx, payload: SubmissionPayload): Promise<void> {
+  const missing: string[] = [];
+  const mismatched: FieldProblem[] = [];
+  for (const [i, ref] of payload.photos.entries()) {
+    const held = await tx.getPhoto(ref.sha256);
+    if (!held) missing.push(ref.sha256);
+    else if (held.bytes !== ref.bytes || held.type !== ref.type) {
+      mismatched.push({
+        field: `photos[${i}]`,
+        message: `The server holds photo ${ref.sha256.slice(0, 12)}… as ${held.bytes} bytes of ${held.type}, not ${ref.bytes} bytes of ${ref.type}.`,
+      });
+    }
+  }
+  if (missing.length > 0) {
+    throw new HttpError(409, {
+      error: 'missing_photos',
+      message: `Upload ${missing.length === 1 ? 'this photo' : `these ${missing.length} photos`} first, then send the submission again.`,
+      missing,
+    });
+  }
+  if (mismatched.length > 0) throw validationFailed(mismatched);
+}
+
 /**
  * Decides what a PUT of a submission does, in the documented order: a
  * resend is answered from what is stored before anything else is checked,
  * then the form (any version ever published, withdrawn ones included), the
  * answers, the photos, and finally the insert. Everything after the resend
  * check sees, and stores, the canonical form of the payload. Runs as one
- * IMMEDIATE transaction so two PUTs of the same new id cannot both insert.
+ * transaction; should another server store the same id between the check
+ * and the insert, the insert finds its row, which is answered as a resend.
  */
-export function acceptSubmission(
+export async function acceptSubmission(
   repo: Repository,
   reference: Reference,
   received: SubmissionPayload,
-): Accepted {
+): Promise<Accepted> {
   const payload = canonicalPayload(received);
   const hash = submissionHash(payload);
-  return repo.transaction(() => {
-    const existing = repo.getSubmission(payload.id);
-    if (existing) {
-      if (existing.contentHash === hash) return { status: 200, receipt: existing.receipt };
-      throw new HttpError(409, {
-        error: 'conflict',
-        message: `Submission ${payload.id} was already received (seq ${existing.receipt.seq}) with different content. A submission cannot be changed once sent; save the changes as a new submission.`,
-      });
-    }
-
-    const form = reference.form(payload.formId, payload.formVersion);
-    if (!form) {
-      const known = reference.versions(payload.formId);
-      throw new HttpError(422, {
-        error: 'unknown_form',
-        field: known.length === 0 ? 'formId' : 'formVersion',
-        message:
-          known.length === 0
-            ? `The server has no form "${payload.formId}".`
-            : `The server has no version ${payload.formVersion} of form "${payload.formId}" (it has ${known.join(', ')}).`,
-      });
-    }
-
-    const problems = validateSubmission(form, payload, reference.data.lists);
-    if (problems.length > 0) throw validationFailed(problems);
-
-    const missing: string[] = [];
-    const mismatched: FieldProblem[] = [];
-    payload.photos.forEach((ref, i) => {
-      const held = repo.getPhoto(ref.sha256);
-      if (!held) missing.push(ref.sha256);
-      else if (held.bytes !== ref.bytes || held.type !== ref.type) {
-        mismatched.push({
-          field: `photos[${i}]`,
-          message: `The server holds photo ${ref.sha256.slice(0, 12)}… as ${held.bytes} bytes of ${held.type}, not ${ref.bytes} bytes of ${ref.type}.`,
-        });
-      }
-    });
-    if (missing.length > 0) {
-      throw new HttpError(409, {
-        error: 'missing_photos',
-        message: `Upload ${missing.length === 1 ? 'this photo' : `these ${missing.length} photos`} first, then send the submission again.`,
-        missing,
-      });
-    }
-    if (mismatched.length > 0) throw validationFailed(mismatched);
-
-    const receipt = repo.insertSubmission(payload, hash, new Date().toISOString());
-    // The id was checked above inside this same transaction, so the insert cannot meet a duplicate.
-    if (!receipt) throw new Error(`Submission ${payload.id} appeared during its own transaction.`);
-    return { status: 201, receipt };
+  return repo.withTransaction(async (tx) => {
+    const existing = await tx.getSubmission(payload.id);
+    if (existing) return answerResend(existing, hash);
+    checkForm(reference, payload);
+    await checkPhotos(tx, payload);
+    const receivedAt = new Date().toISOString();
+    const { inserted, stored } = await tx.insertSubmission({ payload, contentHash: hash, receivedAt });
+    return inserted ? { status: 201, receipt: stored.receipt } : answerResend(stored, hash);
   });
+}
+
+export function toServerSubmission(stored: StoredSubmission): ServerSubmission {
+  return { ...stored.payload, receipt: stored.receipt };
+}
+
+/** The stored submission with this id, or 404. */
+export async function findSubmission(repo: Repository, id: string): Promise<ServerSubmission> {
+  const stored = await repo.getSubmission(id);
+  if (!stored) throw notFound(`The server has no submission ${id}.`);
+  return toServerSubmission(stored);
+}
+
+/** Up to limit submissions below seq before (from the newest when null), newest first. */
+export async function listSubmissions(
+  repo: Repository,
+  before: number | null,
+  limit: number,
+): Promise<{ items: ServerSubmission[]; nextBefore: number | null }> {
+  const page = await repo.listSubmissions(before, limit);
+  return { items: page.items.map(toServerSubmission), nextBefore: page.nextBefore };
 }

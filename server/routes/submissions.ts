@@ -1,10 +1,11 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ServerSubmission, SubmissionPage, SubmissionPayload } from '../../shared/submission.js';
-import { badRequest, megabytes, notFound, payloadTooLarge } from '../errors.js';
+import { badRequest, megabytes, payloadTooLarge } from '../errors.js';
 import type { Reference } from '../reference.js';
-import { toServerSubmission, type Repository } from '../repository.js';
+import { apiErrors, receipt, serverSubmission, submissionPage } from '../response-schemas.js';
 import { idParamsSchema, pageQuerySchema, submissionPayloadSchema } from '../schemas.js';
-import { acceptSubmission } from '../submissions.js';
+import type { Repository } from '../storage/repository.js';
+import { acceptSubmission, findSubmission, listSubmissions } from '../submissions.js';
 
 export interface SubmissionRoutesOptions {
   repo: Repository;
@@ -35,6 +36,14 @@ export function decodeCursor(cursor: string): number | null {
   return match?.[1] ? Number(match[1]) : null;
 }
 
+const putSchema = {
+  params: idParamsSchema,
+  body: submissionPayloadSchema,
+  response: { 201: receipt, 200: receipt, ...apiErrors(400, 409, 413, 415, 422) },
+};
+const getSchema = { params: idParamsSchema, response: { 200: serverSubmission, ...apiErrors(400, 404) } };
+const listSchema = { querystring: pageQuerySchema, response: { 200: submissionPage, ...apiErrors(400) } };
+
 export default async function submissionRoutes(
   fastify: FastifyInstance,
   opts: SubmissionRoutesOptions,
@@ -52,7 +61,7 @@ export default async function submissionRoutes(
 
   fastify.put<{ Params: IdParams; Body: SubmissionPayload }>(
     '/submissions/:id',
-    { bodyLimit: SUBMISSION_BODY_LIMIT, schema: { params: idParamsSchema, body: submissionPayloadSchema } },
+    { bodyLimit: SUBMISSION_BODY_LIMIT, schema: putSchema },
     async (request, reply) => {
       if (request.body.id !== request.params.id) {
         throw badRequest(
@@ -60,46 +69,30 @@ export default async function submissionRoutes(
           'id',
         );
       }
-      const { status, receipt } = acceptSubmission(repo, reference, request.body);
+      const { status, receipt } = await acceptSubmission(repo, reference, request.body);
       return reply.code(status).header('location', `/api/submissions/${receipt.id}`).send(receipt);
     },
   );
 
-  fastify.get<{ Params: IdParams }>(
-    '/submissions/:id',
-    { schema: { params: idParamsSchema } },
-    async (request, reply) => {
-      const row = repo.getSubmission(request.params.id);
-      if (!row) throw notFound(`The server has no submission ${request.params.id}.`);
-      const body: ServerSubmission = toServerSubmission(row);
-      return reply.header('cache-control', 'no-cache').send(body);
-    },
-  );
+  fastify.get<{ Params: IdParams }>('/submissions/:id', { schema: getSchema }, async (request, reply) => {
+    const body: ServerSubmission = await findSubmission(repo, request.params.id);
+    return reply.header('cache-control', 'no-cache').send(body);
+  });
 
-  fastify.get<{ Querystring: PageQuery }>(
-    '/submissions',
-    { schema: { querystring: pageQuerySchema } },
-    async (request, reply) => {
-      const { cursor } = request.query;
-      const limit = request.query.limit === undefined ? DEFAULT_PAGE_SIZE : Number(request.query.limit);
-      if (limit < 1 || limit > MAX_PAGE_SIZE)
-        throw badRequest('The query parameter "limit" must be a whole number from 1 to 200.', 'limit');
-      let before: number | null = null;
-      if (cursor !== undefined && cursor !== '') {
-        before = decodeCursor(cursor);
-        if (before === null) {
-          throw badRequest('The query parameter "cursor" is not a cursor this server gave out.', 'cursor');
-        }
+  fastify.get<{ Querystring: PageQuery }>('/submissions', { schema: listSchema }, async (request, reply) => {
+    const { cursor } = request.query;
+    const limit = request.query.limit === undefined ? DEFAULT_PAGE_SIZE : Number(request.query.limit);
+    if (limit < 1 || limit > MAX_PAGE_SIZE)
+      throw badRequest('The query parameter "limit" must be a whole number from 1 to 200.', 'limit');
+    let before: number | null = null;
+    if (cursor !== undefined && cursor !== '') {
+      before = decodeCursor(cursor);
+      if (before === null) {
+        throw badRequest('The query parameter "cursor" is not a cursor this server gave out.', 'cursor');
       }
-      // One extra row tells whether an older page exists without a second query.
-      const rows = repo.listSubmissions(before, limit + 1);
-      const items = rows.slice(0, limit).map(toServerSubmission);
-      const last = items[items.length - 1];
-      const body: SubmissionPage = {
-        items,
-        nextCursor: rows.length > limit && last ? encodeCursor(last.receipt.seq) : null,
-      };
-      return reply.header('cache-control', 'no-cache').send(body);
-    },
-  );
+    }
+    const { items, nextBefore } = await listSubmissions(repo, before, limit);
+    const body: SubmissionPage = { items, nextCursor: nextBefore === null ? null : encodeCursor(nextBefore) };
+    return reply.header('cache-control', 'no-cache').send(body);
+  });
 }

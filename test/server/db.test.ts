@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { migrate, openDatabase, readMigrations } from '../../server/db.js';
+import { migrate, openDatabase, readMigrations } from '../../server/storage/sqlite/database.js';
 import { tempDir } from './helpers.js';
 
 describe('the database', () => {
@@ -30,6 +30,7 @@ describe('the database', () => {
     );
     const db = openDatabase(dir);
     try {
+      migrate(db);
       migrate(db);
       const rows = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
       assert.deepEqual(
@@ -61,6 +62,7 @@ describe('the database', () => {
   it('refuses a submission row that links a photo it does not hold', () => {
     const db = openDatabase(dir);
     try {
+      migrate(db);
       db.prepare(
         `INSERT INTO submissions (id, form_id, form_version, device_id, created_at, received_at, content_hash, payload)
          VALUES ('x', 'f', 1, 'd', 'c', 'r', 'h', '{}')`,

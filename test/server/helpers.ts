@@ -9,6 +9,7 @@ import type { FormDef } from '../../shared/forms.js';
 import type { GeoPoint, PhotoRef, PhotoType, SubmissionPayload } from '../../shared/submission.js';
 import { buildApp, type AppOptions } from '../../server/app.js';
 import { PROJECT_ROOT } from '../../server/paths.js';
+import { openStores, type StoresConfig } from '../../server/storage/stores.js';
 
 export const DEMO_FORMS_DIR = join(PROJECT_ROOT, 'server', 'demo-forms');
 /** The shipped demo form "Water point inspection", version 1. */
@@ -28,20 +29,21 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** The real app on a fresh temp data dir with the demo forms; no built page app unless given. */
-export async function startTestServer(overrides: Partial<AppOptions> = {}): Promise<TestServer> {
-  const dataDir = overrides.dataDir ?? tempDir('data');
-  const app = await buildApp({
-    dataDir,
-    formsDir: DEMO_FORMS_DIR,
-    appDir: join(dataDir, 'no-app-here'),
-    photoMaxBytes: 64 * 1024,
-    ...overrides,
-  }).catch((err: unknown) => {
-    // Only a directory made here: one the caller passed in is theirs to inspect.
-    if (overrides.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
-    throw err;
-  });
+/** What a test may set: the app's options and the stores' (a data dir, the photo size limit). */
+export type TestServerOptions = Partial<Omit<AppOptions, 'stores'> & StoresConfig>;
+
+/** The real app on its stores in a fresh temp data dir, with the demo forms; no built page app unless given. */
+export async function startTestServer(overrides: TestServerOptions = {}): Promise<TestServer> {
+  const { dataDir = tempDir('data'), photoMaxBytes = 64 * 1024, ...options } = overrides;
+  const app = await openStores({ dataDir, photoMaxBytes })
+    .then((stores) =>
+      buildApp({ stores, formsDir: DEMO_FORMS_DIR, appDir: join(dataDir, 'no-app-here'), ...options }),
+    )
+    .catch((err: unknown) => {
+      // Only a directory made here: one the caller passed in is theirs to inspect.
+      if (overrides.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+      throw err;
+    });
   return {
     app,
     dataDir,
@@ -54,7 +56,7 @@ export async function startTestServer(overrides: Partial<AppOptions> = {}): Prom
 
 /** The real app listening on a free loopback port, for tests that need a real socket. */
 export async function startListeningServer(
-  overrides: Partial<AppOptions> = {},
+  overrides: TestServerOptions = {},
 ): Promise<TestServer & { port: number }> {
   const server = await startTestServer(overrides);
   await server.app.listen({ host: '127.0.0.1', port: 0 });

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import type { ApiError, Receipt, ServerSubmission, SubmissionPayload } from '../../shared/submission.js';
-import { migrate, readMigrations } from '../../server/db.js';
+import { migrate, readMigrations } from '../../server/storage/sqlite/database.js';
 import {
   HERE,
   putSubmission,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ApiError } from '../../shared/submission.js';
@@ -49,6 +49,30 @@ describe('photos', () => {
     const afterStat = statSync(fileOf(hash));
     assert.equal(afterStat.ino, before.ino);
     assert.equal(afterStat.mtimeMs, before.mtimeMs);
+    assert.deepEqual(tempFiles(), []);
+  });
+
+  it('stores the bytes again, answering 201, when the photo is recorded but its file was lost', async () => {
+    const bytes = fakePhoto();
+    const hash = sha256Hex(bytes);
+    assert.equal((await putPhoto(server.app, bytes)).statusCode, 201);
+    rmSync(fileOf(hash));
+    assert.equal((await server.app.inject({ method: 'GET', url: `/api/photos/${hash}` })).statusCode, 404);
+    assert.equal((await putPhoto(server.app, bytes)).statusCode, 201);
+    assert.ok(readFileSync(fileOf(hash)).equals(bytes));
+    assert.equal((await server.app.inject({ method: 'GET', url: `/api/photos/${hash}` })).statusCode, 200);
+  });
+
+  it('records, answering 201, a photo whose file is in place but unrecorded, as a crash between the two leaves it', async () => {
+    const bytes = fakePhoto();
+    const hash = sha256Hex(bytes);
+    mkdirSync(join(server.dataDir, 'photos', hash.slice(0, 2)), { recursive: true });
+    writeFileSync(fileOf(hash), bytes);
+    assert.equal((await server.app.inject({ method: 'GET', url: `/api/photos/${hash}` })).statusCode, 404);
+    const res = await putPhoto(server.app, bytes);
+    assert.equal(res.statusCode, 201);
+    assert.deepEqual(res.json(), { sha256: hash, bytes: bytes.length, type: 'image/jpeg' });
+    assert.ok(readFileSync(fileOf(hash)).equals(bytes));
     assert.deepEqual(tempFiles(), []);
   });
 

@@ -1,6 +1,6 @@
-import type { SubmissionPayload } from '../../shared/submission.js';
-import { submissionHash } from '../canonical.js';
-import type { DB } from '../db.js';
+import type { SubmissionPayload } from '../../../../shared/submission.js';
+import { submissionHash } from '../../../canonical.js';
+import type { DB } from '../database.js';
 
 /** Rows read at a time, so a large table is not held in memory at once. */
 const BATCH = 500;

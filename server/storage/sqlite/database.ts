@@ -1,13 +1,13 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { PROJECT_ROOT } from '../../paths.js';
 import { canonicalContentHash } from './migrations/0003-canonical-content-hash.js';
-import { PROJECT_ROOT } from './paths.js';
 
 export type DB = Database.Database;
 
 /** Where the numbered migrations live; .sql files are not compiled, so they are read from the source tree. */
-export const MIGRATIONS_DIR = join(PROJECT_ROOT, 'server', 'migrations');
+export const MIGRATIONS_DIR = join(PROJECT_ROOT, 'server', 'storage', 'sqlite', 'migrations');
 
 export interface Migration {
   version: number;
@@ -37,7 +37,10 @@ function readMigration(dir: string, name: string): Migration {
     return { version, name, apply: (db) => db.exec(sql) };
   }
   const apply = CODE_MIGRATIONS[name];
-  if (!apply) throw new Error(`Migration ${join(dir, name)}: list it in CODE_MIGRATIONS in server/db.ts.`);
+  if (!apply)
+    throw new Error(
+      `Migration ${join(dir, name)}: list it in CODE_MIGRATIONS in server/storage/sqlite/database.ts.`,
+    );
   return { version, name, apply };
 }
 
@@ -53,24 +56,23 @@ export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   return migrations;
 }
 
-/** Applies the migrations not yet recorded, each in its own transaction with its record. */
+/**
+ * Applies the migrations not yet recorded, each in its own transaction with
+ * its record. Whether one is recorded is asked again inside its transaction:
+ * a second server starting on the same file at the same moment waits for the
+ * first one's transaction, then skips what it applied.
+ */
 export function migrate(db: DB, migrations: Migration[] = readMigrations()): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version    INTEGER PRIMARY KEY,
     name       TEXT NOT NULL,
     applied_at TEXT NOT NULL
   )`);
-  const applied = new Set(
-    db
-      .prepare('SELECT version FROM schema_migrations')
-      .pluck()
-      .all()
-      .map((v) => Number(v)),
-  );
+  const applied = db.prepare<[number]>('SELECT 1 FROM schema_migrations WHERE version = ?').pluck();
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   for (const m of migrations) {
-    if (applied.has(m.version)) continue;
     db.transaction(() => {
+      if (applied.get(m.version) !== undefined) return;
       m.apply(db);
       record.run(m.version, m.name, new Date().toISOString());
     }).immediate();
@@ -78,9 +80,9 @@ export function migrate(db: DB, migrations: Migration[] = readMigrations()): voi
 }
 
 /**
- * Opens DATA_DIR/fieldsync.db, ready to use. synchronous=FULL because a
- * receipt promises the device it may forget the submission: the row must
- * survive a power cut, not only a process crash.
+ * Opens dataDir/fieldsync.db (created when missing), not yet migrated.
+ * synchronous=FULL because a receipt promises the device it may forget the
+ * submission: the row must survive a power cut, not only a process crash.
  */
 export function openDatabase(dataDir: string): DB {
   mkdirSync(dataDir, { recursive: true });
@@ -91,7 +93,6 @@ export function openDatabase(dataDir: string): DB {
     db.pragma('foreign_keys = ON');
     // Another process (a backup, a second server by mistake) may hold the lock briefly.
     db.pragma('busy_timeout = 5000');
-    migrate(db);
   } catch (err) {
     db.close();
     throw err;

@@ -1,0 +1,113 @@
+import type { PhotoType, Receipt, SubmissionPayload } from '../../shared/submission.js';
+
+/** A photo whose bytes the photo store holds in full. */
+export interface PhotoRecord {
+  sha256: string;
+  bytes: number;
+  type: PhotoType;
+  createdAt: string;
+}
+
+/** One form version as it was first served. */
+export interface PublishedForm {
+  formId: string;
+  version: number;
+  /** Canonical JSON of the FormDef. */
+  definition: string;
+  publishedAt: string;
+}
+
+/** A submission as stored: its receipt, the hash that identifies its content, its canonical payload. */
+export interface StoredSubmission {
+  receipt: Receipt;
+  contentHash: string;
+  payload: SubmissionPayload;
+}
+
+/** A submission to store; its seq is the repository's to give. */
+export interface NewSubmission {
+  /** In canonical form. */
+  payload: SubmissionPayload;
+  contentHash: string;
+  receivedAt: string;
+}
+
+/**
+ * What an insert-if-absent did: stored is the row now held under the key,
+ * the one just written (inserted) or the one found there (not inserted).
+ */
+export interface Inserted<T> {
+  inserted: boolean;
+  stored: T;
+}
+
+/** Submissions newest first, one page of them. */
+export interface StoredSubmissionPage {
+  items: StoredSubmission[];
+  /** The seq to pass as `before` for the next, older page; null when this page is the last. */
+  nextBefore: number | null;
+}
+
+/**
+ * The operations of the server on its records, inside a transaction. Every
+ * one of them is also available on the repository itself, where each is
+ * atomic on its own: a submission is stored with its photo links or not at
+ * all.
+ */
+export interface RepositoryTx {
+  getPhoto(sha256: string): Promise<PhotoRecord | undefined>;
+  /** Records a photo whose bytes the photo store has already committed. */
+  insertPhoto(photo: PhotoRecord): Promise<Inserted<PhotoRecord>>;
+
+  getSubmission(id: string): Promise<StoredSubmission | undefined>;
+  /** Stores a submission with its links to the photos it names, which must be recorded. */
+  insertSubmission(submission: NewSubmission): Promise<Inserted<StoredSubmission>>;
+  /** Up to limit submissions with a seq below `before` (from the newest when null), newest first. */
+  listSubmissions(before: number | null, limit: number): Promise<StoredSubmissionPage>;
+
+  /** Every form version ever published, by form id then version. */
+  listPublishedForms(): Promise<PublishedForm[]>;
+  /** Records a form version the first time it is served. */
+  insertPublishedForm(form: PublishedForm): Promise<Inserted<PublishedForm>>;
+}
+
+/**
+ * Where the server keeps its records: photos (their bytes are the photo
+ * store's), submissions, published form versions. Every implementation
+ * must guarantee:
+ *
+ * - Durability: an operation or transaction resolves only once what it
+ *   wrote survives a power cut. A receipt tells the device it may forget
+ *   the submission.
+ * - Insert-if-absent: the insert* operations never fail on a key already
+ *   held, even one committed a moment ago by another transaction or another
+ *   server; they answer with the row held. The loser of a race for a new
+ *   submission id thus gets the stored receipt (or a conflict), never an
+ *   error. No operation updates or deletes a row.
+ * - Transactions: withTransaction runs fn's operations as one transaction,
+ *   committed when fn resolves and rolled back when it rejects. Two
+ *   transactions in flight at once never share a database transaction,
+ *   however their awaits interleave. A look-up in a transaction may miss a
+ *   row another server commits a moment later; insert-if-absent then finds
+ *   it, and the caller decides on that row. Inside fn, use tx only: a call
+ *   on the repository itself from fn is refused, rather than run outside the
+ *   transaction or left waiting for it.
+ * - Order: seq numbers submissions in commit order and is never reused. A
+ *   submission a reader can see has a higher seq than every submission
+ *   committed before it, and no lower seq becomes visible after it: a
+ *   client paging below the last seq it saw, or starting again from the
+ *   newest, misses nothing. SQLite has it from its single writer; a
+ *   database with concurrent writers must hand out seq under the insert's
+ *   own lock (a counter row updated in the inserting transaction), since a
+ *   bare sequence numbers in insert order and commits out of it.
+ * - Migrations: migrate() applies each numbered schema change not yet
+ *   applied, each in its own transaction with its record, refusing a gap in
+ *   the numbering, and applies each only once when several servers start at
+ *   the same moment. The server calls it at start-up, before anything else.
+ */
+export interface Repository extends RepositoryTx {
+  migrate(): Promise<void>;
+  withTransaction<T>(fn: (tx: RepositoryTx) => Promise<T>): Promise<T>;
+  /** Waits for the operations under way, then releases the database. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,73 @@
+import type { Repository, RepositoryTx } from '../repository.js';
+import { migrate, openDatabase } from './database.js';
+import { Lane } from './lane.js';
+import { sqliteOperations, type SyncOperations } from './statements.js';
+
+/** The operations as promises, each run by run. */
+function lift(ops: () => SyncOperations, run: <T>(work: () => T) => Promise<T>): RepositoryTx {
+  return {
+    getPhoto: (sha256) => run(() => ops().getPhoto(sha256)),
+    insertPhoto: (photo) => run(() => ops().insertPhoto(photo)),
+    getSubmission: (id) => run(() => ops().getSubmission(id)),
+    insertSubmission: (submission) => run(() => ops().insertSubmission(submission)),
+    listSubmissions: (before, limit) => run(() => ops().listSubmissions(before, limit)),
+    listPublishedForms: () => run(() => ops().listPublishedForms()),
+    insertPublishedForm: (form) => run(() => ops().insertPublishedForm(form)),
+  };
+}
+
+/**
+ * The repository on DATA_DIR/fieldsync.db (see server/storage/sqlite/database.ts
+ * for its settings and migrations). Everything runs on one connection, one
+ * piece at a time (Lane): a transaction is BEGIN IMMEDIATE … COMMIT or
+ * ROLLBACK around the awaited fn, and an operation run on its own waits for
+ * the transaction under way instead of landing inside it. The IMMEDIATE
+ * lock also keeps out another process writing the same file.
+ */
+export function openSqliteRepository(dataDir: string): Repository {
+  const db = openDatabase(dataDir);
+  const lane = new Lane();
+  let prepared: SyncOperations | null = null;
+  // Statements can only be prepared once the tables they name exist.
+  const ops = (): SyncOperations => {
+    if (!prepared) throw new Error('The database is not migrated yet: call migrate() first.');
+    return prepared;
+  };
+
+  return {
+    ...lift(ops, (work) => lane.run(work)),
+
+    migrate: () =>
+      lane.run(() => {
+        migrate(db);
+        prepared ??= sqliteOperations(db);
+      }),
+
+    withTransaction<T>(fn: (tx: RepositoryTx) => Promise<T>): Promise<T> {
+      return lane.run(async () => {
+        let open = true;
+        const tx = lift(ops, <R>(work: () => R) =>
+          open
+            ? new Promise<R>((resolve) => resolve(work()))
+            : Promise.reject(new Error('A transaction was used after it ended.')),
+        );
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await fn(tx);
+          db.exec('COMMIT');
+          return result;
+        } catch (err) {
+          if (db.inTransaction) db.exec('ROLLBACK');
+          throw err;
+        } finally {
+          open = false;
+        }
+      });
+    },
+
+    async close() {
+      await lane.idle();
+      db.close();
+    },
+  };
+}

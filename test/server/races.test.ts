@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { after, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import type { ApiError, Receipt, SubmissionPage, SubmissionPayload } from '../../shared/submission.js';
+import { buildApp } from '../../server/app.js';
+import type { Repository, RepositoryTx } from '../../server/storage/repository.js';
+import { openStores } from '../../server/storage/stores.js';
+import {
+  DEMO_FORMS_DIR,
+  putSubmission,
+  startListeningServer,
+  storedPhotosPayload,
+  tempDir,
+} from './helpers.js';
+
+/** The repository with each transaction's tx replaced by what wrap makes of it. */
+function wrapTransactions(repo: Repository, wrap: (tx: RepositoryTx) => RepositoryTx): Repository {
+  return {
+    getPhoto: (sha256) => repo.getPhoto(sha256),
+    insertPhoto: (photo) => repo.insertPhoto(photo),
+    getSubmission: (id) => repo.getSubmission(id),
+    insertSubmission: (submission) => repo.insertSubmission(submission),
+    listSubmissions: (before, limit) => repo.listSubmissions(before, limit),
+    listPublishedForms: () => repo.listPublishedForms(),
+    insertPublishedForm: (form) => repo.insertPublishedForm(form),
+    migrate: () => repo.migrate(),
+    withTransaction: (fn) => repo.withTransaction((tx) => fn(wrap(tx))),
+    close: () => repo.close(),
+  };
+}
+
+/**
+ * Each operation answered on a later turn of the event loop, as a database
+ * across a network answers: two requests in flight then truly interleave.
+ */
+function slowly(tx: RepositoryTx): RepositoryTx {
+  const later = async <T>(work: () => Promise<T>): Promise<T> => {
+    await nextTurn();
+    return work();
+  };
+  return {
+    getPhoto: (sha256) => later(() => tx.getPhoto(sha256)),
+    insertPhoto: (photo) => later(() => tx.insertPhoto(photo)),
+    getSubmission: (id) => later(() => tx.getSubmission(id)),
+    insertSubmission: (submission) => later(() => tx.insertSubmission(submission)),
+    listSubmissions: (before, limit) => later(() => tx.listSubmissions(before, limit)),
+    listPublishedForms: () => later(() => tx.listPublishedForms()),
+    insertPublishedForm: (form) => later(() => tx.insertPublishedForm(form)),
+  };
+}
+
+describe('two requests for the same submission at once', () => {
+  const dirs: string[] = [];
+  after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  /** The real app on a fresh data dir, its repository wrapped. */
+  async function appWith(wrap: (repo: Repository) => Repository): Promise<FastifyInstance> {
+    const dataDir = tempDir('races');
+    dirs.push(dataDir);
+    const stores = await openStores({ dataDir, photoMaxBytes: 64 * 1024 });
+    return buildApp({
+      stores: { ...stores, repository: wrap(stores.repository) },
+      formsDir: DEMO_FORMS_DIR,
+      appDir: join(dataDir, 'no-app-here'),
+    });
+  }
+
+  const count = async (app: FastifyInstance, id: string): Promise<number> => {
+    const res = await app.inject({ method: 'GET', url: '/api/submissions?limit=200' });
+    return res.json<SubmissionPage>().items.filter((s) => s.id === id).length;
+  };
+
+  it('answers one of two interleaving PUTs of a new id 201 and the other 200 with the same receipt', async () => {
+    let open = 0;
+    let most = 0;
+    const app = await appWith((repo) => ({
+      ...wrapTransactions(repo, slowly),
+      withTransaction: (fn) =>
+        repo.withTransaction(async (tx) => {
+          open += 1;
+          most = Math.max(most, open);
+          try {
+            return await fn(slowly(tx));
+          } finally {
+            open -= 1;
+          }
+        }),
+    }));
+    try {
+      const payload = await storedPhotosPayload(app);
+      const [a, b] = await Promise.all([putSubmission(app, payload), putSubmission(app, payload)]);
+      assert.deepEqual([a!.statusCode, b!.statusCode].sort(), [200, 201]);
+      assert.deepEqual(a!.json<Receipt>(), b!.json<Receipt>());
+      assert.equal(most, 1, 'the two transactions never overlapped');
+      assert.equal(await count(app, payload.id), 1);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers the loser of a race with another server from the stored row: its receipt, or 409', async () => {
+    // As if the other server's row were committed between this server's look-up and its insert.
+    const app = await appWith((repo) =>
+      wrapTransactions(repo, (tx) => ({ ...slowly(tx), getSubmission: async () => undefined })),
+    );
+    try {
+      const payload = await storedPhotosPayload(app);
+      const first = await putSubmission(app, payload);
+      assert.equal(first.statusCode, 201, first.body);
+      const again = await putSubmission(app, payload);
+      assert.equal(again.statusCode, 200, again.body);
+      assert.deepEqual(again.json<Receipt>(), first.json<Receipt>());
+
+      const changed: SubmissionPayload = { ...payload, answers: { ...payload.answers, people_served: 7 } };
+      const other = await putSubmission(app, changed);
+      assert.equal(other.statusCode, 409);
+      assert.equal(other.json<ApiError>().error, 'conflict');
+      assert.equal(await count(app, payload.id), 1);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('gives every one of many PUTs of a new id over real connections the same receipt, once 201', async () => {
+    const server = await startListeningServer();
+    try {
+      const payload = await storedPhotosPayload(server.app);
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          fetch(`http://127.0.0.1:${server.port}/api/submissions/${payload.id}`, {
+            method: 'PUT',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(payload),
+          }),
+        ),
+      );
+      const statuses = answers.map((r) => r.status).sort();
+      assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 200, 201]);
+      const receipts = await Promise.all(answers.map((r) => r.json() as Promise<Receipt>));
+      for (const receipt of receipts) assert.deepEqual(receipt, receipts[0]);
+      assert.equal(await count(server.app, payload.id), 1);
+    } finally {
+      await server.close();
+    }
+  });
+});

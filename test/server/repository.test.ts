@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { canonicalPayload } from '../../shared/canonical.js';
+import type { PhotoRecord, Repository } from '../../server/storage/repository.js';
+import { openSqliteRepository } from '../../server/storage/sqlite/sqlite-repository.js';
+import { fakePhoto, photoRef, sha256Hex, tempDir, validPayload } from './helpers.js';
+
+const NOW = '2026-11-20T09:31:00.000Z';
+
+function photoRecord(): PhotoRecord {
+  const bytes = fakePhoto();
+  return { sha256: sha256Hex(bytes), bytes: bytes.length, type: 'image/jpeg', createdAt: NOW };
+}
+
+/** Rejects with this to roll a transaction back on purpose. */
+class Abandoned extends Error {}
+
+describe('the SQLite repository', () => {
+  const dir = tempDir('repository');
+  let repo: Repository;
+  before(async () => {
+    repo = openSqliteRepository(dir);
+    await repo.migrate();
+  });
+  after(async () => {
+    await repo.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs two transactions in flight at once one after the other, each committed or rolled back alone', async () => {
+    const kept = photoRecord();
+    const dropped = photoRecord();
+    const steps: string[] = [];
+    const first = repo.withTransaction(async (tx) => {
+      steps.push('first begins');
+      await tx.insertPhoto(dropped);
+      // A real wait: the second transaction is asked for meanwhile.
+      await sleep(20);
+      steps.push('first ends');
+      throw new Abandoned();
+    });
+    const second = repo.withTransaction(async (tx) => {
+      steps.push('second begins');
+      assert.equal(await tx.getPhoto(dropped.sha256), undefined);
+      await tx.insertPhoto(kept);
+      steps.push('second ends');
+    });
+    await assert.rejects(first, Abandoned);
+    await second;
+    assert.deepEqual(steps, ['first begins', 'first ends', 'second begins', 'second ends']);
+    assert.equal(await repo.getPhoto(dropped.sha256), undefined);
+    assert.deepEqual(await repo.getPhoto(kept.sha256), kept);
+  });
+
+  it('runs an operation asked for during a transaction after it, outside it', async () => {
+    const inTx = photoRecord();
+    const alone = photoRecord();
+    let seen: PhotoRecord | undefined;
+    const tx = repo.withTransaction(async (t) => {
+      await t.insertPhoto(inTx);
+      await sleep(20);
+      throw new Abandoned();
+    });
+    // Neither sees the transaction's write nor is undone with it.
+    const read = repo.getPhoto(inTx.sha256).then((r) => (seen = r));
+    const write = repo.insertPhoto(alone);
+    await assert.rejects(tx, Abandoned);
+    await Promise.all([read, write]);
+    assert.equal(seen, undefined);
+    assert.deepEqual(await repo.getPhoto(alone.sha256), alone);
+  });
+
+  it('refuses a call on the repository from inside its own transaction rather than wait for ever', async () => {
+    await assert.rejects(
+      repo.withTransaction(() => repo.getPhoto('a'.repeat(64))),
+      /use the transaction it was given/,
+    );
+    await assert.rejects(
+      repo.withTransaction(() => repo.withTransaction(async () => undefined)),
+      /use the transaction it was given/,
+    );
+    // The repository is still usable.
+    assert.equal(await repo.getPhoto('a'.repeat(64)), undefined);
+  });
+
+  it('refuses a transaction used after it ended', async () => {
+    const tx = await repo.withTransaction(async (t) => t);
+    await assert.rejects(tx.getPhoto('a'.repeat(64)), /after it ended/);
+  });
+
+  it('answers an insert of a key already held with the row held, changing nothing', async () => {
+    const photo = photoRecord();
+    assert.deepEqual(await repo.insertPhoto(photo), { inserted: true, stored: photo });
+    const later = { ...photo, createdAt: '2026-11-21T00:00:00.000Z' };
+    assert.deepEqual(await repo.insertPhoto(later), { inserted: false, stored: photo });
+
+    const payload = canonicalPayload(validPayload([]));
+    const first = await repo.insertSubmission({ payload, contentHash: 'h1', receivedAt: NOW });
+    assert.equal(first.inserted, true);
+    const again = await repo.insertSubmission({ payload, contentHash: 'h2', receivedAt: 'later' });
+    assert.deepEqual(again, { inserted: false, stored: first.stored });
+
+    const form = { formId: 'f', version: 1, definition: '{"a":1}', publishedAt: NOW };
+    assert.deepEqual(await repo.insertPublishedForm(form), { inserted: true, stored: form });
+    const changed = { ...form, definition: '{"a":2}', publishedAt: 'later' };
+    assert.deepEqual(await repo.insertPublishedForm(changed), { inserted: false, stored: form });
+  });
+
+  it('stores a submission with its photo links or not at all: the photos must be recorded first', async () => {
+    const bytes = fakePhoto();
+    const payload = validPayload([photoRef(bytes)]);
+    await assert.rejects(
+      repo.insertSubmission({ payload, contentHash: 'h', receivedAt: NOW }),
+      /FOREIGN KEY/,
+    );
+    assert.equal(await repo.getSubmission(payload.id), undefined);
+    await repo.insertPhoto({
+      sha256: sha256Hex(bytes),
+      bytes: bytes.length,
+      type: 'image/jpeg',
+      createdAt: NOW,
+    });
+    assert.equal(
+      (await repo.insertSubmission({ payload, contentHash: 'h', receivedAt: NOW })).inserted,
+      true,
+    );
+  });
+
+  it('pages submissions newest first and says below which seq the next page starts', async () => {
+    const seqs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { stored } = await repo.insertSubmission({
+        payload: validPayload([]),
+        contentHash: 'h',
+        receivedAt: NOW,
+      });
+      seqs.push(stored.receipt.seq);
+    }
+    const newest = seqs.slice().reverse();
+    const first = await repo.listSubmissions(null, 3);
+    assert.deepEqual(
+      first.items.map((s) => s.receipt.seq),
+      newest.slice(0, 3),
+    );
+    assert.equal(first.nextBefore, newest[2]);
+    const below = await repo.listSubmissions(newest[3]!, 100);
+    assert.ok(below.items.every((s) => s.receipt.seq < newest[3]!));
+    assert.equal(below.nextBefore, null);
+  });
+});
