@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import type { ReferenceData } from '../../shared/forms.js';
 import { collectGarbage } from '../core/housekeeping.js';
 import { onAppMessage, onOutboxChange } from '../core/outbox-events.js';
@@ -16,6 +16,7 @@ import { listSubmissions } from '../core/submissions.js';
 import { SyncEngine, type SyncEngineState } from '../send/sync-engine.js';
 import { matchRoute, type Route } from '../route.js';
 import { throttle } from '../throttle.js';
+import { appShellStyles } from '../styles/app-shell.js';
 import { requestPersistence } from '../storage-persistence.js';
 import type { SendingPath } from '../send/sending-path.js';
 import { workerRegistration } from '../worker-registration.js';
@@ -242,116 +243,7 @@ export class FsApp extends LitElement {
     }
   }
 
-  static override styles = css`
-    :host {
-      display: flex;
-      flex-direction: column;
-      min-height: 100vh;
-      min-height: 100dvh;
-      color: var(--fs-fg);
-      background: var(--fs-bg);
-    }
-    header {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 0.25rem 1rem;
-      padding: 0.25rem 0.75rem;
-      background: var(--fs-brand);
-      color: #fff;
-    }
-    .brand {
-      font-weight: 700;
-      font-size: 1.15rem;
-      margin-right: auto;
-    }
-    nav ul {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.25rem;
-      list-style: none;
-      margin: 0;
-      padding: 0;
-    }
-    nav a {
-      display: inline-flex;
-      align-items: center;
-      gap: 0.35rem;
-      min-height: 44px;
-      min-width: 44px;
-      padding: 0 0.6rem;
-      color: #fff;
-      text-decoration: none;
-      border-radius: 0.5rem;
-      font-weight: 600;
-    }
-    nav a[aria-current='page'] {
-      background: rgb(255 255 255 / 0.2);
-    }
-    nav a:focus-visible {
-      outline: 3px solid #fff;
-      outline-offset: -3px;
-    }
-    .badge {
-      min-width: 1.5em;
-      padding: 0 0.4em;
-      border-radius: 1em;
-      background: #fff;
-      color: var(--fs-brand);
-      font-size: 0.85rem;
-      text-align: center;
-    }
-    .status {
-      padding: 0.5rem 0.75rem;
-      background: var(--fs-warn-bg);
-      color: var(--fs-warn-fg);
-      font-size: 0.95rem;
-    }
-    .update {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 0.5rem 1rem;
-    }
-    .update button {
-      min-height: 44px;
-      padding: 0 1rem;
-      font: inherit;
-      font-weight: 700;
-      border: 2px solid var(--fs-warn-fg);
-      border-radius: 0.5rem;
-      background: #fff;
-      color: var(--fs-warn-fg);
-    }
-    .freshness {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 0.25rem 1rem;
-      margin: 0;
-      padding: 0.25rem 0.75rem;
-      font-size: 0.95rem;
-    }
-    .freshness button {
-      min-height: 44px;
-      padding: 0 1rem;
-      font: inherit;
-      font-weight: 600;
-      border: 2px solid currentColor;
-      border-radius: 0.5rem;
-      background: #fff;
-      color: inherit;
-    }
-    main {
-      flex: 1;
-      width: 100%;
-      max-width: 56rem;
-      margin: 0 auto;
-      padding: 0.75rem;
-      box-sizing: border-box;
-      outline: none;
-    }
-  `;
+  static override styles = appShellStyles;
 
   override render() {
     const r = this.route;
