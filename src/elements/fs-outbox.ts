@@ -291,7 +291,7 @@ export class FsOutbox extends LitElement {
     const closed =
       this.sync?.path?.kind === 'background-sync'
         ? 'If you close Fieldsync, the browser keeps trying on its own schedule, which can mean a wait of several minutes.'
-        : 'This browser sends only while Fieldsync is open: open it again when you have a connection.';
+        : 'On this device submissions are sent only while Fieldsync is open: open it again when you have a connection.';
     return `${closed} “Send now” tries at once.`;
   }
 
