@@ -50,11 +50,16 @@ async function withWorld(
   }
 }
 
-/** Opens the app and waits until its service worker controls the page. */
+/**
+ * Opens the app and waits until its service worker controls the page and,
+ * on the forms list, until the forms are on the device (tests take the
+ * server away next).
+ */
 async function visit(w: World, path = '/'): Promise<void> {
   await w.page.goto(`${w.door.url}${path}`);
   await w.page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
   await w.page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  if (path === '/') await w.page.getByRole('link', { name: 'Water point inspection' }).waitFor();
 }
 
 const tagOf = (id: string) => `submission:${id}`;
