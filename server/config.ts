@@ -10,6 +10,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** postgres://… to keep records in PostgreSQL; null for SQLite in dataDir. */
+  databaseUrl: string | null;
   formsDir: string;
   appDir: string;
   photoMaxBytes: number;
@@ -86,6 +88,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     if (cert && key) tls = { cert, key, certPath: resolve(cwd, certPath), keyPath: resolve(cwd, keyPath) };
   }
 
+  const databaseUrl = value('DATABASE_URL') ?? null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    problems.push(
+      'DATABASE_URL must be a postgres:// or postgresql:// URL, or unset for SQLite in DATA_DIR.',
+    );
+
   let baseMap: BaseMapConfig | null = null;
   const tileUrl = value('MAP_TILE_URL');
   const attribution = value('MAP_ATTRIBUTION');
@@ -112,6 +120,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     port,
     host: value('HOST') ?? '0.0.0.0',
     dataDir: path('DATA_DIR', 'data'),
+    databaseUrl,
     formsDir: path('FORMS_DIR', 'server/demo-forms'),
     appDir: path('APP_DIR', 'dist/app'),
     photoMaxBytes,

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { FolderPhotoStore } from './folder/folder-photo-store.js';
 import type { PhotoStore } from './photo-store.js';
 import type { Repository } from './repository.js';
+import { openPostgresRepository } from './postgres/postgres-repository.js';
 import { openSqliteRepository } from './sqlite/sqlite-repository.js';
 
 /** Where the server keeps what it receives: records, and photo bytes. */
@@ -11,8 +12,10 @@ export interface Stores {
 }
 
 export interface StoresConfig {
-  /** Holds fieldsync.db and photos/; created when missing. */
+  /** Holds photos/, and fieldsync.db unless databaseUrl is set; created when missing. */
   dataDir: string;
+  /** A postgres:// URL to keep the records in PostgreSQL; null or absent for SQLite in dataDir. */
+  databaseUrl?: string | null;
   /** Largest photo upload accepted, in bytes. */
   photoMaxBytes: number;
 }
@@ -22,13 +25,21 @@ export async function closeStores(stores: Stores): Promise<void> {
   await Promise.all([stores.repository.close(), stores.photos.close()]);
 }
 
+/** The repository the configuration names, not yet migrated. */
+export function openRepository(config: Pick<StoresConfig, 'dataDir' | 'databaseUrl'>): Repository {
+  return config.databaseUrl
+    ? openPostgresRepository(config.databaseUrl)
+    : openSqliteRepository(config.dataDir);
+}
+
 /**
- * The SQLite database DATA_DIR/fieldsync.db, migrated, and the photo
+ * The repository (PostgreSQL at DATABASE_URL, else SQLite in
+ * DATA_DIR/fieldsync.db), migrated, and the photo
  * folder DATA_DIR/photos, cleared of temp files a crash left: ready to hand
  * to buildApp.
  */
 export async function openStores(config: StoresConfig): Promise<Stores> {
-  const repository = openSqliteRepository(config.dataDir);
+  const repository = openRepository(config);
   try {
     await repository.migrate();
     const photos = await FolderPhotoStore.open(join(config.dataDir, 'photos'), config.photoMaxBytes);

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, it } from 'node:test';
 import { migrate, openDatabase, readMigrations } from '../../server/storage/sqlite/database.js';
-import { tempDir } from './helpers.js';
+import { sqliteSuite, tempDir } from './helpers.js';
 
-describe('the database', () => {
+// About SQLite itself (its file's settings, its migration files); the
+// PostgreSQL pass checks its own in postgres-db.test.ts.
+sqliteSuite('the SQLite database', () => {
   const dir = tempDir('db');
   after(() => rmSync(dir, { recursive: true, force: true }));
 

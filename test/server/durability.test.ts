@@ -1,24 +1,33 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { Receipt, ServerSubmission } from '../../shared/submission.js';
-import { fakePhoto, photoRef, sha256Hex, tempDir, validPayload } from './helpers.js';
+import {
+  fakePhoto,
+  freshStore,
+  photoRef,
+  removeStore,
+  sha256Hex,
+  storeEnv,
+  validPayload,
+  type TestStore,
+} from './helpers.js';
 import { startServerProcess, type ServerProcess } from './process.js';
 
 describe('durability', () => {
-  const dataDir = tempDir('durable');
+  let store: TestStore;
+  before(async () => (store = await freshStore('durable')));
   const running: ServerProcess[] = [];
   after(async () => {
     for (const p of running) {
       p.child.kill('SIGKILL');
       await p.exited;
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    await removeStore(store);
   });
 
   const start = async (): Promise<ServerProcess> => {
-    const p = await startServerProcess({ DATA_DIR: dataDir, APP_DIR: join(dataDir, 'no-app') });
+    const p = await startServerProcess({ ...storeEnv(store), APP_DIR: join(store.dataDir, 'no-app') });
     running.push(p);
     return p;
   };

@@ -1,10 +1,15 @@
-/** Builders shared by the server tests: a server on a temp data dir, photos, valid payloads. */
+/**
+ * Builders shared by the server tests: a server on fresh stores of the
+ * backend under test, photos, valid payloads.
+ */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import type { FormDef } from '../../shared/forms.js';
 import type { GeoPoint, PhotoRef, PhotoType, SubmissionPayload } from '../../shared/submission.js';
 import { buildApp, type AppOptions } from '../../server/app.js';
@@ -23,33 +28,105 @@ export function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `fieldsync-server-test-${label}-`));
 }
 
-export interface TestServer {
-  app: FastifyInstance;
+/**
+ * The backend the suite runs on: FIELDSYNC_TEST_BACKEND=sqlite (the
+ * default) or postgres, the latter on the cluster at
+ * FIELDSYNC_TEST_POSTGRES_URL (see with-postgres.ts).
+ */
+export const TEST_BACKEND = process.env.FIELDSYNC_TEST_BACKEND ?? 'sqlite';
+if (TEST_BACKEND !== 'sqlite' && TEST_BACKEND !== 'postgres')
+  throw new Error(`FIELDSYNC_TEST_BACKEND must be sqlite or postgres, not "${TEST_BACKEND}".`);
+
+/**
+ * A suite about SQLite itself (its file, its migrations), declared only in
+ * the SQLite pass: the caller's comment says why it has no PostgreSQL twin.
+ */
+export function sqliteSuite(name: string, fn: () => void): void {
+  if (TEST_BACKEND === 'sqlite') describe(name, fn);
+}
+
+/** A suite about PostgreSQL itself (its settings, its migrations), declared only in the PostgreSQL pass. */
+export function postgresSuite(name: string, fn: () => void): void {
+  if (TEST_BACKEND === 'postgres') describe(name, fn);
+}
+
+/** Where a server keeps what it receives: photos in dataDir, records in SQLite there or in databaseUrl. */
+export interface TestStore {
   dataDir: string;
+  databaseUrl: string | null;
+}
+
+function postgresAdminUrl(): string {
+  const url = process.env.FIELDSYNC_TEST_POSTGRES_URL;
+  if (!url)
+    throw new Error(
+      'The postgres backend runs through with-postgres.js, which sets FIELDSYNC_TEST_POSTGRES_URL.',
+    );
+  return url;
+}
+
+async function onAdmin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresAdminUrl() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh temp data dir and, on PostgreSQL, a fresh empty database. */
+export async function freshStore(label: string): Promise<TestStore> {
+  const dataDir = tempDir(label);
+  if (TEST_BACKEND === 'sqlite') return { dataDir, databaseUrl: null };
+  const name = `fieldsync_${randomUUID().replaceAll('-', '')}`;
+  await onAdmin(`CREATE DATABASE ${name}`);
+  const url = new URL(postgresAdminUrl());
+  url.pathname = `/${name}`;
+  return { dataDir, databaseUrl: url.href };
+}
+
+/** Removes a store: its data dir, and its database once every connection to it has ended. */
+export async function removeStore(store: TestStore): Promise<void> {
+  rmSync(store.dataDir, { recursive: true, force: true });
+  if (store.databaseUrl)
+    await onAdmin(`DROP DATABASE IF EXISTS ${new URL(store.databaseUrl).pathname.slice(1)}`);
+}
+
+/** The environment that points a server process at a store. */
+export function storeEnv(store: TestStore): Record<string, string> {
+  return { DATA_DIR: store.dataDir, ...(store.databaseUrl ? { DATABASE_URL: store.databaseUrl } : {}) };
+}
+
+export interface TestServer extends TestStore {
+  app: FastifyInstance;
+  /** Closes the app and removes its store. */
   close(): Promise<void>;
 }
 
-/** What a test may set: the app's options and the stores' (a data dir, the photo size limit). */
+/** What a test may set: the app's options, a store to start on (as a restart), the photo size limit. */
 export type TestServerOptions = Partial<Omit<AppOptions, 'stores'> & StoresConfig>;
 
-/** The real app on its stores in a fresh temp data dir, with the demo forms; no built page app unless given. */
+/** The real app on fresh stores (or the store given), with the demo forms; no built page app unless given. */
 export async function startTestServer(overrides: TestServerOptions = {}): Promise<TestServer> {
-  const { dataDir = tempDir('data'), photoMaxBytes = 64 * 1024, ...options } = overrides;
-  const app = await openStores({ dataDir, photoMaxBytes })
+  const { dataDir, databaseUrl, photoMaxBytes = 64 * 1024, ...options } = overrides;
+  const store: TestStore =
+    dataDir === undefined ? await freshStore('data') : { dataDir, databaseUrl: databaseUrl ?? null };
+  const app = await openStores({ ...store, photoMaxBytes })
     .then((stores) =>
-      buildApp({ stores, formsDir: DEMO_FORMS_DIR, appDir: join(dataDir, 'no-app-here'), ...options }),
+      buildApp({ stores, formsDir: DEMO_FORMS_DIR, appDir: join(store.dataDir, 'no-app-here'), ...options }),
     )
-    .catch((err: unknown) => {
-      // Only a directory made here: one the caller passed in is theirs to inspect.
-      if (overrides.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+    .catch(async (err: unknown) => {
+      // Only a store made here: one the caller passed in is theirs to inspect.
+      if (dataDir === undefined) await removeStore(store);
       throw err;
     });
   return {
     app,
-    dataDir,
+    ...store,
     async close() {
       await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await removeStore(store);
     },
   };
 }

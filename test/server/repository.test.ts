@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { canonicalPayload } from '../../shared/canonical.js';
 import type { PhotoRecord, Repository } from '../../server/storage/repository.js';
-import { openSqliteRepository } from '../../server/storage/sqlite/sqlite-repository.js';
-import { fakePhoto, photoRef, sha256Hex, tempDir, validPayload } from './helpers.js';
+import { openRepository } from '../../server/storage/stores.js';
+import {
+  fakePhoto,
+  freshStore,
+  photoRef,
+  removeStore,
+  sha256Hex,
+  TEST_BACKEND,
+  validPayload,
+  type TestStore,
+} from './helpers.js';
 
 const NOW = '2026-11-20T09:31:00.000Z';
 
@@ -17,19 +25,20 @@ function photoRecord(): PhotoRecord {
 /** Rejects with this to roll a transaction back on purpose. */
 class Abandoned extends Error {}
 
-describe('the SQLite repository', () => {
-  const dir = tempDir('repository');
+describe(`the repository (${TEST_BACKEND})`, () => {
+  let store: TestStore;
   let repo: Repository;
   before(async () => {
-    repo = openSqliteRepository(dir);
+    store = await freshStore('repository');
+    repo = openRepository(store);
     await repo.migrate();
   });
   after(async () => {
     await repo.close();
-    rmSync(dir, { recursive: true, force: true });
+    await removeStore(store);
   });
 
-  it('runs two transactions in flight at once one after the other, each committed or rolled back alone', async () => {
+  it('runs two transactions in flight at once apart, each committed or rolled back alone', async () => {
     const kept = photoRecord();
     const dropped = photoRecord();
     const steps: string[] = [];
@@ -49,7 +58,14 @@ describe('the SQLite repository', () => {
     });
     await assert.rejects(first, Abandoned);
     await second;
-    assert.deepEqual(steps, ['first begins', 'first ends', 'second begins', 'second ends']);
+    // SQLite has one connection, so one transaction after the other; PostgreSQL
+    // gives each its own connection, and they overlap without seeing each other.
+    assert.deepEqual(
+      steps,
+      TEST_BACKEND === 'sqlite'
+        ? ['first begins', 'first ends', 'second begins', 'second ends']
+        : ['first begins', 'second begins', 'second ends', 'first ends'],
+    );
     assert.equal(await repo.getPhoto(dropped.sha256), undefined);
     assert.deepEqual(await repo.getPhoto(kept.sha256), kept);
   });
@@ -113,7 +129,7 @@ describe('the SQLite repository', () => {
     const payload = validPayload([photoRef(bytes)]);
     await assert.rejects(
       repo.insertSubmission({ payload, contentHash: 'h', receivedAt: NOW }),
-      /FOREIGN KEY/,
+      /foreign key/i,
     );
     assert.equal(await repo.getSubmission(payload.id), undefined);
     await repo.insertPhoto({
@@ -148,5 +164,43 @@ describe('the SQLite repository', () => {
     const below = await repo.listSubmissions(newest[3]!, 100);
     assert.ok(below.items.every((s) => s.receipt.seq < newest[3]!));
     assert.equal(below.nextBefore, null);
+  });
+
+  it('lists in commit order: a cursor misses nothing when inserts from several connections overlap', async () => {
+    const seen = new Set((await repo.listSubmissions(null, 1000)).items.map((s) => s.receipt.id));
+    const newSubmission = () => ({ payload: validPayload([]), contentHash: 'h', receivedAt: NOW });
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let insertedHeld = (): void => undefined;
+    const heldInserted = new Promise<void>((resolve) => (insertedHeld = resolve));
+    // Inserted first, committed last.
+    const slow = repo.withTransaction(async (tx) => {
+      const inserted = await tx.insertSubmission(newSubmission());
+      insertedHeld();
+      await held;
+      return inserted;
+    });
+    await heldInserted;
+    const others = Array.from({ length: 6 }, () => repo.insertSubmission(newSubmission()));
+    // A reader pages while the slow one is open, as a client polling would.
+    const early = repo.listSubmissions(null, 1000);
+    await sleep(50);
+    release();
+    const all = await Promise.all([slow, ...others]);
+    const newest = Math.max(...(await early).items.map((s) => s.receipt.seq), 0);
+
+    // The client then fetches what is newer than the newest it saw, a page at a time...
+    const later: string[] = [];
+    for (let before: number | null = null; ;) {
+      const page = await repo.listSubmissions(before, 2);
+      const fresh = page.items.filter((s) => s.receipt.seq > newest);
+      later.push(...fresh.map((s) => s.receipt.id));
+      if (page.nextBefore === null || fresh.length < page.items.length) break;
+      before = page.nextBefore;
+    }
+    // ...and has every new submission exactly once.
+    const got = [...(await early).items.map((s) => s.receipt.id).filter((id) => !seen.has(id)), ...later];
+    assert.deepEqual(got.slice().sort(), all.map((i) => i.stored.receipt.id).sort());
+    assert.equal(new Set(got).size, got.length);
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type RouteOptions } from 'fastify';
@@ -18,7 +18,8 @@ import {
   putSubmission,
   startTestServer,
   storedPhotosPayload,
-  tempDir,
+  freshStore,
+  removeStore,
   validPayload,
   type TestServer,
 } from './helpers.js';
@@ -41,8 +42,8 @@ function documentedStatuses(markdown: string): Map<string, number[]> {
 
 describe('the response schemas', () => {
   it('declare for each API route the statuses docs/api.md lists for it, and 500', async () => {
-    const dataDir = tempDir('responses');
-    const stores = await openStores({ dataDir, photoMaxBytes: 1024 * 1024 });
+    const store = await freshStore('responses');
+    const stores = await openStores({ ...store, photoMaxBytes: 1024 * 1024 });
     const fastify = Fastify({ ajv: { customOptions: { formats: ajvFormats } } });
     try {
       const routes: RouteOptions[] = [];
@@ -74,7 +75,7 @@ describe('the response schemas', () => {
     } finally {
       await fastify.close();
       await closeStores(stores);
-      rmSync(dataDir, { recursive: true, force: true });
+      await removeStore(store);
     }
   });
 });

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 import type { FormDef, ReferenceData } from '../../shared/forms.js';
 import type {
   ApiError,
@@ -11,14 +10,18 @@ import type {
   SubmissionPayload,
 } from '../../shared/submission.js';
 import { FormsDirError } from '../../server/reference.js';
+import { openRepository } from '../../server/storage/stores.js';
+import type { Repository } from '../../server/storage/repository.js';
 import {
   demoForm,
   demoSites,
   putSubmission,
   startTestServer,
+  storeEnv,
   storedPhotosPayload,
   tempDir,
   type TestServer,
+  type TestStore,
 } from './helpers.js';
 import { failedStart } from './process.js';
 
@@ -51,34 +54,46 @@ function writeForms(dir: string, files: Record<string, unknown>): void {
   }
 }
 
-/** Starts the server on dataDir, as a restart after a deployment would. */
-function restart(dataDir: string, dir: string): Promise<TestServer> {
-  return startTestServer({ dataDir, formsDir: dir });
+/** Starts the server on store, as a restart after a deployment would. */
+function restart(store: TestStore, dir: string): Promise<TestServer> {
+  return startTestServer({ ...store, formsDir: dir });
 }
 
 async function reference(server: TestServer): Promise<ReferenceData> {
   return (await server.app.inject({ method: 'GET', url: '/api/reference' })).json<ReferenceData>();
 }
 
-function publishedRows(dataDir: string): { form_id: string; version: number; definition: string }[] {
-  const db = new Database(join(dataDir, 'fieldsync.db'), { readonly: true });
+/** Reads what a stopped server left in its store, through a repository of its own. */
+async function readStore<T>(store: TestStore, read: (repo: Repository) => Promise<T>): Promise<T> {
+  const repo = openRepository(store);
   try {
-    return db
-      .prepare('SELECT form_id, version, definition FROM published_forms ORDER BY form_id, version')
-      .all() as { form_id: string; version: number; definition: string }[];
+    await repo.migrate();
+    return await read(repo);
   } finally {
-    db.close();
+    await repo.close();
   }
+}
+
+function publishedRows(
+  store: TestStore,
+): Promise<{ form_id: string; version: number; definition: string }[]> {
+  return readStore(store, async (repo) =>
+    (await repo.listPublishedForms()).map((f) => ({
+      form_id: f.formId,
+      version: f.version,
+      definition: f.definition,
+    })),
+  );
 }
 
 describe('published form versions', () => {
   it('records every version in the forms directory with its definition, once', async () => {
     const dir = formsDir({ 'wpi.v1.json': demoForm });
     let server = await startTestServer({ formsDir: dir });
-    const { dataDir } = server;
+    const store: TestStore = server;
     try {
       await server.app.close();
-      const first = publishedRows(dataDir);
+      const first = await publishedRows(store);
       assert.deepEqual(
         first.map((r) => [r.form_id, r.version]),
         [['water-point-inspection', 1]],
@@ -86,9 +101,9 @@ describe('published form versions', () => {
       assert.deepEqual(JSON.parse(first[0]!.definition), demoForm);
 
       writeForms(dir, { 'wpi.v2.json': demoV2 });
-      server = await restart(dataDir, dir);
+      server = await restart(store, dir);
       await server.app.close();
-      const second = publishedRows(dataDir);
+      const second = await publishedRows(store);
       assert.deepEqual(
         second.map((r) => [r.form_id, r.version]),
         [
@@ -110,7 +125,7 @@ describe('published form versions', () => {
       // Same content: other key order, other whitespace.
       const reordered = Object.fromEntries(Object.entries(demoForm).reverse());
       writeForms(dir, { 'wpi.v1.json': JSON.stringify(reordered) });
-      server = await restart(server.dataDir, dir);
+      server = await restart(server, dir);
       assert.equal((await reference(server)).forms.length, 1);
     } finally {
       await server.close();
@@ -120,12 +135,12 @@ describe('published form versions', () => {
   it('refuses to start when a published version changed, saying to publish it as the next version', async () => {
     const dir = formsDir({ 'wpi.v1.json': demoForm, 'wpi.v2.json': demoV2 });
     const server = await startTestServer({ formsDir: dir });
-    const { dataDir } = server;
+    const store: TestStore = server;
     try {
       await server.app.close();
       const changed = { ...demoForm, title: 'Water point check' };
       writeForms(dir, { 'wpi.v1.json': changed });
-      await assert.rejects(restart(dataDir, dir), (err: unknown) => {
+      await assert.rejects(restart(store, dir), (err: unknown) => {
         assert.ok(err instanceof FormsDirError);
         assert.ok(err.message.includes(join(dir, 'wpi.v1.json')), err.message);
         assert.match(
@@ -135,10 +150,10 @@ describe('published form versions', () => {
         return true;
       });
       // Nothing of the refused start was recorded.
-      assert.equal(publishedRows(dataDir).length, 2);
+      assert.equal((await publishedRows(store)).length, 2);
 
       // The real entry point stops with that message and exit code 1.
-      const { code, output } = await failedStart({ DATA_DIR: dataDir, FORMS_DIR: dir });
+      const { code, output } = await failedStart({ ...storeEnv(store), FORMS_DIR: dir });
       assert.equal(code, 1);
       assert.match(output, /version 1 changed since it was published/);
     } finally {
@@ -152,7 +167,7 @@ describe('published form versions', () => {
     try {
       await server.app.close();
       rmSync(join(dir, 'wpi.v1.json'));
-      server = await restart(server.dataDir, dir);
+      server = await restart(server, dir);
 
       const ref = await reference(server);
       assert.deepEqual(
@@ -189,7 +204,7 @@ describe('published form versions', () => {
     try {
       await server.app.close();
       rmSync(join(dir, 'wpi.v1.json'));
-      server = await restart(server.dataDir, dir);
+      server = await restart(server, dir);
       const payload = await storedPhotosPayload(server.app);
       const res = await putSubmission(server.app, { ...payload, formVersion: 7 });
       assert.equal(res.statusCode, 422);
@@ -229,16 +244,11 @@ describe('the reference version of a submission', () => {
       );
 
       await server.app.close();
-      const db = new Database(join(server.dataDir, 'fieldsync.db'), { readonly: true });
-      try {
-        const rows = db.prepare('SELECT id, reference_version FROM submissions ORDER BY seq').raw().all();
-        assert.deepEqual(rows, [
-          [withIt.id, etag],
-          [older.id, null],
-        ]);
-      } finally {
-        db.close();
-      }
+      const page = await readStore(server, (repo) => repo.listSubmissions(null, 10));
+      assert.deepEqual(page.items.map((s) => [s.receipt.id, s.payload.referenceVersion]).reverse(), [
+        [withIt.id, etag],
+        [older.id, null],
+      ]);
     } finally {
       await server.close();
     }

@@ -1,10 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
-/** One piece of work running on the lane, as seen from the code it calls. */
-interface Turn {
-  lane: Lane;
-  done: boolean;
-}
+import { ReentryGuard } from '../reentry-guard.js';
 
 /**
  * Runs work one piece at a time, in the order asked, each to its end
@@ -15,29 +9,16 @@ interface Turn {
  */
 export class Lane {
   #tail: Promise<unknown> = Promise.resolve();
-  readonly #current = new AsyncLocalStorage<Turn>();
+  readonly #guard = new ReentryGuard();
 
   /**
    * Queues work and settles as it does. Refused at once when called from
    * work running on this lane: it would wait for the work that waits for it.
    */
   run<T>(work: () => Promise<T> | T): Promise<T> {
-    const running = this.#current.getStore();
-    if (running?.lane === this && !running.done) {
-      return Promise.reject(
-        new Error('Called from inside a transaction on the same database: use the transaction it was given.'),
-      );
-    }
-    const turn: Turn = { lane: this, done: false };
-    const result = this.#tail.then(() =>
-      this.#current.run(turn, async () => {
-        try {
-          return await work();
-        } finally {
-          turn.done = true;
-        }
-      }),
-    );
+    const refused = this.#guard.refusal();
+    if (refused) return Promise.reject(refused);
+    const result = this.#tail.then(() => this.#guard.within(work));
     this.#tail = result.catch(() => undefined);
     return result;
   }

@@ -1,67 +1,22 @@
-import { canonicalPayload } from '../../../shared/canonical.js';
-import type { PhotoType, SubmissionPayload } from '../../../shared/submission.js';
-import type {
-  Inserted,
-  NewSubmission,
-  PhotoRecord,
-  PublishedForm,
-  RepositoryTx,
-  StoredSubmission,
-  StoredSubmissionPage,
-} from '../repository.js';
+import type { Inserted, NewSubmission, RepositoryTx, StoredSubmission } from '../repository.js';
+import {
+  held,
+  PUBLISHED_COLUMNS,
+  SUBMISSION_COLUMNS,
+  toPage,
+  toPhoto,
+  toPublished,
+  toSubmission,
+  type PhotoRow,
+  type PublishedFormRow,
+  type SubmissionRow,
+} from '../rows.js';
 import type { DB } from './database.js';
 
 /** The repository's operations as better-sqlite3 runs them: synchronously. */
 export type SyncOperations = {
   [K in keyof RepositoryTx]: (...args: Parameters<RepositoryTx[K]>) => Awaited<ReturnType<RepositoryTx[K]>>;
 };
-
-interface PhotoRow {
-  sha256: string;
-  bytes: number;
-  type: PhotoType;
-  created_at: string;
-}
-
-interface SubmissionRow {
-  seq: number;
-  id: string;
-  received_at: string;
-  content_hash: string;
-  payload: string;
-}
-
-interface PublishedFormRow {
-  form_id: string;
-  version: number;
-  definition: string;
-  published_at: string;
-}
-
-function toPhoto(row: PhotoRow): PhotoRecord {
-  return { sha256: row.sha256, bytes: row.bytes, type: row.type, createdAt: row.created_at };
-}
-
-function toSubmission(row: SubmissionRow): StoredSubmission {
-  const payload = JSON.parse(row.payload) as SubmissionPayload;
-  return {
-    receipt: { id: row.id, receivedAt: row.received_at, seq: row.seq },
-    contentHash: row.content_hash,
-    // Rows stored before the canonical form hold the payload as it was received.
-    payload: canonicalPayload(payload),
-  };
-}
-
-function toPublished(row: PublishedFormRow): PublishedForm {
-  return {
-    formId: row.form_id,
-    version: row.version,
-    definition: row.definition,
-    publishedAt: row.published_at,
-  };
-}
-
-const SUBMISSION_COLUMNS = 'seq, id, received_at, content_hash, payload';
 
 /**
  * Every SQL statement of the server, prepared once on a migrated database.
@@ -94,21 +49,15 @@ export function sqliteOperations(db: DB): SyncOperations {
     `SELECT ${SUBMISSION_COLUMNS} FROM submissions ORDER BY seq DESC LIMIT ?`,
   );
   const listPublished = db.prepare<[], PublishedFormRow>(
-    'SELECT form_id, version, definition, published_at FROM published_forms ORDER BY form_id, version',
+    `SELECT ${PUBLISHED_COLUMNS} FROM published_forms ORDER BY form_id, version`,
   );
   const getPublished = db.prepare<[string, number], PublishedFormRow>(
-    'SELECT form_id, version, definition, published_at FROM published_forms WHERE form_id = ? AND version = ?',
+    `SELECT ${PUBLISHED_COLUMNS} FROM published_forms WHERE form_id = ? AND version = ?`,
   );
   const insertPublished = db.prepare<[string, number, string, string]>(
     `INSERT INTO published_forms (form_id, version, definition, published_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (form_id, version) DO NOTHING`,
   );
-
-  /** The row under the key, which an insert that changed nothing has just met. */
-  const held = <T>(row: T | undefined, what: string): T => {
-    if (row === undefined) throw new Error(`${what} was neither inserted nor found.`);
-    return row;
-  };
 
   // A transaction of its own, or a savepoint inside the one under way: the row never stays without its links.
   const insertWithLinks = db.transaction(
@@ -156,13 +105,8 @@ export function sqliteOperations(db: DB): SyncOperations {
 
     insertSubmission: (submission) => insertWithLinks(submission),
 
-    listSubmissions: (before, limit): StoredSubmissionPage => {
-      // One extra row tells whether an older page exists without a second query.
-      const rows = before === null ? pageFirst.all(limit + 1) : pageFrom.all(before, limit + 1);
-      const items = rows.slice(0, limit).map(toSubmission);
-      const last = items[items.length - 1];
-      return { items, nextBefore: rows.length > limit && last ? last.receipt.seq : null };
-    },
+    listSubmissions: (before, limit) =>
+      toPage(before === null ? pageFirst.all(limit + 1) : pageFrom.all(before, limit + 1), limit),
 
     listPublishedForms: () => listPublished.all().map(toPublished),
 

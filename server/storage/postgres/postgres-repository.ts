@@ -1,0 +1,94 @@
+import type pg from 'pg';
+import { ReentryGuard } from '../reentry-guard.js';
+import type { Repository } from '../repository.js';
+import { inTransaction, migrate, openPool } from './database.js';
+import { postgresOperations, type Session } from './statements.js';
+
+/** A session on one connection inside its transaction: nested units are savepoints. */
+function txSession(client: pg.PoolClient, isOpen: () => boolean): Session {
+  const session: Session = {
+    async query<R>(text: string, values?: unknown[]) {
+      if (!isOpen()) throw new Error('A transaction was used after it ended.');
+      return (await client.query(text, values)).rows as R[];
+    },
+    async atomic(fn) {
+      await session.query('SAVEPOINT unit');
+      try {
+        const result = await fn(session);
+        await session.query('RELEASE SAVEPOINT unit');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK TO SAVEPOINT unit').catch(() => undefined);
+        throw err;
+      }
+    },
+  };
+  return session;
+}
+
+/**
+ * The repository on the PostgreSQL database at url (see
+ * server/storage/postgres/database.ts for durability and migrations). Each
+ * transaction runs on a connection of its own from the pool, BEGIN … COMMIT
+ * or ROLLBACK around the awaited fn, so transactions in flight at once
+ * never share one; an operation on its own runs on any free connection,
+ * in a transaction of its own when it writes more than one row.
+ */
+export function openPostgresRepository(url: string): Repository {
+  const pool = openPool(url);
+  const guard = new ReentryGuard();
+  const inFlight = new Set<Promise<unknown>>();
+
+  /** Runs work unless called from inside a transaction of this repository, and remembers it until it settles. */
+  const track = <T>(work: () => Promise<T>): Promise<T> => {
+    const refused = guard.refusal();
+    if (refused) return Promise.reject(refused);
+    const running = work();
+    const settled = running.then(
+      () => undefined,
+      () => undefined,
+    );
+    inFlight.add(settled);
+    void settled.then(() => inFlight.delete(settled));
+    return running;
+  };
+
+  /** fn's statements as one transaction on a connection of their own; its session refuses use after the end. */
+  const transaction = async <T>(fn: (session: Session) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    let open = true;
+    let failed = false;
+    try {
+      return await inTransaction(client, () => fn(txSession(client, () => open)));
+    } catch (err) {
+      failed = true;
+      throw err;
+    } finally {
+      open = false;
+      // A connection whose transaction failed may be broken: the pool replaces it.
+      client.release(failed);
+    }
+  };
+
+  const ops = postgresOperations({
+    query: async <R>(text: string, values?: unknown[]) => (await pool.query(text, values)).rows as R[],
+    atomic: transaction,
+  });
+
+  return {
+    getPhoto: (sha256) => track(() => ops.getPhoto(sha256)),
+    insertPhoto: (photo) => track(() => ops.insertPhoto(photo)),
+    getSubmission: (id) => track(() => ops.getSubmission(id)),
+    insertSubmission: (submission) => track(() => ops.insertSubmission(submission)),
+    listSubmissions: (before, limit) => track(() => ops.listSubmissions(before, limit)),
+    listPublishedForms: () => track(() => ops.listPublishedForms()),
+    insertPublishedForm: (form) => track(() => ops.insertPublishedForm(form)),
+    migrate: () => track(() => migrate(pool)),
+    withTransaction: (fn) =>
+      track(() => transaction((session) => guard.within(() => fn(postgresOperations(session))))),
+    async close() {
+      while (inFlight.size > 0) await Promise.all(inFlight);
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import type { PhotoRecord, RepositoryTx, StoredSubmission } from '../repository.js';
+import {
+  held,
+  PUBLISHED_COLUMNS,
+  SUBMISSION_COLUMNS,
+  toPage,
+  toPhoto,
+  toPublished,
+  toSubmission,
+  type PhotoRow,
+  type PublishedFormRow,
+  type SubmissionRow,
+} from '../rows.js';
+
+/** Where statements run: a pooled connection, in or out of a transaction. */
+export interface Session {
+  query<R>(text: string, values?: unknown[]): Promise<R[]>;
+  /** Runs fn as one unit: a transaction of its own, or a savepoint inside the one under way. */
+  atomic<T>(fn: (session: Session) => Promise<T>): Promise<T>;
+}
+
+/**
+ * seq is taken from the counter row in the same statement: the row lock
+ * holds later inserters until this transaction ends, so seq order is commit
+ * order. An id already held still takes a number, leaving a gap, which is
+ * allowed; reusing one is not.
+ */
+const INSERT_SUBMISSION = `
+  WITH next AS (UPDATE counters SET value = value + 1 WHERE name = 'submission_seq' RETURNING value)
+  INSERT INTO submissions (seq, id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version)
+  SELECT value, $1, $2, $3::integer, $4, $5, $6, $7, $8, $9 FROM next
+  ON CONFLICT (id) DO NOTHING RETURNING seq`;
+
+/**
+ * The repository's operations on a session. The inserts are
+ * insert-if-absent: ON CONFLICT DO NOTHING waits for a transaction
+ * inserting the same key to end, and the SELECT after it, a new snapshot
+ * under READ COMMITTED, then reads the row it committed.
+ */
+export function postgresOperations(session: Session): RepositoryTx {
+  const getPhoto = async (sha256: string): Promise<PhotoRecord | undefined> => {
+    const [row] = await session.query<PhotoRow>(
+      'SELECT sha256, bytes, type, created_at FROM photos WHERE sha256 = $1',
+      [sha256],
+    );
+    return row && toPhoto(row);
+  };
+  const getSubmission = async (id: string): Promise<StoredSubmission | undefined> => {
+    const [row] = await session.query<SubmissionRow>(
+      `SELECT ${SUBMISSION_COLUMNS} FROM submissions WHERE id = $1`,
+      [id],
+    );
+    return row && toSubmission(row);
+  };
+
+  return {
+    getPhoto,
+    getSubmission,
+
+    async insertPhoto(photo) {
+      const rows = await session.query(
+        `INSERT INTO photos (sha256, bytes, type, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (sha256) DO NOTHING RETURNING sha256`,
+        [photo.sha256, photo.bytes, photo.type, photo.createdAt],
+      );
+      if (rows.length === 1) return { inserted: true, stored: photo };
+      return { inserted: false, stored: held(await getPhoto(photo.sha256), `Photo ${photo.sha256}`) };
+    },
+
+    insertSubmission: ({ payload, contentHash, receivedAt }) =>
+      session.atomic(async (s) => {
+        const [row] = await s.query<{ seq: string }>(INSERT_SUBMISSION, [
+          payload.id,
+          payload.formId,
+          payload.formVersion,
+          payload.deviceId,
+          payload.createdAt,
+          receivedAt,
+          contentHash,
+          JSON.stringify(payload),
+          payload.referenceVersion ?? null,
+        ]);
+        if (!row) {
+          const stored = held(
+            await postgresOperations(s).getSubmission(payload.id),
+            `Submission ${payload.id}`,
+          );
+          return { inserted: false, stored };
+        }
+        const seq = Number(row.seq);
+        await s.query(
+          `INSERT INTO submission_photos (submission_seq, sha256) SELECT $1, unnest($2::text[])
+           ON CONFLICT DO NOTHING`,
+          [seq, payload.photos.map((p) => p.sha256)],
+        );
+        return {
+          inserted: true,
+          stored: { receipt: { id: payload.id, receivedAt, seq }, contentHash, payload },
+        };
+      }),
+
+    async listSubmissions(before, limit) {
+      const rows =
+        before === null
+          ? await session.query<SubmissionRow>(
+              `SELECT ${SUBMISSION_COLUMNS} FROM submissions ORDER BY seq DESC LIMIT $1`,
+              [limit + 1],
+            )
+          : await session.query<SubmissionRow>(
+              `SELECT ${SUBMISSION_COLUMNS} FROM submissions WHERE seq < $1 ORDER BY seq DESC LIMIT $2`,
+              [before, limit + 1],
+            );
+      return toPage(rows, limit);
+    },
+
+    async listPublishedForms() {
+      const rows = await session.query<PublishedFormRow>(
+        `SELECT ${PUBLISHED_COLUMNS} FROM published_forms ORDER BY form_id, version`,
+      );
+      return rows.map(toPublished);
+    },
+
+    async insertPublishedForm(form) {
+      const rows = await session.query(
+        `INSERT INTO published_forms (${PUBLISHED_COLUMNS}) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (form_id, version) DO NOTHING RETURNING form_id`,
+        [form.formId, form.version, form.definition, form.publishedAt],
+      );
+      if (rows.length === 1) return { inserted: true, stored: form };
+      const [row] = await session.query<PublishedFormRow>(
+        `SELECT ${PUBLISHED_COLUMNS} FROM published_forms WHERE form_id = $1 AND version = $2`,
+        [form.formId, form.version],
+      );
+      return { inserted: false, stored: toPublished(held(row, `Form ${form.formId}@${form.version}`)) };
+    },
+  };
+}

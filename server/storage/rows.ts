@@ -1,0 +1,67 @@
+import { canonicalPayload } from '../../shared/canonical.js';
+import type { PhotoType, SubmissionPayload } from '../../shared/submission.js';
+import type { PhotoRecord, PublishedForm, StoredSubmission, StoredSubmissionPage } from './repository.js';
+
+// The rows both dialects store, as their drivers hand them back, and what the repository makes of them.
+
+export interface PhotoRow {
+  sha256: string;
+  // pg answers BIGINT as a string, not guessing at precision; better-sqlite3 as a number.
+  bytes: number | string;
+  type: PhotoType;
+  created_at: string;
+}
+
+export interface SubmissionRow {
+  seq: number | string;
+  id: string;
+  received_at: string;
+  content_hash: string;
+  payload: string;
+}
+
+export interface PublishedFormRow {
+  form_id: string;
+  version: number;
+  definition: string;
+  published_at: string;
+}
+
+export const SUBMISSION_COLUMNS = 'seq, id, received_at, content_hash, payload';
+export const PUBLISHED_COLUMNS = 'form_id, version, definition, published_at';
+
+export function toPhoto(row: PhotoRow): PhotoRecord {
+  return { sha256: row.sha256, bytes: Number(row.bytes), type: row.type, createdAt: row.created_at };
+}
+
+export function toSubmission(row: SubmissionRow): StoredSubmission {
+  const payload = JSON.parse(row.payload) as SubmissionPayload;
+  return {
+    receipt: { id: row.id, receivedAt: row.received_at, seq: Number(row.seq) },
+    contentHash: row.content_hash,
+    // Rows stored before the canonical form hold the payload as it was received.
+    payload: canonicalPayload(payload),
+  };
+}
+
+export function toPublished(row: PublishedFormRow): PublishedForm {
+  return {
+    formId: row.form_id,
+    version: row.version,
+    definition: row.definition,
+    publishedAt: row.published_at,
+  };
+}
+
+/** A page from up to limit + 1 rows newest first: the extra row tells whether an older page exists. */
+export function toPage(rows: SubmissionRow[], limit: number): StoredSubmissionPage {
+  const items = rows.slice(0, limit).map(toSubmission);
+  const last = items[items.length - 1];
+  return { items, nextBefore: rows.length > limit && last ? last.receipt.seq : null };
+}
+
+/** The row under the key, which an insert that changed nothing has just met. */
+export function held<T>(row: T | undefined, what: string): T {
+  if (row === undefined) throw new Error(`${what} was neither inserted nor found.`);
+  return row;
+}
