@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../server/config.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  return [];
+}
+
+describe('database configuration', () => {
+  it('uses SQLite in DATA_DIR when DATABASE_URL is unset', () => {
+    assert.equal(loadConfig({}).databaseUrl, null);
+  });
+
+  it('takes a postgres:// or postgresql:// URL', () => {
+    for (const url of [
+      'postgres://fs:secret@db.example.org:5432/fieldsync',
+      'postgresql://localhost/fieldsync',
+    ]) {
+      assert.equal(loadConfig({ DATABASE_URL: url }).databaseUrl, url);
+    }
+  });
+
+  it('refuses any other DATABASE_URL, saying what it must be', () => {
+    for (const url of ['mysql://localhost/fieldsync', 'fieldsync.db', 'sqlite:///data/fieldsync.db']) {
+      const problems = problemsOf({ DATABASE_URL: url });
+      assert.equal(problems.length, 1, url);
+      assert.match(problems[0]!, /DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    }
+  });
+});
