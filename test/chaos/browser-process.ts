@@ -30,6 +30,10 @@ export class BrowserProcess {
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     this.child = child;
+    // Should this process die before kill() (a crash, Ctrl-C), Chromium must not outlive it.
+    const orphaned = () => child.kill('SIGKILL');
+    process.once('exit', orphaned);
+    child.once('exit', () => process.off('exit', orphaned));
     const endpoint = await new Promise<string>((resolve, reject) => {
       let text = '';
       const onData = (d: Buffer) => {

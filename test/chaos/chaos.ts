@@ -111,6 +111,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         await restarting;
         await server.kill();
         restarting = sleep(downFor).then(() => server.start());
+        // Seen at the next await (inside this try, so the clean-up runs), not as an unhandled rejection.
+        restarting.catch(() => undefined);
       }
       if (random() < (o.browserKillRate ?? 0.04)) {
         browserKills++;
