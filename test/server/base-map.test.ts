@@ -11,24 +11,14 @@ import {
   type BaseMapConfig,
 } from '../../shared/base-map.js';
 import type { ReferenceData } from '../../shared/forms.js';
-import { ConfigError, loadConfig } from '../../server/config.js';
-import { startTestServer, type TestServer } from './helpers.js';
+import { loadConfig } from '../../server/config.js';
+import { configProblems, startTestServer, type TestServer } from './helpers.js';
 
 const OSM = {
   MAP_TILE_URL: 'https://{s}.tile.example.org/{z}/{x}/{y}.png',
   MAP_TILE_SUBDOMAINS: 'a, b,c',
   MAP_ATTRIBUTION: '© OpenStreetMap contributors',
 };
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError);
-    return err.problems;
-  }
-  return [];
-}
 
 describe('base map configuration', () => {
   it('has no base map unless a tile URL is set', () => {
@@ -47,26 +37,29 @@ describe('base map configuration', () => {
 
   it('refuses a template it cannot use, naming the variable and the fix', () => {
     assert.match(
-      problemsOf({ ...OSM, MAP_TILE_URL: 'https://t.example.org/{z}/{x}.png' }).join(' '),
+      configProblems({ ...OSM, MAP_TILE_URL: 'https://t.example.org/{z}/{x}.png' }).join(' '),
       /MAP_TILE_URL: .*must contain \{y\}/,
     );
     assert.match(
-      problemsOf({ ...OSM, MAP_TILE_URL: 'https://t.example.org/{z}/{x}/{y}{r}.png' }).join(' '),
+      configProblems({ ...OSM, MAP_TILE_URL: 'https://t.example.org/{z}/{x}/{y}{r}.png' }).join(' '),
       /\{r\}: only \{s\}, \{z\}, \{x\} and \{y\}/,
     );
     assert.match(
-      problemsOf({ ...OSM, MAP_TILE_URL: 'ftp://t.example.org/{z}/{x}/{y}.png' }).join(' '),
+      configProblems({ ...OSM, MAP_TILE_URL: 'ftp://t.example.org/{z}/{x}/{y}.png' }).join(' '),
       /https:\/\/ or http:\/\//,
     );
-    assert.match(problemsOf({ ...OSM, MAP_TILE_SUBDOMAINS: '' }).join(' '), /list its subdomains/);
-    assert.match(problemsOf({ ...OSM, MAP_MAX_ZOOM: '23' }).join(' '), /MAP_MAX_ZOOM must be a whole number/);
+    assert.match(configProblems({ ...OSM, MAP_TILE_SUBDOMAINS: '' }).join(' '), /list its subdomains/);
+    assert.match(
+      configProblems({ ...OSM, MAP_MAX_ZOOM: '23' }).join(' '),
+      /MAP_MAX_ZOOM must be a whole number/,
+    );
   });
 
   it('requires the attribution the tiles licence asks for', () => {
     const noCredit: Record<string, string> = { ...OSM };
     delete noCredit.MAP_ATTRIBUTION;
-    assert.match(problemsOf(noCredit).join(' '), /MAP_ATTRIBUTION must credit/);
-    assert.match(problemsOf({ MAP_ATTRIBUTION: 'x' }).join(' '), /need MAP_TILE_URL/);
+    assert.match(configProblems(noCredit).join(' '), /MAP_ATTRIBUTION must credit/);
+    assert.match(configProblems({ MAP_ATTRIBUTION: 'x' }).join(' '), /need MAP_TILE_URL/);
   });
 });
 

@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../../server/config.js';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError);
-    return err.problems;
-  }
-  return [];
-}
+import { loadConfig } from '../../server/config.js';
+import { configProblems } from './helpers.js';
 
 describe('database configuration', () => {
   it('uses SQLite in DATA_DIR when DATABASE_URL is unset', () => {
@@ -28,7 +19,7 @@ describe('database configuration', () => {
 
   it('refuses any other DATABASE_URL, saying what it must be', () => {
     for (const url of ['mysql://localhost/fieldsync', 'fieldsync.db', 'sqlite:///data/fieldsync.db']) {
-      const problems = problemsOf({ DATABASE_URL: url });
+      const problems = configProblems({ DATABASE_URL: url });
       assert.equal(problems.length, 1, url);
       assert.match(problems[0]!, /DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/);
     }

@@ -2,6 +2,7 @@
  * Builders shared by the server tests: a server on fresh stores of the
  * backend under test, photos, valid payloads.
  */
+import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { describe } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfig } from '../../server/config.js';
 import pg from 'pg';
 import type { FormDef } from '../../shared/forms.js';
 import type { GeoPoint, PhotoRef, PhotoType, SubmissionPayload } from '../../shared/submission.js';
@@ -238,4 +240,15 @@ export async function storedPhotosPayload(app: FastifyInstance, count = 1): Prom
     refs.push(photoRef(bytes));
   }
   return validPayload(refs);
+}
+
+/** The problems loadConfig reports for env; empty when it accepts it. */
+export function configProblems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  return [];
 }

@@ -1,7 +1,9 @@
 /** Stored photos and submissions for tests, made from real encoded images. */
 import type { StoredPhoto } from '../../shared/outbox.js';
 import type { PhotoRef, SubmissionPayload } from '../../shared/submission.js';
+import { putPhoto } from '../../src/core/photos.js';
 import { openStores, type Stores } from '../../src/core/stores.js';
+import { saveSubmission } from '../../src/core/submissions.js';
 
 /** Fresh, isolated databases for one test. */
 export function testStores(): Stores {
@@ -112,4 +114,17 @@ export async function fullDiskStores(quotaBytes: number): Promise<Stores> {
     tiles: storeIn('tiles'),
     areas: storeIn('areas'),
   };
+}
+
+/** Saves a queued demo submission with one photo of its own (drawn from seed); resolves to its id. */
+export async function queueDemoSubmission(
+  s: Stores,
+  seed: number,
+  overrides: Parameters<typeof demoPayload>[1] = {},
+): Promise<string> {
+  const photo = await makeStoredPhoto(seed);
+  await putPhoto(photo, s);
+  const payload = demoPayload([photo], overrides);
+  await saveSubmission(payload, s);
+  return payload.id;
 }

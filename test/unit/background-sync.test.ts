@@ -8,21 +8,14 @@ import {
   submissionTag,
   syncSubmission,
 } from '../../src/core/background-sync.js';
-import { putPhoto } from '../../src/core/photos.js';
 import { lockName, sendSubmission, type SendOutcome } from '../../src/core/sender.js';
 import type { Stores } from '../../src/core/stores.js';
-import { getSubmission, saveSubmission, updateSubmission } from '../../src/core/submissions.js';
-import { demoPayload, makeStoredPhoto, testStores } from '../support/fixtures.js';
+import { getSubmission, updateSubmission } from '../../src/core/submissions.js';
+import { queueDemoSubmission, testStores } from '../support/fixtures.js';
 import { beforeEach, describe, it } from '../support/mocha.js';
 
 let seed = 12000;
-async function queued(s: Stores, overrides = {}): Promise<string> {
-  const photo = await makeStoredPhoto(seed++);
-  await putPhoto(photo, s);
-  const payload = demoPayload([photo], overrides);
-  await saveSubmission(payload, s);
-  return payload.id;
-}
+const queued = (s: Stores, overrides = {}): Promise<string> => queueDemoSubmission(s, seed++, overrides);
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
   try {

@@ -1,20 +1,13 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
-import { putPhoto } from '../../src/core/photos.js';
 import type { Stores } from '../../src/core/stores.js';
-import { getSubmission, saveSubmission } from '../../src/core/submissions.js';
+import { getSubmission } from '../../src/core/submissions.js';
 import { PageSender } from '../../src/send/page-sender.js';
-import { demoPayload, makeStoredPhoto, testStores } from '../support/fixtures.js';
+import { queueDemoSubmission, testStores } from '../support/fixtures.js';
 import { afterEach, beforeEach, describe, it } from '../support/mocha.js';
 
 let seed = 9000;
-async function queue(s: Stores): Promise<string> {
-  const photo = await makeStoredPhoto(seed++);
-  await putPhoto(photo, s);
-  const payload = demoPayload([photo]);
-  await saveSubmission(payload, s);
-  return payload.id;
-}
+const queue = (s: Stores): Promise<string> => queueDemoSubmission(s, seed++);
 
 describe('sending from the page', () => {
   let sender: PageSender | undefined;

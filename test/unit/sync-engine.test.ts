@@ -1,21 +1,14 @@
 // When submissions leave the device: the engine against the real server, with faults between them.
 import { expect, oneEvent, waitUntil } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
-import { putPhoto } from '../../src/core/photos.js';
 import type { Stores } from '../../src/core/stores.js';
-import { getSubmission, saveSubmission, updateSubmission } from '../../src/core/submissions.js';
+import { getSubmission, updateSubmission } from '../../src/core/submissions.js';
 import { SyncEngine, type SyncEngineState } from '../../src/send/sync-engine.js';
-import { demoPayload, makeStoredPhoto, testStores } from '../support/fixtures.js';
+import { queueDemoSubmission, testStores } from '../support/fixtures.js';
 import { afterEach, beforeEach, describe, it } from '../support/mocha.js';
 
-let seed = 12000;
-async function queue(s: Stores): Promise<string> {
-  const photo = await makeStoredPhoto(seed++);
-  await putPhoto(photo, s);
-  const payload = demoPayload([photo]);
-  await saveSubmission(payload, s);
-  return payload.id;
-}
+let seed = 13000;
+const queue = (s: Stores): Promise<string> => queueDemoSubmission(s, seed++);
 
 /** Resolves with the first state the engine reports that passes the check. */
 function stateWhere(engine: SyncEngine, check: (s: SyncEngineState) => boolean): Promise<SyncEngineState> {
