@@ -62,10 +62,10 @@ export class SyncEngine extends EventTarget {
   constructor(options: SyncEngineOptions = {}) {
     super();
     this.stores = options.stores ?? defaultStores;
-    this.checkEveryMs = options.checkEveryMs ?? REACHABILITY_CHECK_MS;
-    this.sender = new PageSender({ stores: this.stores, baseUrl: options.baseUrl ?? '' });
-    this.state = { path: null, sender: this.sender.state, nextCheckAt: null };
     this.baseUrl = options.baseUrl ?? '';
+    this.checkEveryMs = options.checkEveryMs ?? REACHABILITY_CHECK_MS;
+    this.sender = new PageSender({ stores: this.stores, baseUrl: this.baseUrl });
+    this.state = { path: null, sender: this.sender.state, nextCheckAt: null };
   }
 
   /** Chooses the path, gives every unsent submission its tag, and sends what waits. */
