@@ -337,6 +337,7 @@ export class FsApp extends LitElement {
           .reference=${this.reference}
           .stores=${this.stores}
           .sync=${this.syncState}
+          .online=${this.online}
         ></fs-outbox>`;
       case 'map':
         if (!customElements.get('fs-map')) {

@@ -33,6 +33,7 @@ export class FsOutbox extends LitElement {
   static override properties = {
     reference: { attribute: false },
     sync: { attribute: false },
+    online: { attribute: false },
     focusId: { attribute: 'focus-id' },
     items: { state: true },
     confirming: { state: true },
@@ -43,6 +44,8 @@ export class FsOutbox extends LitElement {
   declare reference: ReferenceData | null;
   /** What the sync engine is doing, and how this device sends. */
   declare sync: SyncEngineState | null;
+  /** Whether the browser has a network connection (the app tracks online/offline). */
+  declare online: boolean;
   /** A submission to bring into view and focus once listed (opened from the map). */
   declare focusId: string;
   declare items: StoredSubmission[] | null;
@@ -57,6 +60,7 @@ export class FsOutbox extends LitElement {
     super();
     this.reference = null;
     this.sync = null;
+    this.online = navigator.onLine;
     this.focusId = '';
     this.items = null;
     this.confirming = null;
@@ -278,7 +282,7 @@ export class FsOutbox extends LitElement {
     if (waiting.length === 0) return items.length ? 'Everything saved here has reached the server.' : '';
     const n = waiting.length;
     const lead = `${n} ${n === 1 ? 'submission' : 'submissions'} not yet sent.`;
-    if (!navigator.onLine) return `${lead} This device has no network: sending starts when it is back.`;
+    if (!this.online) return `${lead} This device has no network: sending starts when it is back.`;
     if (this.sync?.nextCheckAt) {
       return `${lead} The server is not answering. While Fieldsync is open it checks every few seconds and sends as soon as the server answers.`;
     }

@@ -187,6 +187,14 @@ describe('fs-outbox', () => {
     expect(ev.composed).to.equal(true);
   });
 
+  it('says there is no network as soon as the app goes offline', async () => {
+    await saved(s, '2026-03-01T08:00:00.000Z');
+    const el = await outbox();
+    el.online = false;
+    await el.updateComplete;
+    expect(visibleText(el)).to.contain('1 submission not yet sent. This device has no network');
+  });
+
   it('shows sending progress, submission n of m and photo bytes', async () => {
     const p = await saved(s, '2026-03-01T08:00:00.000Z');
     const el = await outbox();
