@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { MAX_TILE_ZOOM, tileTemplateProblems, type BaseMapConfig } from '../shared/base-map.js';
 import { PROJECT_ROOT } from './paths.js';
+import type { S3Location } from './storage/stores.js';
 
 /** 15 MiB: a full-resolution phone photo fits; a video renamed .jpg does not. */
 export const DEFAULT_PHOTO_MAX_BYTES = 15 * 1024 * 1024;
@@ -12,6 +13,8 @@ export interface Config {
   dataDir: string;
   /** postgres://… to keep records in PostgreSQL; null for SQLite in dataDir. */
   databaseUrl: string | null;
+  /** The bucket for photos (PHOTO_STORE=s3://…); null for the folder DATA_DIR/photos. */
+  photoStore: S3Location | null;
   formsDir: string;
   appDir: string;
   photoMaxBytes: number;
@@ -94,6 +97,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       'DATABASE_URL must be a postgres:// or postgresql:// URL, or unset for SQLite in DATA_DIR.',
     );
 
+  const photoStore = s3Location(value('PHOTO_STORE'), env, problems);
+
   let baseMap: BaseMapConfig | null = null;
   const tileUrl = value('MAP_TILE_URL');
   const attribution = value('MAP_ATTRIBUTION');
@@ -121,6 +126,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     host: value('HOST') ?? '0.0.0.0',
     dataDir: path('DATA_DIR', 'data'),
     databaseUrl,
+    photoStore,
     formsDir: path('FORMS_DIR', 'server/demo-forms'),
     appDir: path('APP_DIR', 'dist/app'),
     photoMaxBytes,
@@ -130,4 +136,34 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * PHOTO_STORE=s3://bucket/prefix: photos in that bucket, under the prefix.
+ * The SDK takes the endpoint (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL),
+ * region and credentials from the usual AWS variables; an S3-compatible
+ * store at its own endpoint (MinIO, Garage, Ceph) is addressed path-style.
+ */
+function s3Location(url: string | undefined, env: Env, problems: string[]): S3Location | null {
+  if (url === undefined) return null;
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url);
+  const bucket = match?.[1];
+  if (!match || bucket === undefined) {
+    problems.push(
+      `PHOTO_STORE must be s3://bucket or s3://bucket/prefix (a bucket name of 3 to 63 lowercase letters, digits, dots and hyphens), or unset for the folder DATA_DIR/photos; not "${url}".`,
+    );
+    return null;
+  }
+  const path = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
+  const customEndpoint = Boolean(env.AWS_ENDPOINT_URL_S3?.trim() || env.AWS_ENDPOINT_URL?.trim());
+  const region = env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
+  return {
+    bucket,
+    prefix: path === '' ? '' : `${path}/`,
+    client: {
+      forcePathStyle: customEndpoint,
+      // S3-compatible stores mostly ignore the region, but the SDK will not sign without one.
+      ...(region ? {} : { region: 'us-east-1' }),
+    },
+  };
 }

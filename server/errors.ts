@@ -31,6 +31,13 @@ export function payloadTooLarge(message: string): HttpError {
   return new HttpError(413, { error: 'payload_too_large', message });
 }
 
+export function rangeNotSatisfiable(size: number): HttpError {
+  return new HttpError(416, {
+    error: 'range_not_satisfiable',
+    message: `The range asked for starts past the end of the photo (${size} bytes).`,
+  });
+}
+
 /** A size for a message: 1048576 → "1 MB", 15728640 → "15 MB". */
 export function megabytes(bytes: number): string {
   return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { PhotoType } from '../shared/submission.js';
 import { HttpError, megabytes, notFound, payloadTooLarge } from './errors.js';
-import { UploadInterrupted, type PhotoStore } from './storage/photo-store.js';
+import { UploadInterrupted, type ByteRange, type PhotoStore } from './storage/photo-store.js';
 import type { PhotoRecord, Repository } from './storage/repository.js';
 
 /** A PUT of a photo as the request brought it. */
@@ -106,9 +106,9 @@ export async function findPhoto(repo: Repository, sha256: string): Promise<Photo
   return record;
 }
 
-/** The photo's bytes, or 404 when the store has lost them. */
-export async function openPhoto(photos: PhotoStore, sha256: string): Promise<Readable> {
-  const stream = await photos.open(sha256);
+/** The photo's bytes (those of range, when given), or 404 when the store has lost them. */
+export async function openPhoto(photos: PhotoStore, sha256: string, range?: ByteRange): Promise<Readable> {
+  const stream = await photos.open(sha256, range);
   if (!stream) throw noPhoto(sha256);
   return stream;
 }

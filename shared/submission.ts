@@ -94,6 +94,7 @@ export const API_ERROR_CODES = [
   'unsupported_media_type',
   'payload_too_large',
   'interrupted',
+  'range_not_satisfiable',
   'internal',
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { PHOTO_TYPES } from '../../shared/submission.js';
+import { parseRange } from '../byte-range.js';
 import { etagMatches } from '../etag.js';
+import { rangeNotSatisfiable } from '../errors.js';
 import { acceptPhoto, checkPhotoBytes, findPhoto, openPhoto } from '../photos.js';
 import { apiErrors, notModified, photoBytes, storedPhoto } from '../response-schemas.js';
 import { sha256ParamsSchema } from '../schemas.js';
@@ -26,7 +28,7 @@ const putSchema = {
 };
 const getSchema = {
   params: sha256ParamsSchema,
-  response: { 200: photoBytes, 304: notModified, ...apiErrors(400, 404) },
+  response: { 200: photoBytes, 206: photoBytes, 304: notModified, ...apiErrors(400, 404, 416) },
 };
 
 /**
@@ -61,8 +63,12 @@ export default async function photoRoutes(fastify: FastifyInstance, opts: PhotoR
   const describe = async (sha256: string, ifNoneMatch: string | undefined, reply: FastifyReply) => {
     const record = await findPhoto(repo, sha256);
     const etag = `"${sha256}"`;
-    void reply.header('cache-control', IMMUTABLE).header('etag', etag).type(record.type);
-    return { record, notModified: etagMatches(ifNoneMatch, etag) };
+    void reply
+      .header('cache-control', IMMUTABLE)
+      .header('etag', etag)
+      .header('accept-ranges', 'bytes')
+      .type(record.type);
+    return { record, etag, notModified: etagMatches(ifNoneMatch, etag) };
   };
 
   fastify.get<{ Params: Sha256Params }>(
@@ -71,8 +77,29 @@ export default async function photoRoutes(fastify: FastifyInstance, opts: PhotoR
     { exposeHeadRoute: false, schema: getSchema },
     async (request, reply) => {
       const { sha256 } = request.params;
-      const { record, notModified } = await describe(sha256, request.headers['if-none-match'], reply);
+      const { headers } = request;
+      const { record, etag, notModified } = await describe(sha256, headers['if-none-match'], reply);
       if (notModified) return reply.code(304).send();
+      const ifRange = headers['if-range'];
+      const asked = parseRange(
+        headers.range,
+        record.bytes,
+        typeof ifRange === 'string' ? ifRange : undefined,
+        etag,
+      );
+      if (asked.kind === 'unsatisfiable') {
+        void reply.header('content-range', `bytes */${record.bytes}`);
+        throw rangeNotSatisfiable(record.bytes);
+      }
+      if (asked.kind === 'partial') {
+        const { start, end } = asked.range;
+        const stream = await openPhoto(photos, sha256, asked.range);
+        return reply
+          .code(206)
+          .header('content-range', `bytes ${start}-${end}/${record.bytes}`)
+          .header('content-length', end - start + 1)
+          .send(stream);
+      }
       const stream = await openPhoto(photos, sha256);
       return reply.header('content-length', record.bytes).send(stream);
     },

@@ -33,6 +33,12 @@ export interface PendingPhoto {
   discard(): Promise<void>;
 }
 
+/** Bytes start to end of a photo, both included, as an HTTP Range names them. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 export type ReceivedPhoto =
   | Exclude<UploadOutcome, { kind: 'received' }>
   | (Extract<UploadOutcome, { kind: 'received' }> & { pending: PendingPhoto });
@@ -57,7 +63,10 @@ export interface PhotoStore {
    */
   receive(stream: Readable, expectedSha256: string): Promise<ReceivedPhoto>;
   exists(sha256: string): Promise<boolean>;
-  /** The photo's bytes, or null when the store does not hold them. */
-  open(sha256: string): Promise<Readable | null>;
+  /**
+   * The photo's bytes (only those of range, when given, which must lie
+   * within the photo), or null when the store does not hold them.
+   */
+  open(sha256: string, range?: ByteRange): Promise<Readable | null>;
   close(): Promise<void>;
 }

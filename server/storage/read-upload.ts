@@ -23,6 +23,18 @@ const SNIFF_BYTES = 12;
  * error instead of our 413 or 415.
  */
 async function* chunksOf(stream: Readable): AsyncGenerator<Buffer> {
+  // An error between reads (a reset while a chunk is being written) must not
+  // go unheard and crash the process: the stream is then destroyed, seen below.
+  const unheard = (): void => undefined;
+  stream.on('error', unheard);
+  try {
+    yield* readChunks(stream);
+  } finally {
+    stream.off('error', unheard);
+  }
+}
+
+async function* readChunks(stream: Readable): AsyncGenerator<Buffer> {
   for (;;) {
     const chunk = stream.read() as Buffer | string | null;
     if (chunk !== null) {

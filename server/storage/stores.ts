@@ -3,7 +3,11 @@ import { FolderPhotoStore } from './folder/folder-photo-store.js';
 import type { PhotoStore } from './photo-store.js';
 import type { Repository } from './repository.js';
 import { openPostgresRepository } from './postgres/postgres-repository.js';
+import { S3PhotoStore, type S3PhotoStoreOptions } from './s3/s3-photo-store.js';
 import { openSqliteRepository } from './sqlite/sqlite-repository.js';
+
+/** An S3-compatible bucket for the photos (PHOTO_STORE=s3://bucket/prefix). */
+export type S3Location = Pick<S3PhotoStoreOptions, 'bucket' | 'prefix' | 'client'>;
 
 /** Where the server keeps what it receives: records, and photo bytes. */
 export interface Stores {
@@ -18,6 +22,8 @@ export interface StoresConfig {
   databaseUrl?: string | null;
   /** Largest photo upload accepted, in bytes. */
   photoMaxBytes: number;
+  /** A bucket for the photos; null or absent for the folder DATA_DIR/photos. */
+  photoStore?: S3Location | null;
 }
 
 /** Closes both stores, each once what it has under way is done. */
@@ -32,17 +38,25 @@ export function openRepository(config: Pick<StoresConfig, 'dataDir' | 'databaseU
     : openSqliteRepository(config.dataDir);
 }
 
+/** The photo store the configuration names, checked and ready. */
+export async function openPhotoStore(
+  config: Pick<StoresConfig, 'dataDir' | 'photoStore' | 'photoMaxBytes'>,
+): Promise<PhotoStore> {
+  if (config.photoStore) return S3PhotoStore.open({ ...config.photoStore, maxBytes: config.photoMaxBytes });
+  return FolderPhotoStore.open(join(config.dataDir, 'photos'), config.photoMaxBytes);
+}
+
 /**
  * The repository (PostgreSQL at DATABASE_URL, else SQLite in
- * DATA_DIR/fieldsync.db), migrated, and the photo
- * folder DATA_DIR/photos, cleared of temp files a crash left: ready to hand
- * to buildApp.
+ * DATA_DIR/fieldsync.db), migrated, and the photo store (a bucket at
+ * PHOTO_STORE, else the folder DATA_DIR/photos, cleared of temp files a
+ * crash left): ready to hand to buildApp.
  */
 export async function openStores(config: StoresConfig): Promise<Stores> {
   const repository = openRepository(config);
   try {
     await repository.migrate();
-    const photos = await FolderPhotoStore.open(join(config.dataDir, 'photos'), config.photoMaxBytes);
+    const photos = await openPhotoStore(config);
     return { repository, photos };
   } catch (err) {
     await repository.close();

@@ -25,3 +25,31 @@ describe('database configuration', () => {
     }
   });
 });
+
+describe('photo store configuration', () => {
+  it('keeps photos in the folder DATA_DIR/photos when PHOTO_STORE is unset', () => {
+    assert.equal(loadConfig({}).photoStore, null);
+  });
+
+  it('takes s3://bucket and s3://bucket/prefix, a custom endpoint addressed path-style', () => {
+    const plain = loadConfig({ PHOTO_STORE: 's3://field-photos', AWS_REGION: 'eu-west-1' }).photoStore;
+    assert.deepEqual(plain, { bucket: 'field-photos', prefix: '', client: { forcePathStyle: false } });
+    const nested = loadConfig({
+      PHOTO_STORE: 's3://field.photos-2026/kisumu/photos/',
+      AWS_ENDPOINT_URL_S3: 'http://minio.internal:9000',
+    }).photoStore;
+    assert.deepEqual(nested, {
+      bucket: 'field.photos-2026',
+      prefix: 'kisumu/photos/',
+      client: { forcePathStyle: true, region: 'us-east-1' },
+    });
+  });
+
+  it('refuses anything but an s3:// URL with a valid bucket name, saying what it must be', () => {
+    for (const url of ['/var/photos', 'https://s3.amazonaws.com/bucket', 's3://', 's3://UPPER', 's3://a']) {
+      const problems = configProblems({ PHOTO_STORE: url });
+      assert.equal(problems.length, 1, url);
+      assert.match(problems[0]!, /PHOTO_STORE must be s3:\/\/bucket or s3:\/\/bucket\/prefix/);
+    }
+  });
+});

@@ -16,7 +16,9 @@ import type { FormDef } from '../../shared/forms.js';
 import type { GeoPoint, PhotoRef, PhotoType, SubmissionPayload } from '../../shared/submission.js';
 import { buildApp, type AppOptions } from '../../server/app.js';
 import { PROJECT_ROOT } from '../../server/paths.js';
-import { openStores, type StoresConfig } from '../../server/storage/stores.js';
+import type { PhotoStore } from '../../server/storage/photo-store.js';
+import { openStores, type S3Location, type StoresConfig } from '../../server/storage/stores.js';
+import { S3_TEST_CREDENTIALS } from './s3-server.js';
 
 export const DEMO_FORMS_DIR = join(PROJECT_ROOT, 'server', 'demo-forms');
 /** The shipped demo form "Water point inspection", version 1. */
@@ -32,8 +34,9 @@ export function tempDir(label: string): string {
 
 /**
  * The backend the suite runs on: FIELDSYNC_TEST_BACKEND=sqlite (the
- * default) or postgres, the latter on the cluster at
- * FIELDSYNC_TEST_POSTGRES_URL (see with-postgres.ts).
+ * default: SQLite and the photo folder) or postgres (the stores several
+ * instances share: the cluster at FIELDSYNC_TEST_POSTGRES_URL and the
+ * bucket at FIELDSYNC_TEST_S3_ENDPOINT; see with-shared-stores.ts).
  */
 export const TEST_BACKEND = process.env.FIELDSYNC_TEST_BACKEND ?? 'sqlite';
 if (TEST_BACKEND !== 'sqlite' && TEST_BACKEND !== 'postgres')
@@ -52,10 +55,34 @@ export function postgresSuite(name: string, fn: () => void): void {
   if (TEST_BACKEND === 'postgres') describe(name, fn);
 }
 
-/** Where a server keeps what it receives: photos in dataDir, records in SQLite there or in databaseUrl. */
+/**
+ * Where a server keeps what it receives: records in SQLite in dataDir or in
+ * databaseUrl, photos in dataDir/photos or under a prefix of the bucket.
+ */
 export interface TestStore {
   dataDir: string;
   databaseUrl: string | null;
+  photoStore: S3Location | null;
+}
+
+function testBucket(): { endpoint: string; bucket: string } {
+  const endpoint = process.env.FIELDSYNC_TEST_S3_ENDPOINT;
+  const bucket = process.env.FIELDSYNC_TEST_S3_BUCKET;
+  if (!endpoint || !bucket)
+    throw new Error(
+      'The postgres backend runs through with-shared-stores.js, which sets FIELDSYNC_TEST_S3_*.',
+    );
+  return { endpoint, bucket };
+}
+
+/** A prefix of its own in the test bucket, as PHOTO_STORE=s3://bucket/prefix and the AWS variables give it. */
+export function freshBucketPrefix(): S3Location {
+  const { endpoint, bucket } = testBucket();
+  return {
+    bucket,
+    prefix: `${randomUUID()}/`,
+    client: { endpoint, region: 'us-east-1', forcePathStyle: true, credentials: S3_TEST_CREDENTIALS },
+  };
 }
 
 function postgresAdminUrl(): string {
@@ -80,12 +107,12 @@ async function onAdmin(sql: string): Promise<void> {
 /** A fresh temp data dir and, on PostgreSQL, a fresh empty database. */
 export async function freshStore(label: string): Promise<TestStore> {
   const dataDir = tempDir(label);
-  if (TEST_BACKEND === 'sqlite') return { dataDir, databaseUrl: null };
+  if (TEST_BACKEND === 'sqlite') return { dataDir, databaseUrl: null, photoStore: null };
   const name = `fieldsync_${randomUUID().replaceAll('-', '')}`;
   await onAdmin(`CREATE DATABASE ${name}`);
   const url = new URL(postgresAdminUrl());
   url.pathname = `/${name}`;
-  return { dataDir, databaseUrl: url.href };
+  return { dataDir, databaseUrl: url.href, photoStore: freshBucketPrefix() };
 }
 
 /** Removes a store: its data dir, and its database once every connection to it has ended. */
@@ -97,11 +124,25 @@ export async function removeStore(store: TestStore): Promise<void> {
 
 /** The environment that points a server process at a store. */
 export function storeEnv(store: TestStore): Record<string, string> {
-  return { DATA_DIR: store.dataDir, ...(store.databaseUrl ? { DATABASE_URL: store.databaseUrl } : {}) };
+  const env: Record<string, string> = { DATA_DIR: store.dataDir };
+  if (store.databaseUrl) env.DATABASE_URL = store.databaseUrl;
+  if (store.photoStore) {
+    const { bucket, prefix, client } = store.photoStore;
+    Object.assign(env, {
+      PHOTO_STORE: `s3://${bucket}/${prefix}`,
+      AWS_ENDPOINT_URL_S3: String(client?.endpoint),
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: S3_TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: S3_TEST_CREDENTIALS.secretAccessKey,
+    });
+  }
+  return env;
 }
 
 export interface TestServer extends TestStore {
   app: FastifyInstance;
+  /** The app's photo store, for tests that look behind the API. */
+  photos: PhotoStore;
   /** Closes the app and removes its store. */
   close(): Promise<void>;
 }
@@ -111,13 +152,22 @@ export type TestServerOptions = Partial<Omit<AppOptions, 'stores'> & StoresConfi
 
 /** The real app on fresh stores (or the store given), with the demo forms; no built page app unless given. */
 export async function startTestServer(overrides: TestServerOptions = {}): Promise<TestServer> {
-  const { dataDir, databaseUrl, photoMaxBytes = 64 * 1024, ...options } = overrides;
+  const { dataDir, databaseUrl, photoStore, photoMaxBytes = 64 * 1024, ...options } = overrides;
   const store: TestStore =
-    dataDir === undefined ? await freshStore('data') : { dataDir, databaseUrl: databaseUrl ?? null };
+    dataDir === undefined
+      ? await freshStore('data')
+      : { dataDir, databaseUrl: databaseUrl ?? null, photoStore: photoStore ?? null };
+  let photos: PhotoStore | null = null;
   const app = await openStores({ ...store, photoMaxBytes })
-    .then((stores) =>
-      buildApp({ stores, formsDir: DEMO_FORMS_DIR, appDir: join(store.dataDir, 'no-app-here'), ...options }),
-    )
+    .then((stores) => {
+      photos = stores.photos;
+      return buildApp({
+        stores,
+        formsDir: DEMO_FORMS_DIR,
+        appDir: join(store.dataDir, 'no-app-here'),
+        ...options,
+      });
+    })
     .catch(async (err: unknown) => {
       // Only a store made here: one the caller passed in is theirs to inspect.
       if (dataDir === undefined) await removeStore(store);
@@ -125,6 +175,7 @@ export async function startTestServer(overrides: TestServerOptions = {}): Promis
     });
   return {
     app,
+    photos: photos!,
     ...store,
     async close() {
       await app.close();

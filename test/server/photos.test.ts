@@ -1,22 +1,19 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ApiError } from '../../shared/submission.js';
 import { fakePhoto, putPhoto, sha256Hex, startTestServer, type TestServer } from './helpers.js';
+import { probePhotoStore, type PhotoStoreProbe } from './photo-store-probe.js';
 
 describe('photos', () => {
   let server: TestServer;
+  let store: PhotoStoreProbe;
   before(async () => {
     server = await startTestServer({ photoMaxBytes: 64 * 1024 });
+    store = probePhotoStore(server);
   });
   after(() => server.close());
 
-  const fileOf = (hash: string): string => join(server.dataDir, 'photos', hash.slice(0, 2), hash.slice(2));
-  const tempFiles = (): string[] =>
-    readdirSync(join(server.dataDir, 'photos'), { recursive: true, encoding: 'utf8' }).filter((f) =>
-      f.includes('.tmp-'),
-    );
+  const held = async (hash: string): Promise<boolean> => (await store.read(hash)) !== null;
 
   it('stores a new photo byte for byte under its hash and answers 201', async () => {
     const bytes = fakePhoto('image/jpeg', 20_000);
@@ -24,8 +21,8 @@ describe('photos', () => {
     const res = await putPhoto(server.app, bytes);
     assert.equal(res.statusCode, 201);
     assert.deepEqual(res.json(), { sha256: hash, bytes: bytes.length, type: 'image/jpeg' });
-    assert.ok(readFileSync(fileOf(hash)).equals(bytes));
-    assert.deepEqual(tempFiles(), []);
+    assert.deepEqual(await store.read(hash), bytes);
+    assert.deepEqual(await store.leftovers(), []);
   });
 
   it('accepts PNG and WebP, and application/octet-stream as the content type', async () => {
@@ -37,43 +34,41 @@ describe('photos', () => {
     }
   });
 
-  it('answers 200 to the same photo again and leaves the file untouched', async () => {
+  it('answers 200 to the same photo again and leaves the stored bytes untouched', async () => {
     const bytes = fakePhoto();
     const hash = sha256Hex(bytes);
     assert.equal((await putPhoto(server.app, bytes)).statusCode, 201);
-    const before = statSync(fileOf(hash));
-    await new Promise((r) => setTimeout(r, 20));
+    const before = await store.version(hash);
+    // A second write would show in the version only once the store's clock has moved on.
+    await new Promise((r) => setTimeout(r, store.clockResolutionMs));
     const res = await putPhoto(server.app, bytes);
     assert.equal(res.statusCode, 200);
     assert.deepEqual(res.json(), { sha256: hash, bytes: bytes.length, type: 'image/jpeg' });
-    const afterStat = statSync(fileOf(hash));
-    assert.equal(afterStat.ino, before.ino);
-    assert.equal(afterStat.mtimeMs, before.mtimeMs);
-    assert.deepEqual(tempFiles(), []);
+    assert.equal(await store.version(hash), before);
+    assert.deepEqual(await store.leftovers(), []);
   });
 
-  it('stores the bytes again, answering 201, when the photo is recorded but its file was lost', async () => {
+  it('stores the bytes again, answering 201, when the photo is recorded but its bytes were lost', async () => {
     const bytes = fakePhoto();
     const hash = sha256Hex(bytes);
     assert.equal((await putPhoto(server.app, bytes)).statusCode, 201);
-    rmSync(fileOf(hash));
+    await store.lose(hash);
     assert.equal((await server.app.inject({ method: 'GET', url: `/api/photos/${hash}` })).statusCode, 404);
     assert.equal((await putPhoto(server.app, bytes)).statusCode, 201);
-    assert.ok(readFileSync(fileOf(hash)).equals(bytes));
+    assert.deepEqual(await store.read(hash), bytes);
     assert.equal((await server.app.inject({ method: 'GET', url: `/api/photos/${hash}` })).statusCode, 200);
   });
 
-  it('records, answering 201, a photo whose file is in place but unrecorded, as a crash between the two leaves it', async () => {
+  it('records, answering 201, a photo whose bytes are in place but unrecorded, as a crash between the two leaves it', async () => {
     const bytes = fakePhoto();
     const hash = sha256Hex(bytes);
-    mkdirSync(join(server.dataDir, 'photos', hash.slice(0, 2)), { recursive: true });
-    writeFileSync(fileOf(hash), bytes);
+    await store.plant(hash, bytes);
     assert.equal((await server.app.inject({ method: 'GET', url: `/api/photos/${hash}` })).statusCode, 404);
     const res = await putPhoto(server.app, bytes);
     assert.equal(res.statusCode, 201);
     assert.deepEqual(res.json(), { sha256: hash, bytes: bytes.length, type: 'image/jpeg' });
-    assert.ok(readFileSync(fileOf(hash)).equals(bytes));
-    assert.deepEqual(tempFiles(), []);
+    assert.deepEqual(await store.read(hash), bytes);
+    assert.deepEqual(await store.leftovers(), []);
   });
 
   it('refuses a photo over the size limit with 413 and keeps nothing', async () => {
@@ -83,11 +78,11 @@ describe('photos', () => {
     assert.equal(res.statusCode, 413);
     assert.equal(res.json<ApiError>().error, 'payload_too_large');
     assert.match(res.json<ApiError>().message, /larger than the server accepts/);
-    assert.equal(existsSync(fileOf(hash)), false);
-    assert.deepEqual(tempFiles(), []);
+    assert.equal(await held(hash), false);
+    assert.deepEqual(await store.leftovers(), []);
   });
 
-  it('refuses an oversized upload that does not announce its length, and removes the temp file', async () => {
+  it('refuses an oversized upload that does not announce its length, and leaves nothing behind', async () => {
     const bytes = fakePhoto('image/jpeg', 200 * 1024);
     const hash = sha256Hex(bytes);
     const { Readable } = await import('node:stream');
@@ -99,8 +94,8 @@ describe('photos', () => {
       payload: Readable.from(chunks),
     });
     assert.equal(res.statusCode, 413);
-    assert.equal(existsSync(fileOf(hash)), false);
-    assert.deepEqual(tempFiles(), []);
+    assert.equal(await held(hash), false);
+    assert.deepEqual(await store.leftovers(), []);
   });
 
   it('refuses a PDF and a GIF with 415 even when they claim to be JPEG', async () => {
@@ -115,9 +110,9 @@ describe('photos', () => {
       const body = res.json<ApiError>();
       assert.equal(body.error, 'unsupported_media_type');
       assert.match(body.message, /not a JPEG, PNG or WebP/);
-      assert.equal(existsSync(fileOf(sha256Hex(bytes))), false);
+      assert.equal(await held(sha256Hex(bytes)), false);
     }
-    assert.deepEqual(tempFiles(), []);
+    assert.deepEqual(await store.leftovers(), []);
   });
 
   it('answers hash_mismatch, not 415, to a photo whose first bytes were damaged on the way', async () => {
@@ -127,8 +122,8 @@ describe('photos', () => {
     const res = await putPhoto(server.app, damaged, 'image/jpeg', sha256Hex(bytes));
     assert.equal(res.statusCode, 422);
     assert.equal(res.json<ApiError>().error, 'hash_mismatch');
-    assert.equal(existsSync(fileOf(sha256Hex(bytes))), false);
-    assert.deepEqual(tempFiles(), []);
+    assert.equal(await held(sha256Hex(bytes)), false);
+    assert.deepEqual(await store.leftovers(), []);
   });
 
   it('refuses a content type other than a photo type with 415', async () => {
@@ -148,9 +143,9 @@ describe('photos', () => {
     const body = res.json<ApiError>();
     assert.equal(body.error, 'hash_mismatch');
     assert.ok(body.message.includes(sha256Hex(bytes)));
-    assert.equal(existsSync(fileOf(wrong)), false);
-    assert.equal(existsSync(fileOf(sha256Hex(bytes))), false);
-    assert.deepEqual(tempFiles(), []);
+    assert.equal(await held(wrong), false);
+    assert.equal(await held(sha256Hex(bytes)), false);
+    assert.deepEqual(await store.leftovers(), []);
   });
 
   it('refuses other bytes sent under the hash of a photo it already holds', async () => {
@@ -159,7 +154,7 @@ describe('photos', () => {
     const res = await putPhoto(server.app, fakePhoto(), 'image/jpeg', sha256Hex(bytes));
     assert.equal(res.statusCode, 422);
     assert.equal(res.json<ApiError>().error, 'hash_mismatch');
-    assert.ok(readFileSync(fileOf(sha256Hex(bytes))).equals(bytes));
+    assert.deepEqual(await store.read(sha256Hex(bytes)), bytes);
   });
 
   it('refuses an empty upload, or none at all, with 400', async () => {
@@ -216,6 +211,46 @@ describe('photos', () => {
       headers: { 'if-none-match': `"${hash}"` },
     });
     assert.equal(again.statusCode, 304);
+  });
+
+  it('serves a byte range with 206, and the whole photo when the range cannot be honoured', async () => {
+    const bytes = fakePhoto('image/jpeg', 10_000);
+    const hash = sha256Hex(bytes);
+    await putPhoto(server.app, bytes);
+    const get = (headers: Record<string, string>) =>
+      server.app.inject({ method: 'GET', url: `/api/photos/${hash}`, headers });
+    for (const [range, start, end] of [
+      ['bytes=0-0', 0, 0],
+      ['bytes=100-199', 100, 199],
+      ['bytes=9990-', 9990, 9999],
+      ['bytes=-16', 9984, 9999],
+      ['bytes=9000-20000', 9000, 9999],
+    ] as const) {
+      const res = await get({ range });
+      assert.equal(res.statusCode, 206, range);
+      assert.equal(res.headers['content-range'], `bytes ${start}-${end}/${bytes.length}`, range);
+      assert.equal(res.headers['content-length'], String(end - start + 1), range);
+      assert.deepEqual(res.rawPayload, bytes.subarray(start, end + 1), range);
+    }
+    const whole = await get({});
+    assert.equal(whole.headers['accept-ranges'], 'bytes');
+    // Several ranges, another unit, a stale If-Range, a header that does not parse: the whole photo.
+    for (const headers of <Record<string, string>[]>[
+      { range: 'bytes=0-1,5-6' },
+      { range: 'items=0-1' },
+      { range: 'bytes=0-1', 'if-range': '"an-older-etag"' },
+      { range: 'bytes=5-1' },
+    ]) {
+      const res = await get(headers);
+      assert.equal(res.statusCode, 200, JSON.stringify(headers));
+      assert.deepEqual(res.rawPayload, bytes);
+    }
+    assert.equal((await get({ range: 'bytes=0-1', 'if-range': `"${hash}"` })).statusCode, 206);
+
+    const past = await get({ range: 'bytes=10000-' });
+    assert.equal(past.statusCode, 416);
+    assert.equal(past.headers['content-range'], `bytes */${bytes.length}`);
+    assert.equal(past.json<ApiError>().error, 'range_not_satisfiable');
   });
 
   it('answers 404 JSON for a photo it does not hold', async () => {

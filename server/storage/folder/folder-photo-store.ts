@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { PendingPhoto, PhotoStore, ReceivedPhoto } from '../photo-store.js';
+import type { ByteRange, PendingPhoto, PhotoStore, ReceivedPhoto } from '../photo-store.js';
 import { readUpload } from '../read-upload.js';
 
 const TEMP_PREFIX = '.tmp-';
@@ -110,7 +110,7 @@ export class FolderPhotoStore implements PhotoStore {
     }
   }
 
-  async open(sha256: string): Promise<Readable | null> {
+  async open(sha256: string, range?: ByteRange): Promise<Readable | null> {
     let handle: FileHandle;
     try {
       // Opening first turns a missing file into null here, before any header is sent.
@@ -119,7 +119,7 @@ export class FolderPhotoStore implements PhotoStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
-    return createReadStream('', { fd: handle });
+    return createReadStream('', { fd: handle, ...(range && { start: range.start, end: range.end }) });
   }
 
   async close(): Promise<void> {
