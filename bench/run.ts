@@ -19,6 +19,7 @@ import type { Answers, GeoPoint } from '../shared/submission.js';
 import { launchBrowser, openWorld, outboxStatuses, root, seedOutbox, until } from '../test/e2e/harness.js';
 import { fillDemoForm } from '../test/e2e/demo-form.js';
 import { seededRandom } from '../test/support/seeded-random.js';
+import { photoUpload } from './photo-upload.js';
 import { recovery } from './recovery.js';
 
 const appDir = join(root, 'dist/app');
@@ -874,6 +875,7 @@ const wanted = (name: string) => only.size === 0 || only.has(name);
 const browser = await launchBrowser();
 try {
   if (wanted('size')) await initialJavaScript();
+  if (wanted('photo-upload')) await photoUpload();
   if (wanted('save')) await savingWithPhotos(browser);
   if (wanted('drain')) await draining(browser);
   if (wanted('recovery')) await recovery(browser);
