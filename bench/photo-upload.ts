@@ -39,7 +39,7 @@ async function uploadAll(base: string, photos: Buffer[]): Promise<Round> {
         const t = performance.now();
         const res = await fetch(`${base}/api/photos/${hash}`, {
           method: 'PUT',
-          body: new Blob([bytes]),
+          body: new Uint8Array(bytes),
           headers: { 'content-type': 'image/jpeg' },
         });
         await res.arrayBuffer();
