@@ -8,6 +8,7 @@ import { networkInterfaces } from 'node:os';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { FormsDirError } from './reference.js';
+import { PhotoStoreUnavailable } from './storage/s3/s3-photo-store.js';
 import { openStores } from './storage/stores.js';
 
 /** The addresses a person can type: localhost, and this machine's LAN addresses when listening on all. */
@@ -37,7 +38,13 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  const stores = await openStores(config);
+  const stores = await openStores(config).catch((err: unknown) => {
+    if (err instanceof PhotoStoreUnavailable) {
+      console.error(`Cannot start: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  });
   const app = await buildApp({
     stores,
     formsDir: config.formsDir,

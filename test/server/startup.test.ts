@@ -65,6 +65,21 @@ describe('start-up failures', () => {
     assert.match(output, /not valid JSON/);
   });
 
+  it('stops with a message naming the photo bucket when it cannot be reached', async () => {
+    const { code, output } = await failedStart({
+      DATA_DIR: join(dir, 'data'),
+      PHOTO_STORE: 's3://no-such-bucket/photos',
+      // Nothing listens on port 9 of the loopback: the connection is refused at once.
+      AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
+      AWS_ACCESS_KEY_ID: 'key',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_MAX_ATTEMPTS: '1',
+    });
+    assert.equal(code, 1);
+    assert.match(output, /Cannot start: The photo bucket "no-such-bucket" cannot be reached/);
+    assert.match(output, /Check PHOTO_STORE, AWS_ENDPOINT_URL_S3/);
+  });
+
   it('stops with a message naming a bad variable', async () => {
     const { code, output } = await failedStart({ DATA_DIR: join(dir, 'data'), PORT: 'x' });
     assert.equal(code, 1);
