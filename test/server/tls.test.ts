@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Health } from '../../shared/submission.js';
 import { tempDir } from './helpers.js';
+import { makeCertificate } from './certificate.js';
 import { startServerProcess } from './process.js';
 
 interface Answer {
@@ -29,34 +29,11 @@ function httpsGet(url: string, ca: Buffer): Promise<Answer> {
 
 describe('HTTPS', () => {
   const dir = tempDir('tls');
-  const certPath = join(dir, 'cert.pem');
-  const keyPath = join(dir, 'key.pem');
+  let certPath = '';
+  let keyPath = '';
 
   before(() => {
-    const version = spawnSync('openssl', ['version']);
-    if (version.error || version.status !== 0) {
-      assert.fail('The TLS test needs the openssl command line tool (Debian: apt-get install openssl).');
-    }
-    const made = spawnSync('openssl', [
-      'req',
-      '-x509',
-      '-nodes',
-      '-days',
-      '1',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ]);
-    assert.equal(made.status, 0, `openssl failed: ${made.stderr.toString()}`);
+    ({ certPath, keyPath } = makeCertificate(dir));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
