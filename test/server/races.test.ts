@@ -27,7 +27,12 @@ function wrapTransactions(repo: Repository, wrap: (tx: RepositoryTx) => Reposito
     insertSubmission: (submission) => repo.insertSubmission(submission),
     listSubmissions: (before, limit) => repo.listSubmissions(before, limit),
     listPublishedForms: () => repo.listPublishedForms(),
+    getPublishedForm: (formId, version) => repo.getPublishedForm(formId, version),
     insertPublishedForm: (form) => repo.insertPublishedForm(form),
+    lockReferenceRevisions: () => repo.lockReferenceRevisions(),
+    currentReferenceHead: () => repo.currentReferenceHead(),
+    getReferenceRevision: (revision) => repo.getReferenceRevision(revision),
+    insertReferenceRevision: (revision) => repo.insertReferenceRevision(revision),
     migrate: () => repo.migrate(),
     withTransaction: (fn) => repo.withTransaction((tx) => fn(wrap(tx))),
     close: () => repo.close(),
@@ -50,7 +55,12 @@ function slowly(tx: RepositoryTx): RepositoryTx {
     insertSubmission: (submission) => later(() => tx.insertSubmission(submission)),
     listSubmissions: (before, limit) => later(() => tx.listSubmissions(before, limit)),
     listPublishedForms: () => later(() => tx.listPublishedForms()),
+    getPublishedForm: (formId, version) => later(() => tx.getPublishedForm(formId, version)),
     insertPublishedForm: (form) => later(() => tx.insertPublishedForm(form)),
+    lockReferenceRevisions: () => later(() => tx.lockReferenceRevisions()),
+    currentReferenceHead: () => later(() => tx.currentReferenceHead()),
+    getReferenceRevision: (revision) => later(() => tx.getReferenceRevision(revision)),
+    insertReferenceRevision: (revision) => later(() => tx.insertReferenceRevision(revision)),
   };
 }
 
