@@ -7,7 +7,7 @@
 import { networkInterfaces } from 'node:os';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { FormsDirError } from './reference.js';
+import { FormsDirError } from './forms-dir.js';
 import { openStores } from './storage/stores.js';
 
 /** The addresses a person can type: localhost, and this machine's LAN addresses when listening on all. */
