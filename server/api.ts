@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Reference } from './reference.js';
+import type { CurrentReference } from './current-reference.js';
 import metaRoutes from './routes/meta.js';
 import photoRoutes from './routes/photos.js';
 import submissionRoutes from './routes/submissions.js';
@@ -9,7 +9,8 @@ import type { Repository } from './storage/repository.js';
 export interface ApiOptions {
   repo: Repository;
   photos: PhotoStore;
-  reference: Reference;
+  /** The reference data every server sharing the database serves. */
+  reference: CurrentReference;
   /** The server's version, reported by /api/health. */
   version: string;
 }

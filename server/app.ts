@@ -6,10 +6,13 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { tileOrigins, type BaseMapConfig } from '../shared/base-map.js';
 import api from './api.js';
 import { clientErrorHandler } from './client-errors.js';
+import { CurrentReference } from './current-reference.js';
 import { drainLimits } from './drain.js';
+import { BROTLI_QUALITY, ENCODINGS } from './encoded-body.js';
 import { apiErrorHandler, type ErrorHandler } from './errors.js';
+import { loadFormsDir } from './forms-dir.js';
 import { PROJECT_ROOT } from './paths.js';
-import { loadReference, publishReference } from './reference.js';
+import { describeRevision, publishReference } from './reference.js';
 import { ajvFormats } from './schemas.js';
 import { addSecurityHeaders, securityHeaders } from './security-headers.js';
 import { notFoundHandler, registerStaticApp } from './static-app.js';
@@ -21,7 +24,10 @@ export interface AppOptions {
    * The app owns them from here: closing it, or a failed build, closes them.
    */
   stores: Stores;
-  /** Form definitions (*.json) and choice lists (lists/*.json). */
+  /**
+   * Form definitions (*.json) and choice lists (lists/*.json), published at
+   * start-up for every server sharing the database.
+   */
   formsDir: string;
   /** The built page app (index.html, sw.js, assets/); may be missing. */
   appDir: string;
@@ -70,8 +76,9 @@ function createFastify(
 /**
  * Builds the whole server on its stores, ready to listen or to take
  * app.inject() calls: reads and checks the forms directory (throwing
- * FormsDirError when it is broken), records the form versions published
- * (FormsDirError again when a published one changed).
+ * FormsDirError when it is broken), publishes it as the reference data of
+ * every server sharing the database (FormsDirError again when a published
+ * version changed), then serves whatever revision is current.
  * Closing the instance closes the stores.
  */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -89,19 +96,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   }
   fastify.addHook('onClose', () => closeStores(stores));
   try {
-    const loaded = loadReference(opts.formsDir);
-    const reference = await publishReference(loaded, stores.repository, new Date(), baseMap);
-    for (const warning of reference.warnings) fastify.log.warn(warning);
+    const published = await publishReference(loadFormsDir(opts.formsDir), stores.repository, { baseMap });
+    for (const warning of published.warnings) fastify.log.warn(warning);
+    const revision = describeRevision(published.reference);
+    fastify.log.info(published.changed ? `Published ${revision}.` : `Serving ${revision}, unchanged.`);
+    const reference = new CurrentReference(stores.repository, published, fastify.log);
 
     addSecurityHeaders(fastify, headers);
-    // Field networks are slow: the reference data (a 20,000-entry list is 1.4 MB
-    // of JSON) and the app's scripts shrink to a fifth. Photos are already compressed.
+    // Field networks are slow: the app's scripts shrink to a fifth (the reference
+    // data, 1.4 MB of JSON with a 20,000-entry list, is compressed once per revision
+    // by its route). Photos are already compressed.
     await fastify.register(compress, {
       global: true,
       threshold: 1024,
-      encodings: ['br', 'gzip'],
-      // Brotli's default (quality 11) takes seconds on 1.4 MB; 5 compresses nearly as well, fast.
-      brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 } },
+      encodings: [...ENCODINGS],
+      brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } },
     });
     fastify.setErrorHandler(errorHandler);
     fastify.setNotFoundHandler(notFoundHandler(opts.appDir));

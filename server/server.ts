@@ -7,7 +7,7 @@
 import { networkInterfaces } from 'node:os';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { FormsDirError } from './reference.js';
+import { FormsDirError } from './forms-dir.js';
 import { PhotoStoreUnavailable } from './storage/s3/s3-photo-store.js';
 import { openStores } from './storage/stores.js';
 

@@ -2,6 +2,7 @@ import { canonicalPayload } from '../shared/canonical.js';
 import type { FieldProblem, Receipt, ServerSubmission, SubmissionPayload } from '../shared/submission.js';
 import { validateSubmission } from '../shared/validate.js';
 import { submissionHash } from './canonical.js';
+import type { CurrentReference } from './current-reference.js';
 import { HttpError, notFound } from './errors.js';
 import type { Reference } from './reference.js';
 import type { Repository, RepositoryTx, StoredSubmission } from './storage/repository.js';
@@ -38,10 +39,21 @@ function answerResend(stored: StoredSubmission, hash: string): Accepted {
   });
 }
 
-function checkForm(reference: Reference, payload: SubmissionPayload): void {
-  const form = reference.form(payload.formId, payload.formVersion);
+/**
+ * Checks the answers against the version named, as first published, with
+ * the choice lists of the current revision: the lists every device now
+ * holds, and every server checks with.
+ */
+async function checkForm(
+  tx: RepositoryTx,
+  references: CurrentReference,
+  reference: Reference,
+  payload: SubmissionPayload,
+): Promise<void> {
+  const { formId, formVersion } = payload;
+  const form = reference.form(formId, formVersion) ?? (await references.published(tx, formId, formVersion));
   if (!form) {
-    const known = reference.versions(payload.formId);
+    const known = await references.versions(tx, formId);
     throw new HttpError(422, {
       error: 'unknown_form',
       field: known.length === 0 ? 'formId' : 'formVersion',
@@ -81,23 +93,26 @@ async function checkPhotos(tx: RepositoryTx, payload: SubmissionPayload): Promis
 /**
  * Decides what a PUT of a submission does, in the documented order: a
  * resend is answered from what is stored before anything else is checked,
- * then the form (any version ever published, withdrawn ones included), the
- * answers, the photos, and finally the insert. Everything after the resend
- * check sees, and stores, the canonical form of the payload. Runs as one
- * transaction; should another server store the same id between the check
- * and the insert, the insert finds its row, which is answered as a resend.
+ * then the form (any version any server ever published, withdrawn ones
+ * included), the answers, the photos, and finally the insert. Everything
+ * after the resend check sees, and stores, the canonical form of the
+ * payload. Runs as one transaction; should another server store the same id
+ * between the check and the insert, the insert finds its row, which is
+ * answered as a resend.
  */
 export async function acceptSubmission(
   repo: Repository,
-  reference: Reference,
+  references: CurrentReference,
   received: SubmissionPayload,
 ): Promise<Accepted> {
   const payload = canonicalPayload(received);
   const hash = submissionHash(payload);
+  // Before the transaction, which must not wait for another request's read of a new revision.
+  const reference = await references.current();
   return repo.withTransaction(async (tx) => {
     const existing = await tx.getSubmission(payload.id);
     if (existing) return answerResend(existing, hash);
-    checkForm(reference, payload);
+    await checkForm(tx, references, reference, payload);
     await checkPhotos(tx, payload);
     const receivedAt = new Date().toISOString();
     const { inserted, stored } = await tx.insertSubmission({ payload, contentHash: hash, receivedAt });

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Health } from '../../shared/submission.js';
+import type { CurrentReference } from '../current-reference.js';
+import { preferredEncoding } from '../encoded-body.js';
 import { etagMatches } from '../etag.js';
-import type { Reference } from '../reference.js';
 import { apiErrors, health, notModified, referenceData } from '../response-schemas.js';
 
 export interface MetaRoutesOptions {
-  reference: Reference;
+  reference: CurrentReference;
   version: string;
 }
 
@@ -22,10 +23,17 @@ export default async function metaRoutes(fastify: FastifyInstance, opts: MetaRou
     return reply.header('cache-control', 'no-store').send(body);
   });
 
-  // The body is serialized once at start-up and sent as that text: its schema documents it.
+  // The current revision, as recorded and compressed once: its schema documents the body.
   fastify.get('/reference', { schema: referenceSchema }, async (request, reply) => {
-    void reply.header('cache-control', 'no-cache').header('etag', reference.etag);
-    if (etagMatches(request.headers['if-none-match'], reference.etag)) return reply.code(304).send();
-    return reply.type('application/json; charset=utf-8').send(reference.json);
+    const current = await reference.current();
+    void reply
+      .header('cache-control', 'no-cache')
+      .header('etag', current.etag)
+      .header('vary', 'accept-encoding');
+    if (etagMatches(request.headers['if-none-match'], current.etag)) return reply.code(304).send();
+    void reply.type('application/json; charset=utf-8');
+    const encoding = preferredEncoding(request.headers['accept-encoding']);
+    if (!encoding) return reply.send(current.json);
+    return reply.header('content-encoding', encoding).send(await current.encoded(encoding));
   });
 }

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ServerSubmission, SubmissionPage, SubmissionPayload } from '../../shared/submission.js';
 import { badRequest, megabytes, payloadTooLarge } from '../errors.js';
-import type { Reference } from '../reference.js';
+import type { CurrentReference } from '../current-reference.js';
 import { apiErrors, receipt, serverSubmission, submissionPage } from '../response-schemas.js';
 import { idParamsSchema, pageQuerySchema, submissionPayloadSchema } from '../schemas.js';
 import type { Repository } from '../storage/repository.js';
@@ -9,7 +9,7 @@ import { acceptSubmission, findSubmission, listSubmissions } from '../submission
 
 export interface SubmissionRoutesOptions {
   repo: Repository;
-  reference: Reference;
+  reference: CurrentReference;
 }
 
 interface IdParams {

@@ -17,6 +17,26 @@ export interface PublishedForm {
   publishedAt: string;
 }
 
+/**
+ * The reference data (GET /api/reference) as one server published it at
+ * start-up. The highest revision is the current one, which every server
+ * sharing the database serves.
+ */
+export interface ReferenceRevision {
+  /** 1, 2, 3…, one more than the revision before. */
+  revision: number;
+  /** Strong ETag of body. */
+  etag: string;
+  /** The JSON body of GET /api/reference. */
+  body: string;
+  publishedAt: string;
+  /** The server that published it, in words for the log: host, process, forms directory. */
+  publishedBy: string;
+}
+
+/** The current revision without its body: what a server reads to learn whether it changed. */
+export type ReferenceHead = Pick<ReferenceRevision, 'revision' | 'etag'>;
+
 /** A submission as stored: its receipt, the hash that identifies its content, its canonical payload. */
 export interface StoredSubmission {
   receipt: Receipt;
@@ -67,13 +87,29 @@ export interface RepositoryTx {
 
   /** Every form version ever published, by form id then version. */
   listPublishedForms(): Promise<PublishedForm[]>;
+  getPublishedForm(formId: string, version: number): Promise<PublishedForm | undefined>;
   /** Records a form version the first time it is served. */
   insertPublishedForm(form: PublishedForm): Promise<Inserted<PublishedForm>>;
+
+  /**
+   * Publishing one server at a time: in a transaction, waits for every other
+   * transaction that called it to end, and holds back any that calls it
+   * later until this one ends. What the one before committed (its form
+   * versions, its revision) is visible to the statements after it. On the
+   * repository itself it only waits for the publisher under way.
+   */
+  lockReferenceRevisions(): Promise<void>;
+  /** The number and ETag of the current (highest) revision; undefined before the first. One indexed read. */
+  currentReferenceHead(): Promise<ReferenceHead | undefined>;
+  getReferenceRevision(revision: number): Promise<ReferenceRevision | undefined>;
+  /** Records a revision; under lockReferenceRevisions, as the next number. */
+  insertReferenceRevision(revision: ReferenceRevision): Promise<Inserted<ReferenceRevision>>;
 }
 
 /**
  * Where the server keeps its records: photos (their bytes are the photo
- * store's), submissions, published form versions. Every implementation
+ * store's), submissions, published form versions and revisions of the
+ * reference data. Every implementation
  * must guarantee:
  *
  * - Durability: an operation or transaction resolves only once what it

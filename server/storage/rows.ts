@@ -1,6 +1,13 @@
 import { canonicalPayload } from '../../shared/canonical.js';
 import type { PhotoType, SubmissionPayload } from '../../shared/submission.js';
-import type { PhotoRecord, PublishedForm, StoredSubmission, StoredSubmissionPage } from './repository.js';
+import type {
+  PhotoRecord,
+  PublishedForm,
+  ReferenceHead,
+  ReferenceRevision,
+  StoredSubmission,
+  StoredSubmissionPage,
+} from './repository.js';
 
 // The rows both dialects store, as their drivers hand them back, and what the repository makes of them.
 
@@ -27,8 +34,23 @@ export interface PublishedFormRow {
   published_at: string;
 }
 
+export interface ReferenceHeadRow {
+  revision: number;
+  etag: string;
+}
+
+export interface ReferenceRevisionRow extends ReferenceHeadRow {
+  body: string;
+  published_at: string;
+  published_by: string;
+}
+
 export const SUBMISSION_COLUMNS = 'seq, id, received_at, content_hash, payload';
 export const PUBLISHED_COLUMNS = 'form_id, version, definition, published_at';
+export const REVISION_COLUMNS = 'revision, etag, body, published_at, published_by';
+/** The current revision's number and ETag: the last entry of the primary key's index. */
+export const CURRENT_REFERENCE_HEAD =
+  'SELECT revision, etag FROM reference_revisions ORDER BY revision DESC LIMIT 1';
 
 export function toPhoto(row: PhotoRow): PhotoRecord {
   return { sha256: row.sha256, bytes: Number(row.bytes), type: row.type, createdAt: row.created_at };
@@ -50,6 +72,19 @@ export function toPublished(row: PublishedFormRow): PublishedForm {
     version: row.version,
     definition: row.definition,
     publishedAt: row.published_at,
+  };
+}
+
+export function toReferenceHead(row: ReferenceHeadRow): ReferenceHead {
+  return { revision: Number(row.revision), etag: row.etag };
+}
+
+export function toReferenceRevision(row: ReferenceRevisionRow): ReferenceRevision {
+  return {
+    ...toReferenceHead(row),
+    body: row.body,
+    publishedAt: row.published_at,
+    publishedBy: row.published_by,
   };
 }
 

@@ -4,11 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe } from 'node:test';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { Writable } from 'node:stream';
+import { after, describe } from 'node:test';
+import type { FastifyInstance, FastifyServerOptions, LightMyRequestResponse } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '../../server/config.js';
 import pg from 'pg';
@@ -17,7 +18,13 @@ import type { GeoPoint, PhotoRef, PhotoType, SubmissionPayload } from '../../sha
 import { buildApp, type AppOptions } from '../../server/app.js';
 import { PROJECT_ROOT } from '../../server/paths.js';
 import type { PhotoStore } from '../../server/storage/photo-store.js';
-import { openStores, type S3Location, type StoresConfig } from '../../server/storage/stores.js';
+import type { Repository } from '../../server/storage/repository.js';
+import {
+  openRepository,
+  openStores,
+  type S3Location,
+  type StoresConfig,
+} from '../../server/storage/stores.js';
 import { S3_TEST_CREDENTIALS } from './s3-server.js';
 
 export const DEMO_FORMS_DIR = join(PROJECT_ROOT, 'server', 'demo-forms');
@@ -28,8 +35,74 @@ export const demoForm = JSON.parse(
 /** The demo's list of sites, as the file holds it. */
 export const demoSites = readFileSync(join(DEMO_FORMS_DIR, 'lists', 'sites.json'), 'utf8');
 
+/** Version 2 of the demo form: one more question, and at most 10 people served. */
+export const demoV2: FormDef = {
+  ...demoForm,
+  version: 2,
+  fields: [
+    ...demoForm.fields.map((f) => (f.name === 'people_served' ? { ...f, max: { value: 10 } } : f)),
+    { name: 'pump_brand', type: 'text', label: 'Pump brand' },
+  ],
+};
+
 export function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `fieldsync-server-test-${label}-`));
+}
+
+/** Writes form files into dir: each value a FormDef (written as JSON) or the file's text. */
+export function writeForms(dir: string, files: Record<string, unknown>): void {
+  for (const [name, def] of Object.entries(files)) {
+    writeFileSync(join(dir, name), typeof def === 'string' ? def : JSON.stringify(def, null, 2));
+  }
+}
+
+/**
+ * A new forms directory with the given form files and choice lists (the
+ * demo's sites unless given); the caller removes it.
+ */
+export function makeFormsDir(
+  files: Record<string, unknown>,
+  lists: Record<string, string> = { sites: demoSites },
+): string {
+  const dir = tempDir('forms');
+  mkdirSync(join(dir, 'lists'));
+  for (const [name, text] of Object.entries(lists)) writeFileSync(join(dir, 'lists', `${name}.json`), text);
+  writeForms(dir, files);
+  return dir;
+}
+
+/** makeFormsDir for a test file: the directories it makes are removed after the file's tests. */
+export function formsDirMaker(): typeof makeFormsDir {
+  const dirs: string[] = [];
+  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  return (files, lists) => {
+    const dir = makeFormsDir(files, lists);
+    dirs.push(dir);
+    return dir;
+  };
+}
+
+/** What a server logged, from the level given up. */
+export interface CapturedLog {
+  /** The logger option to build the app with. */
+  logger: FastifyServerOptions['logger'];
+  /** The messages logged at warn. */
+  warnings(): string[];
+}
+
+export function captureLog(level = 'info'): CapturedLog {
+  const lines: { level: number; msg: string }[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return {
+    logger: { level, stream },
+    // pino's number for warn.
+    warnings: () => lines.filter((l) => l.level === 40).map((l) => l.msg),
+  };
 }
 
 /**
@@ -122,6 +195,17 @@ export async function removeStore(store: TestStore): Promise<void> {
     await onAdmin(`DROP DATABASE IF EXISTS ${new URL(store.databaseUrl).pathname.slice(1)}`);
 }
 
+/** Reads a store's records through a repository of its own, as a server beside the one under test would. */
+export async function readStore<T>(store: TestStore, read: (repo: Repository) => Promise<T>): Promise<T> {
+  const repo = openRepository(store);
+  try {
+    await repo.migrate();
+    return await read(repo);
+  } finally {
+    await repo.close();
+  }
+}
+
 /** The environment that points a server process at a store. */
 export function storeEnv(store: TestStore): Record<string, string> {
   const env: Record<string, string> = { DATA_DIR: store.dataDir };
@@ -182,6 +266,23 @@ export async function startTestServer(overrides: TestServerOptions = {}): Promis
       await removeStore(store);
     },
   };
+}
+
+/**
+ * Another server on the records and photos of the first, as a second
+ * instance behind the same load balancer; closing it leaves them to the first.
+ */
+export async function startBeside(
+  first: TestStore,
+  overrides: Omit<TestServerOptions, 'dataDir' | 'databaseUrl' | 'photoStore'> = {},
+): Promise<FastifyInstance> {
+  const server = await startTestServer({
+    ...overrides,
+    dataDir: first.dataDir,
+    databaseUrl: first.databaseUrl,
+    photoStore: first.photoStore,
+  });
+  return server.app;
 }
 
 /** The real app listening on a free loopback port, for tests that need a real socket. */

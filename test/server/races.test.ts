@@ -27,7 +27,12 @@ function wrapTransactions(repo: Repository, wrap: (tx: RepositoryTx) => Reposito
     insertSubmission: (submission) => repo.insertSubmission(submission),
     listSubmissions: (before, limit) => repo.listSubmissions(before, limit),
     listPublishedForms: () => repo.listPublishedForms(),
+    getPublishedForm: (formId, version) => repo.getPublishedForm(formId, version),
     insertPublishedForm: (form) => repo.insertPublishedForm(form),
+    lockReferenceRevisions: () => repo.lockReferenceRevisions(),
+    currentReferenceHead: () => repo.currentReferenceHead(),
+    getReferenceRevision: (revision) => repo.getReferenceRevision(revision),
+    insertReferenceRevision: (revision) => repo.insertReferenceRevision(revision),
     migrate: () => repo.migrate(),
     withTransaction: (fn) => repo.withTransaction((tx) => fn(wrap(tx))),
     close: () => repo.close(),
@@ -50,7 +55,12 @@ function slowly(tx: RepositoryTx): RepositoryTx {
     insertSubmission: (submission) => later(() => tx.insertSubmission(submission)),
     listSubmissions: (before, limit) => later(() => tx.listSubmissions(before, limit)),
     listPublishedForms: () => later(() => tx.listPublishedForms()),
+    getPublishedForm: (formId, version) => later(() => tx.getPublishedForm(formId, version)),
     insertPublishedForm: (form) => later(() => tx.insertPublishedForm(form)),
+    lockReferenceRevisions: () => later(() => tx.lockReferenceRevisions()),
+    currentReferenceHead: () => later(() => tx.currentReferenceHead()),
+    getReferenceRevision: (revision) => later(() => tx.getReferenceRevision(revision)),
+    insertReferenceRevision: (revision) => later(() => tx.insertReferenceRevision(revision)),
   };
 }
 
@@ -78,13 +88,21 @@ describe('two requests for the same submission at once', () => {
   it('answers one of two interleaving PUTs of a new id 201 and the other 200 with the same receipt', async () => {
     let open = 0;
     let most = 0;
+    // On PostgreSQL each transaction waits for the other to open, so that
+    // they overlap however the machine schedules them; SQLite runs them
+    // one after the other, so there the first must not wait.
+    let racing = false;
+    let bothOpen: () => void = () => undefined;
+    const opened = new Promise<void>((resolve) => (bothOpen = resolve));
     const app = await appWith((repo) => ({
       ...wrapTransactions(repo, slowly),
       withTransaction: (fn) =>
         repo.withTransaction(async (tx) => {
           open += 1;
           most = Math.max(most, open);
+          if (open === 2) bothOpen();
           try {
+            if (racing && TEST_BACKEND !== 'sqlite') await opened;
             return await fn(slowly(tx));
           } finally {
             open -= 1;
@@ -93,6 +111,7 @@ describe('two requests for the same submission at once', () => {
     }));
     try {
       const payload = await storedPhotosPayload(app);
+      racing = true;
       const [a, b] = await Promise.all([putSubmission(app, payload), putSubmission(app, payload)]);
       assert.deepEqual([a!.statusCode, b!.statusCode].sort(), [200, 201]);
       assert.deepEqual(a!.json<Receipt>(), b!.json<Receipt>());

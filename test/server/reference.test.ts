@@ -1,30 +1,21 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import type { FormDef, ReferenceData } from '../../shared/forms.js';
 import type { ApiError } from '../../shared/submission.js';
-import { FormsDirError, loadReference, staleAfterHours } from '../../server/reference.js';
+import { FormsDirError, loadFormsDir, staleAfterHours } from '../../server/forms-dir.js';
 import {
   DEMO_FORMS_DIR,
   demoForm,
   demoSites,
+  formsDirMaker,
   putSubmission,
   startTestServer,
   storedPhotosPayload,
-  tempDir,
   type TestServer,
 } from './helpers.js';
-
-/** A forms directory with the demo list and the given files. */
-function formsDir(files: Record<string, string>): string {
-  const dir = tempDir('forms');
-  mkdirSync(join(dir, 'lists'));
-  writeFileSync(join(dir, 'lists', 'sites.json'), demoSites);
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
 
 describe('GET /api/reference', () => {
   let server: TestServer;
@@ -87,13 +78,7 @@ describe('GET /api/reference', () => {
 });
 
 describe('the forms directory', () => {
-  const dirs: string[] = [];
-  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-  const make = (files: Record<string, string>): string => {
-    const dir = formsDir(files);
-    dirs.push(dir);
-    return dir;
-  };
+  const make = formsDirMaker();
 
   it('keeps every version of a form and checks a submission against the version it names, max included', async () => {
     const v2: FormDef = {
@@ -124,7 +109,7 @@ describe('the forms directory', () => {
   it('stops start-up naming the file when a form is not valid JSON', () => {
     const dir = make({ 'broken.json': '{ "id": "broken", ' });
     assert.throws(
-      () => loadReference(dir),
+      () => loadFormsDir(dir),
       (err: unknown) =>
         err instanceof FormsDirError &&
         err.message.includes(join(dir, 'broken.json')) &&
@@ -148,25 +133,25 @@ describe('the forms directory', () => {
     const dir = make({
       'f.json': JSON.stringify({ ...demoForm, fields: [{ ...demoForm.fields[0], choiceList: 'nope' }] }),
     });
-    assert.throws(() => loadReference(dir), /f\.json.*choice list "nope" does not exist/);
+    assert.throws(() => loadFormsDir(dir), /f\.json.*choice list "nope" does not exist/);
   });
 
   it('stops start-up when a choice list is broken', () => {
     const dir = make({ 'f.json': JSON.stringify(demoForm) });
     writeFileSync(join(dir, 'lists', 'sites.json'), JSON.stringify([{ value: 'a' }]));
-    assert.throws(() => loadReference(dir), /sites\.json.*value and a label/);
+    assert.throws(() => loadFormsDir(dir), /sites\.json.*value and a label/);
     writeFileSync(join(dir, 'lists', 'sites.json'), '{}');
-    assert.throws(() => loadReference(dir), /sites\.json.*JSON array/);
+    assert.throws(() => loadFormsDir(dir), /sites\.json.*JSON array/);
   });
 
   it('stops start-up when two files define the same form version', () => {
     const dir = make({ 'a.json': JSON.stringify(demoForm), 'b.json': JSON.stringify(demoForm) });
-    assert.throws(() => loadReference(dir), /b\.json.*also defined in .*a\.json/);
+    assert.throws(() => loadFormsDir(dir), /b\.json.*also defined in .*a\.json/);
   });
 
   it('stops start-up when the directory is missing or holds no form', () => {
-    assert.throws(() => loadReference(join(make({}), 'missing')), /does not exist/);
-    assert.throws(() => loadReference(make({})), /holds no form/);
+    assert.throws(() => loadFormsDir(join(make({}), 'missing')), /does not exist/);
+    assert.throws(() => loadFormsDir(make({})), /holds no form/);
   });
 });
 
@@ -183,7 +168,7 @@ describe('how old reference data may get before devices warn', () => {
     const saved = process.env.REFERENCE_STALE_AFTER_HOURS;
     process.env.REFERENCE_STALE_AFTER_HOURS = '48';
     try {
-      assert.equal(loadReference(DEMO_FORMS_DIR).data.staleAfterHours, 48);
+      assert.equal(loadFormsDir(DEMO_FORMS_DIR).data.staleAfterHours, 48);
     } finally {
       if (saved === undefined) delete process.env.REFERENCE_STALE_AFTER_HOURS;
       else process.env.REFERENCE_STALE_AFTER_HOURS = saved;

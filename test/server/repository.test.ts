@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { canonicalPayload } from '../../shared/canonical.js';
-import type { PhotoRecord, Repository } from '../../server/storage/repository.js';
+import type { PhotoRecord, ReferenceRevision, Repository } from '../../server/storage/repository.js';
 import { openRepository } from '../../server/storage/stores.js';
 import {
   fakePhoto,
@@ -20,6 +20,16 @@ const NOW = '2026-11-20T09:31:00.000Z';
 function photoRecord(): PhotoRecord {
   const bytes = fakePhoto();
   return { sha256: sha256Hex(bytes), bytes: bytes.length, type: 'image/jpeg', createdAt: NOW };
+}
+
+function revision(n: number, body: string): ReferenceRevision {
+  return {
+    revision: n,
+    etag: `"${sha256Hex(Buffer.from(body))}"`,
+    body,
+    publishedAt: NOW,
+    publishedBy: 'test',
+  };
 }
 
 /** Rejects with this to roll a transaction back on purpose. */
@@ -122,6 +132,46 @@ describe(`the repository (${TEST_BACKEND})`, () => {
     assert.deepEqual(await repo.insertPublishedForm(form), { inserted: true, stored: form });
     const changed = { ...form, definition: '{"a":2}', publishedAt: 'later' };
     assert.deepEqual(await repo.insertPublishedForm(changed), { inserted: false, stored: form });
+    assert.deepEqual(await repo.getPublishedForm('f', 1), form);
+    assert.equal(await repo.getPublishedForm('f', 2), undefined);
+  });
+
+  it('keeps revisions of the reference data: the highest is current, a number already held keeps its row', async () => {
+    assert.equal(await repo.currentReferenceHead(), undefined);
+    const first = revision(1, '{"forms":[]}');
+    const second = revision(2, '{"forms":[],"lists":{}}');
+    assert.deepEqual(await repo.insertReferenceRevision(first), { inserted: true, stored: first });
+    assert.deepEqual(await repo.insertReferenceRevision(second), { inserted: true, stored: second });
+    assert.deepEqual(await repo.currentReferenceHead(), { revision: 2, etag: second.etag });
+    assert.deepEqual(await repo.getReferenceRevision(1), first);
+    assert.equal(await repo.getReferenceRevision(3), undefined);
+    assert.deepEqual(await repo.insertReferenceRevision(revision(2, '{}')), {
+      inserted: false,
+      stored: second,
+    });
+  });
+
+  it('holds a second publisher at the lock until the first has ended, then shows it what the first recorded', async () => {
+    const steps: string[] = [];
+    let locked = (): void => undefined;
+    const firstLocked = new Promise<void>((resolve) => (locked = resolve));
+    const publish = (name: string, after?: () => void) =>
+      repo.withTransaction(async (tx) => {
+        await tx.lockReferenceRevisions();
+        steps.push(`${name} locked`);
+        after?.();
+        const head = await tx.currentReferenceHead();
+        // A real wait: the second publisher is asked for meanwhile.
+        await sleep(20);
+        const { inserted } = await tx.insertReferenceRevision(revision((head?.revision ?? 0) + 1, name));
+        steps.push(`${name} recorded`);
+        return inserted;
+      });
+    const first = publish('first', locked);
+    await firstLocked;
+    const second = publish('second');
+    assert.deepEqual(await Promise.all([first, second]), [true, true]);
+    assert.deepEqual(steps, ['first locked', 'first recorded', 'second locked', 'second recorded']);
   });
 
   it('stores a submission with its photo links or not at all: the photos must be recorded first', async () => {

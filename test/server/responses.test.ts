@@ -7,7 +7,9 @@ import { canonicalPayload } from '../../shared/canonical.js';
 import type { ApiError, Receipt, SubmissionPayload } from '../../shared/submission.js';
 import api from '../../server/api.js';
 import { PROJECT_ROOT } from '../../server/paths.js';
-import { loadReference, publishReference } from '../../server/reference.js';
+import { CurrentReference } from '../../server/current-reference.js';
+import { loadFormsDir } from '../../server/forms-dir.js';
+import { publishReference } from '../../server/reference.js';
 import { ajvFormats } from '../../server/schemas.js';
 import { closeStores, openStores } from '../../server/storage/stores.js';
 import {
@@ -48,7 +50,8 @@ describe('the response schemas', () => {
     try {
       const routes: RouteOptions[] = [];
       fastify.addHook('onRoute', (route) => void routes.push(route));
-      const reference = await publishReference(loadReference(DEMO_FORMS_DIR), stores.repository);
+      const published = await publishReference(loadFormsDir(DEMO_FORMS_DIR), stores.repository);
+      const reference = new CurrentReference(stores.repository, published, fastify.log);
       await fastify.register(api, {
         prefix: '/api',
         repo: stores.repository,

@@ -1,58 +1,32 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import type { FormDef, ReferenceData } from '../../shared/forms.js';
+import { describe, it } from 'node:test';
+import type { ReferenceData } from '../../shared/forms.js';
 import type {
   ApiError,
   ServerSubmission,
   SubmissionPage,
   SubmissionPayload,
 } from '../../shared/submission.js';
-import { FormsDirError } from '../../server/reference.js';
-import { openRepository } from '../../server/storage/stores.js';
-import type { Repository } from '../../server/storage/repository.js';
+import { FormsDirError } from '../../server/forms-dir.js';
 import {
   demoForm,
-  demoSites,
+  demoV2,
+  formsDirMaker,
   putSubmission,
+  readStore,
   startTestServer,
   storeEnv,
   storedPhotosPayload,
-  tempDir,
+  writeForms,
   type TestServer,
   type TestStore,
 } from './helpers.js';
 import { failedStart } from './process.js';
 
-/** Version 2 of the demo form: one more question, and at most 10 people served. */
-const demoV2: FormDef = {
-  ...demoForm,
-  version: 2,
-  fields: [
-    ...demoForm.fields.map((f) => (f.name === 'people_served' ? { ...f, max: { value: 10 } } : f)),
-    { name: 'pump_brand', type: 'text', label: 'Pump brand' },
-  ],
-};
-
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
 /** A forms directory with the demo sites list and the given form files. */
-function formsDir(files: Record<string, unknown>): string {
-  const dir = tempDir('forms');
-  dirs.push(dir);
-  mkdirSync(join(dir, 'lists'));
-  writeFileSync(join(dir, 'lists', 'sites.json'), demoSites);
-  writeForms(dir, files);
-  return dir;
-}
-
-function writeForms(dir: string, files: Record<string, unknown>): void {
-  for (const [name, def] of Object.entries(files)) {
-    writeFileSync(join(dir, name), typeof def === 'string' ? def : JSON.stringify(def, null, 2));
-  }
-}
+const formsDir = formsDirMaker();
 
 /** Starts the server on store, as a restart after a deployment would. */
 function restart(store: TestStore, dir: string): Promise<TestServer> {
@@ -61,17 +35,6 @@ function restart(store: TestStore, dir: string): Promise<TestServer> {
 
 async function reference(server: TestServer): Promise<ReferenceData> {
   return (await server.app.inject({ method: 'GET', url: '/api/reference' })).json<ReferenceData>();
-}
-
-/** Reads what a stopped server left in its store, through a repository of its own. */
-async function readStore<T>(store: TestStore, read: (repo: Repository) => Promise<T>): Promise<T> {
-  const repo = openRepository(store);
-  try {
-    await repo.migrate();
-    return await read(repo);
-  } finally {
-    await repo.close();
-  }
 }
 
 function publishedRows(

@@ -82,7 +82,12 @@ export function openPostgresRepository(url: string): Repository {
     insertSubmission: (submission) => track(() => ops.insertSubmission(submission)),
     listSubmissions: (before, limit) => track(() => ops.listSubmissions(before, limit)),
     listPublishedForms: () => track(() => ops.listPublishedForms()),
+    getPublishedForm: (formId, version) => track(() => ops.getPublishedForm(formId, version)),
     insertPublishedForm: (form) => track(() => ops.insertPublishedForm(form)),
+    lockReferenceRevisions: () => track(() => ops.lockReferenceRevisions()),
+    currentReferenceHead: () => track(() => ops.currentReferenceHead()),
+    getReferenceRevision: (revision) => track(() => ops.getReferenceRevision(revision)),
+    insertReferenceRevision: (revision) => track(() => ops.insertReferenceRevision(revision)),
     migrate: () => track(() => migrate(pool)),
     withTransaction: (fn) =>
       track(() => transaction((session) => guard.within(() => fn(postgresOperations(session))))),

@@ -1,14 +1,20 @@
 import type { PhotoRecord, RepositoryTx, StoredSubmission } from '../repository.js';
 import {
+  CURRENT_REFERENCE_HEAD,
   held,
   PUBLISHED_COLUMNS,
+  REVISION_COLUMNS,
   SUBMISSION_COLUMNS,
   toPage,
   toPhoto,
   toPublished,
+  toReferenceHead,
+  toReferenceRevision,
   toSubmission,
   type PhotoRow,
   type PublishedFormRow,
+  type ReferenceHeadRow,
+  type ReferenceRevisionRow,
   type SubmissionRow,
 } from '../rows.js';
 
@@ -32,6 +38,14 @@ const INSERT_SUBMISSION = `
   ON CONFLICT (id) DO NOTHING RETURNING seq`;
 
 /**
+ * Any number, the same in every server and other than the migration lock's:
+ * pg_advisory_xact_lock on it queues publishers until their transaction
+ * ends. Advisory, so it needs no privilege beyond connecting, and it
+ * never holds back a reader.
+ */
+const REFERENCE_LOCK = 7_384_201_556;
+
+/**
  * The repository's operations on a session. The inserts are
  * insert-if-absent: ON CONFLICT DO NOTHING waits for a transaction
  * inserting the same key to end, and the SELECT after it, a new snapshot
@@ -45,6 +59,20 @@ export function postgresOperations(session: Session): RepositoryTx {
     );
     return row && toPhoto(row);
   };
+  const getPublishedForm = async (formId: string, version: number) => {
+    const [row] = await session.query<PublishedFormRow>(
+      `SELECT ${PUBLISHED_COLUMNS} FROM published_forms WHERE form_id = $1 AND version = $2`,
+      [formId, version],
+    );
+    return row && toPublished(row);
+  };
+  const getReferenceRevision = async (revision: number) => {
+    const [row] = await session.query<ReferenceRevisionRow>(
+      `SELECT ${REVISION_COLUMNS} FROM reference_revisions WHERE revision = $1`,
+      [revision],
+    );
+    return row && toReferenceRevision(row);
+  };
   const getSubmission = async (id: string): Promise<StoredSubmission | undefined> => {
     const [row] = await session.query<SubmissionRow>(
       `SELECT ${SUBMISSION_COLUMNS} FROM submissions WHERE id = $1`,
@@ -56,6 +84,8 @@ export function postgresOperations(session: Session): RepositoryTx {
   return {
     getPhoto,
     getSubmission,
+    getPublishedForm,
+    getReferenceRevision,
 
     async insertPhoto(photo) {
       const rows = await session.query(
@@ -127,11 +157,33 @@ export function postgresOperations(session: Session): RepositoryTx {
         [form.formId, form.version, form.definition, form.publishedAt],
       );
       if (rows.length === 1) return { inserted: true, stored: form };
-      const [row] = await session.query<PublishedFormRow>(
-        `SELECT ${PUBLISHED_COLUMNS} FROM published_forms WHERE form_id = $1 AND version = $2`,
-        [form.formId, form.version],
+      const stored = held(
+        await getPublishedForm(form.formId, form.version),
+        `Form ${form.formId}@${form.version}`,
       );
-      return { inserted: false, stored: toPublished(held(row, `Form ${form.formId}@${form.version}`)) };
+      return { inserted: false, stored };
+    },
+
+    async lockReferenceRevisions() {
+      await session.query('SELECT pg_advisory_xact_lock($1)', [REFERENCE_LOCK]);
+    },
+
+    async currentReferenceHead() {
+      const [row] = await session.query<ReferenceHeadRow>(CURRENT_REFERENCE_HEAD);
+      return row && toReferenceHead(row);
+    },
+
+    async insertReferenceRevision(r) {
+      const rows = await session.query(
+        `INSERT INTO reference_revisions (${REVISION_COLUMNS}) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (revision) DO NOTHING RETURNING revision`,
+        [r.revision, r.etag, r.body, r.publishedAt, r.publishedBy],
+      );
+      if (rows.length === 1) return { inserted: true, stored: r };
+      return {
+        inserted: false,
+        stored: held(await getReferenceRevision(r.revision), `Reference revision ${r.revision}`),
+      };
     },
   };
 }

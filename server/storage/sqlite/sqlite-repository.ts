@@ -12,7 +12,12 @@ function lift(ops: () => SyncOperations, run: <T>(work: () => T) => Promise<T>):
     insertSubmission: (submission) => run(() => ops().insertSubmission(submission)),
     listSubmissions: (before, limit) => run(() => ops().listSubmissions(before, limit)),
     listPublishedForms: () => run(() => ops().listPublishedForms()),
+    getPublishedForm: (formId, version) => run(() => ops().getPublishedForm(formId, version)),
     insertPublishedForm: (form) => run(() => ops().insertPublishedForm(form)),
+    lockReferenceRevisions: () => run(() => ops().lockReferenceRevisions()),
+    currentReferenceHead: () => run(() => ops().currentReferenceHead()),
+    getReferenceRevision: (revision) => run(() => ops().getReferenceRevision(revision)),
+    insertReferenceRevision: (revision) => run(() => ops().insertReferenceRevision(revision)),
   };
 }
 

@@ -1,14 +1,20 @@
 import type { Inserted, NewSubmission, RepositoryTx, StoredSubmission } from '../repository.js';
 import {
+  CURRENT_REFERENCE_HEAD,
   held,
   PUBLISHED_COLUMNS,
+  REVISION_COLUMNS,
   SUBMISSION_COLUMNS,
   toPage,
   toPhoto,
   toPublished,
+  toReferenceHead,
+  toReferenceRevision,
   toSubmission,
   type PhotoRow,
   type PublishedFormRow,
+  type ReferenceHeadRow,
+  type ReferenceRevisionRow,
   type SubmissionRow,
 } from '../rows.js';
 import type { DB } from './database.js';
@@ -57,6 +63,14 @@ export function sqliteOperations(db: DB): SyncOperations {
   const insertPublished = db.prepare<[string, number, string, string]>(
     `INSERT INTO published_forms (form_id, version, definition, published_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (form_id, version) DO NOTHING`,
+  );
+  const referenceHead = db.prepare<[], ReferenceHeadRow>(CURRENT_REFERENCE_HEAD);
+  const getRevision = db.prepare<[number], ReferenceRevisionRow>(
+    `SELECT ${REVISION_COLUMNS} FROM reference_revisions WHERE revision = ?`,
+  );
+  const insertRevision = db.prepare<[number, string, string, string, string]>(
+    `INSERT INTO reference_revisions (${REVISION_COLUMNS}) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (revision) DO NOTHING`,
   );
 
   // A transaction of its own, or a savepoint inside the one under way: the row never stays without its links.
@@ -110,11 +124,36 @@ export function sqliteOperations(db: DB): SyncOperations {
 
     listPublishedForms: () => listPublished.all().map(toPublished),
 
+    getPublishedForm: (formId, version) => {
+      const row = getPublished.get(formId, version);
+      return row && toPublished(row);
+    },
+
     insertPublishedForm: (form) => {
       const { changes } = insertPublished.run(form.formId, form.version, form.definition, form.publishedAt);
       if (changes === 1) return { inserted: true, stored: form };
       const row = held(getPublished.get(form.formId, form.version), `Form ${form.formId}@${form.version}`);
       return { inserted: false, stored: toPublished(row) };
+    },
+
+    // One writer at a time already: every write transaction is BEGIN IMMEDIATE.
+    lockReferenceRevisions: () => undefined,
+
+    currentReferenceHead: () => {
+      const row = referenceHead.get();
+      return row && toReferenceHead(row);
+    },
+
+    getReferenceRevision: (revision) => {
+      const row = getRevision.get(revision);
+      return row && toReferenceRevision(row);
+    },
+
+    insertReferenceRevision: (r) => {
+      const { changes } = insertRevision.run(r.revision, r.etag, r.body, r.publishedAt, r.publishedBy);
+      if (changes === 1) return { inserted: true, stored: r };
+      const row = held(getRevision.get(r.revision), `Reference revision ${r.revision}`);
+      return { inserted: false, stored: toReferenceRevision(row) };
     },
   };
 }
