@@ -28,6 +28,8 @@ function wrapTransactions(repo: Repository, wrap: (tx: RepositoryTx) => Reposito
     listSubmissions: (before, limit) => repo.listSubmissions(before, limit),
     listPublishedForms: () => repo.listPublishedForms(),
     insertPublishedForm: (form) => repo.insertPublishedForm(form),
+    listPhotos: (after, limit) => repo.listPhotos(after, limit),
+    importSubmission: (submission) => repo.importSubmission(submission),
     migrate: () => repo.migrate(),
     withTransaction: (fn) => repo.withTransaction((tx) => fn(wrap(tx))),
     close: () => repo.close(),
@@ -51,6 +53,8 @@ function slowly(tx: RepositoryTx): RepositoryTx {
     listSubmissions: (before, limit) => later(() => tx.listSubmissions(before, limit)),
     listPublishedForms: () => later(() => tx.listPublishedForms()),
     insertPublishedForm: (form) => later(() => tx.insertPublishedForm(form)),
+    listPhotos: (after, limit) => later(() => tx.listPhotos(after, limit)),
+    importSubmission: (submission) => later(() => tx.importSubmission(submission)),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Repository, RepositoryTx } from '../repository.js';
-import { migrate, openDatabase } from './database.js';
+import { checkMigrated, migrate, openDatabase, openDatabaseToRead } from './database.js';
 import { Lane } from './lane.js';
 import { sqliteOperations, type SyncOperations } from './statements.js';
 
@@ -13,6 +13,8 @@ function lift(ops: () => SyncOperations, run: <T>(work: () => T) => Promise<T>):
     listSubmissions: (before, limit) => run(() => ops().listSubmissions(before, limit)),
     listPublishedForms: () => run(() => ops().listPublishedForms()),
     insertPublishedForm: (form) => run(() => ops().insertPublishedForm(form)),
+    listPhotos: (after, limit) => run(() => ops().listPhotos(after, limit)),
+    importSubmission: (submission) => run(() => ops().importSubmission(submission)),
   };
 }
 
@@ -22,10 +24,12 @@ function lift(ops: () => SyncOperations, run: <T>(work: () => T) => Promise<T>):
  * piece at a time (Lane): a transaction is BEGIN IMMEDIATE … COMMIT or
  * ROLLBACK around the awaited fn, and an operation run on its own waits for
  * the transaction under way instead of landing inside it. The IMMEDIATE
- * lock also keeps out another process writing the same file.
+ * lock also keeps out another process writing the same file. With
+ * readOnly, the file must exist, is never written, and migrate() only
+ * checks that it is up to date.
  */
-export function openSqliteRepository(dataDir: string): Repository {
-  const db = openDatabase(dataDir);
+export function openSqliteRepository(dataDir: string, { readOnly = false } = {}): Repository {
+  const db = readOnly ? openDatabaseToRead(dataDir) : openDatabase(dataDir);
   const lane = new Lane();
   let prepared: SyncOperations | null = null;
   // Statements can only be prepared once the tables they name exist.
@@ -39,7 +43,8 @@ export function openSqliteRepository(dataDir: string): Repository {
 
     migrate: () =>
       lane.run(() => {
-        migrate(db);
+        if (readOnly) checkMigrated(db);
+        else migrate(db);
         prepared ??= sqliteOperations(db);
       }),
 
