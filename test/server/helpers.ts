@@ -17,7 +17,13 @@ import type { GeoPoint, PhotoRef, PhotoType, SubmissionPayload } from '../../sha
 import { buildApp, type AppOptions } from '../../server/app.js';
 import { PROJECT_ROOT } from '../../server/paths.js';
 import type { PhotoStore } from '../../server/storage/photo-store.js';
-import { openStores, type S3Location, type StoresConfig } from '../../server/storage/stores.js';
+import type { Repository } from '../../server/storage/repository.js';
+import {
+  openRepository,
+  openStores,
+  type S3Location,
+  type StoresConfig,
+} from '../../server/storage/stores.js';
 import { S3_TEST_CREDENTIALS } from './s3-server.js';
 
 export const DEMO_FORMS_DIR = join(PROJECT_ROOT, 'server', 'demo-forms');
@@ -120,6 +126,17 @@ export async function removeStore(store: TestStore): Promise<void> {
   rmSync(store.dataDir, { recursive: true, force: true });
   if (store.databaseUrl)
     await onAdmin(`DROP DATABASE IF EXISTS ${new URL(store.databaseUrl).pathname.slice(1)}`);
+}
+
+/** Reads what a stopped server left in its store, through a repository of its own. */
+export async function readStore<T>(store: TestStore, read: (repo: Repository) => Promise<T>): Promise<T> {
+  const repo = openRepository(store);
+  try {
+    await repo.migrate();
+    return await read(repo);
+  } finally {
+    await repo.close();
+  }
 }
 
 /** The environment that points a server process at a store. */

@@ -10,12 +10,11 @@ import type {
   SubmissionPayload,
 } from '../../shared/submission.js';
 import { FormsDirError } from '../../server/reference.js';
-import { openRepository } from '../../server/storage/stores.js';
-import type { Repository } from '../../server/storage/repository.js';
 import {
   demoForm,
   demoSites,
   putSubmission,
+  readStore,
   startTestServer,
   storeEnv,
   storedPhotosPayload,
@@ -61,17 +60,6 @@ function restart(store: TestStore, dir: string): Promise<TestServer> {
 
 async function reference(server: TestServer): Promise<ReferenceData> {
   return (await server.app.inject({ method: 'GET', url: '/api/reference' })).json<ReferenceData>();
-}
-
-/** Reads what a stopped server left in its store, through a repository of its own. */
-async function readStore<T>(store: TestStore, read: (repo: Repository) => Promise<T>): Promise<T> {
-  const repo = openRepository(store);
-  try {
-    await repo.migrate();
-    return await read(repo);
-  } finally {
-    await repo.close();
-  }
 }
 
 function publishedRows(
