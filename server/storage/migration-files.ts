@@ -56,3 +56,21 @@ export const SCHEMA_MIGRATIONS_DDL = `CREATE TABLE IF NOT EXISTS schema_migratio
   name       TEXT NOT NULL,
   applied_at TEXT NOT NULL
 )`;
+
+/**
+ * Throws unless exactly the migrations given are recorded as applied: for a
+ * database opened to read only, which cannot be brought up to date.
+ */
+export function checkApplied(applied: number[], migrations: Migration<unknown>[], where: string): void {
+  const known = migrations.map((m) => m.version);
+  const missing = migrations.filter((m) => !applied.includes(m.version)).map((m) => m.name);
+  const unknown = applied.filter((v) => !known.includes(v));
+  if (unknown.length > 0)
+    throw new Error(
+      `${where} has migrations this version of Fieldsync does not know (${unknown.join(', ')}): use the version that wrote it.`,
+    );
+  if (missing.length > 0)
+    throw new Error(
+      `${where} lacks migrations ${missing.join(', ')}: start this version of the server on it once to bring it up to date.`,
+    );
+}

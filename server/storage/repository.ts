@@ -104,6 +104,18 @@ export interface RepositoryTx {
   getReferenceRevision(revision: number): Promise<ReferenceRevision | undefined>;
   /** Records a revision; under lockReferenceRevisions, as the next number. */
   insertReferenceRevision(revision: ReferenceRevision): Promise<Inserted<ReferenceRevision>>;
+  // Moving records from one repository to another (server/migrate-storage).
+
+  /** Up to limit photo records with a sha256 above `after` (from the lowest when null), by sha256. */
+  listPhotos(after: string | null, limit: number): Promise<PhotoRecord[]>;
+  /**
+   * Stores a submission as another repository held it, its receipt (seq
+   * included) unchanged, with its links to the photos it names, which must
+   * be recorded. Insert-if-absent on the id; refused when another
+   * submission holds the seq. A submission stored later gets a higher seq
+   * than every one imported.
+   */
+  importSubmission(submission: StoredSubmission): Promise<Inserted<StoredSubmission>>;
 }
 
 /**
@@ -135,11 +147,16 @@ export interface RepositoryTx {
  *   newest, misses nothing. SQLite has it from its single writer; a
  *   database with concurrent writers must hand out seq under the insert's
  *   own lock (a counter row updated in the inserting transaction), since a
- *   bare sequence numbers in insert order and commits out of it.
+ *   bare sequence numbers in insert order and commits out of it. An
+ *   imported submission keeps the seq it was given where it came from, so
+ *   import only into a repository no server is using.
  * - Migrations: migrate() applies each numbered schema change not yet
  *   applied, each in its own transaction with its record, refusing a gap in
  *   the numbering, and applies each only once when several servers start at
  *   the same moment. The server calls it at start-up, before anything else.
+ *   A repository opened to read only (openStoresToRead) applies none: its
+ *   migrate() refuses a database whose migrations differ from this
+ *   server's, and every insert is refused by the database.
  */
 export interface Repository extends RepositoryTx {
   migrate(): Promise<void>;

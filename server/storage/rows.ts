@@ -100,3 +100,37 @@ export function held<T>(row: T | undefined, what: string): T {
   if (row === undefined) throw new Error(`${what} was neither inserted nor found.`);
   return row;
 }
+
+/** The columns an imported submission fills, in the order of importedValues. */
+export const IMPORTED_COLUMNS =
+  'seq, id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version';
+
+/** seq, id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version */
+export type ImportedValues = [
+  number,
+  string,
+  string,
+  number,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string | null,
+];
+
+/** The values of an imported submission's row, in the order of IMPORTED_COLUMNS. */
+export function importedValues({ receipt, contentHash, payload }: StoredSubmission): ImportedValues {
+  return [
+    receipt.seq,
+    receipt.id,
+    payload.formId,
+    payload.formVersion,
+    payload.deviceId,
+    payload.createdAt,
+    receipt.receivedAt,
+    contentHash,
+    JSON.stringify(payload),
+    payload.referenceVersion ?? null,
+  ];
+}

@@ -63,3 +63,25 @@ export async function openStores(config: StoresConfig): Promise<Stores> {
     throw err;
   }
 }
+
+/**
+ * The stores the configuration names, opened to read only, for copying
+ * them elsewhere (server/migrate-storage): the SQLite file and the photo
+ * folder must exist, nothing is created or migrated (the database must be
+ * up to date), and the database refuses every write.
+ */
+export async function openStoresToRead(config: StoresConfig): Promise<Stores> {
+  const repository = config.databaseUrl
+    ? openPostgresRepository(config.databaseUrl, { readOnly: true })
+    : openSqliteRepository(config.dataDir, { readOnly: true });
+  try {
+    await repository.migrate();
+    const photos = config.photoStore
+      ? await openPhotoStore(config)
+      : await FolderPhotoStore.openToRead(join(config.dataDir, 'photos'), config.photoMaxBytes);
+    return { repository, photos };
+  } catch (err) {
+    await repository.close();
+    throw err;
+  }
+}

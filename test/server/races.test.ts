@@ -33,6 +33,8 @@ function wrapTransactions(repo: Repository, wrap: (tx: RepositoryTx) => Reposito
     currentReferenceHead: () => repo.currentReferenceHead(),
     getReferenceRevision: (revision) => repo.getReferenceRevision(revision),
     insertReferenceRevision: (revision) => repo.insertReferenceRevision(revision),
+    listPhotos: (after, limit) => repo.listPhotos(after, limit),
+    importSubmission: (submission) => repo.importSubmission(submission),
     migrate: () => repo.migrate(),
     withTransaction: (fn) => repo.withTransaction((tx) => fn(wrap(tx))),
     close: () => repo.close(),
@@ -61,6 +63,8 @@ function slowly(tx: RepositoryTx): RepositoryTx {
     currentReferenceHead: () => later(() => tx.currentReferenceHead()),
     getReferenceRevision: (revision) => later(() => tx.getReferenceRevision(revision)),
     insertReferenceRevision: (revision) => later(() => tx.insertReferenceRevision(revision)),
+    listPhotos: (after, limit) => later(() => tx.listPhotos(after, limit)),
+    importSubmission: (submission) => later(() => tx.importSubmission(submission)),
   };
 }
 

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { canonicalPayload } from '../../shared/canonical.js';
 import type { PhotoRecord, ReferenceRevision, Repository } from '../../server/storage/repository.js';
-import { openRepository } from '../../server/storage/stores.js';
+import { openDatabase } from '../../server/storage/sqlite/database.js';
+import { closeStores, openRepository, openStores, openStoresToRead } from '../../server/storage/stores.js';
 import {
   fakePhoto,
   freshStore,
@@ -252,5 +255,125 @@ describe(`the repository (${TEST_BACKEND})`, () => {
     const got = [...(await early).items.map((s) => s.receipt.id).filter((id) => !seen.has(id)), ...later];
     assert.deepEqual(got.slice().sort(), all.map((i) => i.stored.receipt.id).sort());
     assert.equal(new Set(got).size, got.length);
+  });
+});
+
+describe(`moving records between repositories (${TEST_BACKEND})`, () => {
+  let store: TestStore;
+  let repo: Repository;
+  before(async () => {
+    store = await freshStore('import');
+    repo = openRepository(store);
+    await repo.migrate();
+  });
+  after(async () => {
+    await repo.close();
+    await removeStore(store);
+  });
+
+  it('lists photo records by sha256, a page at a time', async () => {
+    const photos = Array.from({ length: 5 }, photoRecord);
+    for (const photo of photos) await repo.insertPhoto(photo);
+    const paged: PhotoRecord[] = [];
+    for (let page = await repo.listPhotos(null, 2); page.length > 0;) {
+      assert.ok(page.length <= 2);
+      paged.push(...page);
+      page = await repo.listPhotos(page[page.length - 1]!.sha256, 2);
+    }
+    assert.deepEqual(
+      paged,
+      photos.sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1)),
+    );
+  });
+
+  it('imports a submission under its own receipt, once, and numbers later ones past it', async () => {
+    const photo = photoRecord();
+    await repo.insertPhoto(photo);
+    const payload = canonicalPayload(
+      validPayload([{ ...photoRef(fakePhoto()), sha256: photo.sha256, bytes: photo.bytes }]),
+    );
+    const moved = { receipt: { id: payload.id, receivedAt: NOW, seq: 5000 }, contentHash: 'h', payload };
+    assert.deepEqual(await repo.importSubmission(moved), { inserted: true, stored: moved });
+    assert.deepEqual(await repo.getSubmission(payload.id), moved);
+    // Again, as a rerun would: the row held, unchanged.
+    const again = { ...moved, receipt: { ...moved.receipt, seq: 5001 }, contentHash: 'other' };
+    assert.deepEqual(await repo.importSubmission(again), { inserted: false, stored: moved });
+
+    // Another submission cannot take a seq already held.
+    const other = canonicalPayload(validPayload([]));
+    await assert.rejects(
+      repo.importSubmission({ ...moved, receipt: { ...moved.receipt, id: other.id }, payload: other }),
+      /cannot take seq 5000: another holds it/,
+    );
+    assert.equal(await repo.getSubmission(other.id), undefined);
+
+    // Its photo links hold as an inserted submission's do: the photos must be recorded.
+    const unrecorded = canonicalPayload(validPayload([photoRef(fakePhoto())]));
+    await assert.rejects(
+      repo.importSubmission({
+        receipt: { id: unrecorded.id, receivedAt: NOW, seq: 4000 },
+        contentHash: 'h',
+        payload: unrecorded,
+      }),
+      /foreign key/i,
+    );
+
+    const next = await repo.insertSubmission({
+      payload: validPayload([]),
+      contentHash: 'h',
+      receivedAt: NOW,
+    });
+    assert.ok(next.stored.receipt.seq > 5000, `seq ${next.stored.receipt.seq}`);
+  });
+});
+
+describe(`a store opened to read (${TEST_BACKEND})`, () => {
+  it('refuses every write, and nothing of it is kept', async () => {
+    const store = await freshStore('to-read');
+    await closeStores(await openStores({ ...store, photoMaxBytes: 1024 }));
+    const stores = await openStoresToRead({ ...store, photoMaxBytes: 1024 });
+    try {
+      const photo = photoRecord();
+      await assert.rejects(stores.repository.insertPhoto(photo), /read-?only/i);
+      assert.equal(await stores.repository.getPhoto(photo.sha256), undefined);
+      const payload = canonicalPayload(validPayload([]));
+      await assert.rejects(
+        stores.repository.importSubmission({
+          receipt: { id: payload.id, receivedAt: NOW, seq: 1 },
+          contentHash: 'h',
+          payload,
+        }),
+        /read-?only/i,
+      );
+      if (!store.photoStore)
+        await assert.rejects(
+          stores.photos.receive(Readable.from([fakePhoto()]), 'a'.repeat(64)),
+          /read only/,
+        );
+    } finally {
+      await closeStores(stores);
+      await removeStore(store);
+    }
+  });
+
+  it('refuses a database its migrations have not reached, and creates none', async () => {
+    const store = await freshStore('not-migrated');
+    try {
+      if (!store.databaseUrl) {
+        await assert.rejects(
+          openStoresToRead({ ...store, photoMaxBytes: 1024 }),
+          /There is no Fieldsync database at .*fieldsync\.db/,
+        );
+        assert.deepEqual(readdirSync(store.dataDir), []);
+        // A file a server created but never migrated.
+        openDatabase(store.dataDir).close();
+      }
+      await assert.rejects(
+        openStoresToRead({ ...store, photoMaxBytes: 1024 }),
+        /lacks migrations 0001-init\.sql(, [^:]+)?: start this version of the server on it once/,
+      );
+    } finally {
+      await removeStore(store);
+    }
   });
 });

@@ -26,6 +26,7 @@ async function fsyncDir(dir: string): Promise<void> {
 export class FolderPhotoStore implements PhotoStore {
   readonly root: string;
   readonly maxBytes: number;
+  #readOnly = false;
 
   private constructor(root: string, maxBytes: number) {
     this.root = root;
@@ -45,6 +46,15 @@ export class FolderPhotoStore implements PhotoStore {
     return new FolderPhotoStore(root, maxBytes);
   }
 
+  /** The photos in root, to read only (for copying them elsewhere): root must exist, and nothing is written. */
+  static async openToRead(root: string, maxBytes: number): Promise<FolderPhotoStore> {
+    const found = await stat(root).catch(() => null);
+    if (!found?.isDirectory()) throw new Error(`There is no photo folder at ${root}.`);
+    const store = new FolderPhotoStore(root, maxBytes);
+    store.#readOnly = true;
+    return store;
+  }
+
   #dirOf(sha256: string): string {
     return join(this.root, sha256.slice(0, 2));
   }
@@ -59,6 +69,7 @@ export class FolderPhotoStore implements PhotoStore {
    * of anything but a photo received whole.
    */
   async receive(stream: Readable, expectedSha256: string): Promise<ReceivedPhoto> {
+    if (this.#readOnly) throw new Error(`The photo folder ${this.root} is open to read only.`);
     const alreadyStored = await this.exists(expectedSha256);
     let file: FileHandle | null = null;
     let tempPath: string | null = null;

@@ -1,7 +1,12 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { PROJECT_ROOT } from '../../paths.js';
-import { readMigrationFiles, SCHEMA_MIGRATIONS_DDL, type Migration } from '../migration-files.js';
+import {
+  checkApplied,
+  readMigrationFiles,
+  SCHEMA_MIGRATIONS_DDL,
+  type Migration,
+} from '../migration-files.js';
 
 /** Where the numbered migrations live; .sql files are not compiled, so they are read from the source tree. */
 export const MIGRATIONS_DIR = join(PROJECT_ROOT, 'server', 'storage', 'postgres', 'migrations');
@@ -84,4 +89,33 @@ export function openPool(url: string): pg.Pool {
   // by the pool; without a listener its error would end the process.
   pool.on('error', () => undefined);
   return pool;
+}
+
+/** A connection pool on url whose every transaction is read only, for copying the database elsewhere. */
+export function openPoolToRead(url: string): pg.Pool {
+  const pool = openPool(url);
+  // Queued on each new connection ahead of anything asked of it.
+  pool.on(
+    'connect',
+    (client) => void client.query('SET default_transaction_read_only = on').catch(() => undefined),
+  );
+  return pool;
+}
+
+/** Refuses a database opened to read only (at url) whose applied migrations are not exactly these. */
+export async function checkMigrated(
+  pool: pg.Pool,
+  url: string,
+  migrations: PgMigration[] = readMigrations(),
+): Promise<void> {
+  const [table] = (
+    await pool.query<{ present: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
+  ).rows;
+  const applied = table?.present
+    ? (await pool.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map(
+        (r) => r.version,
+      )
+    : [];
+  const { host, pathname } = new URL(url);
+  checkApplied(applied, migrations, `The database ${pathname.slice(1)} at ${host}`);
 }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { ReentryGuard } from '../reentry-guard.js';
 import type { Repository } from '../repository.js';
-import { inTransaction, migrate, openPool } from './database.js';
+import { checkMigrated, inTransaction, migrate, openPool, openPoolToRead } from './database.js';
 import { postgresOperations, type Session } from './statements.js';
 
 /** A session on one connection inside its transaction: nested units are savepoints. */
@@ -32,10 +32,12 @@ function txSession(client: pg.PoolClient, isOpen: () => boolean): Session {
  * transaction runs on a connection of its own from the pool, BEGIN … COMMIT
  * or ROLLBACK around the awaited fn, so transactions in flight at once
  * never share one; an operation on its own runs on any free connection,
- * in a transaction of its own when it writes more than one row.
+ * in a transaction of its own when it writes more than one row. With
+ * readOnly, every transaction is read only and migrate() only checks that
+ * the database is up to date.
  */
-export function openPostgresRepository(url: string): Repository {
-  const pool = openPool(url);
+export function openPostgresRepository(url: string, { readOnly = false } = {}): Repository {
+  const pool = readOnly ? openPoolToRead(url) : openPool(url);
   const guard = new ReentryGuard();
   const inFlight = new Set<Promise<unknown>>();
 
@@ -88,7 +90,9 @@ export function openPostgresRepository(url: string): Repository {
     currentReferenceHead: () => track(() => ops.currentReferenceHead()),
     getReferenceRevision: (revision) => track(() => ops.getReferenceRevision(revision)),
     insertReferenceRevision: (revision) => track(() => ops.insertReferenceRevision(revision)),
-    migrate: () => track(() => migrate(pool)),
+    listPhotos: (after, limit) => track(() => ops.listPhotos(after, limit)),
+    importSubmission: (submission) => track(() => ops.importSubmission(submission)),
+    migrate: () => track(() => (readOnly ? checkMigrated(pool, url) : migrate(pool))),
     withTransaction: (fn) =>
       track(() => transaction((session) => guard.within(() => fn(postgresOperations(session))))),
     async close() {

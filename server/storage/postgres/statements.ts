@@ -2,6 +2,8 @@ import type { PhotoRecord, RepositoryTx, StoredSubmission } from '../repository.
 import {
   CURRENT_REFERENCE_HEAD,
   held,
+  IMPORTED_COLUMNS,
+  importedValues,
   PUBLISHED_COLUMNS,
   REVISION_COLUMNS,
   SUBMISSION_COLUMNS,
@@ -185,5 +187,55 @@ export function postgresOperations(session: Session): RepositoryTx {
         stored: held(await getReferenceRevision(r.revision), `Reference revision ${r.revision}`),
       };
     },
+
+    ...moveOperations(session),
+  };
+}
+
+// Moving records from one repository to another.
+
+/** Any conflict, on the id or on the seq, inserts nothing. */
+const IMPORT_SUBMISSION = `
+  INSERT INTO submissions (${IMPORTED_COLUMNS})
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING seq`;
+
+/** Hands later submissions a seq above the one imported. */
+const COUNTER_PAST = `UPDATE counters SET value = GREATEST(value, $1) WHERE name = 'submission_seq'`;
+
+function moveOperations(session: Session): Pick<RepositoryTx, 'listPhotos' | 'importSubmission'> {
+  return {
+    async listPhotos(after, limit) {
+      // Lower-case hex: every collation orders it as SQLite does, byte by byte.
+      const rows =
+        after === null
+          ? await session.query<PhotoRow>(
+              'SELECT sha256, bytes, type, created_at FROM photos ORDER BY sha256 LIMIT $1',
+              [limit],
+            )
+          : await session.query<PhotoRow>(
+              'SELECT sha256, bytes, type, created_at FROM photos WHERE sha256 > $1 ORDER BY sha256 LIMIT $2',
+              [after, limit],
+            );
+      return rows.map(toPhoto);
+    },
+
+    importSubmission: (submission) =>
+      session.atomic(async (s) => {
+        const { receipt, payload } = submission;
+        const rows = await s.query(IMPORT_SUBMISSION, importedValues(submission));
+        if (rows.length === 0) {
+          const stored = await postgresOperations(s).getSubmission(receipt.id);
+          if (!stored)
+            throw new Error(`Submission ${receipt.id} cannot take seq ${receipt.seq}: another holds it.`);
+          return { inserted: false, stored };
+        }
+        await s.query(
+          `INSERT INTO submission_photos (submission_seq, sha256) SELECT $1, unnest($2::text[])
+           ON CONFLICT DO NOTHING`,
+          [receipt.seq, payload.photos.map((p) => p.sha256)],
+        );
+        await s.query(COUNTER_PAST, [receipt.seq]);
+        return { inserted: true, stored: submission };
+      }),
   };
 }

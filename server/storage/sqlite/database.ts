@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { PROJECT_ROOT } from '../../paths.js';
 import {
+  checkApplied,
   readMigrationFiles,
   SCHEMA_MIGRATIONS_DDL,
   type Migration as FileMigration,
@@ -71,4 +72,27 @@ export function openDatabase(dataDir: string): DB {
     throw err;
   }
   return db;
+}
+
+/**
+ * Opens dataDir/fieldsync.db to read only, for copying it elsewhere:
+ * nothing is created, not even the file, and every write is refused.
+ */
+export function openDatabaseToRead(dataDir: string): DB {
+  const file = join(dataDir, 'fieldsync.db');
+  if (!existsSync(file)) throw new Error(`There is no Fieldsync database at ${file}.`);
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/** Refuses a database opened to read only whose applied migrations are not exactly these. */
+export function checkMigrated(db: DB, migrations: Migration[] = readMigrations()): void {
+  const hasTable = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
+  const applied = hasTable
+    ? db.prepare<[], number>('SELECT version FROM schema_migrations').pluck().all()
+    : [];
+  checkApplied(applied, migrations, db.name);
 }

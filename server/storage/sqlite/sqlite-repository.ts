@@ -1,5 +1,5 @@
 import type { Repository, RepositoryTx } from '../repository.js';
-import { migrate, openDatabase } from './database.js';
+import { checkMigrated, migrate, openDatabase, openDatabaseToRead } from './database.js';
 import { Lane } from './lane.js';
 import { sqliteOperations, type SyncOperations } from './statements.js';
 
@@ -18,6 +18,8 @@ function lift(ops: () => SyncOperations, run: <T>(work: () => T) => Promise<T>):
     currentReferenceHead: () => run(() => ops().currentReferenceHead()),
     getReferenceRevision: (revision) => run(() => ops().getReferenceRevision(revision)),
     insertReferenceRevision: (revision) => run(() => ops().insertReferenceRevision(revision)),
+    listPhotos: (after, limit) => run(() => ops().listPhotos(after, limit)),
+    importSubmission: (submission) => run(() => ops().importSubmission(submission)),
   };
 }
 
@@ -27,10 +29,12 @@ function lift(ops: () => SyncOperations, run: <T>(work: () => T) => Promise<T>):
  * piece at a time (Lane): a transaction is BEGIN IMMEDIATE … COMMIT or
  * ROLLBACK around the awaited fn, and an operation run on its own waits for
  * the transaction under way instead of landing inside it. The IMMEDIATE
- * lock also keeps out another process writing the same file.
+ * lock also keeps out another process writing the same file. With
+ * readOnly, the file must exist, is never written, and migrate() only
+ * checks that it is up to date.
  */
-export function openSqliteRepository(dataDir: string): Repository {
-  const db = openDatabase(dataDir);
+export function openSqliteRepository(dataDir: string, { readOnly = false } = {}): Repository {
+  const db = readOnly ? openDatabaseToRead(dataDir) : openDatabase(dataDir);
   const lane = new Lane();
   let prepared: SyncOperations | null = null;
   // Statements can only be prepared once the tables they name exist.
@@ -44,7 +48,8 @@ export function openSqliteRepository(dataDir: string): Repository {
 
     migrate: () =>
       lane.run(() => {
-        migrate(db);
+        if (readOnly) checkMigrated(db);
+        else migrate(db);
         prepared ??= sqliteOperations(db);
       }),
 

@@ -2,8 +2,11 @@ import type { Inserted, NewSubmission, RepositoryTx, StoredSubmission } from '..
 import {
   CURRENT_REFERENCE_HEAD,
   held,
+  IMPORTED_COLUMNS,
+  importedValues,
   PUBLISHED_COLUMNS,
   REVISION_COLUMNS,
+  type ImportedValues,
   SUBMISSION_COLUMNS,
   toPage,
   toPhoto,
@@ -155,5 +158,48 @@ export function sqliteOperations(db: DB): SyncOperations {
       const row = held(getRevision.get(r.revision), `Reference revision ${r.revision}`);
       return { inserted: false, stored: toReferenceRevision(row) };
     },
+    ...moveOperations(db, (id) => {
+      const row = getSubmission.get(id);
+      return row && toSubmission(row);
+    }),
+  };
+}
+
+/** The statements that move records from one repository to another. */
+function moveOperations(
+  db: DB,
+  getSubmission: SyncOperations['getSubmission'],
+): Pick<SyncOperations, 'listPhotos' | 'importSubmission'> {
+  const photosFrom = db.prepare<[string, number], PhotoRow>(
+    'SELECT sha256, bytes, type, created_at FROM photos WHERE sha256 > ? ORDER BY sha256 LIMIT ?',
+  );
+  const photosFirst = db.prepare<[number], PhotoRow>(
+    'SELECT sha256, bytes, type, created_at FROM photos ORDER BY sha256 LIMIT ?',
+  );
+  // Any conflict, on the id or on the seq, inserts nothing. An explicit seq
+  // raises AUTOINCREMENT's high-water mark to it, so later seqs come after.
+  const importRow = db.prepare<ImportedValues>(
+    `INSERT INTO submissions (${IMPORTED_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  );
+  const link = db.prepare<[number, string]>(
+    'INSERT INTO submission_photos (submission_seq, sha256) VALUES (?, ?) ON CONFLICT DO NOTHING',
+  );
+  const importWithLinks = db.transaction((submission: StoredSubmission): Inserted<StoredSubmission> => {
+    const { receipt, payload } = submission;
+    const { changes } = importRow.run(...importedValues(submission));
+    if (changes === 0) {
+      const stored = getSubmission(receipt.id);
+      if (!stored)
+        throw new Error(`Submission ${receipt.id} cannot take seq ${receipt.seq}: another holds it.`);
+      return { inserted: false, stored };
+    }
+    for (const photo of payload.photos) link.run(receipt.seq, photo.sha256);
+    return { inserted: true, stored: submission };
+  });
+
+  return {
+    listPhotos: (after, limit) =>
+      (after === null ? photosFirst.all(limit) : photosFrom.all(after, limit)).map(toPhoto),
+    importSubmission: (submission) => importWithLinks(submission),
   };
 }
