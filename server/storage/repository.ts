@@ -78,7 +78,8 @@ export interface RepositoryTx {
  *
  * - Durability: an operation or transaction resolves only once what it
  *   wrote survives a power cut. A receipt tells the device it may forget
- *   the submission.
+ *   the submission. Transactions may share a commit (group commit): each
+ *   then settles, resolved or rejected, only once that commit is done.
  * - Insert-if-absent: the insert* operations never fail on a key already
  *   held, even one committed a moment ago by another transaction or another
  *   server; they answer with the row held. The loser of a race for a new
@@ -86,8 +87,13 @@ export interface RepositoryTx {
  *   error. No operation updates or deletes a row.
  * - Transactions: withTransaction runs fn's operations as one transaction,
  *   committed when fn resolves and rolled back when it rejects. Two
- *   transactions in flight at once never share a database transaction,
- *   however their awaits interleave. A look-up in a transaction may miss a
+ *   transactions in flight at once never interleave inside one database
+ *   transaction, however their awaits do: each has a connection of its
+ *   own, or they run one after the other, each in a savepoint of a
+ *   database transaction that several share so that one commit (and one
+ *   fsync) serves them all; one rolling back to its savepoint leaves the
+ *   others be, and each sees the writes of those before it in the batch,
+ *   as if they had just committed. A look-up in a transaction may miss a
  *   row another server commits a moment later; insert-if-absent then finds
  *   it, and the caller decides on that row. Inside fn, use tx only: a call
  *   on the repository itself from fn is refused, rather than run outside the

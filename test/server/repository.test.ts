@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleep, setImmediate as nextTurn } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { canonicalPayload } from '../../shared/canonical.js';
-import type { PhotoRecord, Repository } from '../../server/storage/repository.js';
+import type { PhotoRecord, Repository, RepositoryTx } from '../../server/storage/repository.js';
 import { openRepository } from '../../server/storage/stores.js';
 import {
   fakePhoto,
@@ -202,5 +202,48 @@ describe(`the repository (${TEST_BACKEND})`, () => {
     const got = [...(await early).items.map((s) => s.receipt.id).filter((id) => !seen.has(id)), ...later];
     assert.deepEqual(got.slice().sort(), all.map((i) => i.stored.receipt.id).sort());
     assert.equal(new Set(got).size, got.length);
+  });
+  it('rolls back a transaction that fails among others asked for at once, and only it', async () => {
+    const [a, b, c] = [photoRecord(), photoRecord(), photoRecord()];
+    let aSettled = false;
+    let aSettledWhenCRan: boolean | null = null;
+    const first = repo.withTransaction((tx) => tx.insertPhoto(a));
+    void first.finally(() => (aSettled = true));
+    const failing = repo.withTransaction(async (tx) => {
+      await tx.insertPhoto(b);
+      throw new Abandoned();
+    });
+    const third = repo.withTransaction(async (tx) => {
+      aSettledWhenCRan = aSettled;
+      return tx.insertPhoto(c);
+    });
+    await assert.rejects(failing, Abandoned);
+    assert.deepEqual((await first).stored, a);
+    assert.deepEqual((await third).stored, c);
+    assert.equal(await repo.getPhoto(b.sha256), undefined);
+    assert.deepEqual(await repo.getPhoto(a.sha256), a);
+    assert.deepEqual(await repo.getPhoto(c.sha256), c);
+    // On SQLite the three share one commit: the first is not acknowledged before the last has run.
+    if (TEST_BACKEND === 'sqlite') assert.equal(aSettledWhenCRan, false);
+  });
+
+  it('refuses a transaction used after its fn ended, even while its commit is still to come', async () => {
+    let first: RepositoryTx | undefined;
+    let endFirst = (): void => undefined;
+    const firstEnded = new Promise<void>((resolve) => (endFirst = resolve));
+    const one = repo.withTransaction((tx) => {
+      first = tx;
+      const done = Promise.resolve(photoRecord());
+      void done.then(endFirst);
+      return done;
+    });
+    const two = repo.withTransaction(async () => {
+      await firstEnded;
+      // A turn later: its fn has ended everywhere; on SQLite the shared commit is still to come.
+      await nextTurn();
+      return first!.insertPhoto(photoRecord());
+    });
+    await one;
+    await assert.rejects(two, /after it ended/);
   });
 });

@@ -59,12 +59,18 @@ export function openPostgresRepository(url: string): Repository {
     let open = true;
     let failed = false;
     try {
-      return await inTransaction(client, () => fn(txSession(client, () => open)));
+      return await inTransaction(client, async () => {
+        try {
+          return await fn(txSession(client, () => open));
+        } finally {
+          // Ended as fn settles: a call made later would run after the COMMIT, outside the transaction.
+          open = false;
+        }
+      });
     } catch (err) {
       failed = true;
       throw err;
     } finally {
-      open = false;
       // A connection whose transaction failed may be broken: the pool replaces it.
       client.release(failed);
     }
