@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { MAX_TILE_ZOOM, tileTemplateProblems, type BaseMapConfig } from '../shared/base-map.js';
 import { PROJECT_ROOT } from './paths.js';
+import { DEFAULT_POOL_SIZE } from './storage/postgres/database.js';
 
 /** 15 MiB: a full-resolution phone photo fits; a video renamed .jpg does not. */
 export const DEFAULT_PHOTO_MAX_BYTES = 15 * 1024 * 1024;
@@ -12,6 +13,8 @@ export interface Config {
   dataDir: string;
   /** postgres://… to keep records in PostgreSQL; null for SQLite in dataDir. */
   databaseUrl: string | null;
+  /** Connections to PostgreSQL at most. */
+  databasePoolSize: number;
   formsDir: string;
   appDir: string;
   photoMaxBytes: number;
@@ -93,6 +96,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     problems.push(
       'DATABASE_URL must be a postgres:// or postgresql:// URL, or unset for SQLite in DATA_DIR.',
     );
+  const databasePoolSize = integer('DATABASE_POOL_SIZE', DEFAULT_POOL_SIZE, 1, 1000);
+  if (databaseUrl === null && value('DATABASE_POOL_SIZE') !== undefined)
+    problems.push('DATABASE_POOL_SIZE is for PostgreSQL: it needs DATABASE_URL.');
 
   let baseMap: BaseMapConfig | null = null;
   const tileUrl = value('MAP_TILE_URL');
@@ -121,6 +127,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     host: value('HOST') ?? '0.0.0.0',
     dataDir: path('DATA_DIR', 'data'),
     databaseUrl,
+    databasePoolSize,
     formsDir: path('FORMS_DIR', 'server/demo-forms'),
     appDir: path('APP_DIR', 'dist/app'),
     photoMaxBytes,

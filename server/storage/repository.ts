@@ -62,7 +62,10 @@ export interface RepositoryTx {
   getSubmission(id: string): Promise<StoredSubmission | undefined>;
   /** Stores a submission with its links to the photos it names, which must be recorded. */
   insertSubmission(submission: NewSubmission): Promise<Inserted<StoredSubmission>>;
-  /** Up to limit submissions with a seq below `before` (from the newest when null), newest first. */
+  /**
+   * Up to limit submissions with a seq below `before` (from the newest when
+   * null), newest first, among those that are listed (see Order below).
+   */
   listSubmissions(before: number | null, limit: number): Promise<StoredSubmissionPage>;
 
   /** Every form version ever published, by form id then version. */
@@ -98,14 +101,20 @@ export interface RepositoryTx {
  *   it, and the caller decides on that row. Inside fn, use tx only: a call
  *   on the repository itself from fn is refused, rather than run outside the
  *   transaction or left waiting for it.
- * - Order: seq numbers submissions in commit order and is never reused. A
- *   submission a reader can see has a higher seq than every submission
- *   committed before it, and no lower seq becomes visible after it: a
- *   client paging below the last seq it saw, or starting again from the
- *   newest, misses nothing. SQLite has it from its single writer; a
- *   database with concurrent writers must hand out seq under the insert's
- *   own lock (a counter row updated in the inserting transaction), since a
- *   bare sequence numbers in insert order and commits out of it.
+ * - Order: seq numbers submissions in the order they are inserted and is
+ *   never reused. listSubmissions never shows a lower seq after a higher
+ *   one: it lists a submission only once every lower seq has been
+ *   committed or rolled back, so a client paging below the last seq it
+ *   saw, or starting again from the newest, misses nothing. (Inside a
+ *   transaction the listing may differ around that transaction's own
+ *   inserts.) A look-up by id finds a submission as soon as it is
+ *   committed. SQLite has the order
+ *   from its single writer, which commits in seq order. Concurrent writers
+ *   commit out of seq order, and numbering under a lock held to the commit
+ *   would queue every insert behind the one before (its WAL flush
+ *   included); so on PostgreSQL a seq is marked in flight until its
+ *   transaction ends, and the listing stops below the lowest in flight
+ *   (server/storage/postgres/migrations/0002-concurrent-inserts.sql).
  * - Migrations: migrate() applies each numbered schema change not yet
  *   applied, each in its own transaction with its record, refusing a gap in
  *   the numbering, and applies each only once when several servers start at

@@ -1,6 +1,12 @@
 import { canonicalPayload } from '../../shared/canonical.js';
 import type { PhotoType, SubmissionPayload } from '../../shared/submission.js';
-import type { PhotoRecord, PublishedForm, StoredSubmission, StoredSubmissionPage } from './repository.js';
+import type {
+  NewSubmission,
+  PhotoRecord,
+  PublishedForm,
+  StoredSubmission,
+  StoredSubmissionPage,
+} from './repository.js';
 
 // The rows both dialects store, as their drivers hand them back, and what the repository makes of them.
 
@@ -28,6 +34,37 @@ export interface PublishedFormRow {
 }
 
 export const SUBMISSION_COLUMNS = 'seq, id, received_at, content_hash, payload';
+
+/** What both dialects' inserts of a submission name, in this order; seq is theirs to give. */
+export const NEW_SUBMISSION_COLUMNS =
+  'id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version';
+
+export type NewSubmissionRow = [
+  string,
+  string,
+  number,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string | null,
+];
+
+/** The values of NEW_SUBMISSION_COLUMNS for a submission. */
+export function newSubmissionRow({ payload, contentHash, receivedAt }: NewSubmission): NewSubmissionRow {
+  return [
+    payload.id,
+    payload.formId,
+    payload.formVersion,
+    payload.deviceId,
+    payload.createdAt,
+    receivedAt,
+    contentHash,
+    JSON.stringify(payload),
+    payload.referenceVersion ?? null,
+  ];
+}
 export const PUBLISHED_COLUMNS = 'form_id, version, definition, published_at';
 
 export function toPhoto(row: PhotoRow): PhotoRecord {

@@ -16,6 +16,8 @@ export interface StoresConfig {
   dataDir: string;
   /** A postgres:// URL to keep the records in PostgreSQL; null or absent for SQLite in dataDir. */
   databaseUrl?: string | null;
+  /** Connections to PostgreSQL at most; its default when absent. */
+  databasePoolSize?: number;
   /** Largest photo upload accepted, in bytes. */
   photoMaxBytes: number;
 }
@@ -26,9 +28,11 @@ export async function closeStores(stores: Stores): Promise<void> {
 }
 
 /** The repository the configuration names, not yet migrated. */
-export function openRepository(config: Pick<StoresConfig, 'dataDir' | 'databaseUrl'>): Repository {
+export function openRepository(
+  config: Pick<StoresConfig, 'dataDir' | 'databaseUrl' | 'databasePoolSize'>,
+): Repository {
   return config.databaseUrl
-    ? openPostgresRepository(config.databaseUrl)
+    ? openPostgresRepository(config.databaseUrl, config.databasePoolSize)
     : openSqliteRepository(config.dataDir);
 }
 

@@ -6,14 +6,7 @@ import { after, beforeEach, afterEach, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { openDatabase, type DB } from '../../server/storage/sqlite/database.js';
 import { GroupCommit, MAX_BATCH } from '../../server/storage/sqlite/group-commit.js';
-import { sqliteSuite, tempDir } from './helpers.js';
-
-/** A promise and the function that resolves it, for work that waits for a test's say-so. */
-function gate(): { opened: Promise<void>; open(): void } {
-  let open = (): void => undefined;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { opened, open };
-}
+import { gate, sqliteSuite, tempDir } from './helpers.js';
 
 /** Whether p has settled by the time the event loop has gone round a few times. */
 async function settledSoon(p: Promise<unknown>): Promise<boolean> {

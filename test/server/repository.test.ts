@@ -246,4 +246,56 @@ describe(`the repository (${TEST_BACKEND})`, () => {
     await one;
     await assert.rejects(two, /after it ended/);
   });
+  it('numbers concurrent inserts apart, and never lists a lower seq after a higher one', async () => {
+    const ours = new Set<string>();
+    let done = false;
+    // Each holds its transaction open a few turns after its insert, so commits overlap and reorder.
+    const inserts = Array.from({ length: 40 }, (_, n) => {
+      const holdTurns = (n * 7) % 6;
+      return repo.withTransaction(async (tx) => {
+        const inserted = await tx.insertSubmission({
+          payload: validPayload([]),
+          contentHash: 'h',
+          receivedAt: NOW,
+        });
+        ours.add(inserted.stored.receipt.id);
+        for (let i = 0; i < holdTurns; i++) await nextTurn();
+        return inserted.stored.receipt;
+      });
+    });
+    const settled: number[] = [];
+    for (const p of inserts) void p.then((r) => settled.push(r.seq));
+    const all = Promise.all(inserts).finally(() => (done = true));
+
+    let seen = new Set<number>();
+    let highest = 0;
+    let listings = 0;
+    const check = async (): Promise<void> => {
+      const page = await repo.listSubmissions(null, 1000);
+      const now = new Set(page.items.filter((s) => ours.has(s.receipt.id)).map((s) => s.receipt.seq));
+      for (const seq of seen) assert.ok(now.has(seq), `seq ${seq} was listed, then no longer`);
+      for (const seq of now)
+        if (!seen.has(seq)) assert.ok(seq > highest, `seq ${seq} turned up below ${highest}`);
+      seen = now;
+      highest = Math.max(highest, ...now);
+      listings++;
+    };
+    while (!done) await check();
+    await check();
+
+    const receipts = await all;
+    const seqs = receipts.map((r) => r.seq);
+    assert.equal(new Set(seqs).size, seqs.length);
+    assert.deepEqual(
+      [...seen].sort((x, y) => x - y),
+      [...seqs].sort((x, y) => x - y),
+    );
+    assert.ok(listings > 1);
+    // SQLite commits in seq order: a batch's transactions are acknowledged in the order they ran.
+    if (TEST_BACKEND === 'sqlite')
+      assert.deepEqual(
+        settled,
+        [...settled].sort((x, y) => x - y),
+      );
+  });
 });

@@ -1,6 +1,8 @@
 import type { Inserted, NewSubmission, RepositoryTx, StoredSubmission } from '../repository.js';
 import {
   held,
+  NEW_SUBMISSION_COLUMNS,
+  newSubmissionRow,
   PUBLISHED_COLUMNS,
   SUBMISSION_COLUMNS,
   toPage,
@@ -8,6 +10,7 @@ import {
   toPublished,
   toSubmission,
   type PhotoRow,
+  type NewSubmissionRow,
   type PublishedFormRow,
   type SubmissionRow,
 } from '../rows.js';
@@ -33,11 +36,8 @@ export function sqliteOperations(db: DB): SyncOperations {
   const getSubmission = db.prepare<[string], SubmissionRow>(
     `SELECT ${SUBMISSION_COLUMNS} FROM submissions WHERE id = ?`,
   );
-  const insertSubmission = db.prepare<
-    [string, string, number, string, string, string, string, string, string | null]
-  >(
-    `INSERT INTO submissions (id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+  const insertSubmission = db.prepare<NewSubmissionRow>(
+    `INSERT INTO submissions (${NEW_SUBMISSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
   );
   const linkPhoto = db.prepare<[number, string]>(
     'INSERT INTO submission_photos (submission_seq, sha256) VALUES (?, ?) ON CONFLICT DO NOTHING',
@@ -60,31 +60,20 @@ export function sqliteOperations(db: DB): SyncOperations {
   );
 
   // A transaction of its own, or a savepoint inside the one under way: the row never stays without its links.
-  const insertWithLinks = db.transaction(
-    ({ payload, contentHash, receivedAt }: NewSubmission): Inserted<StoredSubmission> => {
-      const result = insertSubmission.run(
-        payload.id,
-        payload.formId,
-        payload.formVersion,
-        payload.deviceId,
-        payload.createdAt,
-        receivedAt,
-        contentHash,
-        JSON.stringify(payload),
-        payload.referenceVersion ?? null,
-      );
-      if (result.changes === 0) {
-        const row = held(getSubmission.get(payload.id), `Submission ${payload.id}`);
-        return { inserted: false, stored: toSubmission(row) };
-      }
-      const seq = Number(result.lastInsertRowid);
-      for (const photo of payload.photos) linkPhoto.run(seq, photo.sha256);
-      return {
-        inserted: true,
-        stored: { receipt: { id: payload.id, receivedAt, seq }, contentHash, payload },
-      };
-    },
-  );
+  const insertWithLinks = db.transaction((submission: NewSubmission): Inserted<StoredSubmission> => {
+    const { payload, contentHash, receivedAt } = submission;
+    const result = insertSubmission.run(...newSubmissionRow(submission));
+    if (result.changes === 0) {
+      const row = held(getSubmission.get(payload.id), `Submission ${payload.id}`);
+      return { inserted: false, stored: toSubmission(row) };
+    }
+    const seq = Number(result.lastInsertRowid);
+    for (const photo of payload.photos) linkPhoto.run(seq, photo.sha256);
+    return {
+      inserted: true,
+      stored: { receipt: { id: payload.id, receivedAt, seq }, contentHash, payload },
+    };
+  });
 
   return {
     getPhoto: (sha256) => {
