@@ -23,9 +23,10 @@ interface Member {
  * transaction in a savepoint of its own, then one COMMIT. A transaction
  * that fails is rolled back to its savepoint and leaves the others be.
  * Nothing is settled before the COMMIT returns: with synchronous=FULL that
- * is after the fsync, so a resolved transaction is on disk, and a failed
- * one's error may rest on the batch's other writes only once they are too.
- * Should the batch not commit, every transaction in it rejects.
+ * is after the fsync, so a resolved transaction is on disk, and no answer
+ * rests on a write that could yet be lost (a conflict with a row inserted
+ * earlier in the batch, say). Should the batch not commit, every
+ * transaction in it rejects.
  *
  * A transaction sees the writes of those before it in its batch, as it
  * would had they committed just before it; no other statement can slip
