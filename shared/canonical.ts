@@ -14,12 +14,10 @@ function sortedKeys(_key: string, value: unknown): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
   if (value instanceof Number || value instanceof String || value instanceof Boolean) return value;
   const object = value as Record<string, unknown>;
-  // fromEntries rather than assignment: a "__proto__" key stays a plain key.
-  return Object.fromEntries(
-    Object.keys(object)
-      .sort()
-      .map((key) => [key, object[key]]),
-  );
+  // No prototype: a "__proto__" key is assigned as a plain key, not a prototype.
+  const sorted = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(object).sort()) sorted[key] = object[key];
+  return sorted;
 }
 
 /**
