@@ -124,6 +124,22 @@ describe(`the repository (${TEST_BACKEND})`, () => {
     assert.deepEqual(await repo.insertPublishedForm(changed), { inserted: false, stored: form });
   });
 
+  it('gives a resend no number: the next new submission takes the next one', async () => {
+    const payload = canonicalPayload(validPayload([]));
+    const first = await repo.insertSubmission({ payload, contentHash: 'h', receivedAt: NOW });
+    for (let i = 0; i < 3; i++)
+      assert.equal(
+        (await repo.insertSubmission({ payload, contentHash: 'h', receivedAt: NOW })).inserted,
+        false,
+      );
+    const next = await repo.insertSubmission({
+      payload: validPayload([]),
+      contentHash: 'h',
+      receivedAt: NOW,
+    });
+    assert.equal(next.stored.receipt.seq, first.stored.receipt.seq + 1);
+  });
+
   it('stores a submission with its photo links or not at all: the photos must be recorded first', async () => {
     const bytes = fakePhoto();
     const payload = validPayload([photoRef(bytes)]);

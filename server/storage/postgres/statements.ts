@@ -22,13 +22,15 @@ export interface Session {
 /**
  * The row and its photo links in one statement, so it is all or nothing
  * without a savepoint. seq comes from take_submission_seq() (migration
- * 0002), in flight until this transaction ends. An id already held still
- * takes a number, leaving a gap, which is allowed; reusing one is not.
+ * 0002), in flight until this transaction ends. A resend of an id already
+ * committed takes no number; one racing an insert of the same id still
+ * does, leaving a gap, which is allowed; reusing a number is not.
  */
 const INSERT_SUBMISSION = `
   WITH inserted AS (
     INSERT INTO submissions (seq, ${NEW_SUBMISSION_COLUMNS})
-    VALUES (take_submission_seq(), $1, $2, $3::integer, $4, $5, $6, $7, $8, $9)
+    SELECT take_submission_seq(), $1, $2, $3::integer, $4, $5, $6, $7, $8, $9
+    WHERE NOT EXISTS (SELECT 1 FROM submissions WHERE id = $1)
     ON CONFLICT (id) DO NOTHING RETURNING seq
   ), linked AS (
     INSERT INTO submission_photos (submission_seq, sha256) SELECT seq, unnest($10::text[]) FROM inserted

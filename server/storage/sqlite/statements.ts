@@ -36,8 +36,10 @@ export function sqliteOperations(db: DB): SyncOperations {
   const getSubmission = db.prepare<[string], SubmissionRow>(
     `SELECT ${SUBMISSION_COLUMNS} FROM submissions WHERE id = ?`,
   );
-  const insertSubmission = db.prepare<NewSubmissionRow>(
-    `INSERT INTO submissions (${NEW_SUBMISSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+  // A resend of an id already held takes no number: AUTOINCREMENT would spend one on DO NOTHING.
+  const insertSubmission = db.prepare<[...NewSubmissionRow, string]>(
+    `INSERT INTO submissions (${NEW_SUBMISSION_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?
+     WHERE NOT EXISTS (SELECT 1 FROM submissions WHERE id = ?) ON CONFLICT (id) DO NOTHING`,
   );
   const linkPhoto = db.prepare<[number, string]>(
     'INSERT INTO submission_photos (submission_seq, sha256) VALUES (?, ?) ON CONFLICT DO NOTHING',
@@ -62,7 +64,7 @@ export function sqliteOperations(db: DB): SyncOperations {
   // A transaction of its own, or a savepoint inside the one under way: the row never stays without its links.
   const insertWithLinks = db.transaction((submission: NewSubmission): Inserted<StoredSubmission> => {
     const { payload, contentHash, receivedAt } = submission;
-    const result = insertSubmission.run(...newSubmissionRow(submission));
+    const result = insertSubmission.run(...newSubmissionRow(submission), payload.id);
     if (result.changes === 0) {
       const row = held(getSubmission.get(payload.id), `Submission ${payload.id}`);
       return { inserted: false, stored: toSubmission(row) };
