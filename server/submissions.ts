@@ -1,7 +1,6 @@
-import { canonicalPayload } from '../shared/canonical.js';
 import type { FieldProblem, Receipt, ServerSubmission, SubmissionPayload } from '../shared/submission.js';
 import { validateSubmission } from '../shared/validate.js';
-import { submissionHash } from './canonical.js';
+import { canonicalSubmission } from './canonical.js';
 import type { CurrentReference } from './current-reference.js';
 import { HttpError, notFound } from './errors.js';
 import type { Reference } from './reference.js';
@@ -91,29 +90,37 @@ async function checkPhotos(tx: RepositoryTx, payload: SubmissionPayload): Promis
 }
 
 /**
- * Decides what a PUT of a submission does, in the documented order: a
- * resend is answered from what is stored before anything else is checked,
- * then the form (any version any server ever published, withdrawn ones
- * included), the answers, the photos, and finally the insert. Everything
- * after the resend check sees, and stores, the canonical form of the
- * payload. Runs as one transaction; should another server store the same id
- * between the check and the insert, the insert finds its row, which is
- * answered as a resend.
+ * Decides what a PUT of a submission does: a resend is answered from what
+ * is stored, whatever else; a new submission is checked against its form
+ * (any version any server ever published, withdrawn ones included), its
+ * answers and its photos, then inserted. Everything sees, and stores, the
+ * canonical form of the payload. Runs as one transaction.
+ *
+ * The checks run first, and the insert, insert-if-absent,
+ * finds a resend: a new submission then costs the database one statement.
+ * A check that fails asks the store before answering, so a resend is still
+ * answered from what is stored, whatever changed since it arrived (a
+ * withdrawn photo reference, a shorter list). Should another server store
+ * the same id meanwhile, the insert finds its row, answered as a resend.
  */
 export async function acceptSubmission(
   repo: Repository,
   references: CurrentReference,
   received: SubmissionPayload,
 ): Promise<Accepted> {
-  const payload = canonicalPayload(received);
-  const hash = submissionHash(payload);
+  const { payload, hash } = canonicalSubmission(received);
   // Before the transaction, which must not wait for another request's read of a new revision.
   const reference = await references.current();
   return repo.withTransaction(async (tx) => {
-    const existing = await tx.getSubmission(payload.id);
-    if (existing) return answerResend(existing, hash);
-    await checkForm(tx, references, reference, payload);
-    await checkPhotos(tx, payload);
+    try {
+      await checkForm(tx, references, reference, payload);
+      await checkPhotos(tx, payload);
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      const existing = await tx.getSubmission(payload.id);
+      if (existing) return answerResend(existing, hash);
+      throw err;
+    }
     const receivedAt = new Date().toISOString();
     const { inserted, stored } = await tx.insertSubmission({ payload, contentHash: hash, receivedAt });
     return inserted ? { status: 201, receipt: stored.receipt } : answerResend(stored, hash);

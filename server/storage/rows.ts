@@ -1,6 +1,7 @@
 import { canonicalPayload } from '../../shared/canonical.js';
 import type { PhotoType, SubmissionPayload } from '../../shared/submission.js';
 import type {
+  NewSubmission,
   PhotoRecord,
   PublishedForm,
   ReferenceHead,
@@ -46,6 +47,37 @@ export interface ReferenceRevisionRow extends ReferenceHeadRow {
 }
 
 export const SUBMISSION_COLUMNS = 'seq, id, received_at, content_hash, payload';
+
+/** What both dialects' inserts of a submission name, in this order; seq is theirs to give. */
+export const NEW_SUBMISSION_COLUMNS =
+  'id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version';
+
+export type NewSubmissionRow = [
+  string,
+  string,
+  number,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string | null,
+];
+
+/** The values of NEW_SUBMISSION_COLUMNS for a submission. */
+export function newSubmissionRow({ payload, contentHash, receivedAt }: NewSubmission): NewSubmissionRow {
+  return [
+    payload.id,
+    payload.formId,
+    payload.formVersion,
+    payload.deviceId,
+    payload.createdAt,
+    receivedAt,
+    contentHash,
+    JSON.stringify(payload),
+    payload.referenceVersion ?? null,
+  ];
+}
 export const PUBLISHED_COLUMNS = 'form_id, version, definition, published_at';
 export const REVISION_COLUMNS = 'revision, etag, body, published_at, published_by';
 /** The current revision's number and ETag: the last entry of the primary key's index. */
