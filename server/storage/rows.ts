@@ -133,36 +133,12 @@ export function held<T>(row: T | undefined, what: string): T {
   return row;
 }
 
-/** The columns an imported submission fills, in the order of importedValues. */
-export const IMPORTED_COLUMNS =
-  'seq, id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version';
+/** The columns an imported submission fills, in the order of importedValues: its seq, then a new one's. */
+export const IMPORTED_COLUMNS = `seq, ${NEW_SUBMISSION_COLUMNS}`;
 
-/** seq, id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version */
-export type ImportedValues = [
-  number,
-  string,
-  string,
-  number,
-  string,
-  string,
-  string,
-  string,
-  string,
-  string | null,
-];
+export type ImportedValues = [number, ...NewSubmissionRow];
 
 /** The values of an imported submission's row, in the order of IMPORTED_COLUMNS. */
 export function importedValues({ receipt, contentHash, payload }: StoredSubmission): ImportedValues {
-  return [
-    receipt.seq,
-    receipt.id,
-    payload.formId,
-    payload.formVersion,
-    payload.deviceId,
-    payload.createdAt,
-    receipt.receivedAt,
-    contentHash,
-    JSON.stringify(payload),
-    payload.referenceVersion ?? null,
-  ];
+  return [receipt.seq, ...newSubmissionRow({ payload, contentHash, receivedAt: receipt.receivedAt })];
 }

@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { loadConfig } from '../../server/config.js';
@@ -29,18 +28,11 @@ import {
   type TestStore,
 } from './helpers.js';
 import { startServerProcess, type ServerProcess } from './process.js';
+import { freePort } from './free-port.js';
 
 const DEPLOY = join(PROJECT_ROOT, 'docs', 'deploy');
 /** Debian puts nginx in /usr/sbin, which is not on every user's PATH. */
 const NGINX = process.env.NGINX ?? (existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The variables the sample environment file sets, by name. */
 function sampleEnv(): Map<string, string> {

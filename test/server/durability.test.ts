@@ -1,36 +1,11 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Receipt, ServerSubmission } from '../../shared/submission.js';
-import {
-  fakePhoto,
-  freshStore,
-  photoRef,
-  removeStore,
-  sha256Hex,
-  storeEnv,
-  validPayload,
-  type TestStore,
-} from './helpers.js';
-import { startServerProcess, type ServerProcess } from './process.js';
+import { fakePhoto, photoRef, sha256Hex, validPayload } from './helpers.js';
+import { serversOnFreshStore } from './process.js';
 
 describe('durability', () => {
-  let store: TestStore;
-  before(async () => (store = await freshStore('durable')));
-  const running: ServerProcess[] = [];
-  after(async () => {
-    for (const p of running) {
-      p.child.kill('SIGKILL');
-      await p.exited;
-    }
-    await removeStore(store);
-  });
-
-  const start = async (): Promise<ServerProcess> => {
-    const p = await startServerProcess({ ...storeEnv(store), APP_DIR: join(store.dataDir, 'no-app') });
-    running.push(p);
-    return p;
-  };
+  const { start } = serversOnFreshStore('durable');
 
   it('keeps an acknowledged photo and submission when the process is killed', async () => {
     const photo = fakePhoto('image/jpeg', 50_000);

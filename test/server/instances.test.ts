@@ -4,26 +4,15 @@
  * device reaches, and whichever dies, nothing is lost or stored twice.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import type {
   Receipt,
   ServerSubmission,
   SubmissionPage,
   SubmissionPayload,
 } from '../../shared/submission.js';
-import {
-  fakePhoto,
-  freshStore,
-  photoRef,
-  postgresSuite,
-  removeStore,
-  sha256Hex,
-  storeEnv,
-  validPayload,
-  type TestStore,
-} from './helpers.js';
-import { startServerProcess, type ServerProcess } from './process.js';
+import { fakePhoto, photoRef, postgresSuite, sha256Hex, validPayload } from './helpers.js';
+import { serversOnFreshStore } from './process.js';
 
 interface Answer {
   status: number;
@@ -92,24 +81,7 @@ async function listDownTo(base: string, floor: number): Promise<ServerSubmission
 }
 
 postgresSuite('several instances on one database and one bucket', () => {
-  let store: TestStore;
-  const running: ServerProcess[] = [];
-  before(async () => {
-    store = await freshStore('instances');
-  });
-  after(async () => {
-    for (const p of running) {
-      p.child.kill('SIGKILL');
-      await p.exited;
-    }
-    await removeStore(store);
-  });
-
-  const start = async (): Promise<ServerProcess> => {
-    const p = await startServerProcess({ ...storeEnv(store), APP_DIR: join(store.dataDir, 'no-app') });
-    running.push(p);
-    return p;
-  };
+  const { start } = serversOnFreshStore('instances');
 
   it('answers the same new submission sent to two instances at once with one 201 and one 200, one receipt', async () => {
     const [a, b] = await Promise.all([start(), start()]);

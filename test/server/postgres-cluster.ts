@@ -6,9 +6,9 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 
 const PG_ROOT = '/usr/lib/postgresql';
 const USER = 'fieldsync';
@@ -30,14 +30,6 @@ function binDir(): string {
   if (!versions[0])
     throw new Error(`No PostgreSQL under ${PG_ROOT}: apt-get install postgresql, or set PG_BIN.`);
   return join(PG_ROOT, versions[0], 'bin');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Runs a PostgreSQL binary, as the postgres user when we are root; throws with its output on failure. */

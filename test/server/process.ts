@@ -1,7 +1,9 @@
 /** Runs the real server entry point as a child process, as `npm start` would. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { PROJECT_ROOT } from '../../server/paths.js';
+import { freshStore, removeStore, storeEnv, type TestStore } from './helpers.js';
 
 export const SERVER_ENTRY = join(PROJECT_ROOT, 'dist', 'server', 'server', 'server.js');
 
@@ -67,4 +69,40 @@ export async function failedStart(
   );
   clearTimeout(timer);
   return { code, output };
+}
+
+/**
+ * Server processes on one fresh store, for the suite that calls it: start()
+ * runs one more on it; after the suite, those still running are killed and
+ * the store removed.
+ */
+export function serversOnFreshStore(label: string): {
+  store: () => TestStore;
+  start: () => Promise<ServerProcess>;
+} {
+  let store: TestStore | null = null;
+  const running: ServerProcess[] = [];
+  before(async () => {
+    store = await freshStore(label);
+  });
+  after(async () => {
+    for (const p of running) {
+      p.child.kill('SIGKILL');
+      await p.exited;
+    }
+    if (store) await removeStore(store);
+  });
+  const current = (): TestStore => {
+    if (!store) throw new Error("The store is made before the suite's first test.");
+    return store;
+  };
+  return {
+    store: current,
+    async start() {
+      const { dataDir } = current();
+      const p = await startServerProcess({ ...storeEnv(current()), APP_DIR: join(dataDir, 'no-app') });
+      running.push(p);
+      return p;
+    },
+  };
 }
