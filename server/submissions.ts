@@ -3,8 +3,12 @@ import type { FieldProblem, Receipt, ServerSubmission, SubmissionPayload } from 
 import { validateSubmission } from '../shared/validate.js';
 import { submissionHash } from './canonical.js';
 import type { CurrentReference } from './current-reference.js';
-import { HttpError, notFound } from './errors.js';
+import { deviceMayUse } from './auth/devices.js';
+import type { Caller } from './auth/guard.js';
+import { userMayReview } from './auth/users.js';
+import { forbidden, HttpError, notFound } from './errors.js';
 import type { Reference } from './reference.js';
+import type { DeviceRecord, UserRecord } from './storage/accounts.js';
 import type { Repository, RepositoryTx, StoredSubmission } from './storage/repository.js';
 
 export interface Accepted {
@@ -92,19 +96,25 @@ async function checkPhotos(tx: RepositoryTx, payload: SubmissionPayload): Promis
 
 /**
  * Decides what a PUT of a submission does, in the documented order: a
- * resend is answered from what is stored before anything else is checked,
+ * device may only send forms it is enrolled for (403); a resend is answered from what is stored before anything else is checked,
  * then the form (any version any server ever published, withdrawn ones
  * included), the answers, the photos, and finally the insert. Everything
  * after the resend check sees, and stores, the canonical form of the
  * payload. Runs as one transaction; should another server store the same id
  * between the check and the insert, the insert finds its row, which is
- * answered as a resend.
+ * answered as a resend. The device is recorded as its sender.
  */
 export async function acceptSubmission(
   repo: Repository,
   references: CurrentReference,
   received: SubmissionPayload,
+  device: DeviceRecord,
 ): Promise<Accepted> {
+  if (!deviceMayUse(device, received.formId))
+    throw forbidden(
+      `This device may not send form "${received.formId}": it stays on the device. Ask an administrator to enroll the device for this form.`,
+    );
+  const sentBy = { deviceId: device.id, deviceName: device.name };
   const payload = canonicalPayload(received);
   const hash = submissionHash(payload);
   // Before the transaction, which must not wait for another request's read of a new revision.
@@ -115,28 +125,51 @@ export async function acceptSubmission(
     await checkForm(tx, references, reference, payload);
     await checkPhotos(tx, payload);
     const receivedAt = new Date().toISOString();
-    const { inserted, stored } = await tx.insertSubmission({ payload, contentHash: hash, receivedAt });
+    const { inserted, stored } = await tx.insertSubmission({
+      payload,
+      contentHash: hash,
+      receivedAt,
+      sentBy,
+    });
     return inserted ? { status: 201, receipt: stored.receipt } : answerResend(stored, hash);
   });
 }
 
 export function toServerSubmission(stored: StoredSubmission): ServerSubmission {
-  return { ...stored.payload, receipt: stored.receipt };
+  return { ...stored.payload, receipt: stored.receipt, sentBy: stored.sentBy };
 }
 
-/** The stored submission with this id, or 404. */
-export async function findSubmission(repo: Repository, id: string): Promise<ServerSubmission> {
+/** Whether the caller may read the submission: the device that sent it, a supervisor of its form, an administrator. */
+function mayRead(caller: Pick<Caller, 'device' | 'user'>, stored: StoredSubmission): boolean {
+  const sender = stored.sentBy?.deviceId;
+  if (caller.device && sender !== undefined && sender === caller.device.id) return true;
+  return caller.user !== null && userMayReview(caller.user, stored.payload.formId);
+}
+
+/**
+ * The stored submission with this id, or 404; also 404 when the caller may
+ * not read it, so that another device cannot learn which ids exist.
+ */
+export async function findSubmission(
+  repo: Repository,
+  id: string,
+  caller: Pick<Caller, 'device' | 'user'>,
+): Promise<ServerSubmission> {
   const stored = await repo.getSubmission(id);
-  if (!stored) throw notFound(`The server has no submission ${id}.`);
+  if (!stored || !mayRead(caller, stored)) throw notFound(`The server has no submission ${id}.`);
   return toServerSubmission(stored);
 }
 
-/** Up to limit submissions below seq before (from the newest when null), newest first. */
+/**
+ * Up to limit submissions below seq before (from the newest when null),
+ * newest first, of the forms the user reviews.
+ */
 export async function listSubmissions(
   repo: Repository,
+  user: UserRecord,
   before: number | null,
   limit: number,
 ): Promise<{ items: ServerSubmission[]; nextBefore: number | null }> {
-  const page = await repo.listSubmissions(before, limit);
+  const page = await repo.listSubmissions(before, limit, user.role === 'admin' ? null : user.formIds);
   return { items: page.items.map(toServerSubmission), nextBefore: page.nextBefore };
 }

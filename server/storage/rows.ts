@@ -25,6 +25,8 @@ export interface SubmissionRow {
   received_at: string;
   content_hash: string;
   payload: string;
+  sent_by: string | null;
+  sent_by_name: string | null;
 }
 
 export interface PublishedFormRow {
@@ -45,7 +47,12 @@ export interface ReferenceRevisionRow extends ReferenceHeadRow {
   published_by: string;
 }
 
-export const SUBMISSION_COLUMNS = 'seq, id, received_at, content_hash, payload';
+/**
+ * The columns of a stored submission with the name of the device that sent
+ * it: `${SELECT_SUBMISSIONS} WHERE s.id = …`.
+ */
+export const SELECT_SUBMISSIONS = `SELECT s.seq, s.id, s.received_at, s.content_hash, s.payload, s.sent_by, d.name AS sent_by_name
+  FROM submissions s LEFT JOIN devices d ON d.id = s.sent_by`;
 export const PUBLISHED_COLUMNS = 'form_id, version, definition, published_at';
 export const REVISION_COLUMNS = 'revision, etag, body, published_at, published_by';
 /** The current revision's number and ETag: the last entry of the primary key's index. */
@@ -63,6 +70,7 @@ export function toSubmission(row: SubmissionRow): StoredSubmission {
     contentHash: row.content_hash,
     // Rows stored before the canonical form hold the payload as it was received.
     payload: canonicalPayload(payload),
+    sentBy: row.sent_by === null ? null : { deviceId: row.sent_by, deviceName: row.sent_by_name ?? '' },
   };
 }
 
@@ -103,9 +111,9 @@ export function held<T>(row: T | undefined, what: string): T {
 
 /** The columns an imported submission fills, in the order of importedValues. */
 export const IMPORTED_COLUMNS =
-  'seq, id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version';
+  'seq, id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version, sent_by';
 
-/** seq, id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version */
+/** seq, id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version, sent_by */
 export type ImportedValues = [
   number,
   string,
@@ -117,10 +125,11 @@ export type ImportedValues = [
   string,
   string,
   string | null,
+  string | null,
 ];
 
 /** The values of an imported submission's row, in the order of IMPORTED_COLUMNS. */
-export function importedValues({ receipt, contentHash, payload }: StoredSubmission): ImportedValues {
+export function importedValues({ receipt, contentHash, payload, sentBy }: StoredSubmission): ImportedValues {
   return [
     receipt.seq,
     receipt.id,
@@ -132,5 +141,6 @@ export function importedValues({ receipt, contentHash, payload }: StoredSubmissi
     contentHash,
     JSON.stringify(payload),
     payload.referenceVersion ?? null,
+    sentBy?.deviceId ?? null,
   ];
 }

@@ -13,12 +13,14 @@ import type {
   SubmissionPayload,
 } from '../../shared/submission.js';
 import {
+  credentialHeaders,
   fakePhoto,
   freshStore,
   photoRef,
   postgresSuite,
   removeStore,
   sha256Hex,
+  storeCredentials,
   storeEnv,
   validPayload,
   type TestStore,
@@ -30,8 +32,15 @@ interface Answer {
   body: unknown;
 }
 
+/** The cookies of a device and an administrator created in the store, and X-Fieldsync-Request. */
+let headers: Record<string, string> = {};
+
 async function put(base: string, path: string, body: Buffer | string, type: string): Promise<Answer> {
-  const res = await fetch(`${base}${path}`, { method: 'PUT', body, headers: { 'content-type': type } });
+  const res = await fetch(`${base}${path}`, {
+    method: 'PUT',
+    body,
+    headers: { ...headers, 'content-type': type },
+  });
   const text = await res.text();
   return { status: res.status, body: text === '' ? null : (JSON.parse(text) as unknown) };
 }
@@ -81,7 +90,9 @@ async function listDownTo(base: string, floor: number): Promise<ServerSubmission
   let cursor: string | null = null;
   for (;;) {
     const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
-    const page = (await (await fetch(`${base}/api/submissions?limit=7${query}`)).json()) as SubmissionPage;
+    const page = (await (
+      await fetch(`${base}/api/submissions?limit=7${query}`, { headers })
+    ).json()) as SubmissionPage;
     for (const item of page.items) {
       if (item.receipt.seq <= floor) return seen;
       seen.push(item);
@@ -96,6 +107,7 @@ postgresSuite('several instances on one database and one bucket', () => {
   const running: ServerProcess[] = [];
   before(async () => {
     store = await freshStore('instances');
+    headers = credentialHeaders(await storeCredentials(store));
   });
   after(async () => {
     for (const p of running) {
@@ -122,7 +134,9 @@ postgresSuite('several instances on one database and one bucket', () => {
       const [first, second] = answers.map((x) => x.body as Receipt);
       assert.equal(first?.id, payload.id);
       assert.deepEqual(first, second);
-      const stored = await (await fetch(`${b!.url}/api/photos/${sha256Hex(photo)}`)).arrayBuffer();
+      const stored = await (
+        await fetch(`${b!.url}/api/photos/${sha256Hex(photo)}`, { headers })
+      ).arrayBuffer();
       assert.deepEqual(Buffer.from(stored), photo);
     }
     const listed = await listDownTo(a!.url, 0);
@@ -159,10 +173,10 @@ postgresSuite('several instances on one database and one bucket', () => {
     assert.equal(new Set(listed.map((s) => s.id)).size, listed.length);
     for (const item of captures.flat()) {
       assert.equal(receipts.get(item.payload.id)?.id, item.payload.id);
-      const res = await fetch(`${b!.url}/api/submissions/${item.payload.id}`);
+      const res = await fetch(`${b!.url}/api/submissions/${item.payload.id}`, { headers });
       assert.equal(res.status, 200);
       assert.deepEqual(((await res.json()) as ServerSubmission).receipt, receipts.get(item.payload.id));
-      const photo = await fetch(`${b!.url}/api/photos/${sha256Hex(item.photo)}`);
+      const photo = await fetch(`${b!.url}/api/photos/${sha256Hex(item.photo)}`, { headers });
       assert.deepEqual(Buffer.from(await photo.arrayBuffer()), item.photo);
       // A device that never heard its receipt sends again and gets the same one.
       const again = await putSubmissionTo(b!.url, item.payload);

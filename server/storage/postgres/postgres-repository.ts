@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { ReentryGuard } from '../reentry-guard.js';
-import type { Repository } from '../repository.js';
+import { REPOSITORY_OPERATIONS, type Repository, type RepositoryTx } from '../repository.js';
 import { checkMigrated, inTransaction, migrate, openPool, openPoolToRead } from './database.js';
 import { postgresOperations, type Session } from './statements.js';
 
@@ -77,21 +77,14 @@ export function openPostgresRepository(url: string, { readOnly = false } = {}): 
     atomic: transaction,
   });
 
+  const operations: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const name of REPOSITORY_OPERATIONS) {
+    operations[name] = (...args) =>
+      track(() => (ops[name] as (...a: unknown[]) => Promise<unknown>)(...args));
+  }
+
   return {
-    getPhoto: (sha256) => track(() => ops.getPhoto(sha256)),
-    insertPhoto: (photo) => track(() => ops.insertPhoto(photo)),
-    getSubmission: (id) => track(() => ops.getSubmission(id)),
-    insertSubmission: (submission) => track(() => ops.insertSubmission(submission)),
-    listSubmissions: (before, limit) => track(() => ops.listSubmissions(before, limit)),
-    listPublishedForms: () => track(() => ops.listPublishedForms()),
-    getPublishedForm: (formId, version) => track(() => ops.getPublishedForm(formId, version)),
-    insertPublishedForm: (form) => track(() => ops.insertPublishedForm(form)),
-    lockReferenceRevisions: () => track(() => ops.lockReferenceRevisions()),
-    currentReferenceHead: () => track(() => ops.currentReferenceHead()),
-    getReferenceRevision: (revision) => track(() => ops.getReferenceRevision(revision)),
-    insertReferenceRevision: (revision) => track(() => ops.insertReferenceRevision(revision)),
-    listPhotos: (after, limit) => track(() => ops.listPhotos(after, limit)),
-    importSubmission: (submission) => track(() => ops.importSubmission(submission)),
+    ...(operations as unknown as RepositoryTx),
     migrate: () => track(() => (readOnly ? checkMigrated(pool, url) : migrate(pool))),
     withTransaction: (fn) =>
       track(() => transaction((session) => guard.within(() => fn(postgresOperations(session))))),

@@ -1,3 +1,4 @@
+import { accountOperations } from '../account-operations.js';
 import type { PhotoRecord, RepositoryTx, StoredSubmission } from '../repository.js';
 import {
   CURRENT_REFERENCE_HEAD,
@@ -6,7 +7,7 @@ import {
   importedValues,
   PUBLISHED_COLUMNS,
   REVISION_COLUMNS,
-  SUBMISSION_COLUMNS,
+  SELECT_SUBMISSIONS,
   toPage,
   toPhoto,
   toPublished,
@@ -19,13 +20,9 @@ import {
   type ReferenceRevisionRow,
   type SubmissionRow,
 } from '../rows.js';
+import type { Session } from '../session.js';
 
-/** Where statements run: a pooled connection, in or out of a transaction. */
-export interface Session {
-  query<R>(text: string, values?: unknown[]): Promise<R[]>;
-  /** Runs fn as one unit: a transaction of its own, or a savepoint inside the one under way. */
-  atomic<T>(fn: (session: Session) => Promise<T>): Promise<T>;
-}
+export type { Session };
 
 /**
  * seq is taken from the counter row in the same statement: the row lock
@@ -35,8 +32,8 @@ export interface Session {
  */
 const INSERT_SUBMISSION = `
   WITH next AS (UPDATE counters SET value = value + 1 WHERE name = 'submission_seq' RETURNING value)
-  INSERT INTO submissions (seq, id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version)
-  SELECT value, $1, $2, $3::integer, $4, $5, $6, $7, $8, $9 FROM next
+  INSERT INTO submissions (seq, id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version, sent_by)
+  SELECT value, $1, $2, $3::integer, $4, $5, $6, $7, $8, $9, $10 FROM next
   ON CONFLICT (id) DO NOTHING RETURNING seq`;
 
 /**
@@ -76,10 +73,7 @@ export function postgresOperations(session: Session): RepositoryTx {
     return row && toReferenceRevision(row);
   };
   const getSubmission = async (id: string): Promise<StoredSubmission | undefined> => {
-    const [row] = await session.query<SubmissionRow>(
-      `SELECT ${SUBMISSION_COLUMNS} FROM submissions WHERE id = $1`,
-      [id],
-    );
+    const [row] = await session.query<SubmissionRow>(`${SELECT_SUBMISSIONS} WHERE s.id = $1`, [id]);
     return row && toSubmission(row);
   };
 
@@ -99,7 +93,7 @@ export function postgresOperations(session: Session): RepositoryTx {
       return { inserted: false, stored: held(await getPhoto(photo.sha256), `Photo ${photo.sha256}`) };
     },
 
-    insertSubmission: ({ payload, contentHash, receivedAt }) =>
+    insertSubmission: ({ payload, contentHash, receivedAt, sentBy }) =>
       session.atomic(async (s) => {
         const [row] = await s.query<{ seq: string }>(INSERT_SUBMISSION, [
           payload.id,
@@ -111,6 +105,7 @@ export function postgresOperations(session: Session): RepositoryTx {
           contentHash,
           JSON.stringify(payload),
           payload.referenceVersion ?? null,
+          sentBy?.deviceId ?? null,
         ]);
         if (!row) {
           const stored = held(
@@ -127,22 +122,27 @@ export function postgresOperations(session: Session): RepositoryTx {
         );
         return {
           inserted: true,
-          stored: { receipt: { id: payload.id, receivedAt, seq }, contentHash, payload },
+          stored: { receipt: { id: payload.id, receivedAt, seq }, contentHash, payload, sentBy },
         };
       }),
 
-    async listSubmissions(before, limit) {
-      const rows =
-        before === null
-          ? await session.query<SubmissionRow>(
-              `SELECT ${SUBMISSION_COLUMNS} FROM submissions ORDER BY seq DESC LIMIT $1`,
-              [limit + 1],
-            )
-          : await session.query<SubmissionRow>(
-              `SELECT ${SUBMISSION_COLUMNS} FROM submissions WHERE seq < $1 ORDER BY seq DESC LIMIT $2`,
-              [before, limit + 1],
-            );
+    async listSubmissions(before, limit, formIds = null) {
+      // seq is never above 2^53, so "below the largest safe integer" is "from the newest".
+      const rows = await session.query<SubmissionRow>(
+        `${SELECT_SUBMISSIONS} WHERE s.seq < $1 AND ($2::text[] IS NULL OR s.form_id = ANY($2::text[]))
+         ORDER BY s.seq DESC LIMIT $3`,
+        [before ?? Number.MAX_SAFE_INTEGER, formIds, limit + 1],
+      );
       return toPage(rows, limit);
+    },
+
+    async photoOnForms(sha256, formIds) {
+      const rows = await session.query(
+        `SELECT 1 AS found FROM submission_photos p JOIN submissions s ON s.seq = p.submission_seq
+         WHERE p.sha256 = $1 AND s.form_id = ANY($2::text[]) LIMIT 1`,
+        [sha256, formIds],
+      );
+      return rows.length > 0;
     },
 
     async listPublishedForms() {
@@ -189,6 +189,7 @@ export function postgresOperations(session: Session): RepositoryTx {
     },
 
     ...moveOperations(session),
+    ...accountOperations(session),
   };
 }
 
@@ -197,7 +198,7 @@ export function postgresOperations(session: Session): RepositoryTx {
 /** Any conflict, on the id or on the seq, inserts nothing. */
 const IMPORT_SUBMISSION = `
   INSERT INTO submissions (${IMPORTED_COLUMNS})
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING seq`;
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING seq`;
 
 /** Hands later submissions a seq above the one imported. */
 const COUNTER_PAST = `UPDATE counters SET value = GREATEST(value, $1) WHERE name = 'submission_seq'`;
