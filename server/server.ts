@@ -87,11 +87,13 @@ async function main(): Promise<void> {
   const urls = urlsToOpen(config, port);
   console.info(`\nFieldsync is running. Open:\n${urls.map((u) => `  ${u}`).join('\n')}\n`);
   // Each start without an administrator makes a new link: the one printed before may be lost with its console.
+  // On PUBLIC_URL when set (behind a proxy, the address above is not the one to open), else the first above.
   const { repository } = stores;
   if (!(await repository.hasAdministrator())) {
     const token = await createSetupToken(repository, new Date());
+    const link = setupLink(config.publicUrl ?? urls[0] ?? '', token);
     console.info(
-      `No administrator yet. Open this link (once, within an hour) to choose the first one:\n  ${setupLink(urls[0] ?? '', token)}\n`,
+      `No administrator yet. Open this link (once, within an hour) to choose the first one:\n  ${link}\n`,
     );
   }
   if (!config.tls) {

@@ -48,7 +48,9 @@ const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export function isOwnOrigin(origin: string, request: FastifyRequest, publicOrigin: string | null): boolean {
   if (origin === publicOrigin) return true;
   try {
-    return new URL(origin).host === request.host.toLowerCase();
+    const { protocol, host } = new URL(origin);
+    // The Host header read with the origin's scheme, so that a default port written out (":443") still matches.
+    return host === new URL(`${protocol}//${request.host}`).host;
   } catch {
     // "null" (a sandboxed frame, a redirect across sites) is no origin of ours.
     return false;
@@ -64,8 +66,8 @@ export function isOwnOrigin(origin: string, request: FastifyRequest, publicOrigi
 export function requestOrigin(request: FastifyRequest, publicOrigin: string | null): string {
   if (publicOrigin !== null) return publicOrigin;
   const origin = request.headers.origin;
-  if (origin !== undefined && isOwnOrigin(origin, request, null)) return origin;
-  return `${request.protocol}://${request.host}`;
+  if (origin !== undefined && isOwnOrigin(origin, request, null)) return new URL(origin).origin;
+  return new URL(`${request.protocol}://${request.host}`).origin;
 }
 
 function csrf(message: string): HttpError {
@@ -107,10 +109,11 @@ function refusal(allow: Exclude<Allow, 'anyone'>, caller: Caller): HttpError {
       return unauthorized(
         'This device is not enrolled, or no longer: nothing on it is lost. Ask your supervisor for a new QR code and open it on this device.',
       );
+    const signIn = 'Sign in (again, if your session ended: it does after 12 hours without use).';
     return unauthorized(
       device
-        ? 'Enroll this device with a QR code from your supervisor, or sign in: a session ends after 12 hours without use.'
-        : 'Sign in first (again, if your session ended: it does after 12 hours without use).',
+        ? `This device is not enrolled, or no longer (nothing on it is lost): ask your supervisor for a new QR code. Supervisors and administrators: ${signIn.toLowerCase()}`
+        : signIn,
     );
   }
   if (!anyPerson) return forbidden('Only an enrolled device sends submissions and photos.');

@@ -75,6 +75,8 @@ export async function signIn(repo: Repository, request: SignInRequest, now: Date
     throw unauthorized(WRONG);
   }
   await repo.clearSignInFailures(key);
+  // Sessions nobody presents again end by time without being deleted: each sign-in clears them away.
+  await repo.deleteEndedSessions(new Date(now.getTime() - SESSION_IDLE_MS).toISOString(), now.toISOString());
   return { ...(await startSession(repo, user, now)), user };
 }
 

@@ -126,6 +126,13 @@ export function accountOperations(session: Session): AccountsTx {
       ]);
       return rows.length;
     },
+    async deleteEndedSessions(idleBefore, now) {
+      const rows = await session.query(
+        'DELETE FROM sessions WHERE last_used_at < $1 OR expires_at <= $2 RETURNING token_hash',
+        [idleBefore, now],
+      );
+      return rows.length;
+    },
     listSessions: () =>
       all(`SELECT ${SESSION_COLUMNS} FROM sessions ORDER BY token_hash`, (r: SessionRow) => toSession(r)),
 

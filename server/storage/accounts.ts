@@ -89,6 +89,8 @@ export interface AccountsTx {
   deleteSession(tokenHash: string): Promise<void>;
   /** Ends every session of the user; answers how many there were. */
   deleteUserSessions(userId: string): Promise<number>;
+  /** Deletes the sessions last used before idleBefore, or whose absolute end is before now; answers how many. */
+  deleteEndedSessions(idleBefore: string, now: string): Promise<number>;
   /** Every session, by token hash (for moving them elsewhere). */
   listSessions(): Promise<SessionRecord[]>;
 

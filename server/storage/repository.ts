@@ -166,6 +166,7 @@ export const REPOSITORY_OPERATIONS = Object.keys({
   touchSession: true,
   deleteSession: true,
   deleteUserSessions: true,
+  deleteEndedSessions: true,
   listSessions: true,
   insertDevice: true,
   getDevice: true,

@@ -9,17 +9,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, describe } from 'node:test';
-import type { FastifyInstance, FastifyServerOptions, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions, LightMyRequestResponse } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '../../server/config.js';
 import pg from 'pg';
 import type { FormDef } from '../../shared/forms.js';
 import type { GeoPoint, PhotoRef, PhotoType, SubmissionPayload } from '../../shared/submission.js';
-import { DEVICE_COOKIE, REQUEST_HEADER, SESSION_COOKIE } from '../../shared/accounts.js';
 import { buildApp, type AppOptions } from '../../server/app.js';
-import { createEnrollment, enrollDevice } from '../../server/auth/devices.js';
-import { hashPassword } from '../../server/auth/passwords.js';
-import { startSession } from '../../server/auth/sessions.js';
+import {
+  credentialHeaders,
+  injectAsTestCallers,
+  seedCredentials,
+  sentByDeviceOf,
+  type TestCredentials,
+} from './test-callers.js';
 import { PROJECT_ROOT } from '../../server/paths.js';
 import type { PhotoStore } from '../../server/storage/photo-store.js';
 import type { Repository } from '../../server/storage/repository.js';
@@ -30,6 +33,8 @@ import {
   type StoresConfig,
 } from '../../server/storage/stores.js';
 import { S3_TEST_CREDENTIALS } from './s3-server.js';
+
+export * from './test-callers.js';
 
 export const DEMO_FORMS_DIR = join(PROJECT_ROOT, 'server', 'demo-forms');
 /** The shipped demo form "Water point inspection", version 1. */
@@ -227,96 +232,9 @@ export function storeEnv(store: TestStore): Record<string, string> {
   return env;
 }
 
-/** A password tests give their users; hashed once per test process. */
-export const TEST_PASSWORD = 'correct horse battery staple';
-let testPasswordHash: Promise<string> | null = null;
-/** The name of the device seedCredentials enrolls. */
-export const TEST_DEVICE_NAME = 'Test phone';
-
-/** The credentials the tests act with, as the cookies carry them. */
-export interface TestCredentials {
-  /** An enrolled device that may use every form. */
-  device: { id: string; credential: string };
-  /** A signed-in administrator. */
-  admin: { id: string; username: string; session: string };
-}
-
-/**
- * Creates, through the repository, an administrator (password
- * TEST_PASSWORD) with a session and a device enrolled for every form, as
- * the set-up link, signing in and an enrollment would.
- */
-export async function seedCredentials(repo: Repository, now: Date = new Date()): Promise<TestCredentials> {
-  testPasswordHash ??= hashPassword(TEST_PASSWORD);
-  const username = `admin-${randomUUID().slice(0, 8)}`;
-  const admin = {
-    id: randomUUID(),
-    username,
-    usernameKey: username,
-    passwordHash: await testPasswordHash,
-    role: 'admin' as const,
-    formIds: null,
-    createdAt: now.toISOString(),
-    disabledAt: null,
-  };
-  await repo.insertUser(admin);
-  const { token } = await startSession(repo, admin, now);
-  const { code } = await createEnrollment(
-    repo,
-    { name: TEST_DEVICE_NAME, formIds: null, kiosk: false },
-    '',
-    now,
-  );
-  const { credential, device } = await enrollDevice(repo, code, now);
-  return { device: { id: device.id, credential }, admin: { id: admin.id, username, session: token } };
-}
-
-/** A Cookie header: the device's credential, the session, or both. */
-export function cookieHeader(device: string | null, session: string | null): string {
-  return [device && `${DEVICE_COOKIE}=${device}`, session && `${SESSION_COOKIE}=${session}`]
-    .filter(Boolean)
-    .join('; ');
-}
-
-/** The headers of a request from the app on a browser that is both the test device and the administrator. */
-export function credentialHeaders(c: TestCredentials): Record<string, string> {
-  return { cookie: cookieHeader(c.device.credential, c.admin.session), [REQUEST_HEADER]: '1' };
-}
-
-/** A raw HTTP request's text with these headers added to its head, for tests that write to a socket. */
-export function withHeaderLines(raw: string, headers: Record<string, string>): string {
-  const at = raw.indexOf('\r\n\r\n');
-  const lines = Object.entries(headers).map(([name, value]) => `\r\n${name}: ${value}`);
-  return at < 0 ? raw : raw.slice(0, at) + lines.join('') + raw.slice(at);
-}
-
 /** Credentials created in a store a server process will serve (credentialHeaders for its requests). */
 export function storeCredentials(store: TestStore): Promise<TestCredentials> {
   return readStore(store, (repo) => seedCredentials(repo));
-}
-
-/** What a stored submission says of the device that sent it, when it was the credentials' device. */
-export function sentByDeviceOf(c: TestCredentials): { deviceId: string; deviceName: string } {
-  return { deviceId: c.device.id, deviceName: TEST_DEVICE_NAME };
-}
-
-/**
- * Makes app.inject() act as the test's device and administrator: each
- * request carries their cookies and X-Fieldsync-Request: 1, unless it sets
- * a header of that name itself (a Cookie of '' for none). The tests of who
- * may do what set their own; every other test acts as a browser that may
- * do everything, so that what it checks is what it is about.
- */
-export async function injectAsTestCallers(app: FastifyInstance, repo: Repository): Promise<TestCredentials> {
-  const credentials = await seedCredentials(repo);
-  const headers = credentialHeaders(credentials);
-  const inject = app.inject.bind(app) as (opts: InjectOptions) => Promise<LightMyRequestResponse>;
-  const withCredentials = (opts: InjectOptions | string): Promise<LightMyRequestResponse> => {
-    const options = typeof opts === 'string' ? { url: opts } : opts;
-    return inject({ ...options, headers: { ...headers, ...options.headers } });
-  };
-  app.inject = withCredentials as FastifyInstance['inject'];
-  return credentials;
 }
 
 export interface TestServer extends TestStore {
@@ -480,6 +398,22 @@ export function validPayload(
     deviceId: 'device-test-1',
     referenceVersion: null,
     ...rest,
+  };
+}
+
+/** A household visit (the demo's other form) without photos. */
+export function householdVisit(): SubmissionPayload {
+  return {
+    ...validPayload([]),
+    formId: 'household-visit',
+    answers: {
+      village: 'vlg_00001',
+      head_name: 'Achieng Odhiambo',
+      members: 5,
+      water_source: 'borehole',
+      visit_date: '2026-11-20',
+      location: HERE,
+    },
   };
 }
 

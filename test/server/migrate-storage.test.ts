@@ -29,7 +29,7 @@ import {
   demoForm,
   fakePhoto,
   freshStore,
-  HERE,
+  householdVisit,
   photoRef,
   postgresSuite,
   putPhoto,
@@ -176,22 +176,6 @@ function payloadOf({ receipt, sentBy, ...payload }: ServerSubmission): Submissio
 
 /** Version 2 of the demo form, which the target's server will not have in its forms directory. */
 const demoV2: FormDef = { ...demoForm, version: 2, title: 'Water point inspection (revised)' };
-
-/** A household visit without photos. */
-function householdVisit(): SubmissionPayload {
-  return {
-    ...validPayload([]),
-    formId: 'household-visit',
-    answers: {
-      village: 'vlg_00001',
-      head_name: 'Achieng Odhiambo',
-      members: 5,
-      water_source: 'borehole',
-      visit_date: '2026-11-20',
-      location: HERE,
-    },
-  };
-}
 
 /** What the source's server answered for its rows, to ask the target's server the same. */
 interface SourceRows {
