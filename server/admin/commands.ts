@@ -1,5 +1,5 @@
 import { ROLES, type Role } from '../../shared/accounts.js';
-import { revokeDevice } from '../auth/devices.js';
+import { createEnrollment, revokeDevice } from '../auth/devices.js';
 import { createSetupToken, setupLink } from '../auth/setup.js';
 import { changeUser, createUser, usernameKey } from '../auth/users.js';
 import type { Repository } from '../storage/repository.js';
@@ -18,6 +18,9 @@ Commands:
       terminal. --forms limits a supervisor to those forms.
   reset-password --username NAME
       Sets a new password, asked for the same way, and ends the user's sessions.
+  create-enrollment --name NAME [--forms ID,ID] [--kiosk]
+      Prints a one-time link (24 hours) that enrolls the device opening it:
+      show it as a QR code, or open it on the device.
   list-devices
       Lists every device: enrolled, waiting for its code, or revoked.
   revoke-device ID
@@ -39,6 +42,9 @@ export interface Command {
   flags: Map<string, string>;
 }
 
+/** Options that take no value. */
+const SWITCHES = new Set(['--kiosk']);
+
 /** The command and its options; null for --help. */
 export function parseCommand(args: string[]): Command | null {
   if (args.length === 0 || args.includes('--help') || args.includes('-h')) return null;
@@ -49,6 +55,10 @@ export function parseCommand(args: string[]): Command | null {
     const arg = rest[i] ?? '';
     if (!arg.startsWith('--')) {
       positional.push(arg);
+      continue;
+    }
+    if (SWITCHES.has(arg)) {
+      flags.set(arg.slice(2), 'true');
       continue;
     }
     const value = rest[i + 1];
@@ -63,6 +73,14 @@ function flag(command: Command, name: string): string {
   const value = command.flags.get(name);
   if (value === undefined) throw new UsageError(`${command.name} needs --${name}.`);
   return value;
+}
+
+/** "a, b,c" → ['a', 'b', 'c'] */
+function formList(value: string): string[] {
+  return value
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
 }
 
 function role(value: string): Role {
@@ -97,13 +115,7 @@ export async function runCommand(command: Command, { repo, origin, out }: Comman
       const username = flag(command, 'username');
       const asked = role(flag(command, 'role'));
       const forms = command.flags.get('forms');
-      const formIds =
-        forms === undefined
-          ? null
-          : forms
-              .split(',')
-              .map((f) => f.trim())
-              .filter(Boolean);
+      const formIds = forms === undefined ? null : formList(forms);
       const password = await readPassword(`Password for ${username}`);
       const user = await createUser(repo, { username, password, role: asked, formIds }, now);
       out(`Created ${user.role} "${user.username}" (${user.id}).`);
@@ -115,6 +127,18 @@ export async function runCommand(command: Command, { repo, origin, out }: Comman
       const password = await readPassword(`New password for ${user.username}`);
       await changeUser(repo, user.id, { password }, now);
       out(`The password of "${user.username}" is changed; every session of theirs has ended.`);
+      return;
+    }
+    case 'create-enrollment': {
+      known('name', 'forms', 'kiosk');
+      const forms = command.flags.get('forms');
+      const request = {
+        name: flag(command, 'name'),
+        formIds: forms === undefined ? null : formList(forms),
+        kiosk: command.flags.has('kiosk'),
+      };
+      const made = await createEnrollment(repo, request, origin, now);
+      out(`Open this link on the device (once, within 24 hours), or show it as a QR code:\n  ${made.url}`);
       return;
     }
     case 'list-devices': {

@@ -133,7 +133,7 @@ describe('npm run admin', () => {
     assert.match(link.out, /http:\/\/localhost:8080\/setup#token=[\w-]{43}/);
   });
 
-  it('creates a user who can then sign in, resets a password, lists and revokes devices', async () => {
+  it('creates a user who can then sign in, resets a password, enrolls, lists and revokes devices', async () => {
     const created = await admin(
       store,
       ['create-user', '--username', 'Amina', '--role', 'supervisor', '--forms', 'water-point-inspection'],
@@ -169,6 +169,21 @@ describe('npm run admin', () => {
         { method: 'GET', url: '/api/reference' },
       );
       assert.equal(refused.statusCode, 401);
+
+      const link = await admin(store, ['create-enrollment', '--name', 'Gate tablet', '--kiosk']);
+      assert.equal(link.code, 0, link.out);
+      const code = /http:\/\/localhost:8080\/enroll#code=([\w-]{43})/.exec(link.out)?.[1];
+      const enrolled = await as(server.app, {}, { method: 'POST', url: '/api/enroll', payload: { code } });
+      assert.equal(enrolled.statusCode, 200, enrolled.body);
+      assert.deepEqual(
+        { ...enrolled.json<object>(), id: undefined },
+        {
+          id: undefined,
+          name: 'Gate tablet',
+          kiosk: true,
+          formIds: null,
+        },
+      );
 
       const noLink = await admin(store, ['setup-link']);
       assert.equal(noLink.code, 2);
