@@ -7,6 +7,10 @@ export type Route =
   | { name: 'outbox'; focus?: string }
   | { name: 'map' }
   | { name: 'diagnostics' }
+  /** The enrollment link, /enroll#code=…: the code is in the fragment, which reaches no server. */
+  | { name: 'enroll' }
+  /** The first start's set-up link, /setup#token=…. */
+  | { name: 'setup' }
   | { name: 'not-found' };
 
 export function matchRoute(path: string): Route {
@@ -19,5 +23,7 @@ export function matchRoute(path: string): Route {
   if (parts.length === 2 && first === 'outbox' && second) return { name: 'outbox', focus: second };
   if (parts.length === 1 && first === 'map') return { name: 'map' };
   if (parts.length === 1 && first === 'diagnostics') return { name: 'diagnostics' };
+  if (parts.length === 1 && first === 'enroll') return { name: 'enroll' };
+  if (parts.length === 1 && first === 'setup') return { name: 'setup' };
   return { name: 'not-found' };
 }
