@@ -103,9 +103,14 @@ export class SyncEngine extends EventTarget {
     void this.pageRun(false);
   }
 
-  /** This browser was just enrolled: everything queued is sent now, and the rest gets its tags back. */
-  enrolled(): Promise<void> {
-    return this.pageRun(true);
+  /**
+   * This browser was just enrolled: every unsent submission gets its tag
+   * back first (so the worker delivers even if the page is closed at once),
+   * then this page sends too; the per-submission lock keeps them apart.
+   */
+  async enrolled(): Promise<void> {
+    await this.registerMissingTags();
+    await this.pageRun(true);
   }
 
   /** Whether the server, when it last said, knew this device. */

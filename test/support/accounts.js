@@ -13,33 +13,50 @@ export const ADMIN_PASSWORD = 'test-admin-password';
 export const CHANGE_HEADERS = { 'x-fieldsync-request': '1' };
 
 /**
- * Runs the admin CLI's create-user for the test administrator on the
- * server's stores (the variables env names: DATA_DIR, DATABASE_URL…),
- * giving the password on standard input as a script would.
+ * Runs `npm run admin -- <args>` (the built CLI) on the server's stores (the
+ * variables env names: DATA_DIR, DATABASE_URL…), with stdin as standard
+ * input (a password, as a script gives it); resolves to what it printed.
+ *
+ * @param {string} cli the built dist/server/server/admin/cli.js
+ * @param {Record<string, string>} env
+ * @param {string[]} args
+ * @param {string} [stdin]
+ * @returns {Promise<string>}
+ */
+export function runAdminCli(cli, env, args, stdin = '') {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let errors = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (errors += d));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code === 0) resolve(out);
+      else reject(new Error(`npm run admin -- ${args[0]} failed (code ${code}): ${errors}`));
+    });
+    child.stdin.end(stdin);
+  });
+}
+
+/**
+ * Creates the test administrator with the admin CLI, giving the password on
+ * standard input.
  *
  * @param {string} cli the built dist/server/server/admin/cli.js
  * @param {Record<string, string>} env
  * @returns {Promise<void>}
  */
-export function createAdministrator(cli, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [cli, 'create-user', '--username', ADMIN_USERNAME, '--role', 'admin'],
-      {
-        env: { ...process.env, ...env },
-        stdio: ['pipe', 'ignore', 'pipe'],
-      },
-    );
-    let errors = '';
-    child.stderr.on('data', (d) => (errors += d));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code === 0) resolve();
-      else reject(new Error(`npm run admin -- create-user failed (code ${code}): ${errors}`));
-    });
-    child.stdin.end(`${ADMIN_PASSWORD}\n`);
-  });
+export async function createAdministrator(cli, env) {
+  await runAdminCli(
+    cli,
+    env,
+    ['create-user', '--username', ADMIN_USERNAME, '--role', 'admin'],
+    `${ADMIN_PASSWORD}\n`,
+  );
 }
 
 /**
@@ -107,6 +124,25 @@ export class AdminClient {
     if (res.status !== 201)
       throw new Error(`Creating an enrollment failed: ${res.status} ${await res.text()}`);
     return res.json();
+  }
+
+  /**
+   * A device enrolled from here, for callers that are not browsers (a
+   * benchmark's uploads): its cookie, "fs_device=…".
+   *
+   * @param {string} [name]
+   * @returns {Promise<string>}
+   */
+  async deviceCookie(name = 'Benchmark device') {
+    const { code } = await this.enrollment({ name });
+    const res = await fetch(`${this.baseUrl}/api/enroll`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...CHANGE_HEADERS },
+      body: JSON.stringify({ code }),
+    });
+    const line = res.headers.getSetCookie().find((c) => c.startsWith('fs_device='));
+    if (!res.ok || !line) throw new Error(`Enrolling a device failed: ${res.status} ${await res.text()}`);
+    return line.split(';')[0];
   }
 
   /** Revokes a device. @param {string} id @returns {Promise<void>} */
