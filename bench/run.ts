@@ -7,6 +7,8 @@
  * updated list and the time to store the reference data; and the map screen
  * with 10,000 submissions on the device: time to the drawn markers, the
  * longest main-thread tasks while drawing and panning, and its JavaScript.
+ * Without the browser: the server's rate of taking in submissions against
+ * its rate of answering GET /api/health (bench/ingest.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
@@ -20,6 +22,7 @@ import { launchBrowser, openWorld, outboxStatuses, root, seedOutbox, until } fro
 import { fillDemoForm } from '../test/e2e/demo-form.js';
 import { seededRandom } from '../test/support/seeded-random.js';
 import { photoUpload } from './photo-upload.js';
+import { ingest } from './ingest.js';
 import { recovery } from './recovery.js';
 
 const appDir = join(root, 'dist/app');
@@ -873,16 +876,20 @@ async function mapScreen(browser: Browser): Promise<void> {
 // `node run.js drain` runs only the benchmarks named.
 const only = new Set(process.argv.slice(2));
 const wanted = (name: string) => only.size === 0 || only.has(name);
-const browser = await launchBrowser();
+// Chromium is started for the first benchmark that needs it, and only then.
+let launched: Promise<Browser> | undefined;
+const browser = (): Promise<Browser> => (launched ??= launchBrowser());
 try {
   if (wanted('size')) await initialJavaScript();
   if (wanted('photo-upload')) await photoUpload();
-  if (wanted('save')) await savingWithPhotos(browser);
-  if (wanted('drain')) await draining(browser);
-  if (wanted('recovery')) await recovery(browser);
-  if (wanted('village-search')) await villageSearch(browser);
-  if (wanted('reference-store')) await storingReference(browser);
-  if (wanted('map')) await mapScreen(browser);
+  if (wanted('ingest')) await ingest();
+  if (wanted('save')) await savingWithPhotos(await browser());
+  if (wanted('drain')) await draining(await browser());
+  if (wanted('recovery')) await recovery(await browser());
+  if (wanted('village-search')) await villageSearch(await browser());
+  if (wanted('reference-store')) await storingReference(await browser());
+  if (wanted('map')) await mapScreen(await browser());
 } finally {
-  await browser.close();
+  // A launch that failed has nothing to close.
+  await (await launched?.catch(() => undefined))?.close();
 }

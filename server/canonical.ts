@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, canonicalPayload } from '../shared/canonical.js';
+import { canonicalPayloadJson } from '../shared/canonical.js';
 import type { SubmissionPayload } from '../shared/submission.js';
+
+const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /**
  * The identity of a submission's content: lower-case hex sha256 of the
@@ -8,7 +10,14 @@ import type { SubmissionPayload } from '../shared/submission.js';
  * the same hash is the same submission; any other is a conflict.
  */
 export function submissionHash(payload: SubmissionPayload): string {
-  return createHash('sha256')
-    .update(canonicalJson(canonicalPayload(payload)))
-    .digest('hex');
+  return sha256Hex(canonicalPayloadJson(payload));
+}
+
+/** A received payload in its canonical form, with its submissionHash: one canonicalisation for both. */
+export function canonicalSubmission(received: SubmissionPayload): {
+  payload: SubmissionPayload;
+  hash: string;
+} {
+  const json = canonicalPayloadJson(received);
+  return { payload: JSON.parse(json) as SubmissionPayload, hash: sha256Hex(json) };
 }

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { MAX_TILE_ZOOM, tileTemplateProblems, type BaseMapConfig } from '../shared/base-map.js';
 import { PROJECT_ROOT } from './paths.js';
 import type { S3Location } from './storage/stores.js';
+import { DEFAULT_POOL_SIZE } from './storage/postgres/database.js';
 
 /** 15 MiB: a full-resolution phone photo fits; a video renamed .jpg does not. */
 export const DEFAULT_PHOTO_MAX_BYTES = 15 * 1024 * 1024;
@@ -15,6 +16,8 @@ export interface Config {
   databaseUrl: string | null;
   /** The bucket for photos (PHOTO_STORE=s3://…); null for the folder DATA_DIR/photos. */
   photoStore: S3Location | null;
+  /** Connections to PostgreSQL at most. */
+  databasePoolSize: number;
   formsDir: string;
   appDir: string;
   photoMaxBytes: number;
@@ -102,6 +105,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     problems.push(
       'DATABASE_URL must be a postgres:// or postgresql:// URL, or unset for SQLite in DATA_DIR.',
     );
+  const databasePoolSize = integer('DATABASE_POOL_SIZE', DEFAULT_POOL_SIZE, 1, 1000);
+  if (databaseUrl === null && value('DATABASE_POOL_SIZE') !== undefined)
+    problems.push('DATABASE_POOL_SIZE is for PostgreSQL: it needs DATABASE_URL.');
 
   const photoStore = s3Location(value('PHOTO_STORE'), env, problems);
 
@@ -135,6 +141,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     dataDir: path('DATA_DIR', 'data'),
     databaseUrl,
     photoStore,
+    databasePoolSize,
     formsDir: path('FORMS_DIR', 'server/demo-forms'),
     appDir: path('APP_DIR', 'dist/app'),
     photoMaxBytes,

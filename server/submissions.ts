@@ -1,7 +1,6 @@
-import { canonicalPayload } from '../shared/canonical.js';
 import type { FieldProblem, Receipt, ServerSubmission, SubmissionPayload } from '../shared/submission.js';
 import { validateSubmission } from '../shared/validate.js';
-import { submissionHash } from './canonical.js';
+import { canonicalSubmission } from './canonical.js';
 import type { CurrentReference } from './current-reference.js';
 import { deviceMayUse } from './auth/devices.js';
 import type { Caller } from './auth/guard.js';
@@ -95,14 +94,20 @@ async function checkPhotos(tx: RepositoryTx, payload: SubmissionPayload): Promis
 }
 
 /**
- * Decides what a PUT of a submission does, in the documented order: a
- * device may only send forms it is enrolled for (403); a resend is answered from what is stored before anything else is checked,
- * then the form (any version any server ever published, withdrawn ones
- * included), the answers, the photos, and finally the insert. Everything
- * after the resend check sees, and stores, the canonical form of the
- * payload. Runs as one transaction; should another server store the same id
- * between the check and the insert, the insert finds its row, which is
- * answered as a resend. The device is recorded as its sender.
+ * Decides what a PUT of a submission does: a resend is answered from what
+ * is stored, whatever else; a new submission must be of a form the device
+ * may use (403), and is checked against its form (any version any server
+ * ever published, withdrawn ones included), its answers and its photos,
+ * then inserted with the device as its sender. Everything sees, and
+ * stores, the canonical form of the payload. Runs as one transaction.
+ *
+ * The checks run first, and the insert, insert-if-absent,
+ * finds a resend: a new submission then costs the database one statement.
+ * A check that fails asks the store before answering, so a resend is still
+ * answered from what is stored, whatever changed since it arrived (a
+ * withdrawn photo reference, a shorter list, the device's forms). Should
+ * another server store the same id meanwhile, the insert finds its row,
+ * answered as a resend.
  */
 export async function acceptSubmission(
   repo: Repository,
@@ -110,20 +115,24 @@ export async function acceptSubmission(
   received: SubmissionPayload,
   device: DeviceRecord,
 ): Promise<Accepted> {
-  if (!deviceMayUse(device, received.formId))
-    throw forbidden(
-      `This device may not send form "${received.formId}": it stays on the device. Ask an administrator to enroll the device for this form.`,
-    );
+  const { payload, hash } = canonicalSubmission(received);
   const sentBy = { deviceId: device.id, deviceName: device.name };
-  const payload = canonicalPayload(received);
-  const hash = submissionHash(payload);
   // Before the transaction, which must not wait for another request's read of a new revision.
   const reference = await references.current();
   return repo.withTransaction(async (tx) => {
-    const existing = await tx.getSubmission(payload.id);
-    if (existing) return answerResend(existing, hash);
-    await checkForm(tx, references, reference, payload);
-    await checkPhotos(tx, payload);
+    try {
+      if (!deviceMayUse(device, payload.formId))
+        throw forbidden(
+          `This device may not send form "${payload.formId}": it stays on the device. Ask an administrator to enroll the device for this form.`,
+        );
+      await checkForm(tx, references, reference, payload);
+      await checkPhotos(tx, payload);
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      const existing = await tx.getSubmission(payload.id);
+      if (existing) return answerResend(existing, hash);
+      throw err;
+    }
     const receivedAt = new Date().toISOString();
     const { inserted, stored } = await tx.insertSubmission({
       payload,

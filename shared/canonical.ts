@@ -5,19 +5,19 @@
  */
 import type { AnswerValue, Answers, SubmissionPayload } from './submission.js';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-function sortKeys(value: Json): Json {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    // fromEntries rather than assignment: a "__proto__" key stays a plain key.
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((key) => [key, sortKeys(value[key] as Json)]),
-    );
-  }
-  return value;
+/**
+ * JSON.stringify's replacer that gives every object's keys in sorted order.
+ * It sees each value after toJSON, as the output will hold it; arrays, and
+ * boxed primitives (which JSON.stringify unboxes after it), pass unchanged.
+ */
+function sortedKeys(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  if (value instanceof Number || value instanceof String || value instanceof Boolean) return value;
+  const object = value as Record<string, unknown>;
+  // No prototype: a "__proto__" key is assigned as a plain key, not a prototype.
+  const sorted = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(object).sort()) sorted[key] = object[key];
+  return sorted;
 }
 
 /**
@@ -26,8 +26,8 @@ function sortKeys(value: Json): Json {
  * form too, so its output must never change.
  */
 export function canonicalJson(value: unknown): string {
-  // The round trip first drops undefined and applies toJSON, as JSON.stringify would.
-  return JSON.stringify(sortKeys(JSON.parse(JSON.stringify(value)) as Json));
+  // One pass: undefined dropped and toJSON applied as JSON.stringify always does.
+  return JSON.stringify(value, sortedKeys);
 }
 
 /** "" and []: an answer the user left empty, the same as no answer at all. */
@@ -40,16 +40,24 @@ function withoutEmptyAnswers(answers: Answers): Answers {
 }
 
 /**
- * The payload as the server stores and returns it: an absent referenceVersion
- * becomes null, empty answers are dropped, and object keys are sorted at
- * every level. Array order is kept: it carries meaning (photo order, choices).
+ * The canonical JSON of a payload: that of canonicalPayload(payload), got
+ * without parsing it back. A submission's identity is this text.
  */
-export function canonicalPayload(payload: SubmissionPayload): SubmissionPayload {
+export function canonicalPayloadJson(payload: SubmissionPayload): string {
   const canonical: SubmissionPayload = {
     ...payload,
     answers: withoutEmptyAnswers(payload.answers),
     // Optional on the wire for apps from before it existed.
     referenceVersion: payload.referenceVersion ?? null,
   };
-  return JSON.parse(canonicalJson(canonical)) as SubmissionPayload;
+  return canonicalJson(canonical);
+}
+
+/**
+ * The payload as the server stores and returns it: an absent referenceVersion
+ * becomes null, empty answers are dropped, and object keys are sorted at
+ * every level. Array order is kept: it carries meaning (photo order, choices).
+ */
+export function canonicalPayload(payload: SubmissionPayload): SubmissionPayload {
+  return JSON.parse(canonicalPayloadJson(payload)) as SubmissionPayload;
 }

@@ -31,6 +31,22 @@ export function choicesFor(field: FieldDef, lists: ReferenceData['lists']): Choi
   return [];
 }
 
+/**
+ * The values of a list of choices, made once per list: the server checks a
+ * 20,000-village list on every submission. Lists are replaced, never
+ * changed in place, so the list itself is the key.
+ */
+const choiceValues = new WeakMap<Choice[], Set<string>>();
+
+function valuesOf(choices: Choice[]): Set<string> {
+  let values = choiceValues.get(choices);
+  if (!values) {
+    values = new Set(choices.map((c) => c.value));
+    choiceValues.set(choices, values);
+  }
+  return values;
+}
+
 export function isRequired(field: FieldDef): boolean {
   return field.required === true || typeof field.required === 'object';
 }
@@ -48,10 +64,17 @@ export function isEmpty(value: AnswerValue | undefined | null): boolean {
   return value === undefined || value === null || isEmptyAnswer(value);
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** A YYYY-MM-DD that exists in the (proleptic) Gregorian calendar, as Date counts it. */
 function isValidDate(s: string): boolean {
   if (!DATE_RE.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  const year = Number(s.slice(0, 4));
+  const month = Number(s.slice(5, 7));
+  const day = Number(s.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (DAYS_IN_MONTH[month - 1] ?? 0) + (month === 2 && leap ? 1 : 0);
 }
 
 /**
@@ -158,14 +181,12 @@ export function validateField(
     }
     case 'select_one': {
       if (typeof v !== 'string') return 'Choose one answer.';
-      if (!choicesFor(field, lists).some((c) => c.value === v)) {
-        return 'This choice is not in the list.';
-      }
+      if (!valuesOf(choicesFor(field, lists)).has(v)) return 'This choice is not in the list.';
       return null;
     }
     case 'select_multiple': {
       if (!isStringArray(v)) return 'Choose from the list.';
-      const known = new Set(choicesFor(field, lists).map((c) => c.value));
+      const known = valuesOf(choicesFor(field, lists));
       if (v.some((x) => !known.has(x))) return 'A choice is not in the list.';
       if (new Set(v).size !== v.length) return 'A choice is repeated.';
       if (typeof min?.value === 'number' && v.length < min.value) {

@@ -87,7 +87,8 @@ export interface RecordsTx {
   insertSubmission(submission: NewSubmission): Promise<Inserted<StoredSubmission>>;
   /**
    * Up to limit submissions with a seq below `before` (from the newest when
-   * null), newest first; only those of the forms given, unless null.
+   * null), newest first, among those that are listed (see Order below);
+   * only those of the forms given, unless null.
    */
   listSubmissions(
     before: number | null,
@@ -196,7 +197,8 @@ export const REPOSITORY_OPERATIONS = Object.keys({
  *
  * - Durability: an operation or transaction resolves only once what it
  *   wrote survives a power cut. A receipt tells the device it may forget
- *   the submission.
+ *   the submission. Transactions may share a commit (group commit): each
+ *   then settles, resolved or rejected, only once that commit is done.
  * - Insert-if-absent: the insert* operations never fail on a key already
  *   held, even one committed a moment ago by another transaction or another
  *   server; they answer with the row held. The loser of a race for a new
@@ -207,22 +209,33 @@ export const REPOSITORY_OPERATIONS = Object.keys({
   (of two enrollments with one code, one changes the row).
  * - Transactions: withTransaction runs fn's operations as one transaction,
  *   committed when fn resolves and rolled back when it rejects. Two
- *   transactions in flight at once never share a database transaction,
- *   however their awaits interleave. A look-up in a transaction may miss a
+ *   transactions in flight at once never interleave inside one database
+ *   transaction, however their awaits do: each has a connection of its
+ *   own, or they run one after the other, each in a savepoint of a
+ *   database transaction that several share so that one commit (and one
+ *   fsync) serves them all; one rolling back to its savepoint leaves the
+ *   others be, and each sees the writes of those before it in the batch,
+ *   as if they had just committed. A look-up in a transaction may miss a
  *   row another server commits a moment later; insert-if-absent then finds
  *   it, and the caller decides on that row. Inside fn, use tx only: a call
  *   on the repository itself from fn is refused, rather than run outside the
  *   transaction or left waiting for it.
- * - Order: seq numbers submissions in commit order and is never reused. A
- *   submission a reader can see has a higher seq than every submission
- *   committed before it, and no lower seq becomes visible after it: a
- *   client paging below the last seq it saw, or starting again from the
- *   newest, misses nothing. SQLite has it from its single writer; a
- *   database with concurrent writers must hand out seq under the insert's
- *   own lock (a counter row updated in the inserting transaction), since a
- *   bare sequence numbers in insert order and commits out of it. An
- *   imported submission keeps the seq it was given where it came from, so
- *   import only into a repository no server is using.
+ * - Order: seq numbers submissions in the order they are inserted and is
+ *   never reused. listSubmissions never shows a lower seq after a higher
+ *   one: it lists a submission only once every lower seq has been
+ *   committed or rolled back, so a client paging below the last seq it
+ *   saw, or starting again from the newest, misses nothing. (Inside a
+ *   transaction the listing may differ around that transaction's own
+ *   inserts.) A look-up by id finds a submission as soon as it is
+ *   committed. SQLite has the order
+ *   from its single writer, which commits in seq order. Concurrent writers
+ *   commit out of seq order, and numbering under a lock held to the commit
+ *   would queue every insert behind the one before (its WAL flush
+ *   included); so on PostgreSQL a seq is marked in flight until its
+ *   transaction ends, and the listing stops below the lowest in flight
+ *   (server/storage/postgres/migrations/0003-concurrent-inserts.sql).
+ *   An imported submission keeps the seq it was given where it came from,
+ *   so import only into a repository no server is using.
  * - Migrations: migrate() applies each numbered schema change not yet
  *   applied, each in its own transaction with its record, refusing a gap in
  *   the numbering, and applies each only once when several servers start at

@@ -1,6 +1,7 @@
 import { canonicalPayload } from '../../shared/canonical.js';
 import type { PhotoType, SubmissionPayload } from '../../shared/submission.js';
 import type {
+  NewSubmission,
   PhotoRecord,
   PublishedForm,
   ReferenceHead,
@@ -53,6 +54,46 @@ export interface ReferenceRevisionRow extends ReferenceHeadRow {
  */
 export const SELECT_SUBMISSIONS = `SELECT s.seq, s.id, s.received_at, s.content_hash, s.payload, s.sent_by, d.name AS sent_by_name
   FROM submissions s LEFT JOIN devices d ON d.id = s.sent_by`;
+
+export const SUBMISSION_COLUMNS = 'seq, id, received_at, content_hash, payload';
+
+/** What both dialects' inserts of a submission name, in this order; seq is theirs to give. */
+export const NEW_SUBMISSION_COLUMNS =
+  'id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version, sent_by';
+
+export type NewSubmissionRow = [
+  string,
+  string,
+  number,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string | null,
+  string | null,
+];
+
+/** The values of NEW_SUBMISSION_COLUMNS for a submission. */
+export function newSubmissionRow({
+  payload,
+  contentHash,
+  receivedAt,
+  sentBy,
+}: NewSubmission): NewSubmissionRow {
+  return [
+    payload.id,
+    payload.formId,
+    payload.formVersion,
+    payload.deviceId,
+    payload.createdAt,
+    receivedAt,
+    contentHash,
+    JSON.stringify(payload),
+    payload.referenceVersion ?? null,
+    sentBy?.deviceId ?? null,
+  ];
+}
 export const PUBLISHED_COLUMNS = 'form_id, version, definition, published_at';
 export const REVISION_COLUMNS = 'revision, etag, body, published_at, published_by';
 /** The current revision's number and ETag: the last entry of the primary key's index. */

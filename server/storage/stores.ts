@@ -20,6 +20,8 @@ export interface StoresConfig {
   dataDir: string;
   /** A postgres:// URL to keep the records in PostgreSQL; null or absent for SQLite in dataDir. */
   databaseUrl?: string | null;
+  /** Connections to PostgreSQL at most; its default when absent. */
+  databasePoolSize?: number;
   /** Largest photo upload accepted, in bytes. */
   photoMaxBytes: number;
   /** A bucket for the photos; null or absent for the folder DATA_DIR/photos. */
@@ -32,9 +34,11 @@ export async function closeStores(stores: Stores): Promise<void> {
 }
 
 /** The repository the configuration names, not yet migrated. */
-export function openRepository(config: Pick<StoresConfig, 'dataDir' | 'databaseUrl'>): Repository {
+export function openRepository(
+  config: Pick<StoresConfig, 'dataDir' | 'databaseUrl' | 'databasePoolSize'>,
+): Repository {
   return config.databaseUrl
-    ? openPostgresRepository(config.databaseUrl)
+    ? openPostgresRepository(config.databaseUrl, { poolSize: config.databasePoolSize })
     : openSqliteRepository(config.dataDir);
 }
 

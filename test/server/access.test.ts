@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { InjectOptions } from 'fastify';
+import Fastify, { type InjectOptions } from 'fastify';
+import { guardApi } from '../../server/auth/guard.js';
 import type { ApiError } from '../../shared/submission.js';
 import { as, enrolledDevice, supervisor } from './accounts-helpers.js';
 import {
@@ -284,5 +285,22 @@ describe('who may call each endpoint', () => {
     const bad = await putSubmission(server.app, { ...validPayload([]), formVersion: '1' });
     assert.equal(bad.statusCode, 400);
     assert.equal(bad.json<ApiError>().field, 'formVersion');
+  });
+});
+
+describe('the guard', () => {
+  it('refuses to start a server with an API route that does not say who may call it', async () => {
+    const fastify = Fastify();
+    try {
+      await assert.rejects(async () => {
+        await fastify.register(async (api) => {
+          guardApi(api, { repo: null as never, clock: () => new Date(), publicOrigin: null });
+          api.get('/forgotten', async () => ({ ok: true }));
+        });
+        await fastify.ready();
+      }, /GET \/forgotten does not say who may call it/);
+    } finally {
+      await fastify.close();
+    }
   });
 });

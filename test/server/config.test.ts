@@ -24,6 +24,24 @@ describe('database configuration', () => {
       assert.match(problems[0]!, /DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/);
     }
   });
+
+  it('opens up to 10 connections to PostgreSQL unless DATABASE_POOL_SIZE says otherwise', () => {
+    const url = 'postgres://localhost/fieldsync';
+    assert.equal(loadConfig({ DATABASE_URL: url }).databasePoolSize, 10);
+    assert.equal(loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '32' }).databasePoolSize, 32);
+  });
+
+  it('refuses a DATABASE_POOL_SIZE that is not a whole number from 1 to 1000, or without DATABASE_URL', () => {
+    const url = 'postgres://localhost/fieldsync';
+    for (const size of ['0', '1001', 'ten', '2.5', '-3']) {
+      assert.deepEqual(configProblems({ DATABASE_URL: url, DATABASE_POOL_SIZE: size }), [
+        `DATABASE_POOL_SIZE must be a whole number from 1 to 1000, not "${size}".`,
+      ]);
+    }
+    assert.deepEqual(configProblems({ DATABASE_POOL_SIZE: '20' }), [
+      'DATABASE_POOL_SIZE is for PostgreSQL: it needs DATABASE_URL.',
+    ]);
+  });
 });
 
 describe('photo store configuration', () => {

@@ -11,13 +11,14 @@ sqliteSuite('the SQLite database', () => {
   const dir = tempDir('db');
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('opens in WAL mode with synchronous FULL and foreign keys on', () => {
+  it('opens in WAL mode with synchronous FULL, foreign keys on and checkpoints every 10,000 pages', () => {
     const db = openDatabase(dir);
     try {
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
       // 2 is FULL: a commit is fsynced before it returns.
       assert.equal(db.pragma('synchronous', { simple: true }), 2);
       assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
+      assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 10_000);
     } finally {
       db.close();
     }

@@ -461,3 +461,10 @@ export function configProblems(env: Record<string, string>): string[] {
   }
   return [];
 }
+
+/** A promise and the function that resolves it: work that waits for a test's say-so. */
+export function gate(): { opened: Promise<void>; open(): void } {
+  let open = (): void => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}

@@ -638,7 +638,8 @@ describe('what migrate-storage copies', () => {
     submission_photos: "importSubmission links a submission's photos as insertSubmission does",
     published_forms: 'listPublishedForms, then insertPublishedForm',
     reference_revisions: 'getReferenceRevision from 1 to the head, then insertReferenceRevision',
-    counters: "importSubmission moves PostgreSQL's seq counter past every imported seq",
+    counters:
+      "replaced by PostgreSQL's submission_seq sequence (0003), which importSubmission moves past every imported seq",
     users: 'listUsers, then insertUser (accounts.ts)',
     sessions: 'listSessions, then insertSession, after their users',
     devices: 'listDevices, then insertDevice, before the submissions naming them',

@@ -3,8 +3,18 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import pg from 'pg';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { migrate, openPool, readMigrations } from '../../server/storage/postgres/database.js';
-import { freshStore, postgresSuite, removeStore, tempDir, type TestStore } from './helpers.js';
+import { openPostgresRepository } from '../../server/storage/postgres/postgres-repository.js';
+import {
+  freshStore,
+  gate,
+  postgresSuite,
+  removeStore,
+  tempDir,
+  validPayload,
+  type TestStore,
+} from './helpers.js';
 
 // About PostgreSQL itself (its settings, its migration files); the SQLite
 // pass checks its own in db.test.ts.
@@ -85,6 +95,76 @@ postgresSuite('the PostgreSQL database', () => {
     } finally {
       await otherPool.end();
       await removeStore(other);
+    }
+  });
+  it('numbers new submissions on from the receipts given before concurrent inserts', async () => {
+    const other = await freshStore('pg-seq');
+    const otherPool = openPool(other.databaseUrl!);
+    const repo = openPostgresRepository(other.databaseUrl!);
+    try {
+      const [first, ...later] = readMigrations();
+      await migrate(otherPool, [first!]);
+      // Three submissions numbered by the counter row, as servers before it did; 4 was taken, then lost.
+      for (const id of ['a', 'b', 'c']) {
+        await otherPool.query(
+          `WITH next AS (UPDATE counters SET value = value + 1 WHERE name = 'submission_seq' RETURNING value)
+           INSERT INTO submissions (seq, id, form_id, form_version, device_id, created_at, received_at, content_hash, payload)
+           SELECT value, $1, 'f', 1, 'd', 'c', 'r', 'h', '{}' FROM next`,
+          [id],
+        );
+      }
+      await otherPool.query(`UPDATE counters SET value = 4 WHERE name = 'submission_seq'`);
+      await migrate(otherPool, [first!, ...later]);
+      const { stored } = await repo.insertSubmission({
+        payload: validPayload([]),
+        contentHash: 'h',
+        receivedAt: 'r',
+        sentBy: null,
+      });
+      assert.equal(stored.receipt.seq, 5);
+      const { rows } = await otherPool.query<{ seq: string; id: string }>(
+        'SELECT seq, id FROM submissions ORDER BY seq',
+      );
+      assert.deepEqual(
+        rows.map((r) => [Number(r.seq), r.id]),
+        [
+          [1, 'a'],
+          [2, 'b'],
+          [3, 'c'],
+          [5, stored.receipt.id],
+        ],
+      );
+      // A server of the old version still running fails to insert rather than number out of order.
+      await assert.rejects(otherPool.query(`UPDATE counters SET value = value + 1`), /counters/);
+    } finally {
+      await repo.close();
+      await otherPool.end();
+      await removeStore(other);
+    }
+  });
+
+  it('opens no more connections than its pool size: a transaction waits for a free one', async () => {
+    const repo = openPostgresRepository(store.databaseUrl!, { poolSize: 1 });
+    try {
+      await repo.migrate();
+      const release = gate();
+      const running = gate();
+      const first = repo.withTransaction(async () => {
+        running.open();
+        await release.opened;
+      });
+      await running.opened;
+      let secondStarted = false;
+      const second = repo.withTransaction(async () => {
+        secondStarted = true;
+      });
+      for (let i = 0; i < 10; i++) await nextTurn();
+      assert.equal(secondStarted, false);
+      release.open();
+      await Promise.all([first, second]);
+      assert.equal(secondStarted, true);
+    } finally {
+      await repo.close();
     }
   });
 });

@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleep, setImmediate as nextTurn } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { canonicalPayload } from '../../shared/canonical.js';
-import type { PhotoRecord, ReferenceRevision, Repository } from '../../server/storage/repository.js';
+import type {
+  PhotoRecord,
+  ReferenceRevision,
+  Repository,
+  RepositoryTx,
+} from '../../server/storage/repository.js';
 import { openDatabase } from '../../server/storage/sqlite/database.js';
 import { closeStores, openRepository, openStores, openStoresToRead } from '../../server/storage/stores.js';
 import {
@@ -182,6 +187,23 @@ describe(`the repository (${TEST_BACKEND})`, () => {
     assert.deepEqual(steps, ['first locked', 'first recorded', 'second locked', 'second recorded']);
   });
 
+  it('gives a resend no number: the next new submission takes the next one', async () => {
+    const payload = canonicalPayload(validPayload([]));
+    const first = await repo.insertSubmission({ payload, contentHash: 'h', receivedAt: NOW, sentBy: null });
+    for (let i = 0; i < 3; i++)
+      assert.equal(
+        (await repo.insertSubmission({ payload, contentHash: 'h', receivedAt: NOW, sentBy: null })).inserted,
+        false,
+      );
+    const next = await repo.insertSubmission({
+      payload: validPayload([]),
+      contentHash: 'h',
+      receivedAt: NOW,
+      sentBy: null,
+    });
+    assert.equal(next.stored.receipt.seq, first.stored.receipt.seq + 1);
+  });
+
   it('stores a submission with its photo links or not at all: the photos must be recorded first', async () => {
     const bytes = fakePhoto();
     const payload = validPayload([photoRef(bytes)]);
@@ -266,6 +288,102 @@ describe(`the repository (${TEST_BACKEND})`, () => {
     const got = [...(await early).items.map((s) => s.receipt.id).filter((id) => !seen.has(id)), ...later];
     assert.deepEqual(got.slice().sort(), all.map((i) => i.stored.receipt.id).sort());
     assert.equal(new Set(got).size, got.length);
+  });
+  it('rolls back a transaction that fails among others asked for at once, and only it', async () => {
+    const [a, b, c] = [photoRecord(), photoRecord(), photoRecord()];
+    let aSettled = false;
+    let aSettledWhenCRan: boolean | null = null;
+    const first = repo.withTransaction((tx) => tx.insertPhoto(a));
+    void first.finally(() => (aSettled = true));
+    const failing = repo.withTransaction(async (tx) => {
+      await tx.insertPhoto(b);
+      throw new Abandoned();
+    });
+    const third = repo.withTransaction(async (tx) => {
+      aSettledWhenCRan = aSettled;
+      return tx.insertPhoto(c);
+    });
+    await assert.rejects(failing, Abandoned);
+    assert.deepEqual((await first).stored, a);
+    assert.deepEqual((await third).stored, c);
+    assert.equal(await repo.getPhoto(b.sha256), undefined);
+    assert.deepEqual(await repo.getPhoto(a.sha256), a);
+    assert.deepEqual(await repo.getPhoto(c.sha256), c);
+    // On SQLite the three share one commit: the first is not acknowledged before the last has run.
+    if (TEST_BACKEND === 'sqlite') assert.equal(aSettledWhenCRan, false);
+  });
+
+  it('refuses a transaction used after its fn ended, even while its commit is still to come', async () => {
+    let first: RepositoryTx | undefined;
+    let endFirst = (): void => undefined;
+    const firstEnded = new Promise<void>((resolve) => (endFirst = resolve));
+    const one = repo.withTransaction((tx) => {
+      first = tx;
+      const done = Promise.resolve(photoRecord());
+      void done.then(endFirst);
+      return done;
+    });
+    const two = repo.withTransaction(async () => {
+      await firstEnded;
+      // A turn later: its fn has ended everywhere; on SQLite the shared commit is still to come.
+      await nextTurn();
+      return first!.insertPhoto(photoRecord());
+    });
+    await one;
+    await assert.rejects(two, /after it ended/);
+  });
+  it('numbers concurrent inserts apart, and never lists a lower seq after a higher one', async () => {
+    const ours = new Set<string>();
+    let done = false;
+    // Each holds its transaction open a few turns after its insert, so commits overlap and reorder.
+    const inserts = Array.from({ length: 40 }, (_, n) => {
+      const holdTurns = (n * 7) % 6;
+      return repo.withTransaction(async (tx) => {
+        const inserted = await tx.insertSubmission({
+          payload: validPayload([]),
+          contentHash: 'h',
+          receivedAt: NOW,
+          sentBy: null,
+        });
+        ours.add(inserted.stored.receipt.id);
+        for (let i = 0; i < holdTurns; i++) await nextTurn();
+        return inserted.stored.receipt;
+      });
+    });
+    const settled: number[] = [];
+    for (const p of inserts) void p.then((r) => settled.push(r.seq));
+    const all = Promise.all(inserts).finally(() => (done = true));
+
+    let seen = new Set<number>();
+    let highest = 0;
+    let listings = 0;
+    const check = async (): Promise<void> => {
+      const page = await repo.listSubmissions(null, 1000);
+      const now = new Set(page.items.filter((s) => ours.has(s.receipt.id)).map((s) => s.receipt.seq));
+      for (const seq of seen) assert.ok(now.has(seq), `seq ${seq} was listed, then no longer`);
+      for (const seq of now)
+        if (!seen.has(seq)) assert.ok(seq > highest, `seq ${seq} turned up below ${highest}`);
+      seen = now;
+      highest = Math.max(highest, ...now);
+      listings++;
+    };
+    while (!done) await check();
+    await check();
+
+    const receipts = await all;
+    const seqs = receipts.map((r) => r.seq);
+    assert.equal(new Set(seqs).size, seqs.length);
+    assert.deepEqual(
+      [...seen].sort((x, y) => x - y),
+      [...seqs].sort((x, y) => x - y),
+    );
+    assert.ok(listings > 1);
+    // SQLite commits in seq order: a batch's transactions are acknowledged in the order they ran.
+    if (TEST_BACKEND === 'sqlite')
+      assert.deepEqual(
+        settled,
+        [...settled].sort((x, y) => x - y),
+      );
   });
 });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ReferenceData } from '../../shared/forms.js';
@@ -12,6 +12,7 @@ import type {
 import { FormsDirError } from '../../server/forms-dir.js';
 import {
   demoForm,
+  demoSites,
   demoV2,
   formsDirMaker,
   putSubmission,
@@ -156,6 +157,34 @@ describe('published form versions', () => {
 
       const held = await server.app.inject({ method: 'GET', url: `/api/submissions/${payload.id}` });
       assert.equal(held.json<ServerSubmission>().formVersion, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers a resend from what is stored, even once its answers no longer pass the checks', async () => {
+    const dir = formsDir({ 'wpi.v1.json': demoForm });
+    let server = await startTestServer({ formsDir: dir });
+    try {
+      const payload = await storedPhotosPayload(server.app);
+      const first = await putSubmission(server.app, payload);
+      assert.equal(first.statusCode, 201);
+      await server.app.close();
+      // Its site is taken off the list.
+      const sites = (JSON.parse(demoSites) as { value: string }[]).filter(
+        (c) => c.value !== payload.answers.site,
+      );
+      writeFileSync(join(dir, 'lists', 'sites.json'), JSON.stringify(sites));
+      server = await restart(server, dir);
+
+      const again = await putSubmission(server.app, payload);
+      assert.equal(again.statusCode, 200);
+      assert.deepEqual(again.json(), first.json());
+      const changed = { ...payload, answers: { ...payload.answers, notes: 'Changed since.' } };
+      assert.equal((await putSubmission(server.app, changed)).json<ApiError>().error, 'conflict');
+      const fresh = await putSubmission(server.app, { ...payload, id: crypto.randomUUID() });
+      assert.equal(fresh.statusCode, 422);
+      assert.equal(fresh.json<ApiError>().field, 'site');
     } finally {
       await server.close();
     }

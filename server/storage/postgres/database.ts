@@ -77,14 +77,19 @@ export async function migrate(pool: pg.Pool, migrations: PgMigration[] = readMig
   }
 }
 
+/** Connections a server opens at most when DATABASE_POOL_SIZE does not say. */
+export const DEFAULT_POOL_SIZE = 10;
+
 /**
- * A connection pool on url, not yet migrated. Durability is PostgreSQL's
- * own: with its default synchronous_commit=on a COMMIT returns only once
- * the WAL is flushed to disk, so a receipt is never given for data a power
- * cut could take. Do not turn it off for this database.
+ * A pool of up to size connections on url, not yet migrated. Durability is
+ * PostgreSQL's own: with its default synchronous_commit=on a COMMIT returns
+ * only once the WAL is flushed to disk, so a receipt is never given for
+ * data a power cut could take. Do not turn it off for this database.
+ * Transactions in flight at once commit together in one flush (PostgreSQL's
+ * own group commit), so the pool size bounds how many share it.
  */
-export function openPool(url: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url });
+export function openPool(url: string, size: number = DEFAULT_POOL_SIZE): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: size });
   // An idle connection the database closes (a restart, a timeout) is dropped
   // by the pool; without a listener its error would end the process.
   pool.on('error', () => undefined);

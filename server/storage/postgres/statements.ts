@@ -5,6 +5,8 @@ import {
   held,
   IMPORTED_COLUMNS,
   importedValues,
+  NEW_SUBMISSION_COLUMNS,
+  newSubmissionRow,
   PUBLISHED_COLUMNS,
   REVISION_COLUMNS,
   SELECT_SUBMISSIONS,
@@ -25,16 +27,23 @@ import type { Session } from '../session.js';
 export type { Session };
 
 /**
- * seq is taken from the counter row in the same statement: the row lock
- * holds later inserters until this transaction ends, so seq order is commit
- * order. An id already held still takes a number, leaving a gap, which is
- * allowed; reusing one is not.
+ * The row and its photo links in one statement, so it is all or nothing
+ * without a savepoint. seq comes from take_submission_seq() (migration
+ * 0002), in flight until this transaction ends. A resend of an id already
+ * committed takes no number; one racing an insert of the same id still
+ * does, leaving a gap, which is allowed; reusing a number is not.
  */
 const INSERT_SUBMISSION = `
-  WITH next AS (UPDATE counters SET value = value + 1 WHERE name = 'submission_seq' RETURNING value)
-  INSERT INTO submissions (seq, id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version, sent_by)
-  SELECT value, $1, $2, $3::integer, $4, $5, $6, $7, $8, $9, $10 FROM next
-  ON CONFLICT (id) DO NOTHING RETURNING seq`;
+  WITH inserted AS (
+    INSERT INTO submissions (seq, ${NEW_SUBMISSION_COLUMNS})
+    SELECT take_submission_seq(), $1, $2, $3::integer, $4, $5, $6, $7, $8, $9, $10
+    WHERE NOT EXISTS (SELECT 1 FROM submissions WHERE id = $1)
+    ON CONFLICT (id) DO NOTHING RETURNING seq
+  ), linked AS (
+    INSERT INTO submission_photos (submission_seq, sha256) SELECT seq, unnest($11::text[]) FROM inserted
+    ON CONFLICT DO NOTHING
+  )
+  SELECT seq FROM inserted`;
 
 /**
  * Any number, the same in every server and other than the migration lock's:
@@ -93,45 +102,40 @@ export function postgresOperations(session: Session): RepositoryTx {
       return { inserted: false, stored: held(await getPhoto(photo.sha256), `Photo ${photo.sha256}`) };
     },
 
-    insertSubmission: ({ payload, contentHash, receivedAt, sentBy }) =>
-      session.atomic(async (s) => {
-        const [row] = await s.query<{ seq: string }>(INSERT_SUBMISSION, [
-          payload.id,
-          payload.formId,
-          payload.formVersion,
-          payload.deviceId,
-          payload.createdAt,
-          receivedAt,
+    async insertSubmission(submission) {
+      const { payload, contentHash, receivedAt, sentBy } = submission;
+      const [row] = await session.query<{ seq: string }>(INSERT_SUBMISSION, [
+        ...newSubmissionRow(submission),
+        payload.photos.map((p) => p.sha256),
+      ]);
+      if (!row)
+        return { inserted: false, stored: held(await getSubmission(payload.id), `Submission ${payload.id}`) };
+      return {
+        inserted: true,
+        stored: {
+          receipt: { id: payload.id, receivedAt, seq: Number(row.seq) },
           contentHash,
-          JSON.stringify(payload),
-          payload.referenceVersion ?? null,
-          sentBy?.deviceId ?? null,
-        ]);
-        if (!row) {
-          const stored = held(
-            await postgresOperations(s).getSubmission(payload.id),
-            `Submission ${payload.id}`,
-          );
-          return { inserted: false, stored };
-        }
-        const seq = Number(row.seq);
-        await s.query(
-          `INSERT INTO submission_photos (submission_seq, sha256) SELECT $1, unnest($2::text[])
-           ON CONFLICT DO NOTHING`,
-          [seq, payload.photos.map((p) => p.sha256)],
-        );
-        return {
-          inserted: true,
-          stored: { receipt: { id: payload.id, receivedAt, seq }, contentHash, payload, sentBy },
-        };
-      }),
+          payload,
+          sentBy,
+        },
+      };
+    },
 
+    /**
+     * Below the horizon only (migration 0003), read first in a statement of
+     * its own: every seq below it is committed or never will be, so a
+     * lower seq never turns up after a higher one was listed.
+     */
     async listSubmissions(before, limit, formIds = null) {
-      // seq is never above 2^53, so "below the largest safe integer" is "from the newest".
+      const [row] = await session.query<{ horizon: string }>(
+        'SELECT submission_listing_horizon() AS horizon',
+      );
+      // Without an answer, nothing is listed rather than too much.
+      const horizon = Number(row?.horizon ?? 0);
       const rows = await session.query<SubmissionRow>(
         `${SELECT_SUBMISSIONS} WHERE s.seq < $1 AND ($2::text[] IS NULL OR s.form_id = ANY($2::text[]))
          ORDER BY s.seq DESC LIMIT $3`,
-        [before ?? Number.MAX_SAFE_INTEGER, formIds, limit + 1],
+        [before === null ? horizon : Math.min(before, horizon), formIds, limit + 1],
       );
       return toPage(rows, limit);
     },
@@ -195,13 +199,26 @@ export function postgresOperations(session: Session): RepositoryTx {
 
 // Moving records from one repository to another.
 
-/** Any conflict, on the id or on the seq, inserts nothing. */
+/**
+ * Any conflict, on the id or on the seq, inserts nothing. The row, its
+ * photo links and the sequence moved past its seq (so later submissions
+ * number above it), in one statement: all or nothing. setval is not undone
+ * by a rollback, which only leaves a gap; imports run with no server on the
+ * database, so nothing takes a number meanwhile.
+ */
 const IMPORT_SUBMISSION = `
-  INSERT INTO submissions (${IMPORTED_COLUMNS})
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING seq`;
-
-/** Hands later submissions a seq above the one imported. */
-const COUNTER_PAST = `UPDATE counters SET value = GREATEST(value, $1) WHERE name = 'submission_seq'`;
+  WITH inserted AS (
+    INSERT INTO submissions (${IMPORTED_COLUMNS})
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING seq
+  ), linked AS (
+    INSERT INTO submission_photos (submission_seq, sha256) SELECT seq, unnest($12::text[]) FROM inserted
+    ON CONFLICT DO NOTHING
+  ), advanced AS (
+    SELECT setval('submission_seq',
+      GREATEST(seq, (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM submission_seq))) AS at
+    FROM inserted
+  )
+  SELECT inserted.seq FROM inserted CROSS JOIN advanced`;
 
 function moveOperations(session: Session): Pick<RepositoryTx, 'listPhotos' | 'importSubmission'> {
   return {
@@ -220,23 +237,15 @@ function moveOperations(session: Session): Pick<RepositoryTx, 'listPhotos' | 'im
       return rows.map(toPhoto);
     },
 
-    importSubmission: (submission) =>
-      session.atomic(async (s) => {
-        const { receipt, payload } = submission;
-        const rows = await s.query(IMPORT_SUBMISSION, importedValues(submission));
-        if (rows.length === 0) {
-          const stored = await postgresOperations(s).getSubmission(receipt.id);
-          if (!stored)
-            throw new Error(`Submission ${receipt.id} cannot take seq ${receipt.seq}: another holds it.`);
-          return { inserted: false, stored };
-        }
-        await s.query(
-          `INSERT INTO submission_photos (submission_seq, sha256) SELECT $1, unnest($2::text[])
-           ON CONFLICT DO NOTHING`,
-          [receipt.seq, payload.photos.map((p) => p.sha256)],
-        );
-        await s.query(COUNTER_PAST, [receipt.seq]);
-        return { inserted: true, stored: submission };
-      }),
+    async importSubmission(submission) {
+      const { receipt, payload } = submission;
+      const values = [...importedValues(submission), payload.photos.map((p) => p.sha256)];
+      const rows = await session.query(IMPORT_SUBMISSION, values);
+      if (rows.length === 1) return { inserted: true, stored: submission };
+      const stored = await postgresOperations(session).getSubmission(receipt.id);
+      if (!stored)
+        throw new Error(`Submission ${receipt.id} cannot take seq ${receipt.seq}: another holds it.`);
+      return { inserted: false, stored };
+    },
   };
 }

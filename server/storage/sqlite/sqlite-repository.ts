@@ -2,7 +2,7 @@ import type { AccountsTx } from '../accounts.js';
 import { accountOperations } from '../account-operations.js';
 import { REPOSITORY_OPERATIONS, type Repository, type RepositoryTx } from '../repository.js';
 import { checkMigrated, migrate, openDatabase, openDatabaseToRead, type DB } from './database.js';
-import { Lane } from './lane.js';
+import { GroupCommit } from './group-commit.js';
 import { sqliteSession } from './session.js';
 import { sqliteOperations, type SyncOperations } from './statements.js';
 
@@ -25,16 +25,16 @@ function lift(ops: () => Operations, run: (work: () => unknown) => Promise<unkno
 /**
  * The repository on DATA_DIR/fieldsync.db (see server/storage/sqlite/database.ts
  * for its settings and migrations). Everything runs on one connection, one
- * piece at a time (Lane): a transaction is BEGIN IMMEDIATE … COMMIT or
- * ROLLBACK around the awaited fn, and an operation run on its own waits for
- * the transaction under way instead of landing inside it. The IMMEDIATE
- * lock also keeps out another process writing the same file. With
- * readOnly, the file must exist, is never written, and migrate() only
- * checks that it is up to date.
+ * piece at a time, through GroupCommit: a transaction is fn awaited in a
+ * savepoint of a BEGIN IMMEDIATE … COMMIT that the transactions queued
+ * with it share, and an operation on its own is a transaction of its own,
+ * so it never lands inside another. The IMMEDIATE lock also keeps out
+ * another process writing the same file. With readOnly, the file must
+ * exist, is never written, and migrate() only checks that it is up to date.
  */
 export function openSqliteRepository(dataDir: string, { readOnly = false } = {}): Repository {
   const db = readOnly ? openDatabaseToRead(dataDir) : openDatabase(dataDir);
-  const lane = new Lane();
+  const commits = new GroupCommit(db);
   let prepared: Operations | null = null;
   // Statements can only be prepared once the tables they name exist.
   const ops = (): Operations => {
@@ -43,31 +43,25 @@ export function openSqliteRepository(dataDir: string, { readOnly = false } = {})
   };
 
   return {
-    ...lift(ops, (work) => lane.run(work)),
+    ...lift(ops, (work) => commits.transaction(work)),
 
     migrate: () =>
-      lane.run(() => {
+      commits.alone(() => {
         if (readOnly) checkMigrated(db);
         else migrate(db);
         prepared ??= operations(db);
       }),
 
     withTransaction<T>(fn: (tx: RepositoryTx) => Promise<T>): Promise<T> {
-      return lane.run(async () => {
+      return commits.transaction(async () => {
         let open = true;
         const tx = lift(ops, (work) =>
           open
             ? new Promise((resolve) => resolve(work()))
             : Promise.reject(new Error('A transaction was used after it ended.')),
         );
-        db.exec('BEGIN IMMEDIATE');
         try {
-          const result = await fn(tx);
-          db.exec('COMMIT');
-          return result;
-        } catch (err) {
-          if (db.inTransaction) db.exec('ROLLBACK');
-          throw err;
+          return await fn(tx);
         } finally {
           open = false;
         }
@@ -75,7 +69,7 @@ export function openSqliteRepository(dataDir: string, { readOnly = false } = {})
     },
 
     async close() {
-      await lane.idle();
+      await commits.idle();
       db.close();
     },
   };

@@ -4,6 +4,8 @@ import {
   held,
   IMPORTED_COLUMNS,
   importedValues,
+  NEW_SUBMISSION_COLUMNS,
+  newSubmissionRow,
   PUBLISHED_COLUMNS,
   REVISION_COLUMNS,
   type ImportedValues,
@@ -15,6 +17,7 @@ import {
   toReferenceRevision,
   toSubmission,
   type PhotoRow,
+  type NewSubmissionRow,
   type PublishedFormRow,
   type ReferenceHeadRow,
   type ReferenceRevisionRow,
@@ -40,11 +43,10 @@ export function sqliteOperations(db: DB): SyncOperations {
     'INSERT INTO photos (sha256, bytes, type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING',
   );
   const getSubmission = db.prepare<[string], SubmissionRow>(`${SELECT_SUBMISSIONS} WHERE s.id = ?`);
-  const insertSubmission = db.prepare<
-    [string, string, number, string, string, string, string, string, string | null, string | null]
-  >(
-    `INSERT INTO submissions (id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version, sent_by)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+  // A resend of an id already held takes no number: AUTOINCREMENT would spend one on DO NOTHING.
+  const insertSubmission = db.prepare<[...NewSubmissionRow, string]>(
+    `INSERT INTO submissions (${NEW_SUBMISSION_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+     WHERE NOT EXISTS (SELECT 1 FROM submissions WHERE id = ?) ON CONFLICT (id) DO NOTHING`,
   );
   const linkPhoto = db.prepare<[number, string]>(
     'INSERT INTO submission_photos (submission_seq, sha256) VALUES (?, ?) ON CONFLICT DO NOTHING',
@@ -80,32 +82,20 @@ export function sqliteOperations(db: DB): SyncOperations {
   );
 
   // A transaction of its own, or a savepoint inside the one under way: the row never stays without its links.
-  const insertWithLinks = db.transaction(
-    ({ payload, contentHash, receivedAt, sentBy }: NewSubmission): Inserted<StoredSubmission> => {
-      const result = insertSubmission.run(
-        payload.id,
-        payload.formId,
-        payload.formVersion,
-        payload.deviceId,
-        payload.createdAt,
-        receivedAt,
-        contentHash,
-        JSON.stringify(payload),
-        payload.referenceVersion ?? null,
-        sentBy?.deviceId ?? null,
-      );
-      if (result.changes === 0) {
-        const row = held(getSubmission.get(payload.id), `Submission ${payload.id}`);
-        return { inserted: false, stored: toSubmission(row) };
-      }
-      const seq = Number(result.lastInsertRowid);
-      for (const photo of payload.photos) linkPhoto.run(seq, photo.sha256);
-      return {
-        inserted: true,
-        stored: { receipt: { id: payload.id, receivedAt, seq }, contentHash, payload, sentBy },
-      };
-    },
-  );
+  const insertWithLinks = db.transaction((submission: NewSubmission): Inserted<StoredSubmission> => {
+    const { payload, contentHash, receivedAt, sentBy } = submission;
+    const result = insertSubmission.run(...newSubmissionRow(submission), payload.id);
+    if (result.changes === 0) {
+      const row = held(getSubmission.get(payload.id), `Submission ${payload.id}`);
+      return { inserted: false, stored: toSubmission(row) };
+    }
+    const seq = Number(result.lastInsertRowid);
+    for (const photo of payload.photos) linkPhoto.run(seq, photo.sha256);
+    return {
+      inserted: true,
+      stored: { receipt: { id: payload.id, receivedAt, seq }, contentHash, payload, sentBy },
+    };
+  });
 
   return {
     getPhoto: (sha256) => {
