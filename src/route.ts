@@ -11,6 +11,10 @@ export type Route =
   | { name: 'enroll' }
   /** The first start's set-up link, /setup#token=…. */
   | { name: 'setup' }
+  /** Signing in, for administrators and supervisors. */
+  | { name: 'signin' }
+  /** An administrator's devices: enrollment links, revoking. */
+  | { name: 'devices' }
   | { name: 'not-found' };
 
 export function matchRoute(path: string): Route {
@@ -25,5 +29,7 @@ export function matchRoute(path: string): Route {
   if (parts.length === 1 && first === 'diagnostics') return { name: 'diagnostics' };
   if (parts.length === 1 && first === 'enroll') return { name: 'enroll' };
   if (parts.length === 1 && first === 'setup') return { name: 'setup' };
+  if (parts.length === 1 && first === 'signin') return { name: 'signin' };
+  if (parts.length === 1 && first === 'devices') return { name: 'devices' };
   return { name: 'not-found' };
 }

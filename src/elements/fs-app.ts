@@ -25,8 +25,10 @@ import './fs-form-list.js';
 import './fs-form-view.js';
 import './fs-outbox.js';
 import './fs-diagnostics.js';
+import './fs-devices.js';
 import './fs-enroll.js';
 import './fs-setup.js';
+import './fs-signin.js';
 
 /**
  * The app shell: navigation, routing by path, the reference data, and the
@@ -388,6 +390,10 @@ export class FsApp extends LitElement {
         return html`<fs-enroll .stores=${this.stores}></fs-enroll>`;
       case 'setup':
         return html`<fs-setup .stores=${this.stores}></fs-setup>`;
+      case 'signin':
+        return html`<fs-signin></fs-signin>`;
+      case 'devices':
+        return html`<fs-devices .reference=${this.reference}></fs-devices>`;
       case 'not-found':
         return html`<h1>Page not found</h1>
           <p>There is nothing at this address. <a href="/">Go to the forms</a>.</p>`;

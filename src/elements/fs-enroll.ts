@@ -3,6 +3,7 @@ import type { MyDevice } from '../../shared/accounts.js';
 import type { FormDef } from '../../shared/forms.js';
 import { enrollBrowser } from '../accounts/enroll-browser.js';
 import { defaultStores, type Stores } from '../core/stores.js';
+import { accountScreenStyles } from '../styles/account-screens.js';
 import { controlStyles } from '../styles/controls.js';
 
 /** Reads and removes one value of the address's fragment (#code=…), so it stays out of history and screenshots. */
@@ -89,14 +90,8 @@ export class FsEnroll extends LitElement {
 
   static override styles = [
     controlStyles,
+    accountScreenStyles,
     css`
-      h1 {
-        font-size: 1.5rem;
-        margin: 0 0 0.75rem;
-      }
-      .result:focus {
-        outline: none;
-      }
       ul {
         margin: 0.25rem 0 0.75rem;
         padding-left: 1.25rem;

@@ -3,7 +3,9 @@ import { MIN_PASSWORD_LENGTH, type Me, type MyDevice } from '../../shared/accoun
 import type { FormDef } from '../../shared/forms.js';
 import { createEnrollment, setUpServer } from '../accounts/accounts-api.js';
 import { enrollBrowser } from '../accounts/enroll-browser.js';
+import { textField } from '../accounts/text-field.js';
 import { defaultStores, type Stores } from '../core/stores.js';
+import { accountScreenStyles } from '../styles/account-screens.js';
 import { controlStyles } from '../styles/controls.js';
 import { takeFromFragment } from './fs-enroll.js';
 
@@ -146,24 +148,8 @@ export class FsSetup extends LitElement {
 
   static override styles = [
     controlStyles,
+    accountScreenStyles,
     css`
-      h1 {
-        font-size: 1.5rem;
-        margin: 0 0 0.75rem;
-      }
-      h2 {
-        font-size: 1.2rem;
-        margin: 1.25rem 0 0.5rem;
-      }
-      form {
-        display: grid;
-        gap: 1rem;
-        max-width: 28rem;
-      }
-      .result:focus,
-      .device:focus {
-        outline: none;
-      }
       code {
         overflow-wrap: anywhere;
       }
@@ -206,22 +192,14 @@ export class FsSetup extends LitElement {
       </form>`;
   }
 
-  private renderField(id: Field, label: string, type: string, autocomplete: string, hint: string) {
-    const problem = this.problems[id];
-    const described = [hint ? `${id}-hint` : '', problem ? `${id}-problem` : ''].filter(Boolean).join(' ');
-    return html`<div>
-      <label class="label" for=${id}>${label}</label>
-      ${hint ? html`<p class="hint" id="${id}-hint">${hint}</p>` : nothing}
-      <p class="message" id="${id}-problem">${problem ?? ''}</p>
-      <input
-        id=${id}
-        type=${type}
-        autocomplete=${autocomplete}
-        required
-        aria-invalid=${problem ? 'true' : 'false'}
-        aria-describedby=${described || nothing}
-      />
-    </div>`;
+  private renderField(
+    id: Field,
+    label: string,
+    type: 'text' | 'password',
+    autocomplete: string,
+    hint: string,
+  ) {
+    return textField({ id, label, type, autocomplete, hint, problem: this.problems[id] });
   }
 
   private renderDone(username: string) {
@@ -267,9 +245,9 @@ export class FsSetup extends LitElement {
             : nothing
         }
         <li>
-          Enroll each phone or tablet:
-          <code>npm run admin -- create-enrollment --name "Team phone 1"</code> prints a link that works once,
-          for 24 hours. Open it on the device, or show it as a QR code for its camera.
+          Enroll each phone or tablet on the <a href="/devices">Devices</a> screen (or with
+          <code>npm run admin -- create-enrollment --name "Team phone 1"</code>): a link that works once, for
+          24 hours. Open it on the device, or show it as a QR code for its camera.
         </li>
         <li>
           Add supervisors: <code>npm run admin -- create-user --username amina --role supervisor</code>.

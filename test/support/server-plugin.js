@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { startTileServer } from './tile-server.js';
-import { AdminClient, createAdministrator } from './accounts.js';
+import { ADMIN_PASSWORD, ADMIN_USERNAME, AdminClient, createAdministrator } from './accounts.js';
 
 const serverEntry = new URL('../../dist/server/server/server.js', import.meta.url);
 const adminCli = new URL('../../dist/server/server/admin/cli.js', import.meta.url);
@@ -308,6 +308,9 @@ export function fieldsyncPlugin() {
           const admin = await server.administrator();
           return admin.enrollment({ name: payload?.name, formIds: payload?.formIds ?? null });
         }
+        case 'admin-credentials':
+          await server.administrator();
+          return { username: ADMIN_USERNAME, password: ADMIN_PASSWORD };
         case 'revoke-device':
           await (await server.administrator()).revoke(payload.id);
           return true;
