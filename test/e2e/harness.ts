@@ -535,15 +535,16 @@ export function outboxRecord(page: Page, id: string): Promise<OutboxRecord | nul
 
 /**
  * Opens the popup of a submission's marker on the map screen, once the map
- * has its markers. A tap on the canvas dot does the same; the element's own
- * method spares the pixel hunting.
+ * has drawn its markers and holds their submissions (it draws the markers
+ * first: a popup opened in between finds no submission). A tap on the
+ * canvas dot does the same; the element's own method spares the pixel hunting.
  */
 export async function openMapPopup(page: Page, id: string): Promise<void> {
-  await page.waitForFunction(() => {
+  await page.waitForFunction((sid) => {
     const map = document.querySelector('fs-app')?.shadowRoot?.querySelector('fs-map') as
-      (HTMLElement & { markers: unknown[] }) | null;
-    return (map?.markers.length ?? 0) > 0;
-  });
+      (HTMLElement & { markers: unknown[]; items: { payload: { id: string } }[] | null }) | null;
+    return (map?.markers.length ?? 0) > 0 && !!map?.items?.some((s) => s.payload.id === sid);
+  }, id);
   await page.evaluate((sid) => {
     const map = document.querySelector('fs-app')?.shadowRoot?.querySelector('fs-map') as
       (HTMLElement & { openPopup(id: string): void }) | null;
