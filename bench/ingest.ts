@@ -16,6 +16,7 @@ import pg from 'pg';
 import type { SubmissionPayload } from '../shared/submission.js';
 import { root, ServerProcess } from '../test/e2e/harness.js';
 import { startCluster } from '../test/server/postgres-cluster.js';
+import { CHANGE_HEADERS } from '../test/support/accounts.js';
 import { seededRandom } from '../test/support/seeded-random.js';
 
 const CONNECTIONS = 32;
@@ -45,6 +46,8 @@ interface Call {
   method: 'GET' | 'PUT';
   path: string;
   body?: string;
+  /** The device's cookie and X-Fieldsync-Request, for a PUT. */
+  headers?: Record<string, string>;
   /** The status that counts as done. */
   expect: number;
 }
@@ -59,7 +62,10 @@ function send(agent: Agent, port: number, call: Call): Promise<number> {
         port,
         method: call.method,
         path: call.path,
-        headers: call.body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: {
+          ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...call.headers,
+        },
       },
       (res) => {
         res.resume();
@@ -140,7 +146,10 @@ const fmt = (p: Phase) =>
  * them is not the client's share of the machine: ready(n) makes n, and a
  * phase that runs out makes more as it goes.
  */
-function submissionCalls(next: () => SubmissionPayload): { ready(n: number): void; take(): Call } {
+function submissionCalls(
+  next: () => SubmissionPayload,
+  device: string,
+): { ready(n: number): void; take(): Call } {
   const made: Call[] = [];
   const make = (): Call => {
     const payload = next();
@@ -148,6 +157,7 @@ function submissionCalls(next: () => SubmissionPayload): { ready(n: number): voi
       method: 'PUT',
       path: `/api/submissions/${payload.id}`,
       body: JSON.stringify(payload),
+      headers: { cookie: device, ...CHANGE_HEADERS },
       expect: 201,
     };
   };
@@ -164,7 +174,9 @@ async function measure(backend: string, env: Record<string, string>): Promise<vo
   const server = new ServerProcess(env);
   try {
     await server.start();
-    const submissions = submissionCalls(await householdVisits());
+    // Sent as one enrolled device, as a field phone sends them.
+    const device = await (await server.admin()).deviceCookie();
+    const submissions = submissionCalls(await householdVisits(), device);
     const health: Call = { method: 'GET', path: '/api/health', expect: 200 };
     // Warm-up: JIT, the database's caches and the connection pool.
     await load(server.port, 2, () => health);

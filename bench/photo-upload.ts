@@ -9,6 +9,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { ServerProcess } from '../test/e2e/harness.js';
+import { CHANGE_HEADERS } from '../test/support/accounts.js';
 import { S3_TEST_CREDENTIALS, startS3Server } from '../test/server/s3-server.js';
 
 const PHOTO_BYTES = 1024 * 1024;
@@ -27,7 +28,8 @@ interface Round {
   latencies: number[];
 }
 
-async function uploadAll(base: string, photos: Buffer[]): Promise<Round> {
+/** PUTs every photo as the device whose cookie is given, CONCURRENCY at once. */
+async function uploadAll(base: string, device: string, photos: Buffer[]): Promise<Round> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -40,7 +42,7 @@ async function uploadAll(base: string, photos: Buffer[]): Promise<Round> {
         const res = await fetch(`${base}/api/photos/${hash}`, {
           method: 'PUT',
           body: new Uint8Array(bytes),
-          headers: { 'content-type': 'image/jpeg' },
+          headers: { 'content-type': 'image/jpeg', cookie: device, ...CHANGE_HEADERS },
         });
         await res.arrayBuffer();
         if (res.status !== 201) throw new Error(`PUT photo answered ${res.status}`);
@@ -70,6 +72,10 @@ export async function photoUpload(): Promise<void> {
   try {
     await folder.start();
     await bucket.start();
+    const devices = {
+      folder: await (await folder.admin()).deviceCookie(),
+      bucket: await (await bucket.admin()).deviceCookie(),
+    };
     const results = { folder: [] as Round[], bucket: [] as Round[] };
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, server] of [
@@ -77,7 +83,7 @@ export async function photoUpload(): Promise<void> {
         ['bucket', bucket],
       ] as const) {
         const photos = Array.from({ length: PHOTOS_PER_ROUND }, photo);
-        results[name].push(await uploadAll(server.url, photos));
+        results[name].push(await uploadAll(server.url, devices[name], photos));
       }
     }
     const rates: Record<string, number> = {};

@@ -164,6 +164,7 @@ async function storingReference(browser: Browser): Promise<void> {
   try {
     const { page, server } = world;
     const url = `${server.url}/api/reference`;
+    const { cookie } = await server.admin();
     const serverTimes: number[] = [];
     let raw = 0;
     let encoding = 'none';
@@ -172,7 +173,7 @@ async function storingReference(browser: Browser): Promise<void> {
       // node:http, not fetch: fetch decodes the body, and the bytes on the wire are the point.
       const { body, headers } = await new Promise<{ body: Buffer; headers: IncomingHttpHeaders }>(
         (resolve, reject) => {
-          httpGet(url, { headers: { 'Accept-Encoding': 'br, gzip' } }, (res) => {
+          httpGet(url, { headers: { 'Accept-Encoding': 'br, gzip', cookie } }, (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
             res.on('end', () => resolve({ body: Buffer.concat(chunks), headers: res.headers }));
@@ -183,7 +184,7 @@ async function storingReference(browser: Browser): Promise<void> {
       raw = body.length;
       encoding = String(headers['content-encoding'] ?? 'none');
     }
-    const json = Buffer.from(await (await fetch(url)).text());
+    const json = Buffer.from(await (await server.get('/api/reference')).text());
     console.info(
       `GET /api/reference: ${kB(raw)} on the wire (content-encoding: ${encoding}; ${kB(json.length)} JSON, ` +
         `${kB(gzipSync(json).length)} if gzipped), median ${median(serverTimes).toFixed(1)} ms of 5 from the local server`,

@@ -1,8 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import { AddressLimit } from './auth/address-limit.js';
+import { guardApi } from './auth/guard.js';
 import type { CurrentReference } from './current-reference.js';
+import accountRoutes from './routes/accounts.js';
+import deviceRoutes from './routes/devices.js';
 import metaRoutes from './routes/meta.js';
 import photoRoutes from './routes/photos.js';
 import submissionRoutes from './routes/submissions.js';
+import userRoutes from './routes/users.js';
 import type { PhotoStore } from './storage/photo-store.js';
 import type { Repository } from './storage/repository.js';
 
@@ -13,15 +18,35 @@ export interface ApiOptions {
   reference: CurrentReference;
   /** The server's version, reported by /api/health. */
   version: string;
+  /** The time now; tests drive it to expire sessions and codes. */
+  clock?: () => Date;
+  /** PUBLIC_URL's origin (https://fieldsync.example.org), when set. */
+  publicOrigin?: string | null;
 }
 
+/** Tries per minute from one address at each door that takes a secret (sign-in, set-up, enrollment). */
+export const DOOR_TRIES_PER_MINUTE = 10;
+
 /**
- * Every /api route, in one encapsulated context: a hook added here (for
- * example authentication on onRequest) guards the whole API and nothing
- * else, leaving the page app and its files public.
+ * Every /api route, in one encapsulated context guarded as a whole
+ * (server/auth/guard.ts): each route says who may call it, the caller is
+ * resolved from the cookies once per request, and requests that change
+ * something must come from the app. The page app and its files stay public.
  */
 export default async function api(fastify: FastifyInstance, opts: ApiOptions): Promise<void> {
+  const { repo } = opts;
+  const clock = opts.clock ?? (() => new Date());
+  const publicOrigin = opts.publicOrigin ?? null;
+  guardApi(fastify, { repo, clock, publicOrigin });
+  const door = () => new AddressLimit(DOOR_TRIES_PER_MINUTE, 60 * 1000);
   await fastify.register(metaRoutes, { reference: opts.reference, version: opts.version });
-  await fastify.register(photoRoutes, { repo: opts.repo, photos: opts.photos });
-  await fastify.register(submissionRoutes, { repo: opts.repo, reference: opts.reference });
+  await fastify.register(accountRoutes, {
+    repo,
+    clock,
+    doors: { signIn: door(), setup: door(), enroll: door() },
+  });
+  await fastify.register(deviceRoutes, { repo, clock, publicOrigin });
+  await fastify.register(userRoutes, { repo, clock });
+  await fastify.register(photoRoutes, { repo, photos: opts.photos });
+  await fastify.register(submissionRoutes, { repo, reference: opts.reference });
 }

@@ -37,6 +37,13 @@ export interface AppOptions {
   baseMap?: BaseMapConfig | null;
   /** Fastify's logger option; off when omitted. */
   logger?: FastifyServerOptions['logger'];
+  /**
+   * The address people and devices reach the server at (PUBLIC_URL), which
+   * enrollment links start with; from each request when omitted.
+   */
+  publicUrl?: string | null;
+  /** The time now, for sessions and one-time codes; the system clock when omitted. Tests drive it. */
+  clock?: () => Date;
 }
 
 function readVersion(): string {
@@ -121,6 +128,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       photos: stores.photos,
       reference,
       version: readVersion(),
+      clock: opts.clock,
+      publicOrigin: opts.publicUrl ? new URL(opts.publicUrl).origin : null,
     });
     await registerStaticApp(fastify, opts.appDir);
     if (!existsSync(join(opts.appDir, 'index.html'))) {

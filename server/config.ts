@@ -25,6 +25,12 @@ export interface Config {
   logLevel: string;
   /** The tile server the map screen shows; null for points on a plain grid. */
   baseMap: BaseMapConfig | null;
+  /**
+   * The origin people and devices reach the server at (PUBLIC_URL), e.g.
+   * https://fieldsync.example.org: enrollment links start with it. Null to
+   * take it from each request.
+   */
+  publicUrl: string | null;
 }
 
 /** Configuration the server cannot start with; the message lists every problem. */
@@ -127,6 +133,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     );
   }
 
+  const publicUrl = origin(value('PUBLIC_URL'), problems);
+
   const config: Config = {
     port,
     host: value('HOST') ?? '0.0.0.0',
@@ -140,9 +148,34 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     tls,
     logLevel,
     baseMap,
+    publicUrl,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** PUBLIC_URL=https://host[:port]: the origin of the address, or a problem. */
+function origin(url: string | undefined, problems: string[]): string | null {
+  if (url === undefined) return null;
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Reported below.
+  }
+  if (
+    !parsed ||
+    !['http:', 'https:'].includes(parsed.protocol) ||
+    parsed.pathname !== '/' ||
+    parsed.search ||
+    parsed.hash
+  ) {
+    problems.push(
+      `PUBLIC_URL must be the address people open the server at, https://host or https://host:port with no path, not "${url}".`,
+    );
+    return null;
+  }
+  return parsed.origin;
 }
 
 /**

@@ -3,17 +3,51 @@ import type { ApiError } from '../shared/submission.js';
 import { ISO_DATE_TIME_WORDS } from '../shared/validate.js';
 import { drainRequest, type DrainLimits } from './drain.js';
 
-/** Thrown by handlers and hooks; the error handler sends its body as is. */
+/** Thrown by handlers and hooks; the error handler sends its body as is, with its headers. */
 export class HttpError extends Error {
   readonly statusCode: number;
   readonly body: ApiError;
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(statusCode: number, body: ApiError) {
+  constructor(statusCode: number, body: ApiError, headers: Record<string, string> = {}) {
     super(body.message);
     this.name = 'HttpError';
     this.statusCode = statusCode;
     this.body = body;
+    this.headers = headers;
   }
+}
+
+/** 401: no credential, or one that no longer counts. */
+export function unauthorized(message: string): HttpError {
+  return new HttpError(401, { error: 'unauthorized', message });
+}
+
+/** 403: a credential that may not do this. */
+export function forbidden(message: string): HttpError {
+  return new HttpError(403, { error: 'forbidden', message });
+}
+
+/** 409: the request meets a state that refuses it (a username taken, a code used). */
+export function conflict(message: string, field?: string): HttpError {
+  return new HttpError(
+    409,
+    field === undefined ? { error: 'conflict', message } : { error: 'conflict', message, field },
+  );
+}
+
+/** 410: a one-time code or link past its time. */
+export function expired(message: string): HttpError {
+  return new HttpError(410, { error: 'expired', message });
+}
+
+/** 429, with Retry-After in whole seconds. */
+export function rateLimited(message: string, retryAfterMs: number): HttpError {
+  return new HttpError(
+    429,
+    { error: 'rate_limited', message },
+    { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
+  );
 }
 
 export function badRequest(message: string, field?: string): HttpError {
@@ -139,8 +173,12 @@ const FASTIFY_MESSAGES: Record<string, string> = {
   FST_ERR_MAX_PARAM_LENGTH: 'A part of the URL is too long.',
 };
 
-function apiErrorFor(error: FastifyError, request: FastifyRequest): { status: number; body: ApiError } {
-  if (error instanceof HttpError) return { status: error.statusCode, body: error.body };
+function apiErrorFor(
+  error: FastifyError,
+  request: FastifyRequest,
+): { status: number; body: ApiError; headers?: Readonly<Record<string, string>> } {
+  if (error instanceof HttpError)
+    return { status: error.statusCode, body: error.body, headers: error.headers };
   if (error.validation) {
     const { field, message } = describeValidation(error.validation as AjvError[], error.validationContext);
     return { status: 400, body: { error: 'bad_request', message, field } };
@@ -189,14 +227,18 @@ export type ErrorHandler = (error: FastifyError, request: FastifyRequest, reply:
  */
 export function apiErrorHandler(opts: ErrorHandlerOptions): ErrorHandler {
   return function errorHandler(error, request, reply) {
-    const { status, body } = apiErrorFor(error, request);
+    const { status, body, headers } = apiErrorFor(error, request);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: body.error, message: body.message }, 'request refused');
     // An upload refused before its end is read to its end, so the client gets to read why.
     // False, not just falsy: app.inject()'s requests lack the flag and have nothing to drain.
     if (request.raw.complete === false) drainRequest(request, reply, opts.drain);
     // A handler may have set caching headers before it failed; an error must never be cached.
-    void reply.headers(opts.headers).removeHeader('etag').header('cache-control', 'no-store');
+    void reply
+      .headers(opts.headers)
+      .headers(headers ?? {})
+      .removeHeader('etag')
+      .header('cache-control', 'no-store');
     void reply.code(status).type('application/json; charset=utf-8').send(body);
   };
 }

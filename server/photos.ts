@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { PhotoType } from '../shared/submission.js';
+import type { Caller } from './auth/guard.js';
 import { HttpError, megabytes, notFound, payloadTooLarge } from './errors.js';
 import { UploadInterrupted, type ByteRange, type PhotoStore } from './storage/photo-store.js';
 import type { PhotoRecord, Repository } from './storage/repository.js';
@@ -99,10 +100,20 @@ export async function acceptPhoto(
 
 const noPhoto = (sha256: string): HttpError => notFound(`The server has no photo ${sha256}.`);
 
-/** The record of a photo the server holds, or 404. */
-export async function findPhoto(repo: Repository, sha256: string): Promise<PhotoRecord> {
+/**
+ * The record of a photo the server holds, or 404; also 404 for a
+ * supervisor when no submission of their forms names it, so that whether
+ * it exists does not show.
+ */
+export async function findPhoto(
+  repo: Repository,
+  sha256: string,
+  caller: Pick<Caller, 'user'>,
+): Promise<PhotoRecord> {
   const record = await repo.getPhoto(sha256);
   if (!record) throw noPhoto(sha256);
+  const forms = caller.user?.role === 'admin' ? null : (caller.user?.formIds ?? []);
+  if (forms !== null && !(await repo.photoOnForms(sha256, forms))) throw noPhoto(sha256);
   return record;
 }
 

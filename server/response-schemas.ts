@@ -139,12 +139,24 @@ function forOutput<T>(schema: T): T {
  */
 const canonicalPayload = forOutput(submissionPayloadSchema);
 
-/** ServerSubmission: the canonical payload, then its receipt. */
+const sentBy = {
+  anyOf: [
+    { type: 'null' },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['deviceId', 'deviceName'],
+      properties: { deviceId: string, deviceName: string },
+    },
+  ],
+} as const;
+
+/** ServerSubmission: the canonical payload, then its receipt and the device that sent it. */
 export const serverSubmission = {
   ...canonicalPayload,
   // Always there once stored: null for a device that did not send it.
-  required: [...canonicalPayload.required, 'referenceVersion', 'receipt'],
-  properties: { ...canonicalPayload.properties, receipt },
+  required: [...canonicalPayload.required, 'referenceVersion', 'receipt', 'sentBy'],
+  properties: { ...canonicalPayload.properties, receipt, sentBy },
 } as const;
 
 export const submissionPage = {

@@ -6,6 +6,7 @@
  */
 import { networkInterfaces } from 'node:os';
 import { buildApp } from './app.js';
+import { createSetupToken, setupLink } from './auth/setup.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { FormsDirError } from './forms-dir.js';
 import { PhotoStoreUnavailable } from './storage/s3/s3-photo-store.js';
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     appDir: config.appDir,
     tls: config.tls,
     baseMap: config.baseMap,
+    publicUrl: config.publicUrl,
     logger: { level: config.logLevel },
   }).catch((err: unknown) => {
     if (err instanceof FormsDirError) {
@@ -82,11 +84,18 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  console.info(
-    `\nFieldsync is running. Open:\n${urlsToOpen(config, port)
-      .map((u) => `  ${u}`)
-      .join('\n')}\n`,
-  );
+  const urls = urlsToOpen(config, port);
+  console.info(`\nFieldsync is running. Open:\n${urls.map((u) => `  ${u}`).join('\n')}\n`);
+  // Each start without an administrator makes a new link: the one printed before may be lost with its console.
+  // On PUBLIC_URL when set (behind a proxy, the address above is not the one to open), else the first above.
+  const { repository } = stores;
+  if (!(await repository.hasAdministrator())) {
+    const token = await createSetupToken(repository, new Date());
+    const link = setupLink(config.publicUrl ?? urls[0] ?? '', token);
+    console.info(
+      `No administrator yet. Open this link (once, within an hour) to choose the first one:\n  ${link}\n`,
+    );
+  }
   if (!config.tls) {
     console.info('Off this machine, phones need HTTPS for the offline app: set TLS_CERT and TLS_KEY.\n');
   }

@@ -2,8 +2,12 @@ import type { FieldProblem, Receipt, ServerSubmission, SubmissionPayload } from 
 import { validateSubmission } from '../shared/validate.js';
 import { canonicalSubmission } from './canonical.js';
 import type { CurrentReference } from './current-reference.js';
-import { HttpError, notFound } from './errors.js';
+import { deviceMayUse } from './auth/devices.js';
+import type { Caller } from './auth/guard.js';
+import { userMayReview } from './auth/users.js';
+import { forbidden, HttpError, notFound } from './errors.js';
 import type { Reference } from './reference.js';
+import type { DeviceRecord, UserRecord } from './storage/accounts.js';
 import type { Repository, RepositoryTx, StoredSubmission } from './storage/repository.js';
 
 export interface Accepted {
@@ -91,28 +95,36 @@ async function checkPhotos(tx: RepositoryTx, payload: SubmissionPayload): Promis
 
 /**
  * Decides what a PUT of a submission does: a resend is answered from what
- * is stored, whatever else; a new submission is checked against its form
- * (any version any server ever published, withdrawn ones included), its
- * answers and its photos, then inserted. Everything sees, and stores, the
- * canonical form of the payload. Runs as one transaction.
+ * is stored, whatever else; a new submission must be of a form the device
+ * may use (403), and is checked against its form (any version any server
+ * ever published, withdrawn ones included), its answers and its photos,
+ * then inserted with the device as its sender. Everything sees, and
+ * stores, the canonical form of the payload. Runs as one transaction.
  *
  * The checks run first, and the insert, insert-if-absent,
  * finds a resend: a new submission then costs the database one statement.
  * A check that fails asks the store before answering, so a resend is still
  * answered from what is stored, whatever changed since it arrived (a
- * withdrawn photo reference, a shorter list). Should another server store
- * the same id meanwhile, the insert finds its row, answered as a resend.
+ * withdrawn photo reference, a shorter list, the device's forms). Should
+ * another server store the same id meanwhile, the insert finds its row,
+ * answered as a resend.
  */
 export async function acceptSubmission(
   repo: Repository,
   references: CurrentReference,
   received: SubmissionPayload,
+  device: DeviceRecord,
 ): Promise<Accepted> {
   const { payload, hash } = canonicalSubmission(received);
+  const sentBy = { deviceId: device.id, deviceName: device.name };
   // Before the transaction, which must not wait for another request's read of a new revision.
   const reference = await references.current();
   return repo.withTransaction(async (tx) => {
     try {
+      if (!deviceMayUse(device, payload.formId))
+        throw forbidden(
+          `This device may not send form "${payload.formId}": it stays on the device. Ask an administrator to enroll the device for this form.`,
+        );
       await checkForm(tx, references, reference, payload);
       await checkPhotos(tx, payload);
     } catch (err) {
@@ -122,28 +134,51 @@ export async function acceptSubmission(
       throw err;
     }
     const receivedAt = new Date().toISOString();
-    const { inserted, stored } = await tx.insertSubmission({ payload, contentHash: hash, receivedAt });
+    const { inserted, stored } = await tx.insertSubmission({
+      payload,
+      contentHash: hash,
+      receivedAt,
+      sentBy,
+    });
     return inserted ? { status: 201, receipt: stored.receipt } : answerResend(stored, hash);
   });
 }
 
 export function toServerSubmission(stored: StoredSubmission): ServerSubmission {
-  return { ...stored.payload, receipt: stored.receipt };
+  return { ...stored.payload, receipt: stored.receipt, sentBy: stored.sentBy };
 }
 
-/** The stored submission with this id, or 404. */
-export async function findSubmission(repo: Repository, id: string): Promise<ServerSubmission> {
+/** Whether the caller may read the submission: the device that sent it, a supervisor of its form, an administrator. */
+function mayRead(caller: Pick<Caller, 'device' | 'user'>, stored: StoredSubmission): boolean {
+  const sender = stored.sentBy?.deviceId;
+  if (caller.device && sender !== undefined && sender === caller.device.id) return true;
+  return caller.user !== null && userMayReview(caller.user, stored.payload.formId);
+}
+
+/**
+ * The stored submission with this id, or 404; also 404 when the caller may
+ * not read it, so that another device cannot learn which ids exist.
+ */
+export async function findSubmission(
+  repo: Repository,
+  id: string,
+  caller: Pick<Caller, 'device' | 'user'>,
+): Promise<ServerSubmission> {
   const stored = await repo.getSubmission(id);
-  if (!stored) throw notFound(`The server has no submission ${id}.`);
+  if (!stored || !mayRead(caller, stored)) throw notFound(`The server has no submission ${id}.`);
   return toServerSubmission(stored);
 }
 
-/** Up to limit submissions below seq before (from the newest when null), newest first. */
+/**
+ * Up to limit submissions below seq before (from the newest when null),
+ * newest first, of the forms the user reviews.
+ */
 export async function listSubmissions(
   repo: Repository,
+  user: UserRecord,
   before: number | null,
   limit: number,
 ): Promise<{ items: ServerSubmission[]; nextBefore: number | null }> {
-  const page = await repo.listSubmissions(before, limit);
+  const page = await repo.listSubmissions(before, limit, user.role === 'admin' ? null : user.formIds);
   return { items: page.items.map(toServerSubmission), nextBefore: page.nextBefore };
 }

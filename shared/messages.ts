@@ -3,6 +3,7 @@
  * Outbox news travels on one BroadcastChannel that every page and the worker
  * share; requests to the worker travel by postMessage.
  */
+import type { MyDevice } from './accounts.js';
 import type { SubmissionStatus } from './outbox.js';
 
 export const APP_CHANNEL = 'fieldsync';
@@ -31,11 +32,25 @@ export interface ReferenceUpdate {
   checkedAt: string | null;
 }
 
+/** Whether this browser is enrolled as a device, as the server last said (src/core/enrollment.ts). */
+export interface EnrollmentState {
+  /** The device this browser was last enrolled as; null when it never heard. */
+  device: MyDevice | null;
+  /** ISO time the server last confirmed the enrollment (enrolling, or GET /api/me); null when never. */
+  confirmedAt: string | null;
+  /**
+   * ISO time the server first refused the credential (401: none, unknown or
+   * revoked) after it was last confirmed; null while enrolled or not known.
+   */
+  notEnrolledSince: string | null;
+}
+
 /** News broadcast to every page (and worker). */
 export type AppMessage =
   | { type: 'submission-changed'; payload: SubmissionChange }
   | { type: 'send-progress'; payload: SendProgressPayload & { sender: 'page' | 'worker' } }
-  | { type: 'reference-updated'; payload: ReferenceUpdate };
+  | { type: 'reference-updated'; payload: ReferenceUpdate }
+  | { type: 'enrollment-changed'; payload: EnrollmentState };
 
 /** Requests a page sends to the service worker. */
 export type WorkerRequest =

@@ -95,6 +95,16 @@ export const API_ERROR_CODES = [
   'payload_too_large',
   'interrupted',
   'range_not_satisfiable',
+  // No credential, or one that no longer counts (a revoked device, an ended session): 401.
+  'unauthorized',
+  // A credential that may not do this: another role, or another form: 403.
+  'forbidden',
+  // A request that changes something without X-Fieldsync-Request, or from another site: 403.
+  'csrf',
+  // Too many tries (signing in, enrolling): 429 with Retry-After.
+  'rate_limited',
+  // A one-time code or link past its time: 410.
+  'expired',
   'internal',
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -113,6 +123,11 @@ export interface ApiError {
 /** GET /api/submissions/{id} and each item of the list. */
 export interface ServerSubmission extends SubmissionPayload {
   receipt: Receipt;
+  /**
+   * The enrolled device that sent it, from its credential (never from the
+   * payload); null for submissions received before devices enrolled.
+   */
+  sentBy: { deviceId: string; deviceName: string } | null;
 }
 
 export interface SubmissionPage {

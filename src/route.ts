@@ -7,6 +7,14 @@ export type Route =
   | { name: 'outbox'; focus?: string }
   | { name: 'map' }
   | { name: 'diagnostics' }
+  /** The enrollment link, /enroll#code=…: the code is in the fragment, which reaches no server. */
+  | { name: 'enroll' }
+  /** The first start's set-up link, /setup#token=…. */
+  | { name: 'setup' }
+  /** Signing in, for administrators and supervisors. */
+  | { name: 'signin' }
+  /** An administrator's devices: enrollment links, revoking. */
+  | { name: 'devices' }
   | { name: 'not-found' };
 
 export function matchRoute(path: string): Route {
@@ -19,5 +27,9 @@ export function matchRoute(path: string): Route {
   if (parts.length === 2 && first === 'outbox' && second) return { name: 'outbox', focus: second };
   if (parts.length === 1 && first === 'map') return { name: 'map' };
   if (parts.length === 1 && first === 'diagnostics') return { name: 'diagnostics' };
+  if (parts.length === 1 && first === 'enroll') return { name: 'enroll' };
+  if (parts.length === 1 && first === 'setup') return { name: 'setup' };
+  if (parts.length === 1 && first === 'signin') return { name: 'signin' };
+  if (parts.length === 1 && first === 'devices') return { name: 'devices' };
   return { name: 'not-found' };
 }

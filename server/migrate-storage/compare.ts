@@ -14,6 +14,7 @@ import {
 } from './differences.js';
 import { Problems, Progress, type Out } from './progress.js';
 import { eachBounded, pairUp, photoRecords, referenceRevisions, submissions, type Pair } from './walk.js';
+import { ACCOUNT_TABLES, pairRows, rowDifferences } from './accounts.js';
 
 /** How many rows of one kind each side holds. */
 export interface Tally {
@@ -27,6 +28,8 @@ export interface Comparison {
   forms: Tally;
   revisions: Tally;
   submissions: Tally;
+  /** Each table of accounts (accounts.ts), by its label. */
+  accounts: Record<string, Tally>;
   /** Rows of the target that are not the source's: under a key the source lacks, or different. */
   foreign: Problems;
   /** Rows of the source the target lacks. */
@@ -107,11 +110,18 @@ export async function compareStores(
     forms: { source: 0, target: 0 },
     revisions: { source: 0, target: 0 },
     submissions: { source: 0, target: 0 },
+    accounts: {},
     foreign: new Problems(),
     missing: new Problems(),
     damaged: new Problems(),
   };
   const { out, verb, totals } = options;
+
+  for (const table of ACCOUNT_TABLES) {
+    const tally = (found.accounts[table.label] = { source: 0, target: 0 });
+    for (const pair of await pairRows(table, source.repository, target.repository))
+      judge(pair, tally, found, table.name, rowDifferences);
+  }
 
   const photoProgress = new Progress(out, `${verb} photos`, totals?.photos ?? null, 10);
   const photoPairs = pairUp(

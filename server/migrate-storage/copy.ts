@@ -13,6 +13,7 @@ import {
 } from './differences.js';
 import { Problems, Progress, type Out } from './progress.js';
 import { eachBounded, photoRecords, referenceRevisions, submissionPages } from './walk.js';
+import { ACCOUNT_TABLES, rowDifferences } from './accounts.js';
 
 /** The target holds a row under a copied key with other content: something else writes to it. */
 export class TargetConflict extends Error {
@@ -35,6 +36,8 @@ export interface CopyReport {
   forms: CopyTally;
   revisions: CopyTally;
   submissions: CopyTally;
+  /** Each table of accounts (accounts.ts), by its label. */
+  accounts: Record<string, CopyTally>;
   /** Photos whose bytes the source has lost or holds damaged: not copied. */
   unreadable: Problems;
   /** Submissions not copied because a photo they need is unreadable. */
@@ -101,9 +104,10 @@ async function copyPhoto(source: Stores, target: Stores, photo: PhotoRecord): Pr
 }
 
 /**
- * Copies every row of the source into the target: photos (bytes, then
- * record), published form versions, revisions of the reference data, then submissions with their receipts,
- * a page per transaction. Every write is insert-if-absent, so a run that
+ * Copies every row of the source into the target: accounts (users,
+ * devices, sessions, set-up tokens, sign-in limits), photos (bytes, then
+ * record), published form versions, revisions of the reference data, then
+ * submissions with their receipts, a page per transaction. Every write is insert-if-absent, so a run that
  * was killed is finished by running again; a row found under a copied key
  * with other content stops the copy with TargetConflict.
  */
@@ -114,9 +118,21 @@ export async function copyStores(source: Stores, target: Stores, options: CopyOp
     forms: { copied: 0, present: 0 },
     revisions: { copied: 0, present: 0 },
     submissions: { copied: 0, present: 0 },
+    accounts: {},
     unreadable: new Problems(),
     skipped: new Problems(),
   };
+
+  // First: a submission names the device that sent it, a session its user.
+  for (const table of ACCOUNT_TABLES) {
+    const tally = (report.accounts[table.label] = { copied: 0, present: 0 });
+    const rows = await table.list(source.repository);
+    await target.repository.withTransaction(async (tx) => {
+      for (const row of rows)
+        tallyInsert(tally, await table.insert(tx, row), row, table.name, rowDifferences);
+    });
+    out(`copying ${table.label}: ${rows.length} of ${rows.length}`);
+  }
   // Only as many as the source has broken photos: none, or a few.
   const unreadable = new Set<string>();
 

@@ -27,10 +27,18 @@ function sourceHolds(c: Comparison): string {
   return `${count(c.photos.source)} photos (${size(c.photos.sourceBytes)}), ${count(c.forms.source)} form versions, ${count(c.revisions.source)} reference data revisions, ${count(c.submissions.source)} submissions`;
 }
 
+/** The accounts the source holds: "2 users, 5 devices, …". */
+function accountsHeld(c: Comparison): string {
+  return Object.entries(c.accounts)
+    .map(([label, t]) => `${count(t.source)} ${label}`)
+    .join(', ');
+}
+
 function copied(report: CopyReport): string[] {
   const row = (label: string, t: { copied: number; present: number }, extra = ''): string =>
     `  ${label.padEnd(14)} ${count(t.copied)} copied, ${count(t.present)} already there${extra}`;
   return [
+    ...Object.entries(report.accounts).map(([label, t]) => row(label, t)),
     row('photos', report.photos, ` (${size(report.photos.bytesCopied)} written)`),
     row('form versions', report.forms),
     row('reference data', report.revisions),
@@ -67,6 +75,7 @@ async function verify(
   const tally = (label: string, t: { source: number; target: number }): string =>
     `  ${label.padEnd(14)} source ${count(t.source)}, target ${count(t.target)}`;
   out('Counts:');
+  for (const [label, t] of Object.entries(found.accounts)) out(tally(label, t));
   out(tally('photos', found.photos));
   out(tally('form versions', found.forms));
   out(tally('reference data', found.revisions));
@@ -110,6 +119,7 @@ export async function migrateStorage(options: MigrateOptions, out: Out): Promise
         return 1;
       }
       out(`The source holds ${sourceHolds(before)}.`);
+      out(`Its accounts: ${accountsHeld(before)}.`);
       const copyStarted = performance.now();
       const totals = { photos: before.photos.source, submissions: before.submissions.source };
       const report = await copyStores(source, target, { concurrency: options.concurrency, out, totals });

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { PHOTO_TYPES } from '../../shared/submission.js';
 import { parseRange } from '../byte-range.js';
@@ -20,16 +20,19 @@ interface Sha256Params {
 }
 
 const UPLOAD_TYPES = [...PHOTO_TYPES, 'application/octet-stream'];
-const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** A photo never changes, but only some callers may see it: no shared cache may keep it. */
+const IMMUTABLE = 'private, max-age=31536000, immutable';
 
 const putSchema = {
   params: sha256ParamsSchema,
-  response: { 201: storedPhoto, 200: storedPhoto, ...apiErrors(400, 413, 415, 422) },
+  response: { 201: storedPhoto, 200: storedPhoto, ...apiErrors(400, 401, 403, 413, 415, 422) },
 };
 const getSchema = {
   params: sha256ParamsSchema,
-  response: { 200: photoBytes, 206: photoBytes, 304: notModified, ...apiErrors(400, 404, 416) },
+  response: { 200: photoBytes, 206: photoBytes, 304: notModified, ...apiErrors(400, 401, 403, 404, 416) },
 };
+const sends = { allow: ['device'] } as const;
+const reviews = { allow: ['supervisor', 'admin'] } as const;
 
 /**
  * PUT /api/photos/:sha256 and GET/HEAD of the same. A photo is named by
@@ -46,7 +49,7 @@ export default async function photoRoutes(fastify: FastifyInstance, opts: PhotoR
 
   fastify.put<{ Params: Sha256Params; Body: Readable }>(
     '/photos/:sha256',
-    { schema: putSchema },
+    { config: sends, schema: putSchema },
     async (request, reply) => {
       const { sha256 } = request.params;
       const declared = Number(request.headers['content-length']);
@@ -59,9 +62,11 @@ export default async function photoRoutes(fastify: FastifyInstance, opts: PhotoR
     },
   );
 
-  /** Finds the photo and sets the headers GET and HEAD share; a 404 ends there. */
-  const describe = async (sha256: string, ifNoneMatch: string | undefined, reply: FastifyReply) => {
-    const record = await findPhoto(repo, sha256);
+  /** Finds the photo the caller may see and sets the headers GET and HEAD share; a 404 ends there. */
+  const describe = async (request: FastifyRequest<{ Params: Sha256Params }>, reply: FastifyReply) => {
+    const { sha256 } = request.params;
+    const record = await findPhoto(repo, sha256, await request.caller());
+    const ifNoneMatch = request.headers['if-none-match'];
     const etag = `"${sha256}"`;
     void reply
       .header('cache-control', IMMUTABLE)
@@ -74,11 +79,11 @@ export default async function photoRoutes(fastify: FastifyInstance, opts: PhotoR
   fastify.get<{ Params: Sha256Params }>(
     '/photos/:sha256',
     // HEAD is declared below so that it does not open and read the file.
-    { exposeHeadRoute: false, schema: getSchema },
+    { exposeHeadRoute: false, config: reviews, schema: getSchema },
     async (request, reply) => {
       const { sha256 } = request.params;
       const { headers } = request;
-      const { record, etag, notModified } = await describe(sha256, headers['if-none-match'], reply);
+      const { record, etag, notModified } = await describe(request, reply);
       if (notModified) return reply.code(304).send();
       const ifRange = headers['if-range'];
       const asked = parseRange(
@@ -105,11 +110,14 @@ export default async function photoRoutes(fastify: FastifyInstance, opts: PhotoR
     },
   );
 
-  fastify.head<{ Params: Sha256Params }>('/photos/:sha256', { schema: getSchema }, async (request, reply) => {
-    const { sha256 } = request.params;
-    const { record, notModified } = await describe(sha256, request.headers['if-none-match'], reply);
-    if (notModified) return reply.code(304).send();
-    await checkPhotoBytes(photos, sha256);
-    return reply.header('content-length', record.bytes).send();
-  });
+  fastify.head<{ Params: Sha256Params }>(
+    '/photos/:sha256',
+    { config: reviews, schema: getSchema },
+    async (request, reply) => {
+      const { record, notModified } = await describe(request, reply);
+      if (notModified) return reply.code(304).send();
+      await checkPhotoBytes(photos, request.params.sha256);
+      return reply.header('content-length', record.bytes).send();
+    },
+  );
 }

@@ -39,10 +39,16 @@ export function decodeCursor(cursor: string): number | null {
 const putSchema = {
   params: idParamsSchema,
   body: submissionPayloadSchema,
-  response: { 201: receipt, 200: receipt, ...apiErrors(400, 409, 413, 415, 422) },
+  response: { 201: receipt, 200: receipt, ...apiErrors(400, 401, 403, 409, 413, 415, 422) },
 };
-const getSchema = { params: idParamsSchema, response: { 200: serverSubmission, ...apiErrors(400, 404) } };
-const listSchema = { querystring: pageQuerySchema, response: { 200: submissionPage, ...apiErrors(400) } };
+const getSchema = {
+  params: idParamsSchema,
+  response: { 200: serverSubmission, ...apiErrors(400, 401, 404) },
+};
+const listSchema = {
+  querystring: pageQuerySchema,
+  response: { 200: submissionPage, ...apiErrors(400, 401, 403) },
+};
 
 export default async function submissionRoutes(
   fastify: FastifyInstance,
@@ -61,7 +67,7 @@ export default async function submissionRoutes(
 
   fastify.put<{ Params: IdParams; Body: SubmissionPayload }>(
     '/submissions/:id',
-    { bodyLimit: SUBMISSION_BODY_LIMIT, schema: putSchema },
+    { bodyLimit: SUBMISSION_BODY_LIMIT, config: { allow: ['device'] }, schema: putSchema },
     async (request, reply) => {
       if (request.body.id !== request.params.id) {
         throw badRequest(
@@ -69,30 +75,47 @@ export default async function submissionRoutes(
           'id',
         );
       }
-      const { status, receipt } = await acceptSubmission(repo, reference, request.body);
+      const { device } = await request.caller();
+      if (!device) throw new Error('The guard lets only devices send submissions.');
+      const { status, receipt } = await acceptSubmission(repo, reference, request.body, device);
       return reply.code(status).header('location', `/api/submissions/${receipt.id}`).send(receipt);
     },
   );
 
-  fastify.get<{ Params: IdParams }>('/submissions/:id', { schema: getSchema }, async (request, reply) => {
-    const body: ServerSubmission = await findSubmission(repo, request.params.id);
-    return reply.header('cache-control', 'no-cache').send(body);
-  });
+  const readers = { allow: ['device', 'supervisor', 'admin'] } as const;
+  fastify.get<{ Params: IdParams }>(
+    '/submissions/:id',
+    { config: readers, schema: getSchema },
+    async (request, reply) => {
+      const body: ServerSubmission = await findSubmission(repo, request.params.id, await request.caller());
+      return reply.header('cache-control', 'private, no-cache').send(body);
+    },
+  );
 
-  fastify.get<{ Querystring: PageQuery }>('/submissions', { schema: listSchema }, async (request, reply) => {
-    const { cursor } = request.query;
-    const limit = request.query.limit === undefined ? DEFAULT_PAGE_SIZE : Number(request.query.limit);
-    if (limit < 1 || limit > MAX_PAGE_SIZE)
-      throw badRequest('The query parameter "limit" must be a whole number from 1 to 200.', 'limit');
-    let before: number | null = null;
-    if (cursor !== undefined && cursor !== '') {
-      before = decodeCursor(cursor);
-      if (before === null) {
-        throw badRequest('The query parameter "cursor" is not a cursor this server gave out.', 'cursor');
+  const reviewers = { allow: ['supervisor', 'admin'] } as const;
+  fastify.get<{ Querystring: PageQuery }>(
+    '/submissions',
+    { config: reviewers, schema: listSchema },
+    async (request, reply) => {
+      const { user } = await request.caller();
+      if (!user) throw new Error('The guard lets only supervisors and administrators list submissions.');
+      const { cursor } = request.query;
+      const limit = request.query.limit === undefined ? DEFAULT_PAGE_SIZE : Number(request.query.limit);
+      if (limit < 1 || limit > MAX_PAGE_SIZE)
+        throw badRequest('The query parameter "limit" must be a whole number from 1 to 200.', 'limit');
+      let before: number | null = null;
+      if (cursor !== undefined && cursor !== '') {
+        before = decodeCursor(cursor);
+        if (before === null) {
+          throw badRequest('The query parameter "cursor" is not a cursor this server gave out.', 'cursor');
+        }
       }
-    }
-    const { items, nextBefore } = await listSubmissions(repo, before, limit);
-    const body: SubmissionPage = { items, nextCursor: nextBefore === null ? null : encodeCursor(nextBefore) };
-    return reply.header('cache-control', 'no-cache').send(body);
-  });
+      const { items, nextBefore } = await listSubmissions(repo, user, before, limit);
+      const body: SubmissionPage = {
+        items,
+        nextCursor: nextBefore === null ? null : encodeCursor(nextBefore),
+      };
+      return reply.header('cache-control', 'private, no-cache').send(body);
+    },
+  );
 }

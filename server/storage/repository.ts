@@ -1,4 +1,5 @@
-import type { PhotoType, Receipt, SubmissionPayload } from '../../shared/submission.js';
+import type { PhotoType, Receipt, ServerSubmission, SubmissionPayload } from '../../shared/submission.js';
+import type { AccountsTx } from './accounts.js';
 
 /** A photo whose bytes the photo store holds in full. */
 export interface PhotoRecord {
@@ -37,11 +38,16 @@ export interface ReferenceRevision {
 /** The current revision without its body: what a server reads to learn whether it changed. */
 export type ReferenceHead = Pick<ReferenceRevision, 'revision' | 'etag'>;
 
-/** A submission as stored: its receipt, the hash that identifies its content, its canonical payload. */
+/**
+ * A submission as stored: its receipt, the hash that identifies its
+ * content, its canonical payload, and the enrolled device that sent it
+ * (with the name it has now).
+ */
 export interface StoredSubmission {
   receipt: Receipt;
   contentHash: string;
   payload: SubmissionPayload;
+  sentBy: ServerSubmission['sentBy'];
 }
 
 /** A submission to store; its seq is the repository's to give. */
@@ -50,6 +56,8 @@ export interface NewSubmission {
   payload: SubmissionPayload;
   contentHash: string;
   receivedAt: string;
+  /** The enrolled device whose credential sent it (its id is stored); null for none. */
+  sentBy: ServerSubmission['sentBy'];
 }
 
 /**
@@ -68,13 +76,8 @@ export interface StoredSubmissionPage {
   nextBefore: number | null;
 }
 
-/**
- * The operations of the server on its records, inside a transaction. Every
- * one of them is also available on the repository itself, where each is
- * atomic on its own: a submission is stored with its photo links or not at
- * all.
- */
-export interface RepositoryTx {
+/** The operations on what devices send and what the server publishes; these rows never change. */
+export interface RecordsTx {
   getPhoto(sha256: string): Promise<PhotoRecord | undefined>;
   /** Records a photo whose bytes the photo store has already committed. */
   insertPhoto(photo: PhotoRecord): Promise<Inserted<PhotoRecord>>;
@@ -84,9 +87,16 @@ export interface RepositoryTx {
   insertSubmission(submission: NewSubmission): Promise<Inserted<StoredSubmission>>;
   /**
    * Up to limit submissions with a seq below `before` (from the newest when
-   * null), newest first, among those that are listed (see Order below).
+   * null), newest first, among those that are listed (see Order below);
+   * only those of the forms given, unless null.
    */
-  listSubmissions(before: number | null, limit: number): Promise<StoredSubmissionPage>;
+  listSubmissions(
+    before: number | null,
+    limit: number,
+    formIds?: readonly string[] | null,
+  ): Promise<StoredSubmissionPage>;
+  /** Whether a stored submission of one of these forms names the photo. */
+  photoOnForms(sha256: string, formIds: readonly string[]): Promise<boolean>;
 
   /** Every form version ever published, by form id then version. */
   listPublishedForms(): Promise<PublishedForm[]>;
@@ -122,9 +132,67 @@ export interface RepositoryTx {
 }
 
 /**
+ * The operations of the server on its records and accounts, inside a
+ * transaction. Every one of them is also available on the repository
+ * itself, where each is atomic on its own: a submission is stored with its
+ * photo links or not at all.
+ */
+export interface RepositoryTx extends RecordsTx, AccountsTx {}
+
+/** The name of every operation of RepositoryTx, for implementations that hand each on the same way. */
+export const REPOSITORY_OPERATIONS = Object.keys({
+  getPhoto: true,
+  insertPhoto: true,
+  getSubmission: true,
+  insertSubmission: true,
+  listSubmissions: true,
+  photoOnForms: true,
+  listPublishedForms: true,
+  getPublishedForm: true,
+  insertPublishedForm: true,
+  lockReferenceRevisions: true,
+  currentReferenceHead: true,
+  getReferenceRevision: true,
+  insertReferenceRevision: true,
+  listPhotos: true,
+  importSubmission: true,
+  insertUser: true,
+  getUser: true,
+  findUserByName: true,
+  listUsers: true,
+  updateUser: true,
+  hasAdministrator: true,
+  insertSession: true,
+  getSession: true,
+  touchSession: true,
+  deleteSession: true,
+  deleteUserSessions: true,
+  deleteEndedSessions: true,
+  listSessions: true,
+  insertDevice: true,
+  getDevice: true,
+  findDeviceByCredential: true,
+  findDeviceByEnrollmentCode: true,
+  listDevices: true,
+  enrollDevice: true,
+  revokeDevice: true,
+  touchDevice: true,
+  insertSetupToken: true,
+  getSetupToken: true,
+  useSetupToken: true,
+  listSetupTokens: true,
+  recordSignInFailure: true,
+  getSignInFailures: true,
+  clearSignInFailures: true,
+  listSignInFailures: true,
+  insertSignInFailures: true,
+} satisfies Record<keyof RepositoryTx, true>) as (keyof RepositoryTx)[];
+
+/**
  * Where the server keeps its records: photos (their bytes are the photo
  * store's), submissions, published form versions and revisions of the
- * reference data. Every implementation
+ * reference data; and its accounts: users, their sessions, devices, set-up
+ * tokens and counts of failed sign-ins (accounts.ts). Every implementation
  * must guarantee:
  *
  * - Durability: an operation or transaction resolves only once what it
@@ -135,7 +203,10 @@ export interface RepositoryTx {
  *   held, even one committed a moment ago by another transaction or another
  *   server; they answer with the row held. The loser of a race for a new
  *   submission id thus gets the stored receipt (or a conflict), never an
- *   error. No operation updates or deletes a row.
+ *   error. No operation updates or deletes a record (a photo, a submission,
+  a form version, a revision); the account operations that say so update
+  or delete account rows, each in one statement whose WHERE clause decides
+  (of two enrollments with one code, one changes the row).
  * - Transactions: withTransaction runs fn's operations as one transaction,
  *   committed when fn resolves and rolled back when it rejects. Two
  *   transactions in flight at once never interleave inside one database

@@ -26,6 +26,8 @@ export interface SubmissionRow {
   received_at: string;
   content_hash: string;
   payload: string;
+  sent_by: string | null;
+  sent_by_name: string | null;
 }
 
 export interface PublishedFormRow {
@@ -46,11 +48,18 @@ export interface ReferenceRevisionRow extends ReferenceHeadRow {
   published_by: string;
 }
 
+/**
+ * The columns of a stored submission with the name of the device that sent
+ * it: `${SELECT_SUBMISSIONS} WHERE s.id = …`.
+ */
+export const SELECT_SUBMISSIONS = `SELECT s.seq, s.id, s.received_at, s.content_hash, s.payload, s.sent_by, d.name AS sent_by_name
+  FROM submissions s LEFT JOIN devices d ON d.id = s.sent_by`;
+
 export const SUBMISSION_COLUMNS = 'seq, id, received_at, content_hash, payload';
 
 /** What both dialects' inserts of a submission name, in this order; seq is theirs to give. */
 export const NEW_SUBMISSION_COLUMNS =
-  'id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version';
+  'id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version, sent_by';
 
 export type NewSubmissionRow = [
   string,
@@ -62,10 +71,16 @@ export type NewSubmissionRow = [
   string,
   string,
   string | null,
+  string | null,
 ];
 
 /** The values of NEW_SUBMISSION_COLUMNS for a submission. */
-export function newSubmissionRow({ payload, contentHash, receivedAt }: NewSubmission): NewSubmissionRow {
+export function newSubmissionRow({
+  payload,
+  contentHash,
+  receivedAt,
+  sentBy,
+}: NewSubmission): NewSubmissionRow {
   return [
     payload.id,
     payload.formId,
@@ -76,6 +91,7 @@ export function newSubmissionRow({ payload, contentHash, receivedAt }: NewSubmis
     contentHash,
     JSON.stringify(payload),
     payload.referenceVersion ?? null,
+    sentBy?.deviceId ?? null,
   ];
 }
 export const PUBLISHED_COLUMNS = 'form_id, version, definition, published_at';
@@ -95,6 +111,7 @@ export function toSubmission(row: SubmissionRow): StoredSubmission {
     contentHash: row.content_hash,
     // Rows stored before the canonical form hold the payload as it was received.
     payload: canonicalPayload(payload),
+    sentBy: row.sent_by === null ? null : { deviceId: row.sent_by, deviceName: row.sent_by_name ?? '' },
   };
 }
 
@@ -139,6 +156,6 @@ export const IMPORTED_COLUMNS = `seq, ${NEW_SUBMISSION_COLUMNS}`;
 export type ImportedValues = [number, ...NewSubmissionRow];
 
 /** The values of an imported submission's row, in the order of IMPORTED_COLUMNS. */
-export function importedValues({ receipt, contentHash, payload }: StoredSubmission): ImportedValues {
-  return [receipt.seq, ...newSubmissionRow({ payload, contentHash, receivedAt: receipt.receivedAt })];
+export function importedValues({ receipt, contentHash, payload, sentBy }: StoredSubmission): ImportedValues {
+  return [receipt.seq, ...newSubmissionRow({ payload, contentHash, receivedAt: receipt.receivedAt, sentBy })];
 }

@@ -33,6 +33,16 @@ export const SYNC_EVENT_BUDGET_MS = 150_000;
  */
 export type SyncDecision = 'done' | 'retry' | 'waiting';
 
+/**
+ * A 401 (not enrolled) and a 403 forbidden end the event as done. The
+ * browser would retry a failed event only twice more, minutes apart, and
+ * every retry would get the same answer until someone enrolls the device
+ * again: failing would burn those retries and then mark the submission
+ * "waiting", as if the network were at fault. One-off sync has no way to
+ * keep a tag without an event pending, so the tag goes; the submission stays
+ * queued, and the app registers its tag again once the device is enrolled
+ * (SyncEngine.enrolled, and every start and page run while enrolled).
+ */
 export function decideSync(outcome: SendOutcome, lastChance: boolean): SyncDecision {
   // Still busy after waiting out the event's budget: the page holding it may
   // yet fail, so keep the tag alive until the outcome is known.

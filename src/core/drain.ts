@@ -17,21 +17,37 @@ export interface DrainResult {
   sent: number;
   rejected: number;
   failed: number;
+  /** Kept because this device may not use their forms (403 forbidden). */
+  forbidden: number;
   /** Epoch ms of the earliest backoff still pending, or null when nothing is left to send. */
   nextAttemptAt: number | null;
   /** The run stopped because the server did not answer at all. */
   unreachable: boolean;
+  /**
+   * The run stopped because the server does not know this device (401).
+   * nextAttemptAt is then null: no timer tries again, enrolling does.
+   */
+  notEnrolled: boolean;
 }
 
 /**
  * Sends every due submission, oldest first, one at a time. Stops at the first
  * transient failure: when the server cannot be reached, trying the rest now
- * only drains the battery.
+ * only drains the battery. Stops too when the server does not know this
+ * device; goes on past a submission of a form the device may not use.
  */
 export async function drainOutbox(o: DrainOptions = {}): Promise<DrainResult> {
   const s = o.stores ?? defaultStores;
   const now = o.now ?? Date.now;
-  const result: DrainResult = { sent: 0, rejected: 0, failed: 0, nextAttemptAt: null, unreachable: false };
+  const result: DrainResult = {
+    sent: 0,
+    rejected: 0,
+    failed: 0,
+    forbidden: 0,
+    nextAttemptAt: null,
+    unreachable: false,
+    notEnrolled: false,
+  };
   const due = (await listSubmissions(s))
     .filter((r) => SENDABLE.has(r.status) && (o.force || r.nextAttemptAt <= now()))
     .reverse();
@@ -41,7 +57,12 @@ export async function drainOutbox(o: DrainOptions = {}): Promise<DrainResult> {
     const outcome = await sendSubmission(rec.payload.id, o);
     if (outcome.kind === 'sent') result.sent++;
     else if (outcome.kind === 'rejected') result.rejected++;
-    else if (outcome.kind === 'retry') {
+    else if (outcome.kind === 'forbidden') result.forbidden++;
+    else if (outcome.kind === 'not-enrolled') {
+      // Every other submission would get the same answer.
+      result.notEnrolled = true;
+      return result;
+    } else if (outcome.kind === 'retry') {
       result.failed++;
       result.unreachable = outcome.unreachable;
       // The rest wait for the same backoff as the one that just failed.

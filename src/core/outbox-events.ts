@@ -6,6 +6,7 @@
 import {
   APP_CHANNEL,
   type AppMessage,
+  type EnrollmentState,
   type SendProgressPayload,
   type SubmissionChange,
 } from '../../shared/messages.js';
@@ -48,4 +49,9 @@ export function onOutboxChange(listener: (c: SubmissionChange) => void): () => v
 
 export function notifySendProgress(progress: SendProgressPayload, sender: 'page' | 'worker'): void {
   publish({ type: 'send-progress', payload: { ...progress, sender } });
+}
+
+/** Tells every page and the worker that this browser's enrollment changed (src/core/enrollment.ts). */
+export function notifyEnrollmentChange(state: EnrollmentState): void {
+  publish({ type: 'enrollment-changed', payload: state });
 }

@@ -8,6 +8,8 @@ import { usableBaseMap, type BaseMapConfig } from '../../shared/base-map.js';
 import type { ReferenceData } from '../../shared/forms.js';
 import { APP_CHANNEL, type AppMessage, type ReferenceUpdate } from '../../shared/messages.js';
 import { validateReference } from '../../shared/validate.js';
+import { apiInit } from './api-request.js';
+import { markNotEnrolled } from './enrollment.js';
 import { defaultStores, guardQuota, type Stores } from './stores.js';
 
 /** The periodic Background Sync tag of the daily refresh. */
@@ -134,18 +136,28 @@ async function fetchNext(
   baseUrl: string,
   fetcher: typeof fetch,
   at: string,
+  s: Stores,
 ): Promise<{ outcome: RefreshOutcome; message: string; next: StoredReference | undefined }> {
   const headers: Record<string, string> = {};
   if (stored?.etag) headers['If-None-Match'] = stored.etag;
   let res: Response;
+  const sentAt = Date.now();
   try {
-    res = await fetcher(`${baseUrl}/api/reference`, {
-      headers,
-      cache: 'no-store',
-      signal: AbortSignal.timeout(20000),
-    });
+    res = await fetcher(
+      `${baseUrl}/api/reference`,
+      apiInit({ headers, cache: 'no-store', signal: AbortSignal.timeout(20000) }),
+    );
   } catch {
     return { outcome: 'failed', message: 'The server could not be reached.', next: undefined };
+  }
+  if (res.status === 401) {
+    // The server gives its forms only to enrolled devices (and signed-in people).
+    await markNotEnrolled(sentAt, s).catch(() => undefined);
+    return {
+      outcome: 'failed',
+      message: 'The server does not know this device (not enrolled, or no longer), so it sends no forms.',
+      next: undefined,
+    };
   }
   if (res.status === 304 && stored) {
     return {
@@ -191,7 +203,7 @@ export async function refreshReference(
   const { baseUrl = '', fetcher = fetch, by = 'page' } = options;
   const stored = await getStoredReference(s);
   const at = new Date().toISOString();
-  const result = await fetchNext(stored, baseUrl, fetcher, at);
+  const result = await fetchNext(stored, baseUrl, fetcher, at, s);
   let attempt: RefreshAttempt = { at, outcome: result.outcome, message: result.message, by };
   let reference = stored;
   try {

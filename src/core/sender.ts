@@ -7,6 +7,12 @@
  * answer, killed tab, crashed server) can never create a duplicate.
  * A Web Lock per submission keeps two senders (tabs, worker) from sending the
  * same one at once. It uses no DOM API, so it runs unchanged in a worker.
+ *
+ * Who decides what an answer means is this module: a refusal (the user must
+ * act on the submission), a retry (the network or the server), or neither:
+ * a 401 says this *device* is not enrolled (any more), a 403 forbidden that
+ * it may not use this form. Neither is the submission's fault: it stays
+ * queued as it was, its tries uncounted, until the device is put right.
  */
 import type { SendProgressPayload } from '../../shared/messages.js';
 import {
@@ -18,7 +24,9 @@ import {
 } from '../../shared/submission.js';
 import type { StoredPhoto, StoredSubmission } from '../../shared/outbox.js';
 import { sha256Hex } from './sha256-hex.js';
-import { backoffDelay, WAITING_AFTER_ATTEMPTS } from './backoff.js';
+import { apiInit } from './api-request.js';
+import { BACKOFF_CAP_MS, backoffDelay, WAITING_AFTER_ATTEMPTS } from './backoff.js';
+import { markNotEnrolled } from './enrollment.js';
 import { getPhoto } from './photos.js';
 import { defaultStores, type Stores } from './stores.js';
 import { getSubmission, updateSubmission } from './submissions.js';
@@ -28,6 +36,10 @@ export type SendOutcome =
   | { kind: 'rejected'; error: ApiError }
   /** unreachable: no answer came (no network, server down, time out), so no event tells when to try again. */
   | { kind: 'retry'; reason: string; unreachable: boolean }
+  /** 401: the server does not know this device (no credential, or a revoked one). Nothing was counted. */
+  | { kind: 'not-enrolled'; message: string }
+  /** 403 forbidden: this device may not use the submission's form. Kept as it is, with the reason. */
+  | { kind: 'forbidden'; error: ApiError }
   | { kind: 'skipped'; reason: 'busy' | 'done' | 'missing' };
 
 export type SendProgress = SendProgressPayload;
@@ -56,7 +68,7 @@ export interface SenderOptions {
 /** Statuses a sender may pick up. "sending" is included: its sender may have died (its lock is then free). */
 export const SENDABLE: ReadonlySet<StoredSubmission['status']> = new Set(['queued', 'waiting', 'sending']);
 
-const TRANSIENT_4XX = new Set([401, 403, 408, 425, 429]);
+const TRANSIENT_4XX = new Set([408, 425, 429]);
 /**
  * Codes by which the server says that this submission, as it is, will never
  * be accepted: a person has to act. Every other answer (a photo damaged on
@@ -78,6 +90,17 @@ const SLOW_LINK_BYTES_PER_MS = 16;
 
 class Transient extends Error {}
 class Refused extends Error {
+  constructor(public readonly apiError: ApiError) {
+    super(apiError.message);
+  }
+}
+/** A 401 to a request sent at sentAt (epoch ms). */
+class NotEnrolled extends Error {
+  constructor(public readonly sentAt: number) {
+    super('The server does not know this device.');
+  }
+}
+class Forbidden extends Error {
   constructor(public readonly apiError: ApiError) {
     super(apiError.message);
   }
@@ -115,6 +138,25 @@ async function readApiError(res: Response): Promise<ApiError | null> {
 
 function unreadable(status: number): Transient {
   return new Transient(`The server's answer (HTTP ${status}) arrived incomplete; sending again.`);
+}
+
+/**
+ * What a 401 or 403 means for the submission (throws NotEnrolled, Forbidden
+ * or Transient); nothing for other statuses. A 403 csrf means the app sent
+ * a change without its header: a bug here, not the user's, so it is logged
+ * and tried again like any trouble on the way.
+ */
+async function credentialTrouble(res: Response, sentAt: number): Promise<void> {
+  if (res.status === 401) {
+    await res.arrayBuffer().catch(() => undefined);
+    throw new NotEnrolled(sentAt);
+  }
+  if (res.status !== 403) return;
+  const err = await readApiError(res);
+  if (err?.error === 'forbidden') throw new Forbidden(err);
+  if (err?.error === 'csrf')
+    console.error('The server refused a request of this app as cross-site:', err.message);
+  throw new Transient(`The server refused the request (HTTP 403${err ? `: ${err.message}` : ''}).`);
 }
 
 /**
@@ -165,6 +207,8 @@ async function sendLocked(id: string, o: SenderOptions): Promise<SendOutcome> {
   if (!current) return { kind: 'skipped', reason: 'missing' };
   if (!SENDABLE.has(current.status)) return { kind: 'skipped', reason: 'done' };
   await updateSubmission(id, (r) => (SENDABLE.has(r.status) ? { ...r, status: 'sending' } : null), s);
+  // Where it goes back when the device, not the submission, is what the server refused.
+  const before = current.status === 'sending' ? 'queued' : current.status;
 
   try {
     const receipt = await deliver(current, o, s);
@@ -195,6 +239,31 @@ async function sendLocked(id: string, o: SenderOptions): Promise<SendOutcome> {
         s,
       );
       return { kind: 'rejected', error: e.apiError };
+    }
+    if (e instanceof NotEnrolled) {
+      // Not a failed try: the same submission will go through once the device is enrolled again.
+      await updateSubmission(id, (r) => (r.status === 'sending' ? { ...r, status: before } : null), s);
+      await markNotEnrolled(e.sentAt, s);
+      return {
+        kind: 'not-enrolled',
+        message:
+          'The server does not know this device (not enrolled, or no longer): it stays here until it is.',
+      };
+    }
+    if (e instanceof Forbidden) {
+      // Nothing to fix in the answers: the device needs enrolling for this form. Tried again now and then.
+      await updateSubmission(
+        id,
+        (r) => ({
+          ...r,
+          status: r.status === 'sending' ? before : r.status,
+          lastError: e.apiError.message,
+          nextAttemptAt: now() + BACKOFF_CAP_MS,
+          updatedAt: new Date(now()).toISOString(),
+        }),
+        s,
+      );
+      return { kind: 'forbidden', error: e.apiError };
     }
     const reason = describeFailure(e);
     const unreachable = isNoAnswer(e);
@@ -264,12 +333,16 @@ async function deliver(sub: StoredSubmission, o: SenderOptions, s: Stores): Prom
   // A round is one PUT of the record, plus the photos it asks for. Two suffice
   // unless the server loses photos in between; a third is a safety margin.
   for (let round = 0; round < 3; round++) {
-    const res = await fetcher(`${base}/api/submissions/${payload.id}`, {
-      method: 'PUT',
-      headers: { 'Content-Type': 'application/json' },
-      body,
-      signal: limit(timeout),
-    });
+    const sentAt = Date.now();
+    const res = await fetcher(
+      `${base}/api/submissions/${payload.id}`,
+      apiInit({
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json' },
+        body,
+        signal: limit(timeout),
+      }),
+    );
     if (res.status === 200 || res.status === 201) {
       let receipt: unknown;
       try {
@@ -286,6 +359,7 @@ async function deliver(sub: StoredSubmission, o: SenderOptions, s: Stores): Prom
     if (res.status >= 500 || TRANSIENT_4XX.has(res.status)) {
       throw new Transient(`The server is not available (HTTP ${res.status}).`);
     }
+    await credentialTrouble(res, sentAt);
     if (res.status === 413) throw new Refused(await tooLarge(res, 'submission'));
     const error = await readApiError(res);
     if (!error) throw unreadable(res.status);
@@ -333,12 +407,16 @@ async function uploadPhoto(
   base: string,
 ): Promise<void> {
   for (let attempt = 0; ; attempt++) {
-    const put = await fetcher(`${base}/api/photos/${ref.sha256}`, {
-      method: 'PUT',
-      headers: { 'Content-Type': photo.type },
-      body: photo.data,
-      signal: limit(timeout + photo.data.byteLength / SLOW_LINK_BYTES_PER_MS),
-    });
+    const sentAt = Date.now();
+    const put = await fetcher(
+      `${base}/api/photos/${ref.sha256}`,
+      apiInit({
+        method: 'PUT',
+        headers: { 'Content-Type': photo.type },
+        body: photo.data,
+        signal: limit(timeout + photo.data.byteLength / SLOW_LINK_BYTES_PER_MS),
+      }),
+    );
     if (put.ok) {
       // Read to the end so a kept-alive connection is free for the next request.
       await put.arrayBuffer().catch(() => undefined);
@@ -347,6 +425,7 @@ async function uploadPhoto(
     if (put.status >= 500 || TRANSIENT_4XX.has(put.status)) {
       throw new Transient(`The server is not available (HTTP ${put.status}).`);
     }
+    await credentialTrouble(put, sentAt);
     if (put.status === 413) throw new Refused({ ...(await tooLarge(put, 'photo')), field: ref.field });
     const err = await readApiError(put);
     if (!err) throw unreadable(put.status);

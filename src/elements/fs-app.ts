@@ -1,5 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import type { ReferenceData } from '../../shared/forms.js';
+import { checkEnrollment } from '../core/enrollment.js';
 import { collectGarbage } from '../core/housekeeping.js';
 import { onAppMessage, onOutboxChange } from '../core/outbox-events.js';
 import {
@@ -24,6 +25,10 @@ import './fs-form-list.js';
 import './fs-form-view.js';
 import './fs-outbox.js';
 import './fs-diagnostics.js';
+import './fs-devices.js';
+import './fs-enroll.js';
+import './fs-setup.js';
+import './fs-signin.js';
 
 /**
  * The app shell: navigation, routing by path, the reference data, and the
@@ -44,6 +49,7 @@ export class FsApp extends LitElement {
     pending: { state: true },
     syncState: { state: true },
     online: { state: true },
+    setupNeeded: { state: true },
   };
 
   declare route: Route;
@@ -61,6 +67,8 @@ export class FsApp extends LitElement {
   declare pending: number;
   declare syncState: SyncEngineState;
   declare online: boolean;
+  /** The server has no administrator yet: its set-up link waits to be opened. */
+  declare setupNeeded: boolean;
 
   /** Isolated databases for tests; the real ones otherwise. */
   stores: Stores = defaultStores;
@@ -87,6 +95,7 @@ export class FsApp extends LitElement {
     this.path = null;
     this.pending = 0;
     this.online = navigator.onLine;
+    this.setupNeeded = false;
   }
 
   override connectedCallback(): void {
@@ -103,6 +112,8 @@ export class FsApp extends LitElement {
     this.addEventListener('fs-navigate', this.onNavigate as EventListener);
     this.addEventListener('submission-saved', this.onSaved);
     this.addEventListener('send-now', this.onSendNow);
+    this.addEventListener('fs-enrolled', this.onEnrolled);
+    this.addEventListener('fs-set-up', this.onSetUp);
     workerRegistration.addEventListener('update-ready', this.onUpdateReady);
     this.unsubscribe = onOutboxChange(throttle(() => void this.countPending(), 250));
     // A refresh in another page or the worker's periodic sync: show what is stored now.
@@ -124,6 +135,10 @@ export class FsApp extends LitElement {
   }
 
   private async boot(): Promise<void> {
+    // Who the server says this browser is: every screen can then say whether it is enrolled.
+    void checkEnrollment({ stores: this.stores }).then((me) => {
+      if (me) this.setupNeeded = me.setupNeeded;
+    });
     await this.showStoredReference();
     // Start-up fetches only data older than a day, so opening the app stays quick and offline-proof.
     const startup = this.loadReference(() => refreshIfStale({}, this.stores));
@@ -200,6 +215,14 @@ export class FsApp extends LitElement {
 
   private readonly onSendNow = () => void this.engine.sendNow();
 
+  private readonly onSetUp = () => (this.setupNeeded = false);
+
+  /** Enrolled (again) on the enrollment or set-up page: everything that waits is sent now. */
+  private readonly onEnrolled = () => {
+    this.setupNeeded = false;
+    void this.engine.enrolled();
+  };
+
   navigate(path: string, replace = false): void {
     if (replace) history.replaceState(null, '', path);
     else if (path !== location.pathname) history.pushState(null, '', path);
@@ -275,6 +298,13 @@ export class FsApp extends LitElement {
       </header>
       ${this.online ? nothing : html`<p class="status" role="status">Offline: everything you save is kept on this device and sent later.</p>`}
       ${this.referenceNote ? html`<p class="status" role="status">${this.referenceNote}</p>` : nothing}
+      ${
+        this.setupNeeded && this.route.name !== 'setup'
+          ? html`<p class="status" role="status">
+              This server is not set up yet: open the set-up link it printed when it started.
+            </p>`
+          : nothing
+      }
       ${this.renderFreshness()}
       ${
         this.updateReady
@@ -356,6 +386,14 @@ export class FsApp extends LitElement {
           .sender=${this.syncState.sender}
           .path=${this.path}
         ></fs-diagnostics>`;
+      case 'enroll':
+        return html`<fs-enroll .stores=${this.stores}></fs-enroll>`;
+      case 'setup':
+        return html`<fs-setup .stores=${this.stores}></fs-setup>`;
+      case 'signin':
+        return html`<fs-signin></fs-signin>`;
+      case 'devices':
+        return html`<fs-devices .reference=${this.reference}></fs-devices>`;
       case 'not-found':
         return html`<h1>Page not found</h1>
           <p>There is nothing at this address. <a href="/">Go to the forms</a>.</p>`;

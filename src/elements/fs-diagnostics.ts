@@ -1,6 +1,8 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { StoredSubmission } from '../../shared/outbox.js';
 import type { Health } from '../../shared/submission.js';
+import { apiFetch } from '../core/api-request.js';
+import { getEnrollment, type EnrollmentState } from '../core/enrollment.js';
 import { getDeviceId } from '../core/settings.js';
 import { getReferenceStatus, type RefreshAttempt } from '../core/reference.js';
 import { onAppMessage } from '../core/outbox-events.js';
@@ -24,6 +26,7 @@ import {
   storageReport,
   type StorageReport,
 } from '../storage-persistence.js';
+import './fs-enrollment-notice.js';
 
 interface Report {
   worker: string;
@@ -39,6 +42,7 @@ interface Report {
   backgroundRefresh: BackgroundRefreshState;
   server: string;
   mapTiles: MapTiles;
+  enrollment: EnrollmentState;
 }
 
 interface MapTiles {
@@ -113,7 +117,7 @@ export class FsDiagnostics extends LitElement {
 
   private async probeServer(): Promise<string> {
     try {
-      const res = await fetch('/api/health', { cache: 'no-store', signal: AbortSignal.timeout(5000) });
+      const res = await apiFetch('/api/health', { cache: 'no-store', signal: AbortSignal.timeout(5000) });
       if (!res.ok) return `answers HTTP ${res.status}`;
       const h = (await res.json()) as Partial<Health>;
       return h.ok === true ? `reachable (version ${h.version ?? '?'})` : 'answers, but not as expected';
@@ -142,7 +146,7 @@ export class FsDiagnostics extends LitElement {
       permissionState('background-sync'),
       permissionState('periodic-background-sync'),
     ]);
-    const [storage, deviceId, outbox, ref, backgroundRefresh, server, tiles] = await Promise.all([
+    const [storage, deviceId, outbox, ref, backgroundRefresh, server, tiles, enrollment] = await Promise.all([
       storageReport(),
       getDeviceId(this.stores),
       readOutbox(this.stores),
@@ -150,6 +154,7 @@ export class FsDiagnostics extends LitElement {
       backgroundRefreshState(reg, this.stores),
       this.probeServer(),
       mapTiles(this.stores),
+      getEnrollment(this.stores),
     ]);
     const counts: Record<string, number> = { queued: 0, sending: 0, waiting: 0, rejected: 0, sent: 0 };
     const subs = outbox.records;
@@ -168,6 +173,7 @@ export class FsDiagnostics extends LitElement {
       backgroundRefresh,
       server,
       mapTiles: tiles,
+      enrollment,
     };
   }
 
@@ -302,6 +308,7 @@ export class FsDiagnostics extends LitElement {
     const st = this.sender;
     return html`
       <h1>Diagnostics</h1>
+      <fs-enrollment-notice .stores=${this.stores}></fs-enrollment-notice>
       <button @click=${() => this.load()}>Refresh</button>
       <h2>Sending</h2>
       <dl aria-label="Sending">
@@ -396,11 +403,24 @@ export class FsDiagnostics extends LitElement {
       <dl aria-label="This device">
         <dt>Device id</dt>
         <dd>${r.deviceId}</dd>
+        <dt>Enrollment</dt>
+        <dd>${describeEnrollment(r.enrollment)}</dd>
         <dt>App version</dt>
         <dd>${__APP_VERSION__}</dd>
       </dl>
     `;
   }
+}
+
+/** What the server last said about this browser as a device, in words. */
+function describeEnrollment(e: EnrollmentState): string {
+  const when = (iso: string) => new Date(iso).toLocaleString();
+  if (e.notEnrolledSince) return `the server has not known this device since ${when(e.notEnrolledSince)}`;
+  if (!e.device) return 'not known yet';
+  const forms = e.device.formIds === null ? 'every form' : `forms ${e.device.formIds.join(', ')}`;
+  return `enrolled as “${e.device.name}” (${forms}${e.device.kiosk ? ', kiosk' : ''})${
+    e.confirmedAt ? `, as the server said ${when(e.confirmedAt)}` : ''
+  }`;
 }
 
 customElements.define('fs-diagnostics', FsDiagnostics);

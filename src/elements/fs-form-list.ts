@@ -6,6 +6,7 @@ import { deleteDraft, isBlankDraft, listDrafts } from '../core/drafts.js';
 import { startableForms } from '../core/form-versions.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { controlStyles } from '../styles/controls.js';
+import './fs-enrollment-notice.js';
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['day', 86_400_000],
@@ -127,6 +128,7 @@ export class FsFormList extends LitElement {
     const forms = this.forms();
     return html`<div @click=${this.onLink}>
       <h1>Forms</h1>
+      <fs-enrollment-notice .stores=${this.stores}></fs-enrollment-notice>
       ${
         this.reference === null
           ? html`<p>Loading the forms…</p>`

@@ -16,6 +16,7 @@ import { FAR_PHOTO_METRES, MARKER_STYLE, PHOTO_STYLE, STATUSES, isPending } from
 import { throttle } from '../throttle.js';
 import { controlStyles } from '../styles/controls.js';
 import { STATUS_TEXT, statusStyles } from '../styles/status.js';
+import './fs-enrollment-notice.js';
 
 /** Submissions listed at a time; "Show more" adds as many again. */
 const LIST_PAGE = 50;
@@ -533,6 +534,7 @@ export class FsMap extends LitElement {
     const inView = shown.filter((s) => inBounds(s, this.currentView));
     return html`
       <h1>Map</h1>
+      <fs-enrollment-notice .stores=${this.stores}></fs-enrollment-notice>
       ${this.actionError ? html`<p class="why" role="alert">${this.actionError}</p>` : nothing}
       <div class="layout">
         <div>

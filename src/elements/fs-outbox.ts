@@ -11,6 +11,7 @@ import { formatBytes } from '../storage-persistence.js';
 import { throttle } from '../throttle.js';
 import { controlStyles } from '../styles/controls.js';
 import { STATUS_TEXT, statusStyles } from '../styles/status.js';
+import './fs-enrollment-notice.js';
 
 /** What deleting loses, in plain words: only a sent submission is safe elsewhere. */
 function deleteWarning(sub: StoredSubmission): string {
@@ -236,6 +237,7 @@ export class FsOutbox extends LitElement {
           Send now
         </button>
       </div>
+      <fs-enrollment-notice .stores=${this.stores}></fs-enrollment-notice>
       <p role="status" aria-live="polite">${this.summary(items)}</p>
       ${pending ? html`<p class="meta">${this.whenNext()}</p>` : nothing}
       ${this.error ? html`<p class="why" role="alert">${this.error}</p>` : nothing}
@@ -282,6 +284,7 @@ export class FsOutbox extends LitElement {
     if (waiting.length === 0) return items.length ? 'Everything saved here has reached the server.' : '';
     const n = waiting.length;
     const lead = `${n} ${n === 1 ? 'submission' : 'submissions'} not yet sent.`;
+    if (st?.notEnrolled) return `${lead} They are sent once this device is enrolled again.`;
     if (!this.online) return `${lead} This device has no network: sending starts when it is back.`;
     if (this.sync?.nextCheckAt) {
       return `${lead} The server is not answering. While Fieldsync is open it checks every few seconds and sends as soon as the server answers.`;

@@ -5,6 +5,8 @@
  * when the browser comes online, when the app becomes visible again and when
  * the user presses "Send now"; otherwise on the backoff timer of the earliest
  * failed submission. SyncEngine adds the checks that notice a server back up.
+ * While the server does not know this device there is no timer: the forced
+ * runs above try once each, and enrolling again sends everything.
  */
 import { drainOutbox, type DrainOptions } from '../core/drain.js';
 import type { SendProgress } from '../core/sender.js';
@@ -21,6 +23,8 @@ export interface SenderState {
   lastRunAt: number | null;
   /** The last run stopped because the server did not answer at all. */
   unreachable: boolean;
+  /** The last run stopped because the server does not know this device: no timer, enrolling sends. */
+  notEnrolled: boolean;
 }
 
 /** A run never repeats sooner than this, even if a busy submission is due at once. */
@@ -38,6 +42,7 @@ export class PageSender extends EventTarget {
     nextAttemptAt: null,
     lastRunAt: null,
     unreachable: false,
+    notEnrolled: false,
   };
   private timer: ReturnType<typeof setTimeout> | undefined;
   private again = false;
@@ -96,14 +101,22 @@ export class PageSender extends EventTarget {
     };
     let next: number | null = null;
     let unreachable = false;
+    let notEnrolled = false;
     try {
-      ({ nextAttemptAt: next, unreachable } = await drainOutbox(opts));
+      ({ nextAttemptAt: next, unreachable, notEnrolled } = await drainOutbox(opts));
     } catch (e) {
       // Storage trouble, not network trouble: try again later rather than stop for good.
       console.error('Sending stopped', e);
       next = Date.now() + 30_000;
     }
-    this.update({ running: false, progress: null, lastRunAt: Date.now(), nextAttemptAt: next, unreachable });
+    this.update({
+      running: false,
+      progress: null,
+      lastRunAt: Date.now(),
+      nextAttemptAt: next,
+      unreachable,
+      notEnrolled,
+    });
     if (this.again) {
       const forced = this.againForced;
       this.again = this.againForced = false;

@@ -4,11 +4,12 @@
  * is down, or a network that reaches nothing, still reads as online.
  */
 import type { Health } from '../../shared/submission.js';
+import { apiFetch } from '../core/api-request.js';
 
 /** Resolves true when the server answered its health check in time; never rejects. */
 export async function serverAnswers(baseUrl = '', timeoutMs = 4_000): Promise<boolean> {
   try {
-    const res = await fetch(`${baseUrl}/api/health`, {
+    const res = await apiFetch(`${baseUrl}/api/health`, {
       cache: 'no-store',
       signal: AbortSignal.timeout(timeoutMs),
     });

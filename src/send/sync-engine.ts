@@ -7,13 +7,16 @@
  *   page and the worker from sending the same one at once.
  * - Tags: on the Background Sync path every unsent submission has its tag,
  *   registered again after the browser drops it (its last retry, a page that
- *   held the submission meanwhile).
+ *   held the submission meanwhile), but not while the server does not know
+ *   this device: each tag would fire only to hear 401. Enrolling again gives
+ *   them back (`enrolled()`).
  * - Recovery: when the server stops answering, no browser event says it is
  *   back (the device is still online). So while the app is in view and
  *   something waits, the engine asks the server every few seconds and sends
  *   the moment it answers. Hidden, it leaves that to the backoff timer.
  */
 import { submissionTag } from '../core/background-sync.js';
+import { getEnrollment } from '../core/enrollment.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { PageSender, type SenderState } from './page-sender.js';
 import { serverAnswers } from './reachability.js';
@@ -93,9 +96,26 @@ export class SyncEngine extends EventTarget {
   submissionSaved(id: string): void {
     const path = this.state.path;
     if (path?.kind === 'background-sync') {
-      path.registration.sync.register(submissionTag(id)).catch(() => this.registerMissingTags());
+      void this.enrolledHere().then((yes) => {
+        if (yes) path.registration.sync.register(submissionTag(id)).catch(() => this.registerMissingTags());
+      });
     }
     void this.pageRun(false);
+  }
+
+  /**
+   * This browser was just enrolled: every unsent submission gets its tag
+   * back first (so the worker delivers even if the page is closed at once),
+   * then this page sends too; the per-submission lock keeps them apart.
+   */
+  async enrolled(): Promise<void> {
+    await this.registerMissingTags();
+    await this.pageRun(true);
+  }
+
+  /** Whether the server, when it last said, knew this device. */
+  private async enrolledHere(): Promise<boolean> {
+    return (await getEnrollment(this.stores).catch(() => null))?.notEnrolledSince == null;
   }
 
   /** The user pressed "Send now": everything, ignoring backoff. */
@@ -116,7 +136,7 @@ export class SyncEngine extends EventTarget {
   /** Background Sync path: gives every unsent submission its tag again. */
   private async registerMissingTags(): Promise<void> {
     const path = this.state.path;
-    if (path?.kind !== 'background-sync') return;
+    if (path?.kind !== 'background-sync' || !(await this.enrolledHere())) return;
     try {
       await registerMissingTags(path.registration.sync, this.stores);
     } catch (e) {

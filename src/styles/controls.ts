@@ -68,6 +68,7 @@ export const controlStyles = css`
     min-width: 0;
   }
   input[type='text'],
+  input[type='password'],
   input[type='search'],
   input[type='date'],
   select,

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { fillDemoForm } from '../e2e/demo-form.js';
-import { cameraJpeg, ServerProcess, until } from '../e2e/harness.js';
+import { cameraJpeg, enrollContext, ServerProcess, until } from '../e2e/harness.js';
 import { BrowserProcess } from './browser-process.js';
 import { check, deviceRecords, type Verdict } from './check.js';
 import { DEFAULT_RATES, FaultDoor, type Fault, type FaultRates } from './fault-door.js';
@@ -92,6 +92,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   let browserKills = 0;
   let restarting: Promise<void> = Promise.resolve();
   try {
+    // Enrolled as a field worker's phone is, then closed cleanly so that the credential is on the profile's disk:
+    // the kills below are about the outbox, not about a cookie set a moment before them.
+    await enrollContext(await browser.start(), door.url, server);
+    await browser.close();
     let page = await openApp(await browser.start(), door.url, backgroundSync);
     await page.getByRole('link', { name: 'Water point inspection' }).waitFor();
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));

@@ -97,15 +97,17 @@ export async function check(page: Page, server: ServerProcess, markers: Set<numb
     const saved = mine[0];
     const got = theirs[0]!;
     if (!saved) continue;
-    const payload: SubmissionPayload & { receipt?: unknown } = { ...got };
+    // What the server adds beside the payload: its receipt, and which enrolled device sent it.
+    const payload: SubmissionPayload & { receipt?: unknown; sentBy?: unknown } = { ...got };
     delete payload.receipt;
+    delete payload.sentBy;
     if (canonicalJson(canonicalPayload(payload)) !== canonicalJson(canonicalPayload(saved.payload))) {
       v.corrupted++;
       problems.push(`corrupted: ${got.id}'s payload on the server differs from the device's`);
       continue;
     }
     for (const photo of got.photos) {
-      const res = await fetch(`${server.url}/api/photos/${photo.sha256}`);
+      const res = await server.get(`/api/photos/${photo.sha256}`);
       const bytes = Buffer.from(await res.arrayBuffer());
       const hash = createHash('sha256').update(bytes).digest('hex');
       if (!res.ok || hash !== photo.sha256 || bytes.length !== photo.bytes) {

@@ -1,15 +1,21 @@
 /** The app as the server itself serves it: deep links, its Content-Security-Policy, the manifest. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, ServerProcess } from './harness.js';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { enrollContext, launchBrowser, ServerProcess } from './harness.js';
 
 let browser: Browser;
 let server: ServerProcess;
+/** Enrolled as a device, at the address the pages use. */
+let context: BrowserContext;
+let url: string;
 before(async () => {
   browser = await launchBrowser();
   server = new ServerProcess();
   await server.start();
+  url = server.url.replace('127.0.0.1', 'localhost');
+  context = await browser.newContext();
+  await enrollContext(context, url, server);
 });
 after(async () => {
   await browser.close();
@@ -18,13 +24,13 @@ after(async () => {
 
 describe('the app served by the server', () => {
   it('opens a deep link to a screen, with no Content-Security-Policy violation', async () => {
-    const page = await browser.newPage();
+    const page = await context.newPage();
     const problems: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error') problems.push(m.text());
     });
     page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(`${server.url.replace('127.0.0.1', 'localhost')}/diagnostics`);
+    await page.goto(`${url}/diagnostics`);
     await page.getByRole('heading', { name: 'Diagnostics' }).waitFor();
     await page.getByText('reachable (version').waitFor();
     await page.getByRole('link', { name: 'Forms', exact: true }).click();
@@ -34,8 +40,8 @@ describe('the app served by the server', () => {
   });
 
   it('offers an installable web app manifest', async () => {
-    const page = await browser.newPage();
-    await page.goto(server.url.replace('127.0.0.1', 'localhost'));
+    const page = await context.newPage();
+    await page.goto(url);
     const href = await page.locator('link[rel="manifest"]').getAttribute('href');
     const res = await page.request.get(new URL(href ?? '', page.url()).href);
     assert.equal(res.status(), 200);

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +13,7 @@ import type { FormDef } from '../../shared/forms.js';
 import { fillDemoForm } from './demo-form.js';
 import {
   cameraJpeg,
+  enrollContext,
   launchBrowser,
   outboxStatuses,
   sendNow,
@@ -87,9 +88,7 @@ describe('delivery', () => {
       );
       for (const ref of sub.photos) {
         assert.ok(deviceHashes.includes(ref.sha256), 'the photo came from this device');
-        const bytes = Buffer.from(
-          await (await fetch(`${server.url}/api/photos/${ref.sha256}`)).arrayBuffer(),
-        );
+        const bytes = Buffer.from(await (await server.get(`/api/photos/${ref.sha256}`)).arrayBuffer());
         assert.equal(sha256(bytes), ref.sha256, 'the server holds exactly the bytes the device stored');
         assert.equal(bytes.length, ref.bytes);
       }
@@ -172,11 +171,11 @@ describe('delivery', () => {
           message: 'No water point serves more than 5,000 people: check the count.',
         };
         await writeFile(file, JSON.stringify(stricter));
-        await server.kill();
         // A fresh database: one that published version 1 refuses to start with it changed.
-        await rm(server.dataDir, { recursive: true, force: true });
-        server.dataDir = '';
+        await server.wipe();
         await server.start({ FORMS_DIR: formsDir });
+        // A new server knows no device: this browser enrolls with it.
+        await enrollContext(w.context, w.door.url, server);
 
         await startDemoForm(w);
         await fillDemoForm(page, { photos: [await cameraJpeg(page, 4)], peopleServed: '12000' });

@@ -148,8 +148,16 @@ async function waitForStatus(page: Page, title: string, statuses: string[]): Pro
   return id!;
 }
 
-/** Opens the app online and waits until its service worker controls the page. */
-async function firstVisit(page: Page, url: string): Promise<void> {
+/**
+ * Enrolls Firefox by the link an administrator makes (/enroll#code=…), then
+ * waits until the app's service worker controls the page and the device's
+ * forms are there.
+ */
+async function firstVisit(page: Page, url: string, server: ServerProcess): Promise<void> {
+  const { code } = await server.enrollment({ name: 'Firefox' });
+  await page.goto(`${url}/enroll#code=${code}`);
+  await find(page, { role: 'status', text: 'This device is enrolled as Firefox' });
+  assert.equal(new URL(page.url()).hash, '', 'the code leaves the address at once');
   await page.goto(url);
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, { timeout: PATIENCE_MS });
@@ -205,7 +213,7 @@ describe('Firefox ESR', () => {
       page.on('pageerror', (e) => console.error('page error:', e));
       await page.setViewport({ width: 390, height: 844 });
       await page.setGeolocation(POSITION);
-      await firstVisit(page, door.url);
+      await firstVisit(page, door.url, server);
 
       await server.kill();
       await door.stop();
@@ -257,9 +265,7 @@ describe('Firefox ESR', () => {
       );
       for (const photo of stored) {
         assert.equal(photo.storedHash, photo.sha256, 'the device names the photo by its bytes');
-        const bytes = Buffer.from(
-          await (await fetch(`${server.url}/api/photos/${photo.sha256}`)).arrayBuffer(),
-        );
+        const bytes = Buffer.from(await (await server.get(`/api/photos/${photo.sha256}`)).arrayBuffer());
         assert.equal(sha256(bytes), photo.sha256, 'the server holds exactly the bytes the device stored');
         assert.equal(bytes.length, photo.bytes);
       }

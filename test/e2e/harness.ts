@@ -9,6 +9,12 @@
  * app itself stays loadable (as from a CDN). test/e2e/app.test.ts checks the
  * app as the server itself serves it. test/e2e/firefox.test.ts drives
  * Firefox over WebDriver BiDi against the same server and front door.
+ *
+ * Auth is on, as for users: each server gets its administrator from the
+ * admin CLI (test/support/accounts.js), who makes enrollment codes; a world's
+ * browser context redeems one itself at the front door (POST /api/enroll),
+ * so it holds the HttpOnly device cookie as an enrolled phone does. What the
+ * server holds is read as that administrator.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,12 +25,15 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
-import type { ServerSubmission, SubmissionPage } from '../../shared/submission.js';
+import type { Enrollment, MyDevice } from '../../shared/accounts.js';
+import type { ServerSubmission } from '../../shared/submission.js';
+import { AdminClient, CHANGE_HEADERS, createAdministrator, runAdminCli } from '../support/accounts.js';
 import { CHROMIUM_ARGS, chromePath } from '../support/chromium.js';
 
 export const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const appDir = join(root, 'dist/app');
 const serverEntry = join(root, 'dist/server/server/server.js');
+const adminCli = join(root, 'dist/server/server/admin/cli.js');
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: chromePath(), args: CHROMIUM_ARGS });
@@ -35,6 +44,9 @@ export class ServerProcess {
   port = 0;
   dataDir = '';
   private child: ChildProcess | null = null;
+  private administrator: Promise<AdminClient> | null = null;
+  /** What the server printed on standard output (its start-up lines, the set-up link), the last 64 kB. */
+  output = '';
 
   constructor(private readonly env: Record<string, string> = {}) {}
 
@@ -56,9 +68,13 @@ export class ServerProcess {
         ...this.env,
         ...extraEnv,
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.child = child;
+    // Read as it comes: a pipe left unread would stall the server once full.
+    child.stdout?.on('data', (d: Buffer) => {
+      this.output = (this.output + d.toString()).slice(-65_536);
+    });
     // Once exited, it is no longer running: kill() must not wait for a second exit.
     child.once('exit', () => {
       if (this.child === child) this.child = null;
@@ -102,18 +118,76 @@ export class ServerProcess {
     if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
   }
 
+  /**
+   * Kills the server and deletes its data: the next start is a new server,
+   * whose administrator and devices are new too (a device enrolled before
+   * must enroll again).
+   */
+  async wipe(): Promise<void> {
+    await this.dispose();
+    this.dataDir = '';
+    this.administrator = null;
+  }
+
+  /**
+   * The server's administrator, signed in: made with the admin CLI on the
+   * server's stores the first time it is asked for (the server must be up).
+   */
+  admin(): Promise<AdminClient> {
+    this.administrator ??= createAdministrator(adminCli, { ...this.env, DATA_DIR: this.dataDir })
+      .then(() => AdminClient.signIn(this.url))
+      .catch((e: unknown) => {
+        this.administrator = null;
+        throw e;
+      });
+    return this.administrator;
+  }
+
+  /** `npm run admin -- <args>` on this server's stores; resolves to what it printed. */
+  adminCli(args: string[], stdin = ''): Promise<string> {
+    return runAdminCli(adminCli, { ...this.env, DATA_DIR: this.dataDir }, args, stdin);
+  }
+
   /** Every submission the server holds (newest first), following the cursor. */
   async submissions(): Promise<ServerSubmission[]> {
-    const all: ServerSubmission[] = [];
-    let cursor: string | null = null;
-    do {
-      const res = await fetch(`${this.url}/api/submissions?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
-      const page = (await res.json()) as SubmissionPage;
-      all.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return all;
+    return (await this.admin()).submissions() as Promise<ServerSubmission[]>;
   }
+
+  /** A GET as the administrator (a photo's bytes, the reference data). */
+  async get(path: string): Promise<Response> {
+    return (await this.admin()).get(path);
+  }
+
+  /** A one-time enrollment code, as an administrator makes it. */
+  async enrollment(options: { name?: string; formIds?: string[] | null } = {}): Promise<Enrollment> {
+    return (await this.admin()).enrollment(options) as Promise<Enrollment>;
+  }
+
+  /** Revokes a device, as an administrator does. */
+  async revoke(deviceId: string): Promise<void> {
+    await (await this.admin()).revoke(deviceId);
+  }
+}
+
+/**
+ * Enrolls a browser context as a device: a code from the server's
+ * administrator, redeemed by the context itself at the address its pages
+ * use (its request API shares the pages' cookies), so its pages and service
+ * worker carry the HttpOnly device cookie.
+ */
+export async function enrollContext(
+  context: BrowserContext,
+  url: string,
+  server: ServerProcess,
+  name = 'Test browser',
+): Promise<MyDevice> {
+  const { code } = await server.enrollment({ name });
+  const res = await context.request.post(`${url}/api/enroll`, {
+    data: { code },
+    headers: CHANGE_HEADERS,
+  });
+  if (!res.ok()) throw new Error(`Enrolling the test browser failed: ${res.status()} ${await res.text()}`);
+  return (await res.json()) as MyDevice;
 }
 
 const TYPES: Record<string, string> = {
@@ -203,16 +277,27 @@ export class FrontDoor {
   }
 }
 
-/** One test's world: a server, its front door, a browser context with location granted. */
+/** One test's world: a server, its front door, a browser context with location granted, enrolled as a device. */
 export interface World {
   server: ServerProcess;
   door: FrontDoor;
   context: BrowserContext;
   page: Page;
+  /** The device the context is enrolled as; null when the world was opened without enrolling. */
+  device: MyDevice | null;
   close(): Promise<void>;
 }
 
-export async function openWorld(browser: Browser, env: Record<string, string> = {}): Promise<World> {
+export interface WorldOptions {
+  /** Enroll the context as a device before the test (default true), as a field worker's phone is. */
+  enroll?: boolean;
+}
+
+export async function openWorld(
+  browser: Browser,
+  env: Record<string, string> = {},
+  options: WorldOptions = {},
+): Promise<World> {
   const server = new ServerProcess(env);
   await server.start();
   const door = new FrontDoor(server);
@@ -225,6 +310,7 @@ export async function openWorld(browser: Browser, env: Record<string, string> = 
   // Waits end as soon as their state is reached; the limit only matters on a
   // loaded machine (CI shares two cores), where Playwright's 30 s is too short.
   context.setDefaultTimeout(120_000);
+  const device = options.enroll === false ? null : await enrollContext(context, door.url, server);
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
   return {
@@ -232,6 +318,7 @@ export async function openWorld(browser: Browser, env: Record<string, string> = 
     door,
     context,
     page,
+    device,
     async close() {
       await context.close();
       await door.stop();
@@ -245,8 +332,9 @@ export async function withWorld(
   browser: Browser,
   fn: (w: World) => Promise<void>,
   env: Record<string, string> = {},
+  options: WorldOptions = {},
 ): Promise<void> {
-  const world = await openWorld(browser, env);
+  const world = await openWorld(browser, env, options);
   try {
     await fn(world);
   } finally {
@@ -408,6 +496,52 @@ export async function outboxStatuses(page: Page): Promise<Record<string, string>
         };
       }),
   );
+}
+
+export interface OutboxRecord {
+  status: string;
+  attempts: number;
+  lastError: string | null;
+}
+
+/** One submission as the app's outbox database holds it. */
+export function outboxRecord(page: Page, id: string): Promise<OutboxRecord | null> {
+  return page.evaluate(
+    (key) =>
+      new Promise<OutboxRecord | null>((resolve, reject) => {
+        const req = indexedDB.open('fieldsync-submissions');
+        req.onupgradeneeded = () => req.result.createObjectStore('submissions');
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const get = req.result.transaction('submissions').objectStore('submissions').get(key);
+          get.onsuccess = () => {
+            const r = get.result as OutboxRecord | undefined;
+            req.result.close();
+            resolve(r ? { status: r.status, attempts: r.attempts, lastError: r.lastError } : null);
+          };
+        };
+      }),
+    id,
+  );
+}
+
+/**
+ * Opens the popup of a submission's marker on the map screen, once the map
+ * has drawn its markers and holds their submissions (it draws the markers
+ * first: a popup opened in between finds no submission). A tap on the
+ * canvas dot does the same; the element's own method spares the pixel hunting.
+ */
+export async function openMapPopup(page: Page, id: string): Promise<void> {
+  await page.waitForFunction((sid) => {
+    const map = document.querySelector('fs-app')?.shadowRoot?.querySelector('fs-map') as
+      (HTMLElement & { markers: unknown[]; items: { payload: { id: string } }[] | null }) | null;
+    return (map?.markers.length ?? 0) > 0 && !!map?.items?.some((s) => s.payload.id === sid);
+  }, id);
+  await page.evaluate((sid) => {
+    const map = document.querySelector('fs-app')?.shadowRoot?.querySelector('fs-map') as
+      (HTMLElement & { openPopup(id: string): void }) | null;
+    map?.openPopup(sid);
+  }, id);
 }
 
 /**

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { tilesIn, tileUrl, type BaseMapConfig } from '../../shared/base-map.js';
 import { startTileServer } from '../support/tile-server.js';
-import { launchBrowser, seedOutbox, withWorld, type World } from './harness.js';
+import { launchBrowser, openMapPopup, seedOutbox, withWorld, type World } from './harness.js';
 
 type TileServer = Awaited<ReturnType<typeof startTileServer>>;
 
@@ -181,17 +181,7 @@ describe('the map screen in the app', () => {
       const [id] = await seedOutbox(page, 1);
       await page.getByRole('link', { name: 'Map' }).click();
       await page.getByRole('heading', { name: 'Map', level: 1 }).waitFor();
-      // A tap on the canvas dot opens its popup; the element's own method does the same without pixel hunting.
-      await page.waitForFunction(() => {
-        const map = document.querySelector('fs-app')?.shadowRoot?.querySelector('fs-map') as
-          (HTMLElement & { markers: unknown[] }) | null;
-        return (map?.markers.length ?? 0) > 0;
-      });
-      await page.evaluate((sid) => {
-        const map = document.querySelector('fs-app')?.shadowRoot?.querySelector('fs-map') as
-          (HTMLElement & { openPopup(id: string): void }) | null;
-        map?.openPopup(sid!);
-      }, id);
+      await openMapPopup(page, id!);
       await page.getByRole('button', { name: /^Open Water point inspection/ }).click();
       await page.waitForURL(`${w.door.url}/outbox/${id}`);
       const focused = page.locator(`li[data-id="${id}"] h2`);

@@ -22,6 +22,7 @@ import {
   cameraJpeg,
   launchBrowser,
   openWorld,
+  outboxRecord,
   root,
   seedOutbox,
   until,
@@ -87,33 +88,6 @@ function statusOf(page: Page, id: string, status: 'Queued' | 'Waiting' | 'Sent')
 /** The Background Sync tags registered by the app's worker registration. */
 function syncTags(page: Page): Promise<string[]> {
   return page.evaluate(() => navigator.serviceWorker.ready.then((r) => r.sync!.getTags()));
-}
-
-interface OutboxRecord {
-  status: string;
-  attempts: number;
-  lastError: string | null;
-}
-
-/** One submission as the app's outbox database holds it. */
-function outboxRecord(page: Page, id: string): Promise<OutboxRecord | null> {
-  return page.evaluate(
-    (key) =>
-      new Promise<OutboxRecord | null>((resolve, reject) => {
-        const req = indexedDB.open('fieldsync-submissions');
-        req.onupgradeneeded = () => req.result.createObjectStore('submissions');
-        req.onerror = () => reject(req.error);
-        req.onsuccess = () => {
-          const get = req.result.transaction('submissions').objectStore('submissions').get(key);
-          get.onsuccess = () => {
-            const r = get.result as OutboxRecord | undefined;
-            req.result.close();
-            resolve(r ? { status: r.status, attempts: r.attempts, lastError: r.lastError } : null);
-          };
-        };
-      }),
-    id,
-  );
 }
 
 /** Paths of the PUTs this page itself makes (the service worker's do not appear here). */

@@ -69,7 +69,7 @@ describe('form versions', () => {
       const held = await server.submissions();
       assert.equal(held.length, 1);
       assert.equal(held[0]!.formVersion, 1);
-      const etag = (await fetch(`${server.url}/api/reference`)).headers.get('etag');
+      const etag = (await server.get(`/api/reference`)).headers.get('etag');
       assert.equal(held[0]!.referenceVersion, etag, 'captured with the reference data it was saved with');
 
       await page.goto(w.door.url);

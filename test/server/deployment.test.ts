@@ -16,12 +16,14 @@ import { PROJECT_ROOT } from '../../server/paths.js';
 import type { Receipt, SubmissionPage } from '../../shared/submission.js';
 import { makeCertificate } from './certificate.js';
 import {
+  credentialHeaders,
   fakePhoto,
   freshStore,
   photoRef,
   postgresSuite,
   removeStore,
   sha256Hex,
+  storeCredentials,
   storeEnv,
   tempDir,
   validPayload,
@@ -48,11 +50,14 @@ interface Answer {
   body: string;
 }
 
+/** The cookies of a device and an administrator created in the store, and X-Fieldsync-Request. */
+let credentials: Record<string, string> = {};
+
 function send(base: string, ca: Buffer, method: string, path: string, body?: Buffer | string, type?: string) {
   return new Promise<Answer>((resolve, reject) => {
     const req = request(
       `${base}${path}`,
-      { method, ca, headers: type ? { 'content-type': type } : {} },
+      { method, ca, headers: type ? { ...credentials, 'content-type': type } : credentials },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -77,6 +82,7 @@ postgresSuite('the sample deployment (docs/deploy)', () => {
     const nginxFound = spawnSync(NGINX, ['-v']);
     if (nginxFound.error) assert.fail('This test needs nginx (Debian: apt-get install nginx-light).');
     store = await freshStore('deployment');
+    credentials = credentialHeaders(await storeCredentials(store));
     const { certPath, keyPath } = makeCertificate(dir);
     ca = readFileSync(certPath);
     const [http, https, first, second] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);

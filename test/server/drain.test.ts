@@ -3,7 +3,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import Fastify from 'fastify';
 import { apiErrorHandler } from '../../server/errors.js';
-import { sha256Hex, startListeningServer, type TestServer } from './helpers.js';
+import { sha256Hex, startListeningServer, withHeaderLines, type TestServer } from './helpers.js';
 
 const MIB = 1024 * 1024;
 
@@ -51,7 +51,10 @@ describe('reading a refused body to its end', () => {
   after(() => server.close());
 
   const photoHead = (bytes: number, extra = ''): string =>
-    `PUT /api/photos/${sha256Hex(Buffer.from('x'))} HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: ${bytes}\r\n${extra}\r\n`;
+    withHeaderLines(
+      `PUT /api/photos/${sha256Hex(Buffer.from('x'))} HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: ${bytes}\r\n${extra}\r\n`,
+      server.headers,
+    );
 
   it('keeps the connection for the next request once the refused body has all arrived', async () => {
     const socket = connect(port, '127.0.0.1');

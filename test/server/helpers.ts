@@ -16,6 +16,13 @@ import pg from 'pg';
 import type { FormDef } from '../../shared/forms.js';
 import type { GeoPoint, PhotoRef, PhotoType, SubmissionPayload } from '../../shared/submission.js';
 import { buildApp, type AppOptions } from '../../server/app.js';
+import {
+  credentialHeaders,
+  injectAsTestCallers,
+  seedCredentials,
+  sentByDeviceOf,
+  type TestCredentials,
+} from './test-callers.js';
 import { PROJECT_ROOT } from '../../server/paths.js';
 import type { PhotoStore } from '../../server/storage/photo-store.js';
 import type { Repository } from '../../server/storage/repository.js';
@@ -26,6 +33,8 @@ import {
   type StoresConfig,
 } from '../../server/storage/stores.js';
 import { S3_TEST_CREDENTIALS } from './s3-server.js';
+
+export * from './test-callers.js';
 
 export const DEMO_FORMS_DIR = join(PROJECT_ROOT, 'server', 'demo-forms');
 /** The shipped demo form "Water point inspection", version 1. */
@@ -223,28 +232,55 @@ export function storeEnv(store: TestStore): Record<string, string> {
   return env;
 }
 
+/** Credentials created in a store a server process will serve (credentialHeaders for its requests). */
+export function storeCredentials(store: TestStore): Promise<TestCredentials> {
+  return readStore(store, (repo) => seedCredentials(repo));
+}
+
 export interface TestServer extends TestStore {
+  /** The app; its inject() acts as the test's device and administrator (injectAsTestCallers). */
   app: FastifyInstance;
   /** The app's photo store, for tests that look behind the API. */
   photos: PhotoStore;
+  /** The app's repository, for tests that look behind the API. */
+  repository: Repository;
+  /** Whose cookies app.inject() carries; null when started without accounts. */
+  credentials: TestCredentials | null;
+  /** The headers a request from outside (fetch, a raw socket) needs to act as them. */
+  headers: Record<string, string>;
+  /** What a stored submission says of the device that sent it, the test's device. */
+  sentBy: { deviceId: string; deviceName: string } | null;
   /** Closes the app and removes its store. */
   close(): Promise<void>;
 }
 
-/** What a test may set: the app's options, a store to start on (as a restart), the photo size limit. */
-export type TestServerOptions = Partial<Omit<AppOptions, 'stores'> & StoresConfig>;
+/**
+ * What a test may set: the app's options, a store to start on (as a
+ * restart), the photo size limit; accounts: false for a server with no
+ * administrator and no device, whose inject() carries nothing.
+ */
+export type TestServerOptions = Partial<Omit<AppOptions, 'stores'> & StoresConfig> & { accounts?: boolean };
 
 /** The real app on fresh stores (or the store given), with the demo forms; no built page app unless given. */
 export async function startTestServer(overrides: TestServerOptions = {}): Promise<TestServer> {
-  const { dataDir, databaseUrl, photoStore, photoMaxBytes = 64 * 1024, ...options } = overrides;
+  const {
+    dataDir,
+    databaseUrl,
+    photoStore,
+    photoMaxBytes = 64 * 1024,
+    accounts = true,
+    ...options
+  } = overrides;
   const store: TestStore =
     dataDir === undefined
       ? await freshStore('data')
       : { dataDir, databaseUrl: databaseUrl ?? null, photoStore: photoStore ?? null };
   let photos: PhotoStore | null = null;
+  let repository: Repository | null = null;
   const app = await openStores({ ...store, photoMaxBytes })
     .then((stores) => {
       photos = stores.photos;
+      repository = stores.repository;
       return buildApp({
         stores,
         formsDir: DEMO_FORMS_DIR,
@@ -257,9 +293,14 @@ export async function startTestServer(overrides: TestServerOptions = {}): Promis
       if (dataDir === undefined) await removeStore(store);
       throw err;
     });
+  const credentials = accounts ? await injectAsTestCallers(app, repository!) : null;
   return {
     app,
     photos: photos!,
+    repository: repository!,
+    credentials,
+    headers: credentials ? credentialHeaders(credentials) : {},
+    sentBy: credentials && sentByDeviceOf(credentials),
     ...store,
     async close() {
       await app.close();
@@ -357,6 +398,22 @@ export function validPayload(
     deviceId: 'device-test-1',
     referenceVersion: null,
     ...rest,
+  };
+}
+
+/** A household visit (the demo's other form) without photos. */
+export function householdVisit(): SubmissionPayload {
+  return {
+    ...validPayload([]),
+    formId: 'household-visit',
+    answers: {
+      village: 'vlg_00001',
+      head_name: 'Achieng Odhiambo',
+      members: 5,
+      water_source: 'borehole',
+      visit_date: '2026-11-20',
+      location: HERE,
+    },
   };
 }
 

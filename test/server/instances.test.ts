@@ -4,14 +4,22 @@
  * device reaches, and whichever dies, nothing is lost or stored twice.
  */
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { before, it } from 'node:test';
 import type {
   Receipt,
   ServerSubmission,
   SubmissionPage,
   SubmissionPayload,
 } from '../../shared/submission.js';
-import { fakePhoto, photoRef, postgresSuite, sha256Hex, validPayload } from './helpers.js';
+import {
+  credentialHeaders,
+  fakePhoto,
+  photoRef,
+  postgresSuite,
+  sha256Hex,
+  storeCredentials,
+  validPayload,
+} from './helpers.js';
 import { serversOnFreshStore } from './process.js';
 
 interface Answer {
@@ -19,8 +27,15 @@ interface Answer {
   body: unknown;
 }
 
+/** The cookies of a device and an administrator created in the store, and X-Fieldsync-Request. */
+let headers: Record<string, string> = {};
+
 async function put(base: string, path: string, body: Buffer | string, type: string): Promise<Answer> {
-  const res = await fetch(`${base}${path}`, { method: 'PUT', body, headers: { 'content-type': type } });
+  const res = await fetch(`${base}${path}`, {
+    method: 'PUT',
+    body,
+    headers: { ...headers, 'content-type': type },
+  });
   const text = await res.text();
   return { status: res.status, body: text === '' ? null : (JSON.parse(text) as unknown) };
 }
@@ -70,7 +85,9 @@ async function listDownTo(base: string, floor: number): Promise<ServerSubmission
   let cursor: string | null = null;
   for (;;) {
     const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
-    const page = (await (await fetch(`${base}/api/submissions?limit=7${query}`)).json()) as SubmissionPage;
+    const page = (await (
+      await fetch(`${base}/api/submissions?limit=7${query}`, { headers })
+    ).json()) as SubmissionPage;
     for (const item of page.items) {
       if (item.receipt.seq <= floor) return seen;
       seen.push(item);
@@ -81,7 +98,10 @@ async function listDownTo(base: string, floor: number): Promise<ServerSubmission
 }
 
 postgresSuite('several instances on one database and one bucket', () => {
-  const { start } = serversOnFreshStore('instances');
+  const { store, start } = serversOnFreshStore('instances');
+  before(async () => {
+    headers = credentialHeaders(await storeCredentials(store()));
+  });
 
   it('answers the same new submission sent to two instances at once with one 201 and one 200, one receipt', async () => {
     const [a, b] = await Promise.all([start(), start()]);
@@ -94,7 +114,9 @@ postgresSuite('several instances on one database and one bucket', () => {
       const [first, second] = answers.map((x) => x.body as Receipt);
       assert.equal(first?.id, payload.id);
       assert.deepEqual(first, second);
-      const stored = await (await fetch(`${b!.url}/api/photos/${sha256Hex(photo)}`)).arrayBuffer();
+      const stored = await (
+        await fetch(`${b!.url}/api/photos/${sha256Hex(photo)}`, { headers })
+      ).arrayBuffer();
       assert.deepEqual(Buffer.from(stored), photo);
     }
     const listed = await listDownTo(a!.url, 0);
@@ -131,10 +153,10 @@ postgresSuite('several instances on one database and one bucket', () => {
     assert.equal(new Set(listed.map((s) => s.id)).size, listed.length);
     for (const item of captures.flat()) {
       assert.equal(receipts.get(item.payload.id)?.id, item.payload.id);
-      const res = await fetch(`${b!.url}/api/submissions/${item.payload.id}`);
+      const res = await fetch(`${b!.url}/api/submissions/${item.payload.id}`, { headers });
       assert.equal(res.status, 200);
       assert.deepEqual(((await res.json()) as ServerSubmission).receipt, receipts.get(item.payload.id));
-      const photo = await fetch(`${b!.url}/api/photos/${sha256Hex(item.photo)}`);
+      const photo = await fetch(`${b!.url}/api/photos/${sha256Hex(item.photo)}`, { headers });
       assert.deepEqual(Buffer.from(await photo.arrayBuffer()), item.photo);
       // A device that never heard its receipt sends again and gets the same one.
       const again = await putSubmissionTo(b!.url, item.payload);

@@ -85,7 +85,7 @@ describe('GET /api/submissions/:id', () => {
     const receipt = (await putSubmission(server.app, payload)).json<Receipt>();
     const res = await server.app.inject({ method: 'GET', url: `/api/submissions/${payload.id}` });
     assert.equal(res.statusCode, 200);
-    assert.deepEqual(res.json(), { ...payload, receipt });
+    assert.deepEqual(res.json(), { ...payload, receipt, sentBy: server.sentBy });
   });
 
   it('answers 404 JSON for an id it does not hold', async () => {

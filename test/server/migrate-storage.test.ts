@@ -24,23 +24,26 @@ import type {
 } from '../../server/storage/repository.js';
 import { closeStores, openStores, type Stores } from '../../server/storage/stores.js';
 import {
+  credentialHeaders,
   DEMO_FORMS_DIR,
   demoForm,
   fakePhoto,
   freshStore,
-  HERE,
+  householdVisit,
   photoRef,
   postgresSuite,
   putPhoto,
   putSubmission,
   readStore,
   removeStore,
+  sentByDeviceOf,
   sha256Hex,
   startTestServer,
   storeEnv,
   TEST_BACKEND,
   tempDir,
   validPayload,
+  type TestCredentials,
   type TestStore,
 } from './helpers.js';
 import { parseOptions } from '../../server/migrate-storage/options.js';
@@ -165,35 +168,22 @@ function filesUnder(dir: string, ignore: RegExp): Record<string, string> {
 }
 
 /** The payload as the device sent it, without the receipt the server added. */
-function payloadOf({ receipt, ...payload }: ServerSubmission): SubmissionPayload {
+function payloadOf({ receipt, sentBy, ...payload }: ServerSubmission): SubmissionPayload {
   void receipt;
+  void sentBy;
   return payload;
 }
 
 /** Version 2 of the demo form, which the target's server will not have in its forms directory. */
 const demoV2: FormDef = { ...demoForm, version: 2, title: 'Water point inspection (revised)' };
 
-/** A household visit without photos. */
-function householdVisit(): SubmissionPayload {
-  return {
-    ...validPayload([]),
-    formId: 'household-visit',
-    answers: {
-      village: 'vlg_00001',
-      head_name: 'Achieng Odhiambo',
-      members: 5,
-      water_source: 'borehole',
-      visit_date: '2026-11-20',
-      location: HERE,
-    },
-  };
-}
-
 /** What the source's server answered for its rows, to ask the target's server the same. */
 interface SourceRows {
   submissions: ServerSubmission[];
   photos: Map<string, Buffer>;
   store: TestStore;
+  /** The laptop's device and administrator, which the copy carries. */
+  credentials: TestCredentials;
 }
 
 /**
@@ -234,7 +224,7 @@ async function filledLaptop(): Promise<SourceRows> {
     submissions.push(got.json<ServerSubmission>());
   }
   await server.app.close();
-  return { submissions, photos, store };
+  return { submissions, photos, store, credentials: server.credentials! };
 }
 
 /**
@@ -260,7 +250,12 @@ async function bigLaptop(photoCount: number, submissionCount: number): Promise<T
       for (let i = 0; i < submissionCount; i++) {
         const payload = canonicalPayload(validPayload([refs[i % refs.length]!]));
         const receivedAt = new Date(Date.parse(createdAt) + i).toISOString();
-        await tx.insertSubmission({ payload, contentHash: submissionHash(payload), receivedAt });
+        await tx.insertSubmission({
+          payload,
+          contentHash: submissionHash(payload),
+          receivedAt,
+          sentBy: null,
+        });
       }
     });
   } finally {
@@ -324,25 +319,30 @@ describe(`moving the stores: SQLite and folder → ${TARGET}`, () => {
     );
 
     const server = await startServerProcess({ ...storeEnv(target), APP_DIR: join(target.dataDir, 'no-app') });
+    // The laptop's device and administrator moved too: their cookies work on the new server.
+    const headers = credentialHeaders(laptop.credentials);
     try {
       for (const held of laptop.submissions) {
-        const got = await fetch(`${server.url}/api/submissions/${held.id}`);
+        const got = await fetch(`${server.url}/api/submissions/${held.id}`, { headers });
         assert.deepEqual(await got.json(), held);
       }
       for (const [sha256, bytes] of laptop.photos) {
-        const got = await fetch(`${server.url}/api/photos/${sha256}`);
+        const got = await fetch(`${server.url}/api/photos/${sha256}`, { headers });
         assert.equal(got.status, 200);
         assert.ok(Buffer.from(await got.arrayBuffer()).equals(bytes));
       }
-      const reference = (await (await fetch(`${server.url}/api/reference`)).json()) as ReferenceData;
+      const reference = (await (
+        await fetch(`${server.url}/api/reference`, { headers })
+      ).json()) as ReferenceData;
       const v2 = reference.forms.find((f) => f.id === demoV2.id && f.version === 2);
       assert.equal(v2?.withdrawn, true, 'version 2 is not in the new forms directory, but was published');
 
       // A device that never got its receipt sends again: the receipt it would have had.
-      const { receipt, ...payload } = laptop.submissions[2]!;
+      const { receipt, sentBy, ...payload } = laptop.submissions[2]!;
+      assert.deepEqual(sentBy, sentByDeviceOf(laptop.credentials));
       const resend = await fetch(`${server.url}/api/submissions/${payload.id}`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...headers, 'content-type': 'application/json' },
         body: JSON.stringify(payload),
       });
       assert.equal(resend.status, 200);
@@ -351,7 +351,7 @@ describe(`moving the stores: SQLite and folder → ${TARGET}`, () => {
       const next = householdVisit();
       const put = await fetch(`${server.url}/api/submissions/${next.id}`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...headers, 'content-type': 'application/json' },
         body: JSON.stringify(next),
       });
       assert.equal(put.status, 201);
@@ -640,6 +640,11 @@ describe('what migrate-storage copies', () => {
     reference_revisions: 'getReferenceRevision from 1 to the head, then insertReferenceRevision',
     counters:
       "replaced by PostgreSQL's submission_seq sequence (0003), which importSubmission moves past every imported seq",
+    users: 'listUsers, then insertUser (accounts.ts)',
+    sessions: 'listSessions, then insertSession, after their users',
+    devices: 'listDevices, then insertDevice, before the submissions naming them',
+    setup_tokens: 'listSetupTokens, then insertSetupToken',
+    sign_in_failures: 'listSignInFailures, then insertSignInFailures',
   };
 
   it('carries every table the migrations of either database create', () => {

@@ -194,7 +194,7 @@ describe('photos', () => {
     const res = await server.app.inject({ method: 'GET', url: `/api/photos/${hash}` });
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['content-type'], 'image/png');
-    assert.equal(res.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.equal(res.headers['cache-control'], 'private, max-age=31536000, immutable');
     assert.equal(res.headers['content-length'], String(bytes.length));
     assert.ok(res.rawPayload.equals(bytes));
 
@@ -202,7 +202,7 @@ describe('photos', () => {
     assert.equal(head.statusCode, 200);
     assert.equal(head.headers['content-type'], 'image/png');
     assert.equal(head.headers['content-length'], String(bytes.length));
-    assert.equal(head.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.equal(head.headers['cache-control'], 'private, max-age=31536000, immutable');
     assert.equal(head.rawPayload.length, 0);
 
     const again = await server.app.inject({

@@ -119,6 +119,7 @@ postgresSuite('the PostgreSQL database', () => {
         payload: validPayload([]),
         contentHash: 'h',
         receivedAt: 'r',
+        sentBy: null,
       });
       assert.equal(stored.receipt.seq, 5);
       const { rows } = await otherPool.query<{ seq: string; id: string }>(

@@ -8,7 +8,7 @@ import { freshStore, gate, postgresSuite, removeStore, validPayload, type TestSt
 
 const NOW = '2026-11-20T09:31:00.000Z';
 
-const newSubmission = () => ({ payload: validPayload([]), contentHash: 'h', receivedAt: NOW });
+const newSubmission = () => ({ payload: validPayload([]), contentHash: 'h', receivedAt: NOW, sentBy: null });
 
 // About PostgreSQL's concurrent writers: SQLite has one writer, which
 // commits in seq order (the repository tests check both).

@@ -5,10 +5,15 @@ import { after, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { ApiError, Receipt, SubmissionPage, SubmissionPayload } from '../../shared/submission.js';
 import { buildApp } from '../../server/app.js';
-import type { Repository, RepositoryTx } from '../../server/storage/repository.js';
+import {
+  REPOSITORY_OPERATIONS,
+  type Repository,
+  type RepositoryTx,
+} from '../../server/storage/repository.js';
 import { openStores } from '../../server/storage/stores.js';
 import {
   DEMO_FORMS_DIR,
+  injectAsTestCallers,
   putSubmission,
   startListeningServer,
   storedPhotosPayload,
@@ -18,23 +23,22 @@ import {
   type TestStore,
 } from './helpers.js';
 
+/** Each operation of tx handed to through, which runs it. */
+function eachOperation(
+  tx: RepositoryTx,
+  through: (work: () => Promise<unknown>) => Promise<unknown>,
+): RepositoryTx {
+  const wrapped: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const name of REPOSITORY_OPERATIONS) {
+    wrapped[name] = (...args) => through(() => (tx[name] as (...a: unknown[]) => Promise<unknown>)(...args));
+  }
+  return wrapped as unknown as RepositoryTx;
+}
+
 /** The repository with each transaction's tx replaced by what wrap makes of it. */
 function wrapTransactions(repo: Repository, wrap: (tx: RepositoryTx) => RepositoryTx): Repository {
   return {
-    getPhoto: (sha256) => repo.getPhoto(sha256),
-    insertPhoto: (photo) => repo.insertPhoto(photo),
-    getSubmission: (id) => repo.getSubmission(id),
-    insertSubmission: (submission) => repo.insertSubmission(submission),
-    listSubmissions: (before, limit) => repo.listSubmissions(before, limit),
-    listPublishedForms: () => repo.listPublishedForms(),
-    getPublishedForm: (formId, version) => repo.getPublishedForm(formId, version),
-    insertPublishedForm: (form) => repo.insertPublishedForm(form),
-    lockReferenceRevisions: () => repo.lockReferenceRevisions(),
-    currentReferenceHead: () => repo.currentReferenceHead(),
-    getReferenceRevision: (revision) => repo.getReferenceRevision(revision),
-    insertReferenceRevision: (revision) => repo.insertReferenceRevision(revision),
-    listPhotos: (after, limit) => repo.listPhotos(after, limit),
-    importSubmission: (submission) => repo.importSubmission(submission),
+    ...eachOperation(repo, (work) => work()),
     migrate: () => repo.migrate(),
     withTransaction: (fn) => repo.withTransaction((tx) => fn(wrap(tx))),
     close: () => repo.close(),
@@ -46,26 +50,10 @@ function wrapTransactions(repo: Repository, wrap: (tx: RepositoryTx) => Reposito
  * across a network answers: two requests in flight then truly interleave.
  */
 function slowly(tx: RepositoryTx): RepositoryTx {
-  const later = async <T>(work: () => Promise<T>): Promise<T> => {
+  return eachOperation(tx, async (work) => {
     await nextTurn();
     return work();
-  };
-  return {
-    getPhoto: (sha256) => later(() => tx.getPhoto(sha256)),
-    insertPhoto: (photo) => later(() => tx.insertPhoto(photo)),
-    getSubmission: (id) => later(() => tx.getSubmission(id)),
-    insertSubmission: (submission) => later(() => tx.insertSubmission(submission)),
-    listSubmissions: (before, limit) => later(() => tx.listSubmissions(before, limit)),
-    listPublishedForms: () => later(() => tx.listPublishedForms()),
-    getPublishedForm: (formId, version) => later(() => tx.getPublishedForm(formId, version)),
-    insertPublishedForm: (form) => later(() => tx.insertPublishedForm(form)),
-    lockReferenceRevisions: () => later(() => tx.lockReferenceRevisions()),
-    currentReferenceHead: () => later(() => tx.currentReferenceHead()),
-    getReferenceRevision: (revision) => later(() => tx.getReferenceRevision(revision)),
-    insertReferenceRevision: (revision) => later(() => tx.insertReferenceRevision(revision)),
-    listPhotos: (after, limit) => later(() => tx.listPhotos(after, limit)),
-    importSubmission: (submission) => later(() => tx.importSubmission(submission)),
-  };
+  });
 }
 
 describe('two requests for the same submission at once', () => {
@@ -77,11 +65,13 @@ describe('two requests for the same submission at once', () => {
     const store = await freshStore('races');
     stores.push(store);
     const opened = await openStores({ ...store, photoMaxBytes: 64 * 1024 });
-    return buildApp({
+    const app = await buildApp({
       stores: { ...opened, repository: wrap(opened.repository) },
       formsDir: DEMO_FORMS_DIR,
       appDir: join(store.dataDir, 'no-app-here'),
     });
+    await injectAsTestCallers(app, opened.repository);
+    return app;
   }
 
   const count = async (app: FastifyInstance, id: string): Promise<number> => {
@@ -158,7 +148,7 @@ describe('two requests for the same submission at once', () => {
         Array.from({ length: 8 }, () =>
           fetch(`http://127.0.0.1:${server.port}/api/submissions/${payload.id}`, {
             method: 'PUT',
-            headers: { 'content-type': 'application/json' },
+            headers: { ...server.headers, 'content-type': 'application/json' },
             body: JSON.stringify(payload),
           }),
         ),

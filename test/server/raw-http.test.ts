@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ApiError } from '../../shared/submission.js';
-import { startListeningServer, type TestServer } from './helpers.js';
+import { startListeningServer, withHeaderLines, type TestServer } from './helpers.js';
 
 interface RawAnswer {
   status: number;
@@ -135,7 +135,7 @@ describe('requests the HTTP parser refuses', () => {
 
   for (const c of cases) {
     it(`answers ${c.name} with ${c.status}, an ApiError and the security headers, and closes`, async () => {
-      const answer = await exchange(port, c.request, c.halfClose);
+      const answer = await exchange(port, withHeaderLines(c.request, server.headers), c.halfClose);
       const body = assertApiAnswer(answer, c.status);
       assert.match(body.message, c.message);
       if (c.error) assert.equal(body.error, c.error);
@@ -144,14 +144,20 @@ describe('requests the HTTP parser refuses', () => {
   }
 
   it('answers a URL that is not valid percent-encoding with 400 and the security headers', async () => {
-    const answer = await exchange(port, 'GET /api/submissions/%E0%A4%A HTTP/1.1\r\nHost: x\r\n\r\n');
+    const answer = await exchange(
+      port,
+      withHeaderLines('GET /api/submissions/%E0%A4%A HTTP/1.1\r\nHost: x\r\n\r\n', server.headers),
+    );
     assert.equal(assertApiAnswer(answer, 400).error, 'bad_request');
   });
 
   it('answers a URL part over the length limit with 414 and the security headers', async () => {
     const answer = await exchange(
       port,
-      `PUT /api/submissions/${'a'.repeat(300)} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`,
+      withHeaderLines(
+        `PUT /api/submissions/${'a'.repeat(300)} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`,
+        server.headers,
+      ),
     );
     assertApiAnswer(answer, 414);
   });

@@ -27,7 +27,7 @@ describe('GET /api/reference', () => {
   it('returns the demo forms and choice lists with a strong ETag and no-cache', async () => {
     const res = await server.app.inject({ method: 'GET', url: '/api/reference' });
     assert.equal(res.statusCode, 200);
-    assert.equal(res.headers['cache-control'], 'no-cache');
+    assert.equal(res.headers['cache-control'], 'private, no-cache');
     assert.match(String(res.headers.etag), /^"[A-Za-z0-9_-]+"$/);
     const body = res.json<ReferenceData>();
     assert.deepEqual(

@@ -131,9 +131,14 @@ describe(`the repository (${TEST_BACKEND})`, () => {
     assert.deepEqual(await repo.insertPhoto(later), { inserted: false, stored: photo });
 
     const payload = canonicalPayload(validPayload([]));
-    const first = await repo.insertSubmission({ payload, contentHash: 'h1', receivedAt: NOW });
+    const first = await repo.insertSubmission({ payload, contentHash: 'h1', receivedAt: NOW, sentBy: null });
     assert.equal(first.inserted, true);
-    const again = await repo.insertSubmission({ payload, contentHash: 'h2', receivedAt: 'later' });
+    const again = await repo.insertSubmission({
+      payload,
+      contentHash: 'h2',
+      receivedAt: 'later',
+      sentBy: null,
+    });
     assert.deepEqual(again, { inserted: false, stored: first.stored });
 
     const form = { formId: 'f', version: 1, definition: '{"a":1}', publishedAt: NOW };
@@ -184,16 +189,17 @@ describe(`the repository (${TEST_BACKEND})`, () => {
 
   it('gives a resend no number: the next new submission takes the next one', async () => {
     const payload = canonicalPayload(validPayload([]));
-    const first = await repo.insertSubmission({ payload, contentHash: 'h', receivedAt: NOW });
+    const first = await repo.insertSubmission({ payload, contentHash: 'h', receivedAt: NOW, sentBy: null });
     for (let i = 0; i < 3; i++)
       assert.equal(
-        (await repo.insertSubmission({ payload, contentHash: 'h', receivedAt: NOW })).inserted,
+        (await repo.insertSubmission({ payload, contentHash: 'h', receivedAt: NOW, sentBy: null })).inserted,
         false,
       );
     const next = await repo.insertSubmission({
       payload: validPayload([]),
       contentHash: 'h',
       receivedAt: NOW,
+      sentBy: null,
     });
     assert.equal(next.stored.receipt.seq, first.stored.receipt.seq + 1);
   });
@@ -202,7 +208,7 @@ describe(`the repository (${TEST_BACKEND})`, () => {
     const bytes = fakePhoto();
     const payload = validPayload([photoRef(bytes)]);
     await assert.rejects(
-      repo.insertSubmission({ payload, contentHash: 'h', receivedAt: NOW }),
+      repo.insertSubmission({ payload, contentHash: 'h', receivedAt: NOW, sentBy: null }),
       /foreign key/i,
     );
     assert.equal(await repo.getSubmission(payload.id), undefined);
@@ -213,7 +219,7 @@ describe(`the repository (${TEST_BACKEND})`, () => {
       createdAt: NOW,
     });
     assert.equal(
-      (await repo.insertSubmission({ payload, contentHash: 'h', receivedAt: NOW })).inserted,
+      (await repo.insertSubmission({ payload, contentHash: 'h', receivedAt: NOW, sentBy: null })).inserted,
       true,
     );
   });
@@ -225,6 +231,7 @@ describe(`the repository (${TEST_BACKEND})`, () => {
         payload: validPayload([]),
         contentHash: 'h',
         receivedAt: NOW,
+        sentBy: null,
       });
       seqs.push(stored.receipt.seq);
     }
@@ -242,7 +249,12 @@ describe(`the repository (${TEST_BACKEND})`, () => {
 
   it('lists in commit order: a cursor misses nothing when inserts from several connections overlap', async () => {
     const seen = new Set((await repo.listSubmissions(null, 1000)).items.map((s) => s.receipt.id));
-    const newSubmission = () => ({ payload: validPayload([]), contentHash: 'h', receivedAt: NOW });
+    const newSubmission = () => ({
+      payload: validPayload([]),
+      contentHash: 'h',
+      receivedAt: NOW,
+      sentBy: null,
+    });
     let release = (): void => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
     let insertedHeld = (): void => undefined;
@@ -331,6 +343,7 @@ describe(`the repository (${TEST_BACKEND})`, () => {
           payload: validPayload([]),
           contentHash: 'h',
           receivedAt: NOW,
+          sentBy: null,
         });
         ours.add(inserted.stored.receipt.id);
         for (let i = 0; i < holdTurns; i++) await nextTurn();
@@ -408,7 +421,12 @@ describe(`moving records between repositories (${TEST_BACKEND})`, () => {
     const payload = canonicalPayload(
       validPayload([{ ...photoRef(fakePhoto()), sha256: photo.sha256, bytes: photo.bytes }]),
     );
-    const moved = { receipt: { id: payload.id, receivedAt: NOW, seq: 5000 }, contentHash: 'h', payload };
+    const moved = {
+      receipt: { id: payload.id, receivedAt: NOW, seq: 5000 },
+      contentHash: 'h',
+      payload,
+      sentBy: null,
+    };
     assert.deepEqual(await repo.importSubmission(moved), { inserted: true, stored: moved });
     assert.deepEqual(await repo.getSubmission(payload.id), moved);
     // Again, as a rerun would: the row held, unchanged.
@@ -429,6 +447,7 @@ describe(`moving records between repositories (${TEST_BACKEND})`, () => {
       repo.importSubmission({
         receipt: { id: unrecorded.id, receivedAt: NOW, seq: 4000 },
         contentHash: 'h',
+        sentBy: null,
         payload: unrecorded,
       }),
       /foreign key/i,
@@ -438,6 +457,7 @@ describe(`moving records between repositories (${TEST_BACKEND})`, () => {
       payload: validPayload([]),
       contentHash: 'h',
       receivedAt: NOW,
+      sentBy: null,
     });
     assert.ok(next.stored.receipt.seq > 5000, `seq ${next.stored.receipt.seq}`);
   });
@@ -457,6 +477,7 @@ describe(`a store opened to read (${TEST_BACKEND})`, () => {
         stores.repository.importSubmission({
           receipt: { id: payload.id, receivedAt: NOW, seq: 1 },
           contentHash: 'h',
+          sentBy: null,
           payload,
         }),
         /read-?only/i,

@@ -109,7 +109,11 @@ describe('answers written through the response schemas', () => {
     });
     const put = await putSubmission(server.app, sent);
     assert.equal(put.statusCode, 201, put.body);
-    const expected = JSON.stringify({ ...canonicalPayload(sent), receipt: put.json<Receipt>() });
+    const expected = JSON.stringify({
+      ...canonicalPayload(sent),
+      receipt: put.json<Receipt>(),
+      sentBy: server.sentBy,
+    });
 
     const one = await server.app.inject({ method: 'GET', url: `/api/submissions/${sent.id}` });
     assert.equal(one.body, expected);

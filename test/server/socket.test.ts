@@ -10,6 +10,9 @@ interface Answer {
   body: string;
 }
 
+/** The test device's cookie and X-Fieldsync-Request, once the server is up. */
+let credentials: Record<string, string> = {};
+
 /**
  * Writes body in 16 KiB pieces, as a phone on a slow link would, each once
  * the last has gone, then ends the request. It waits for 'drain' on the
@@ -42,7 +45,8 @@ function writeInPieces(req: ClientRequest, body: Buffer): void {
 /** Sends body in chunks and reads whatever the server answers. */
 function upload(port: number, path: string, body: Buffer, headers: Record<string, string>): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'PUT', headers }, (res) => {
+    const all = { ...credentials, ...headers };
+    const req = request({ host: '127.0.0.1', port, path, method: 'PUT', headers: all }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (text += d));
@@ -73,7 +77,8 @@ function uploadWhole(
     const settle = (): void => {
       if (answer && sent) resolve(answer);
     };
-    const req = request({ host: '127.0.0.1', port, path, method: 'PUT', headers }, (res) => {
+    const all = { ...credentials, ...headers };
+    const req = request({ host: '127.0.0.1', port, path, method: 'PUT', headers: all }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (text += d));
@@ -119,6 +124,7 @@ describe('uploads over a real socket', () => {
     const listening = await startListeningServer({ photoMaxBytes: 64 * 1024 });
     server = listening;
     port = listening.port;
+    credentials = listening.headers;
   });
   after(() => server.close());
 
@@ -190,7 +196,7 @@ describe('uploads over a real socket', () => {
       port,
       path: `/api/photos/${sha256Hex(bytes)}`,
       method: 'PUT',
-      headers: { 'content-type': 'image/jpeg', 'content-length': String(bytes.length) },
+      headers: { ...credentials, 'content-type': 'image/jpeg', 'content-length': String(bytes.length) },
     });
     req.on('error', () => undefined);
     const store = probePhotoStore(server);

@@ -37,7 +37,7 @@ describe('PUT /api/submissions/:id', () => {
 
     const stored = await get(payload.id);
     assert.equal(stored.statusCode, 200);
-    assert.deepEqual(stored.json<ServerSubmission>(), { ...payload, receipt });
+    assert.deepEqual(stored.json<ServerSubmission>(), { ...payload, receipt, sentBy: server.sentBy });
   });
 
   it('gives each new submission a higher seq than the one before', async () => {
@@ -66,7 +66,11 @@ describe('PUT /api/submissions/:id', () => {
     const body = res.json<ApiError>();
     assert.equal(body.error, 'conflict');
     assert.match(body.message, /different content/);
-    assert.deepEqual((await get(payload.id)).json(), { ...payload, receipt: first.json() });
+    assert.deepEqual((await get(payload.id)).json(), {
+      ...payload,
+      receipt: first.json(),
+      sentBy: server.sentBy,
+    });
   });
 
   it('stores one row and answers 201 and 200 when the same new submission arrives twice at once', async () => {

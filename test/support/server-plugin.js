@@ -4,6 +4,10 @@
 // the Geolocation sensor and permission (through the DevTools protocol), and
 // faults between the page and the server (server down, 503s); and a map
 // tile server (test/support/tile-server.js) with its own faults.
+// Auth is on, as for users: the server has a test administrator (made with
+// the admin CLI), who hands out enrollment codes that the test page redeems
+// itself (test/support/enroll.ts, enrollThisBrowser()).
+import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -11,8 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { startTileServer } from './tile-server.js';
+import { ADMIN_PASSWORD, ADMIN_USERNAME, AdminClient, createAdministrator } from './accounts.js';
 
 const serverEntry = new URL('../../dist/server/server/server.js', import.meta.url);
+const adminCli = new URL('../../dist/server/server/admin/cli.js', import.meta.url);
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -30,6 +36,19 @@ class ServerProcess {
   port = 0;
   dataDir = '';
   child = null;
+  /** @type {Promise<AdminClient> | null} */
+  admin = null;
+
+  /** The test administrator, signed in: created on first use, kept with the data directory. */
+  administrator() {
+    this.admin ??= createAdministrator(adminCli.pathname, { DATA_DIR: this.dataDir })
+      .then(() => AdminClient.signIn(`http://127.0.0.1:${this.port}`))
+      .catch((e) => {
+        this.admin = null;
+        throw e;
+      });
+    return this.admin;
+  }
 
   async start() {
     if (this.child) return;
@@ -94,6 +113,8 @@ const faults = {
   statusPath: '/api/',
   /** Send the injected status with an HTML page rather than JSON. */
   html: false,
+  /** The error code of the injected JSON body. */
+  errorCode: 'internal',
   dropAcks: false,
   /** Flip one byte in the body of this many photo uploads, as a damaged link would. */
   flipPhotoBytes: 0,
@@ -128,7 +149,7 @@ export function apiProxy() {
       ctx.status = faults.status;
       // A proxy's or portal's own error page, or a JSON body as the server would send.
       if (faults.html) ctx.body = `<html><body><h1>${faults.status}</h1></body></html>`;
-      else ctx.body = { error: 'internal', message: `Injected ${faults.status}` };
+      else ctx.body = { error: faults.errorCode, message: `Injected ${faults.status}` };
       return;
     }
     let body = null;
@@ -144,7 +165,8 @@ export function apiProxy() {
           port: server.port,
           method: ctx.method,
           path: ctx.url,
-          headers: { ...ctx.req.headers, host: `127.0.0.1:${server.port}` },
+          // The Host the page addressed, kept: the server checks a change's Origin against it.
+          headers: ctx.req.headers,
         },
         (res) => {
           const isAck =
@@ -251,6 +273,7 @@ export function fieldsyncPlugin() {
           faults.count = payload?.count ?? 0;
           faults.statusPath = payload?.statusPath ?? '/api/';
           faults.html = payload?.html ?? false;
+          faults.errorCode = payload?.errorCode ?? 'internal';
           faults.dropAcks = payload?.dropAcks ?? false;
           faults.flipPhotoBytes = payload?.flipPhotoBytes ?? 0;
           faults.cutErrorBodies = payload?.cutErrorBodies ?? 0;
@@ -281,6 +304,33 @@ export function fieldsyncPlugin() {
           return true;
         case 'server-info':
           return { port: server.port, dataDir: server.dataDir };
+        case 'enrollment-code': {
+          const admin = await server.administrator();
+          return admin.enrollment({ name: payload?.name, formIds: payload?.formIds ?? null });
+        }
+        case 'admin-credentials':
+          await server.administrator();
+          return { username: ADMIN_USERNAME, password: ADMIN_PASSWORD };
+        case 'revoke-device':
+          await (await server.administrator()).revoke(payload.id);
+          return true;
+        case 'server-submission': {
+          // What the server holds, as an administrator reads it (the test browser is a device).
+          const res = await (await server.administrator()).get(`/api/submissions/${payload.id}`);
+          // Wrapped: a command answering null counts as not handled.
+          return { submission: res.ok ? await res.json() : null };
+        }
+        case 'server-submissions':
+          return (await server.administrator()).submissions();
+        case 'server-photo-sha256': {
+          const res = await (await server.administrator()).get(`/api/photos/${payload.sha256}`);
+          if (!res.ok) return { sha256: null };
+          return {
+            sha256: createHash('sha256')
+              .update(Buffer.from(await res.arrayBuffer()))
+              .digest('hex'),
+          };
+        }
         case 'set-geolocation': {
           const client = await cdp(session);
           await client.send('Emulation.setGeolocationOverride', {

@@ -12,7 +12,8 @@ import { lockName, sendSubmission, type SendOutcome } from '../../src/core/sende
 import type { Stores } from '../../src/core/stores.js';
 import { getSubmission, updateSubmission } from '../../src/core/submissions.js';
 import { queueDemoSubmission, testStores } from '../support/fixtures.js';
-import { beforeEach, describe, it } from '../support/mocha.js';
+import { before, beforeEach, describe, it } from '../support/mocha.js';
+import { enrollThisBrowser } from '../support/enroll.js';
 
 let seed = 12000;
 const queued = (s: Stores, overrides = {}): Promise<string> => queueDemoSubmission(s, seed++, overrides);
@@ -25,6 +26,10 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
   }
   return null;
 }
+
+before(async () => {
+  await enrollThisBrowser();
+});
 
 describe('Background Sync tags', () => {
   it('name one submission each and are read back, ignoring tags that are not ours', () => {

@@ -209,6 +209,7 @@ describe('fs-outbox', () => {
         nextAttemptAt: null,
         lastRunAt: null,
         unreachable: false,
+        notEnrolled: false,
       },
     };
     await el.updateComplete;

@@ -4,10 +4,15 @@ import type { Stores } from '../../src/core/stores.js';
 import { getSubmission } from '../../src/core/submissions.js';
 import { PageSender } from '../../src/send/page-sender.js';
 import { queueDemoSubmission, testStores } from '../support/fixtures.js';
-import { afterEach, beforeEach, describe, it } from '../support/mocha.js';
+import { before, afterEach, beforeEach, describe, it } from '../support/mocha.js';
+import { enrollThisBrowser } from '../support/enroll.js';
 
 let seed = 9000;
 const queue = (s: Stores): Promise<string> => queueDemoSubmission(s, seed++);
+
+before(async () => {
+  await enrollThisBrowser();
+});
 
 describe('sending from the page', () => {
   let sender: PageSender | undefined;

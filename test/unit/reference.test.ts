@@ -13,7 +13,8 @@ import {
 import type { Stores } from '../../src/core/stores.js';
 import { APP_CHANNEL, type AppMessage } from '../../shared/messages.js';
 import { testStores } from '../support/fixtures.js';
-import { afterEach, beforeEach, describe, it } from '../support/mocha.js';
+import { before, afterEach, beforeEach, describe, it } from '../support/mocha.js';
+import { enrollThisBrowser } from '../support/enroll.js';
 
 const HOUR = 3600_000;
 
@@ -34,6 +35,10 @@ async function requests(): Promise<string[]> {
 function fault(payload: { status?: number; count?: number; down?: boolean }): Promise<unknown> {
   return executeServerCommand('api-fault', payload);
 }
+
+before(async () => {
+  await enrollThisBrowser();
+});
 
 describe('refreshing the reference data', () => {
   let s: Stores;

@@ -1,6 +1,6 @@
 // The sending module against the real server, with faults injected between them.
 import { expect } from '@open-wc/testing';
-import { beforeEach, describe, it } from '../support/mocha.js';
+import { before, beforeEach, describe, it } from '../support/mocha.js';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { backoffDelay, BACKOFF_CAP_MS, WAITING_AFTER_ATTEMPTS } from '../../src/core/backoff.js';
 import { putPhoto } from '../../src/core/photos.js';
@@ -9,8 +9,14 @@ import { sendSubmission, type SendProgress } from '../../src/core/sender.js';
 import type { Stores } from '../../src/core/stores.js';
 import { getSubmission, saveSubmission, updateSubmission } from '../../src/core/submissions.js';
 import type { StoredPhoto } from '../../shared/outbox.js';
-import type { ServerSubmission, SubmissionPayload } from '../../shared/submission.js';
-import { demoPayload, makeStoredPhoto, sha256Hex, testStores } from '../support/fixtures.js';
+import type { SubmissionPayload } from '../../shared/submission.js';
+import { demoPayload, makeStoredPhoto, testStores } from '../support/fixtures.js';
+import {
+  enrollThisBrowser,
+  serverPhotoSha256,
+  serverSubmission,
+  serverSubmissions,
+} from '../support/enroll.js';
 
 let seed = 1000;
 
@@ -30,10 +36,11 @@ async function requests(): Promise<string[]> {
   return (await executeServerCommand<string[], { reset: boolean }>('api-requests', { reset: true })) ?? [];
 }
 
-async function onServer(id: string): Promise<ServerSubmission | null> {
-  const res = await fetch(`/api/submissions/${id}`);
-  return res.ok ? ((await res.json()) as ServerSubmission) : null;
-}
+const onServer = serverSubmission;
+
+before(async () => {
+  await enrollThisBrowser();
+});
 
 describe('sending a submission', () => {
   beforeEach(async () => {
@@ -55,8 +62,7 @@ describe('sending a submission', () => {
     const stored = await onServer(payload.id);
     expect(stored?.receipt).to.deep.equal(rec?.receipt);
     for (const p of photos) {
-      const bytes = await (await fetch(`/api/photos/${p.sha256}`)).arrayBuffer();
-      expect(await sha256Hex(bytes), 'the server holds the very same bytes').to.equal(p.sha256);
+      expect(await serverPhotoSha256(p.sha256), 'the server holds the very same bytes').to.equal(p.sha256);
     }
     const log = await requests();
     expect(log.filter((r) => r.startsWith('PUT /api/submissions/'))).to.have.length(2);
@@ -107,8 +113,7 @@ describe('sending a submission', () => {
     expect((await getSubmission(payload.id, s))?.lastError).to.contain('503');
     expect((await sendSubmission(payload.id, { stores: s })).kind).to.equal('retry');
     expect((await sendSubmission(payload.id, { stores: s })).kind).to.equal('sent');
-    const page = (await (await fetch('/api/submissions?limit=200')).json()) as { items: ServerSubmission[] };
-    expect(page.items.filter((i) => i.id === payload.id)).to.have.length(1);
+    expect((await serverSubmissions()).filter((i) => i.id === payload.id)).to.have.length(1);
   });
 
   it('gets the original receipt when the answer to a delivered submission was lost', async () => {
@@ -152,8 +157,7 @@ describe('sending a submission', () => {
     const photo = photos[0]!;
     const log = await requests();
     expect(log.filter((r) => r === `PUT /api/photos/${photo.sha256}`)).to.have.length(2);
-    const bytes = await (await fetch(`/api/photos/${photo.sha256}`)).arrayBuffer();
-    expect(await sha256Hex(bytes)).to.equal(photo.sha256);
+    expect(await serverPhotoSha256(photo.sha256)).to.equal(photo.sha256);
   });
 
   it('keeps trying a photo that keeps arriving damaged, without rejecting the submission', async () => {
@@ -280,8 +284,10 @@ describe('draining the outbox', () => {
       sent: 3,
       rejected: 0,
       failed: 0,
+      forbidden: 0,
       nextAttemptAt: null,
       unreachable: false,
+      notEnrolled: false,
     });
     expect(seen).to.deep.equal(ids.map((id, i) => `${i + 1}/3 ${id}`));
   });

@@ -5,7 +5,8 @@ import type { Stores } from '../../src/core/stores.js';
 import { getSubmission, updateSubmission } from '../../src/core/submissions.js';
 import { SyncEngine, type SyncEngineState } from '../../src/send/sync-engine.js';
 import { queueDemoSubmission, testStores } from '../support/fixtures.js';
-import { afterEach, beforeEach, describe, it } from '../support/mocha.js';
+import { before, afterEach, beforeEach, describe, it } from '../support/mocha.js';
+import { enrollThisBrowser } from '../support/enroll.js';
 
 let seed = 13000;
 const queue = (s: Stores): Promise<string> => queueDemoSubmission(s, seed++);
@@ -23,6 +24,10 @@ function stateWhere(engine: SyncEngine, check: (s: SyncEngineState) => boolean):
     engine.addEventListener('change', on);
   });
 }
+
+before(async () => {
+  await enrollThisBrowser();
+});
 
 describe('the sync engine', () => {
   let engine: SyncEngine | undefined;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { ReentryGuard } from '../reentry-guard.js';
-import type { Repository } from '../repository.js';
+import { REPOSITORY_OPERATIONS, type Repository, type RepositoryTx } from '../repository.js';
 import { checkMigrated, inTransaction, migrate, openPool, openPoolToRead } from './database.js';
 import { postgresOperations, type Session } from './statements.js';
 
@@ -20,14 +20,29 @@ function prepared(text: string, values?: unknown[]): pg.QueryConfig {
   return { name, text, values };
 }
 
-/** A session on one connection inside its transaction, refused once the transaction has ended. */
+/**
+ * A session on one connection inside its transaction, refused once the
+ * transaction has ended: nested units are savepoints.
+ */
 function txSession(client: pg.PoolClient, isOpen: () => boolean): Session {
-  return {
+  const session: Session = {
     async query<R>(text: string, values?: unknown[]) {
       if (!isOpen()) throw new Error('A transaction was used after it ended.');
       return (await client.query(prepared(text, values))).rows as R[];
     },
+    async atomic(fn) {
+      await session.query('SAVEPOINT unit');
+      try {
+        const result = await fn(session);
+        await session.query('RELEASE SAVEPOINT unit');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK TO SAVEPOINT unit').catch(() => undefined);
+        throw err;
+      }
+    },
   };
+  return session;
 }
 
 /**
@@ -89,23 +104,17 @@ export function openPostgresRepository(
   const ops = postgresOperations({
     query: async <R>(text: string, values?: unknown[]) =>
       (await pool.query(prepared(text, values))).rows as R[],
+    atomic: transaction,
   });
 
+  const operations: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const name of REPOSITORY_OPERATIONS) {
+    operations[name] = (...args) =>
+      track(() => (ops[name] as (...a: unknown[]) => Promise<unknown>)(...args));
+  }
+
   return {
-    getPhoto: (sha256) => track(() => ops.getPhoto(sha256)),
-    insertPhoto: (photo) => track(() => ops.insertPhoto(photo)),
-    getSubmission: (id) => track(() => ops.getSubmission(id)),
-    insertSubmission: (submission) => track(() => ops.insertSubmission(submission)),
-    listSubmissions: (before, limit) => track(() => ops.listSubmissions(before, limit)),
-    listPublishedForms: () => track(() => ops.listPublishedForms()),
-    getPublishedForm: (formId, version) => track(() => ops.getPublishedForm(formId, version)),
-    insertPublishedForm: (form) => track(() => ops.insertPublishedForm(form)),
-    lockReferenceRevisions: () => track(() => ops.lockReferenceRevisions()),
-    currentReferenceHead: () => track(() => ops.currentReferenceHead()),
-    getReferenceRevision: (revision) => track(() => ops.getReferenceRevision(revision)),
-    insertReferenceRevision: (revision) => track(() => ops.insertReferenceRevision(revision)),
-    listPhotos: (after, limit) => track(() => ops.listPhotos(after, limit)),
-    importSubmission: (submission) => track(() => ops.importSubmission(submission)),
+    ...(operations as unknown as RepositoryTx),
     migrate: () => track(() => (readOnly ? checkMigrated(pool, url) : migrate(pool))),
     withTransaction: (fn) =>
       track(() => transaction((session) => guard.within(() => fn(postgresOperations(session))))),

@@ -1,3 +1,4 @@
+import { accountOperations } from '../account-operations.js';
 import type { PhotoRecord, RepositoryTx, StoredSubmission } from '../repository.js';
 import {
   CURRENT_REFERENCE_HEAD,
@@ -8,7 +9,7 @@ import {
   newSubmissionRow,
   PUBLISHED_COLUMNS,
   REVISION_COLUMNS,
-  SUBMISSION_COLUMNS,
+  SELECT_SUBMISSIONS,
   toPage,
   toPhoto,
   toPublished,
@@ -21,11 +22,9 @@ import {
   type ReferenceRevisionRow,
   type SubmissionRow,
 } from '../rows.js';
+import type { Session } from '../session.js';
 
-/** Where statements run: a pooled connection, in or out of a transaction. */
-export interface Session {
-  query<R>(text: string, values?: unknown[]): Promise<R[]>;
-}
+export type { Session };
 
 /**
  * The row and its photo links in one statement, so it is all or nothing
@@ -37,11 +36,11 @@ export interface Session {
 const INSERT_SUBMISSION = `
   WITH inserted AS (
     INSERT INTO submissions (seq, ${NEW_SUBMISSION_COLUMNS})
-    SELECT take_submission_seq(), $1, $2, $3::integer, $4, $5, $6, $7, $8, $9
+    SELECT take_submission_seq(), $1, $2, $3::integer, $4, $5, $6, $7, $8, $9, $10
     WHERE NOT EXISTS (SELECT 1 FROM submissions WHERE id = $1)
     ON CONFLICT (id) DO NOTHING RETURNING seq
   ), linked AS (
-    INSERT INTO submission_photos (submission_seq, sha256) SELECT seq, unnest($10::text[]) FROM inserted
+    INSERT INTO submission_photos (submission_seq, sha256) SELECT seq, unnest($11::text[]) FROM inserted
     ON CONFLICT DO NOTHING
   )
   SELECT seq FROM inserted`;
@@ -83,10 +82,7 @@ export function postgresOperations(session: Session): RepositoryTx {
     return row && toReferenceRevision(row);
   };
   const getSubmission = async (id: string): Promise<StoredSubmission | undefined> => {
-    const [row] = await session.query<SubmissionRow>(
-      `SELECT ${SUBMISSION_COLUMNS} FROM submissions WHERE id = $1`,
-      [id],
-    );
+    const [row] = await session.query<SubmissionRow>(`${SELECT_SUBMISSIONS} WHERE s.id = $1`, [id]);
     return row && toSubmission(row);
   };
 
@@ -107,7 +103,7 @@ export function postgresOperations(session: Session): RepositoryTx {
     },
 
     async insertSubmission(submission) {
-      const { payload, contentHash, receivedAt } = submission;
+      const { payload, contentHash, receivedAt, sentBy } = submission;
       const [row] = await session.query<{ seq: string }>(INSERT_SUBMISSION, [
         ...newSubmissionRow(submission),
         payload.photos.map((p) => p.sha256),
@@ -116,26 +112,41 @@ export function postgresOperations(session: Session): RepositoryTx {
         return { inserted: false, stored: held(await getSubmission(payload.id), `Submission ${payload.id}`) };
       return {
         inserted: true,
-        stored: { receipt: { id: payload.id, receivedAt, seq: Number(row.seq) }, contentHash, payload },
+        stored: {
+          receipt: { id: payload.id, receivedAt, seq: Number(row.seq) },
+          contentHash,
+          payload,
+          sentBy,
+        },
       };
     },
 
     /**
-     * Below the horizon only (migration 0002), read first in a statement of
+     * Below the horizon only (migration 0003), read first in a statement of
      * its own: every seq below it is committed or never will be, so a
      * lower seq never turns up after a higher one was listed.
      */
-    async listSubmissions(before, limit) {
+    async listSubmissions(before, limit, formIds = null) {
       const [row] = await session.query<{ horizon: string }>(
         'SELECT submission_listing_horizon() AS horizon',
       );
       // Without an answer, nothing is listed rather than too much.
       const horizon = Number(row?.horizon ?? 0);
       const rows = await session.query<SubmissionRow>(
-        `SELECT ${SUBMISSION_COLUMNS} FROM submissions WHERE seq < $1 ORDER BY seq DESC LIMIT $2`,
-        [before === null ? horizon : Math.min(before, horizon), limit + 1],
+        `${SELECT_SUBMISSIONS} WHERE s.seq < $1 AND ($2::text[] IS NULL OR s.form_id = ANY($2::text[]))
+         ORDER BY s.seq DESC LIMIT $3`,
+        [before === null ? horizon : Math.min(before, horizon), formIds, limit + 1],
       );
       return toPage(rows, limit);
+    },
+
+    async photoOnForms(sha256, formIds) {
+      const rows = await session.query(
+        `SELECT 1 AS found FROM submission_photos p JOIN submissions s ON s.seq = p.submission_seq
+         WHERE p.sha256 = $1 AND s.form_id = ANY($2::text[]) LIMIT 1`,
+        [sha256, formIds],
+      );
+      return rows.length > 0;
     },
 
     async listPublishedForms() {
@@ -182,6 +193,7 @@ export function postgresOperations(session: Session): RepositoryTx {
     },
 
     ...moveOperations(session),
+    ...accountOperations(session),
   };
 }
 
@@ -197,9 +209,9 @@ export function postgresOperations(session: Session): RepositoryTx {
 const IMPORT_SUBMISSION = `
   WITH inserted AS (
     INSERT INTO submissions (${IMPORTED_COLUMNS})
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING seq
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING seq
   ), linked AS (
-    INSERT INTO submission_photos (submission_seq, sha256) SELECT seq, unnest($11::text[]) FROM inserted
+    INSERT INTO submission_photos (submission_seq, sha256) SELECT seq, unnest($12::text[]) FROM inserted
     ON CONFLICT DO NOTHING
   ), advanced AS (
     SELECT setval('submission_seq',

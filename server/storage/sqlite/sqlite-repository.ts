@@ -1,26 +1,25 @@
-import type { Repository, RepositoryTx } from '../repository.js';
-import { checkMigrated, migrate, openDatabase, openDatabaseToRead } from './database.js';
+import type { AccountsTx } from '../accounts.js';
+import { accountOperations } from '../account-operations.js';
+import { REPOSITORY_OPERATIONS, type Repository, type RepositoryTx } from '../repository.js';
+import { checkMigrated, migrate, openDatabase, openDatabaseToRead, type DB } from './database.js';
 import { GroupCommit } from './group-commit.js';
+import { sqliteSession } from './session.js';
 import { sqliteOperations, type SyncOperations } from './statements.js';
 
+/** The operations on records (run synchronously) and on accounts (through a session). */
+type Operations = SyncOperations & AccountsTx;
+
+function operations(db: DB): Operations {
+  return { ...sqliteOperations(db), ...accountOperations(sqliteSession(db)) };
+}
+
 /** The operations as promises, each run by run. */
-function lift(ops: () => SyncOperations, run: <T>(work: () => T) => Promise<T>): RepositoryTx {
-  return {
-    getPhoto: (sha256) => run(() => ops().getPhoto(sha256)),
-    insertPhoto: (photo) => run(() => ops().insertPhoto(photo)),
-    getSubmission: (id) => run(() => ops().getSubmission(id)),
-    insertSubmission: (submission) => run(() => ops().insertSubmission(submission)),
-    listSubmissions: (before, limit) => run(() => ops().listSubmissions(before, limit)),
-    listPublishedForms: () => run(() => ops().listPublishedForms()),
-    getPublishedForm: (formId, version) => run(() => ops().getPublishedForm(formId, version)),
-    insertPublishedForm: (form) => run(() => ops().insertPublishedForm(form)),
-    lockReferenceRevisions: () => run(() => ops().lockReferenceRevisions()),
-    currentReferenceHead: () => run(() => ops().currentReferenceHead()),
-    getReferenceRevision: (revision) => run(() => ops().getReferenceRevision(revision)),
-    insertReferenceRevision: (revision) => run(() => ops().insertReferenceRevision(revision)),
-    listPhotos: (after, limit) => run(() => ops().listPhotos(after, limit)),
-    importSubmission: (submission) => run(() => ops().importSubmission(submission)),
-  };
+function lift(ops: () => Operations, run: (work: () => unknown) => Promise<unknown>): RepositoryTx {
+  const lifted: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const name of REPOSITORY_OPERATIONS) {
+    lifted[name] = (...args) => run(() => (ops()[name] as (...a: unknown[]) => unknown)(...args));
+  }
+  return lifted as unknown as RepositoryTx;
 }
 
 /**
@@ -36,9 +35,9 @@ function lift(ops: () => SyncOperations, run: <T>(work: () => T) => Promise<T>):
 export function openSqliteRepository(dataDir: string, { readOnly = false } = {}): Repository {
   const db = readOnly ? openDatabaseToRead(dataDir) : openDatabase(dataDir);
   const commits = new GroupCommit(db);
-  let prepared: SyncOperations | null = null;
+  let prepared: Operations | null = null;
   // Statements can only be prepared once the tables they name exist.
-  const ops = (): SyncOperations => {
+  const ops = (): Operations => {
     if (!prepared) throw new Error('The database is not migrated yet: call migrate() first.');
     return prepared;
   };
@@ -50,15 +49,15 @@ export function openSqliteRepository(dataDir: string, { readOnly = false } = {})
       commits.alone(() => {
         if (readOnly) checkMigrated(db);
         else migrate(db);
-        prepared ??= sqliteOperations(db);
+        prepared ??= operations(db);
       }),
 
     withTransaction<T>(fn: (tx: RepositoryTx) => Promise<T>): Promise<T> {
       return commits.transaction(async () => {
         let open = true;
-        const tx = lift(ops, <R>(work: () => R) =>
+        const tx = lift(ops, (work) =>
           open
-            ? new Promise<R>((resolve) => resolve(work()))
+            ? new Promise((resolve) => resolve(work()))
             : Promise.reject(new Error('A transaction was used after it ended.')),
         );
         try {

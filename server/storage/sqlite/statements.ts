@@ -1,4 +1,4 @@
-import type { Inserted, NewSubmission, RepositoryTx, StoredSubmission } from '../repository.js';
+import type { Inserted, NewSubmission, RecordsTx, StoredSubmission } from '../repository.js';
 import {
   CURRENT_REFERENCE_HEAD,
   held,
@@ -9,7 +9,7 @@ import {
   PUBLISHED_COLUMNS,
   REVISION_COLUMNS,
   type ImportedValues,
-  SUBMISSION_COLUMNS,
+  SELECT_SUBMISSIONS,
   toPage,
   toPhoto,
   toPublished,
@@ -25,9 +25,9 @@ import {
 } from '../rows.js';
 import type { DB } from './database.js';
 
-/** The repository's operations as better-sqlite3 runs them: synchronously. */
+/** The repository's operations on records as better-sqlite3 runs them: synchronously. */
 export type SyncOperations = {
-  [K in keyof RepositoryTx]: (...args: Parameters<RepositoryTx[K]>) => Awaited<ReturnType<RepositoryTx[K]>>;
+  [K in keyof RecordsTx]: (...args: Parameters<RecordsTx[K]>) => Awaited<ReturnType<RecordsTx[K]>>;
 };
 
 /**
@@ -42,23 +42,26 @@ export function sqliteOperations(db: DB): SyncOperations {
   const insertPhoto = db.prepare<[string, number, string, string]>(
     'INSERT INTO photos (sha256, bytes, type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING',
   );
-  const getSubmission = db.prepare<[string], SubmissionRow>(
-    `SELECT ${SUBMISSION_COLUMNS} FROM submissions WHERE id = ?`,
-  );
+  const getSubmission = db.prepare<[string], SubmissionRow>(`${SELECT_SUBMISSIONS} WHERE s.id = ?`);
   // A resend of an id already held takes no number: AUTOINCREMENT would spend one on DO NOTHING.
   const insertSubmission = db.prepare<[...NewSubmissionRow, string]>(
-    `INSERT INTO submissions (${NEW_SUBMISSION_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?
+    `INSERT INTO submissions (${NEW_SUBMISSION_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
      WHERE NOT EXISTS (SELECT 1 FROM submissions WHERE id = ?) ON CONFLICT (id) DO NOTHING`,
   );
   const linkPhoto = db.prepare<[number, string]>(
     'INSERT INTO submission_photos (submission_seq, sha256) VALUES (?, ?) ON CONFLICT DO NOTHING',
   );
-  const pageFrom = db.prepare<[number, number], SubmissionRow>(
-    `SELECT ${SUBMISSION_COLUMNS} FROM submissions WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
+  // Rows of the forms in a JSON array, or of every form when it is null.
+  const ofForms = 's.form_id IN (SELECT value FROM json_each(?)) OR ? IS NULL';
+  const page = db.prepare<[number, string | null, string | null, number], SubmissionRow>(
+    `${SELECT_SUBMISSIONS} WHERE s.seq < ? AND (${ofForms}) ORDER BY s.seq DESC LIMIT ?`,
   );
-  const pageFirst = db.prepare<[number], SubmissionRow>(
-    `SELECT ${SUBMISSION_COLUMNS} FROM submissions ORDER BY seq DESC LIMIT ?`,
-  );
+  const photoOnForms = db
+    .prepare<[string, string], number>(
+      `SELECT 1 FROM submission_photos p JOIN submissions s ON s.seq = p.submission_seq
+     WHERE p.sha256 = ? AND s.form_id IN (SELECT value FROM json_each(?)) LIMIT 1`,
+    )
+    .pluck();
   const listPublished = db.prepare<[], PublishedFormRow>(
     `SELECT ${PUBLISHED_COLUMNS} FROM published_forms ORDER BY form_id, version`,
   );
@@ -80,7 +83,7 @@ export function sqliteOperations(db: DB): SyncOperations {
 
   // A transaction of its own, or a savepoint inside the one under way: the row never stays without its links.
   const insertWithLinks = db.transaction((submission: NewSubmission): Inserted<StoredSubmission> => {
-    const { payload, contentHash, receivedAt } = submission;
+    const { payload, contentHash, receivedAt, sentBy } = submission;
     const result = insertSubmission.run(...newSubmissionRow(submission), payload.id);
     if (result.changes === 0) {
       const row = held(getSubmission.get(payload.id), `Submission ${payload.id}`);
@@ -90,7 +93,7 @@ export function sqliteOperations(db: DB): SyncOperations {
     for (const photo of payload.photos) linkPhoto.run(seq, photo.sha256);
     return {
       inserted: true,
-      stored: { receipt: { id: payload.id, receivedAt, seq }, contentHash, payload },
+      stored: { receipt: { id: payload.id, receivedAt, seq }, contentHash, payload, sentBy },
     };
   });
 
@@ -113,8 +116,13 @@ export function sqliteOperations(db: DB): SyncOperations {
 
     insertSubmission: (submission) => insertWithLinks(submission),
 
-    listSubmissions: (before, limit) =>
-      toPage(before === null ? pageFirst.all(limit + 1) : pageFrom.all(before, limit + 1), limit),
+    listSubmissions: (before, limit, formIds = null) => {
+      const forms = formIds === null ? null : JSON.stringify(formIds);
+      // seq is never above 2^53, so "below the largest safe integer" is "from the newest".
+      return toPage(page.all(before ?? Number.MAX_SAFE_INTEGER, forms, forms, limit + 1), limit);
+    },
+
+    photoOnForms: (sha256, formIds) => photoOnForms.get(sha256, JSON.stringify(formIds)) !== undefined,
 
     listPublishedForms: () => listPublished.all().map(toPublished),
 
@@ -170,7 +178,7 @@ function moveOperations(
   // Any conflict, on the id or on the seq, inserts nothing. An explicit seq
   // raises AUTOINCREMENT's high-water mark to it, so later seqs come after.
   const importRow = db.prepare<ImportedValues>(
-    `INSERT INTO submissions (${IMPORTED_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    `INSERT INTO submissions (${IMPORTED_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   );
   const link = db.prepare<[number, string]>(
     'INSERT INTO submission_photos (submission_seq, sha256) VALUES (?, ?) ON CONFLICT DO NOTHING',
