@@ -15,6 +15,8 @@ export type Route =
   | { name: 'signin' }
   /** An administrator's devices: enrollment links, revoking. */
   | { name: 'devices' }
+  /** An administrator's supervisors and administrators. */
+  | { name: 'users' }
   | { name: 'not-found' };
 
 export function matchRoute(path: string): Route {
@@ -31,5 +33,6 @@ export function matchRoute(path: string): Route {
   if (parts.length === 1 && first === 'setup') return { name: 'setup' };
   if (parts.length === 1 && first === 'signin') return { name: 'signin' };
   if (parts.length === 1 && first === 'devices') return { name: 'devices' };
+  if (parts.length === 1 && first === 'users') return { name: 'users' };
   return { name: 'not-found' };
 }

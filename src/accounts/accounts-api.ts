@@ -1,7 +1,7 @@
 /**
  * The account requests the page makes besides enrolling (src/core/enrollment.ts):
  * setting up the first administrator, signing in and out, and an
- * administrator's management of devices. Each resolves to an outcome said in
+ * administrator's management of devices and users. Each resolves to an outcome said in
  * words; none throws.
  */
 import type {
@@ -9,8 +9,11 @@ import type {
   Enrollment,
   EnrollmentRequest,
   Me,
+  NewUserRequest,
   SetupRequest,
   SignInRequest,
+  UserChangeRequest,
+  UserInfo,
 } from '../../shared/accounts.js';
 import type { ApiError } from '../../shared/submission.js';
 import { apiFetch } from '../core/api-request.js';
@@ -91,4 +94,24 @@ export function listDevices(): Promise<ApiOutcome<DeviceInfo[]>> {
 /** As an administrator: revokes a device at once. */
 export function revokeDevice(id: string): Promise<ApiOutcome<DeviceInfo>> {
   return call<DeviceInfo>('DELETE', `/api/devices/${encodeURIComponent(id)}`);
+}
+
+/** Ends every session of the signed-in person, on every browser (DELETE /api/sessions). */
+export function signOutEverywhere(): Promise<ApiOutcome<null>> {
+  return call<null>('DELETE', '/api/sessions');
+}
+
+/** As an administrator: every supervisor and administrator. */
+export function listUsers(): Promise<ApiOutcome<UserInfo[]>> {
+  return call<UserInfo[]>('GET', '/api/users');
+}
+
+/** As an administrator: a new supervisor or administrator. */
+export function createUser(request: NewUserRequest): Promise<ApiOutcome<UserInfo>> {
+  return call<UserInfo>('POST', '/api/users', request);
+}
+
+/** As an administrator: changes a user's role, forms or password, or disables them. */
+export function changeUser(id: string, change: UserChangeRequest): Promise<ApiOutcome<UserInfo>> {
+  return call<UserInfo>('PATCH', `/api/users/${encodeURIComponent(id)}`, change);
 }

@@ -1,5 +1,7 @@
+import { ContextProvider } from '@lit/context';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import type { ReferenceData } from '../../shared/forms.js';
+import { AccountSession, sessionContext } from '../accounts/account-session.js';
 import { checkEnrollment } from '../core/enrollment.js';
 import { collectGarbage } from '../core/housekeeping.js';
 import { onAppMessage, onOutboxChange } from '../core/outbox-events.js';
@@ -26,6 +28,8 @@ import './fs-form-view.js';
 import './fs-outbox.js';
 import './fs-diagnostics.js';
 import './fs-devices.js';
+import './fs-users.js';
+import './fs-session-expiry.js';
 import './fs-enroll.js';
 import './fs-setup.js';
 import './fs-signin.js';
@@ -72,6 +76,8 @@ export class FsApp extends LitElement {
 
   /** Isolated databases for tests; the real ones otherwise. */
   stores: Stores = defaultStores;
+  /** Who is signed in here, for every screen through sessionContext. */
+  readonly session = new AccountSession();
   engine!: SyncEngine;
   private unsubscribe: (() => void) | null = null;
   private unsubscribeReference: (() => void) | null = null;
@@ -96,6 +102,11 @@ export class FsApp extends LitElement {
     this.pending = 0;
     this.online = navigator.onLine;
     this.setupNeeded = false;
+    new ContextProvider(this, { context: sessionContext, initialValue: this.session });
+    this.session.addEventListener('change', () => {
+      this.setupNeeded = this.session.me?.setupNeeded ?? false;
+      this.requestUpdate();
+    });
   }
 
   override connectedCallback(): void {
@@ -137,7 +148,7 @@ export class FsApp extends LitElement {
   private async boot(): Promise<void> {
     // Who the server says this browser is: every screen can then say whether it is enrolled.
     void checkEnrollment({ stores: this.stores }).then((me) => {
-      if (me) this.setupNeeded = me.setupNeeded;
+      if (me) this.session.update(me);
     });
     await this.showStoredReference();
     // Start-up fetches only data older than a day, so opening the app stays quick and offline-proof.
@@ -215,11 +226,11 @@ export class FsApp extends LitElement {
 
   private readonly onSendNow = () => void this.engine.sendNow();
 
-  private readonly onSetUp = () => (this.setupNeeded = false);
+  private readonly onSetUp = () => void this.session.refresh();
 
   /** Enrolled (again) on the enrollment or set-up page: everything that waits is sent now. */
   private readonly onEnrolled = () => {
-    this.setupNeeded = false;
+    void this.session.refresh();
     void this.engine.enrolled();
   };
 
@@ -270,6 +281,7 @@ export class FsApp extends LitElement {
 
   override render() {
     const r = this.route;
+    const user = this.session.user;
     const link = (path: string, label: unknown, current: boolean) =>
       html`<a href=${path} aria-current=${current ? 'page' : 'false'}>${label}</a>`;
     return html`
@@ -293,9 +305,23 @@ export class FsApp extends LitElement {
             </li>
             <li>${link('/map', 'Map', r.name === 'map')}</li>
             <li>${link('/diagnostics', 'Diagnostics', r.name === 'diagnostics')}</li>
+            ${
+              user?.role === 'admin'
+                ? html`<li>${link('/devices', 'Devices', r.name === 'devices')}</li>
+                    <li>${link('/users', 'Users', r.name === 'users')}</li>`
+                : nothing
+            }
+            <li>
+              ${link(
+                '/signin',
+                user ? html`<span class="visually-hidden">Signed in as </span>${user.username}` : 'Sign in',
+                r.name === 'signin',
+              )}
+            </li>
           </ul>
         </nav>
       </header>
+      <fs-session-expiry></fs-session-expiry>
       ${this.online ? nothing : html`<p class="status" role="status">Offline: everything you save is kept on this device and sent later.</p>`}
       ${this.referenceNote ? html`<p class="status" role="status">${this.referenceNote}</p>` : nothing}
       ${
@@ -394,6 +420,8 @@ export class FsApp extends LitElement {
         return html`<fs-signin></fs-signin>`;
       case 'devices':
         return html`<fs-devices .reference=${this.reference}></fs-devices>`;
+      case 'users':
+        return html`<fs-users .reference=${this.reference}></fs-users>`;
       case 'not-found':
         return html`<h1>Page not found</h1>
           <p>There is nothing at this address. <a href="/">Go to the forms</a>.</p>`;

@@ -3,9 +3,10 @@ import type { DeviceInfo, Enrollment } from '../../shared/accounts.js';
 import type { ReferenceData } from '../../shared/forms.js';
 import { createEnrollment, listDevices, revokeDevice, type ApiOutcome } from '../accounts/accounts-api.js';
 import { textField } from '../accounts/text-field.js';
-import { startableForms } from '../core/form-versions.js';
+import { chosenForms, formScope, formScopeStyles } from '../accounts/form-scope.js';
 import { accountScreenStyles } from '../styles/account-screens.js';
 import { controlStyles } from '../styles/controls.js';
+import './fs-qr-code.js';
 
 /** A device's state in words, for the list. */
 function stateOf(d: DeviceInfo): string {
@@ -27,6 +28,7 @@ export class FsDevices extends LitElement {
     problem: { state: true },
     signInNeeded: { state: true },
     made: { state: true },
+    madeFor: { state: true },
     nameProblem: { state: true },
     limited: { state: true },
     busy: { state: true },
@@ -40,6 +42,8 @@ export class FsDevices extends LitElement {
   declare signInNeeded: boolean;
   /** The enrollment just made, whose link is shown once. */
   declare made: Enrollment | null;
+  /** The name of the device the link enrolls. */
+  declare madeFor: string;
   declare nameProblem: string;
   /** The new device gets only the forms ticked, rather than every form. */
   declare limited: boolean;
@@ -53,6 +57,7 @@ export class FsDevices extends LitElement {
     this.problem = '';
     this.signInNeeded = false;
     this.made = null;
+    this.madeFor = '';
     this.nameProblem = '';
     this.limited = false;
     this.busy = false;
@@ -94,15 +99,14 @@ export class FsDevices extends LitElement {
       root.querySelector<HTMLElement>('#name')?.focus();
       return;
     }
-    const formIds = this.limited
-      ? [...root.querySelectorAll<HTMLInputElement>('input[name="form"]:checked')].map((i) => i.value)
-      : null;
+    const formIds = chosenForms(root, 'form', this.limited);
     const kiosk = root.querySelector<HTMLInputElement>('#kiosk')?.checked ?? false;
     this.busy = true;
     const outcome = await createEnrollment({ name, formIds, kiosk });
     this.busy = false;
     if (!this.settle(outcome)) return;
     this.made = outcome.value;
+    this.madeFor = name;
     root.querySelector<HTMLFormElement>('form')?.reset();
     this.limited = false;
     await this.load();
@@ -134,21 +138,8 @@ export class FsDevices extends LitElement {
   static override styles = [
     controlStyles,
     accountScreenStyles,
+    formScopeStyles,
     css`
-      .choice {
-        display: flex;
-        align-items: center;
-        gap: 0.6rem;
-        min-height: var(--_target);
-      }
-      .choice input {
-        width: 1.4rem;
-        height: 1.4rem;
-        margin: 0;
-      }
-      .indent {
-        margin-left: 2rem;
-      }
       ul.devices {
         list-style: none;
         margin: 0;
@@ -195,15 +186,19 @@ export class FsDevices extends LitElement {
   }
 
   private renderNew() {
-    const forms = startableForms(this.reference);
     return html`<h2>Enroll a device</h2>
       ${
         this.made
           ? html`<div class="banner" role="status">
               <p>
-                Open this link on the device once, before ${new Date(this.made.expiresAt).toLocaleString()}:
-                it is shown only now. (A QR code of it, for the device's camera, is still to come.)
+                Scan this code with the device's camera, or open the link on it, once, before
+                ${new Date(this.made.expiresAt).toLocaleString()}. It is shown only now: whoever holds it can
+                enroll a device until then.
               </p>
+              <fs-qr-code
+                .value=${this.made.url}
+                label="QR code of the enrollment link for ${this.madeFor}"
+              ></fs-qr-code>
               <label class="label" for="link">Enrollment link</label>
               <input id="link" readonly .value=${this.made.url} />
               <div class="actions"><button @click=${this.copyLink}>Copy the link</button></div>
@@ -219,39 +214,12 @@ export class FsDevices extends LitElement {
           hint: 'How the device shows in this list.',
           problem: this.nameProblem,
         })}
-        <fieldset>
-          <legend>Forms</legend>
-          <label class="choice">
-            <input
-              type="radio"
-              name="scope"
-              .checked=${!this.limited}
-              @change=${() => (this.limited = false)}
-            />
-            Every form
-          </label>
-          <label class="choice">
-            <input
-              type="radio"
-              name="scope"
-              .checked=${this.limited}
-              @change=${() => (this.limited = true)}
-            />
-            Only these forms
-          </label>
-          ${
-            this.limited
-              ? html`<div class="indent">
-                  ${forms.map(
-                    (f) =>
-                      html`<label class="choice"
-                        ><input type="checkbox" name="form" value=${f.id} /> ${f.title}</label
-                      >`,
-                  )}
-                </div>`
-              : nothing
-          }
-        </fieldset>
+        ${formScope({
+          name: 'form',
+          reference: this.reference,
+          limited: this.limited,
+          onLimited: (limited) => (this.limited = limited),
+        })}
         <label class="choice"><input id="kiosk" type="checkbox" /> Kiosk: a shared tablet</label>
         <div class="actions">
           <button class="primary" type="submit" ?disabled=${this.busy}>

@@ -1,6 +1,7 @@
 import { LitElement, html, nothing } from 'lit';
 import type { MyUser } from '../../shared/accounts.js';
-import { signIn, signOut, whoAmI } from '../accounts/accounts-api.js';
+import { signIn, signOut, signOutEverywhere, whoAmI } from '../accounts/accounts-api.js';
+import { SessionController } from '../accounts/session-controller.js';
 import { textField } from '../accounts/text-field.js';
 import { accountScreenStyles } from '../styles/account-screens.js';
 import { controlStyles } from '../styles/controls.js';
@@ -10,7 +11,8 @@ const ROLE_NAME: Record<MyUser['role'], string> = { admin: 'administrator', supe
 /**
  * Signing in, `/signin`, for administrators and supervisors (field workers'
  * devices are enrolled instead, and never sign in). Shows who is signed in
- * on this browser, and signs out.
+ * on this browser, and signs out of it or of every browser. Tells the app's
+ * session, when there is one, so the navigation follows.
  */
 export class FsSignin extends LitElement {
   static override properties = {
@@ -24,6 +26,8 @@ export class FsSignin extends LitElement {
   declare loaded: boolean;
   declare busy: boolean;
   declare problem: string;
+
+  private readonly account = new SessionController(this);
 
   constructor() {
     super();
@@ -63,19 +67,26 @@ export class FsSignin extends LitElement {
       return;
     }
     this.user = outcome.value.user;
+    this.account.session?.update(outcome.value);
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>('.result')?.focus();
   }
 
-  private async leave(): Promise<void> {
+  private async leave(everywhere: boolean): Promise<void> {
     this.busy = true;
-    const outcome = await signOut();
+    const session = this.account.session;
+    const outcome = session
+      ? await session.signOut(everywhere)
+      : everywhere
+        ? await signOutEverywhere()
+        : await signOut();
     this.busy = false;
     if (outcome.kind !== 'ok') {
       this.problem = outcome.message;
       return;
     }
     this.user = null;
+    this.problem = '';
   }
 
   static override styles = [controlStyles, accountScreenStyles];
@@ -93,8 +104,14 @@ export class FsSignin extends LitElement {
           before, your session ends ${ends}.
         </p>
         <div class="actions">
-          ${user.role === 'admin' ? html`<a class="button primary" href="/devices">Devices</a>` : nothing}
-          <button @click=${this.leave} ?disabled=${this.busy}>Sign out</button>
+          ${
+            user.role === 'admin'
+              ? html`<a class="button primary" href="/devices">Devices</a>
+                  <a class="button" href="/users">Users</a>`
+              : nothing
+          }
+          <button @click=${() => this.leave(false)} ?disabled=${this.busy}>Sign out</button>
+          <button @click=${() => this.leave(true)} ?disabled=${this.busy}>Sign out everywhere</button>
         </div>
         <div role="alert">
           ${this.problem ? html`<p class="banner error">${this.problem}</p>` : nothing}

@@ -110,4 +110,13 @@ export const appShellStyles = css`
     box-sizing: border-box;
     outline: none;
   }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    margin: -1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+  }
 `;
