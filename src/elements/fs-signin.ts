@@ -1,12 +1,11 @@
 import { LitElement, html, nothing } from 'lit';
 import type { MyUser } from '../../shared/accounts.js';
 import { signIn, signOut, signOutEverywhere, whoAmI } from '../accounts/accounts-api.js';
+import { ROLE_NAME } from '../accounts/role-picker.js';
 import { SessionController } from '../accounts/session-controller.js';
 import { textField } from '../accounts/text-field.js';
 import { accountScreenStyles } from '../styles/account-screens.js';
 import { controlStyles } from '../styles/controls.js';
-
-const ROLE_NAME: Record<MyUser['role'], string> = { admin: 'administrator', supervisor: 'supervisor' };
 
 /**
  * Signing in, `/signin`, for administrators and supervisors (field workers'
@@ -100,8 +99,8 @@ export class FsSignin extends LitElement {
       const ends = new Date(user.sessionExpiresAt).toLocaleString();
       return html`<h1>Signed in</h1>
         <p class="result" tabindex="-1" role="status">
-          Signed in as <strong>${user.username}</strong>, ${ROLE_NAME[user.role]}. Unless you use Fieldsync
-          before, your session ends ${ends}.
+          Signed in as <strong>${user.username}</strong>, ${ROLE_NAME[user.role].toLowerCase()}. Unless you
+          use Fieldsync before, your session ends ${ends}.
         </p>
         <div class="actions">
           ${

@@ -2,13 +2,12 @@ import { LitElement, css, html, nothing } from 'lit';
 import { MIN_PASSWORD_LENGTH, type Role, type UserInfo } from '../../shared/accounts.js';
 import type { ReferenceData } from '../../shared/forms.js';
 import { changeUser, createUser, listUsers, type ApiOutcome } from '../accounts/accounts-api.js';
-import { chosenForms, formScope, formScopeStyles } from '../accounts/form-scope.js';
+import { chosenForms, formScopeStyles } from '../accounts/form-scope.js';
+import { ROLE_NAME, rolePicker } from '../accounts/role-picker.js';
 import { SessionController } from '../accounts/session-controller.js';
 import { textField } from '../accounts/text-field.js';
 import { accountScreenStyles } from '../styles/account-screens.js';
 import { controlStyles } from '../styles/controls.js';
-
-const ROLE_NAME: Record<Role, string> = { admin: 'Administrator', supervisor: 'Supervisor' };
 
 /** What the dialog is open for. */
 type Editing = { user: UserInfo; action: 'change' | 'password' | 'disable' };
@@ -238,37 +237,16 @@ export class FsUsers extends LitElement {
       ${this.signInNeeded ? nothing : html`${this.renderNew()} ${this.renderList()}`} ${this.renderDialog()}`;
   }
 
-  /** Supervisor or administrator, and a supervisor's forms; name prefixes the inputs' names. */
   private renderRole(name: string, edit: boolean, selected: readonly string[] | null) {
-    const current = edit ? this.editRole : this.role;
-    const setRole = (role: Role) => (edit ? (this.editRole = role) : (this.role = role));
-    const radio = (role: Role, hint: string) =>
-      html`<label class="choice">
-        <input
-          type="radio"
-          name="${name}-role"
-          value=${role}
-          .checked=${current === role}
-          @change=${() => setRole(role)}
-        />
-        ${ROLE_NAME[role]}: ${hint}
-      </label>`;
-    return html`<fieldset>
-        <legend>Role</legend>
-        ${radio('supervisor', 'reviews the submissions of their forms')}
-        ${radio('admin', 'also manages users and devices, and reviews every form')}
-      </fieldset>
-      ${
-        current === 'supervisor'
-          ? formScope({
-              name,
-              reference: this.reference,
-              limited: edit ? this.editLimited : this.limited,
-              onLimited: (limited) => (edit ? (this.editLimited = limited) : (this.limited = limited)),
-              selected,
-            })
-          : nothing
-      }`;
+    return rolePicker({
+      name,
+      role: edit ? this.editRole : this.role,
+      onRole: (role) => (edit ? (this.editRole = role) : (this.role = role)),
+      reference: this.reference,
+      limited: edit ? this.editLimited : this.limited,
+      onLimited: (limited) => (edit ? (this.editLimited = limited) : (this.limited = limited)),
+      selected,
+    });
   }
 
   private renderNew() {

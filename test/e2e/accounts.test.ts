@@ -56,7 +56,7 @@ async function openEnrollmentLink(w: World, name: string): Promise<void> {
 }
 
 describe('the first start', () => {
-  it('sets up the administrator from the printed link, uses this browser as a device, and delivers a capture', async () => {
+  it('sets up the administrator from the printed link, uses this browser as a device, delivers a capture, adds a supervisor and a phone', async () => {
     const server = new ServerProcess();
     await server.start();
     const context = await browser.newContext({
@@ -96,6 +96,58 @@ describe('the first start', () => {
       assert.deepEqual(
         held.map((s) => [s.id, s.sentBy?.deviceName]),
         [[id, 'This browser']],
+      );
+
+      // The administrator adds a supervisor from the navigation's Users screen.
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      await nav.getByRole('link', { name: 'Users' }).click();
+      await page.getByRole('heading', { name: 'Users' }).waitFor();
+      await page.getByLabel('Username').fill('baraka');
+      await page.getByLabel('Password', { exact: true }).fill('baraka passphrase 1');
+      await page.getByLabel('Only these forms').check();
+      await page.getByLabel('Water point inspection').check();
+      await page.getByRole('button', { name: 'Add the user' }).click();
+      await page.getByText('baraka can sign in now, as supervisor.').waitFor();
+
+      // …and a phone from the Devices screen: a QR code and its link, opened on the phone.
+      await nav.getByRole('link', { name: 'Devices' }).click();
+      await page.getByLabel('Name').fill('Kisumu team phone 3');
+      await page.getByRole('button', { name: 'Create an enrollment link' }).click();
+      await page
+        .getByRole('img', { name: 'QR code of the enrollment link for Kisumu team phone 3' })
+        .waitFor();
+      const enrollmentLink = await page.getByLabel('Enrollment link').inputValue();
+
+      const phone = await browser.newContext({ viewport: { width: 320, height: 640 } });
+      phone.setDefaultTimeout(120_000);
+      try {
+        const onPhone = await phone.newPage();
+        await onPhone.goto(enrollmentLink);
+        await onPhone.getByText('This device is enrolled as Kisumu team phone 3').waitFor();
+        // A device is not a person: the navigation offers signing in, not the administrator's screens.
+        const phoneNav = onPhone.getByRole('navigation', { name: 'Main' });
+        await phoneNav.getByRole('link', { name: 'Sign in' }).waitFor();
+        assert.equal(await phoneNav.getByRole('link', { name: 'Users' }).count(), 0);
+
+        // The supervisor signs in there: named in the navigation, and kept out of the users screen.
+        await phoneNav.getByRole('link', { name: 'Sign in' }).click();
+        await onPhone.getByLabel('Username').fill('baraka');
+        await onPhone.getByLabel('Password').fill('baraka passphrase 1');
+        await onPhone.getByRole('button', { name: 'Sign in' }).click();
+        await onPhone.getByText('Signed in as baraka, supervisor.').waitFor();
+        await phoneNav.getByRole('link', { name: 'Signed in as baraka' }).waitFor();
+        assert.equal(await phoneNav.getByRole('link', { name: 'Devices' }).count(), 0);
+        await onPhone.goto(`${new URL(enrollmentLink).origin}/users`);
+        await onPhone.getByText('Only an administrator manages users: sign in as one.').waitFor();
+      } finally {
+        await phone.close();
+      }
+      const devices = await page.evaluate(async () => (await fetch('/api/devices')).json());
+      assert.ok(
+        (devices as { name: string; enrolledAt: string | null }[]).some(
+          (d) => d.name === 'Kisumu team phone 3' && d.enrolledAt,
+        ),
+        'the phone is enrolled',
       );
     } finally {
       await context.close();
