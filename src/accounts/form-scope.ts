@@ -1,6 +1,7 @@
 /**
  * "Every form" or "Only these forms" with a box per form: what a device may
  * use or a supervisor reviews. Every form includes forms published later.
+ * The radios bind the attribute too, so a form's reset() returns to the state shown.
  */
 import { css, html, nothing, type TemplateResult } from 'lit';
 import type { ReferenceData } from '../../shared/forms.js';
@@ -21,11 +22,23 @@ export function formScope({ name, reference, limited, onLimited, selected }: For
   return html`<fieldset>
     <legend>Forms</legend>
     <label class="choice">
-      <input type="radio" name="${name}-scope" .checked=${!limited} @change=${() => onLimited(false)} />
+      <input
+        type="radio"
+        name="${name}-scope"
+        ?checked=${!limited}
+        .checked=${!limited}
+        @change=${() => onLimited(false)}
+      />
       Every form
     </label>
     <label class="choice">
-      <input type="radio" name="${name}-scope" .checked=${limited} @change=${() => onLimited(true)} />
+      <input
+        type="radio"
+        name="${name}-scope"
+        ?checked=${limited}
+        .checked=${limited}
+        @change=${() => onLimited(true)}
+      />
       Only these forms
     </label>
     ${
@@ -67,6 +80,7 @@ export const formScopeStyles = css`
     min-height: var(--_target);
   }
   .choice input {
+    flex: none;
     width: 1.4rem;
     height: 1.4rem;
     margin: 0;

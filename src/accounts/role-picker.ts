@@ -34,6 +34,7 @@ export function rolePicker(p: RolePicker): TemplateResult {
         type="radio"
         name="${p.name}-role"
         value=${role}
+        ?checked=${p.role === role}
         .checked=${p.role === role}
         @change=${() => p.onRole(role)}
       />

@@ -103,8 +103,16 @@ export class FsApp extends LitElement {
     this.online = navigator.onLine;
     this.setupNeeded = false;
     new ContextProvider(this, { context: sessionContext, initialValue: this.session });
+    // null until the server's first answer, which start-up's own refresh follows.
+    let credentialed: boolean | null = null;
     this.session.addEventListener('change', () => {
-      this.setupNeeded = this.session.me?.setupNeeded ?? false;
+      const me = this.session.me;
+      this.setupNeeded = me?.setupNeeded ?? false;
+      // Signed in or enrolled just now: the forms the server refused a moment ago can be fetched.
+      const now = !!(me?.user ?? me?.device);
+      if (now && credentialed === false && this.isConnected)
+        void this.loadReference(() => refreshReference({}, this.stores));
+      credentialed = now;
       this.requestUpdate();
     });
   }
