@@ -1,7 +1,9 @@
+import cookie from '@fastify/cookie';
+import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
-import { AddressLimit } from './auth/address-limit.js';
 import { guardApi } from './auth/guard.js';
 import type { CurrentReference } from './current-reference.js';
+import { rateLimited } from './errors.js';
 import accountRoutes from './routes/accounts.js';
 import deviceRoutes from './routes/devices.js';
 import metaRoutes from './routes/meta.js';
@@ -28,6 +30,34 @@ export interface ApiOptions {
 export const DOOR_TRIES_PER_MINUTE = 10;
 
 /**
+ * The per-address brake on the doors, each route with config.rateLimit
+ * counting apart, in this process's memory (docs/accounts.md says why that
+ * is enough). Refusals keep the API's error shape and Retry-After, without
+ * the library's other headers.
+ */
+const doorLimits = {
+  global: false,
+  // Each address as Fastify sees it (the library's default counts an IPv6 /64 as one).
+  keyGenerator: (request) => request.ip,
+  addHeaders: {
+    'x-ratelimit-limit': false,
+    'x-ratelimit-remaining': false,
+    'x-ratelimit-reset': false,
+    'retry-after': false,
+  },
+  addHeadersOnExceeding: {
+    'x-ratelimit-limit': false,
+    'x-ratelimit-remaining': false,
+    'x-ratelimit-reset': false,
+  },
+  errorResponseBuilder: (_request, { ttl }) =>
+    rateLimited(
+      `Too many tries from this address: wait ${Math.ceil(ttl / 1000)} seconds, then try again.`,
+      ttl,
+    ),
+} satisfies RateLimitPluginOptions;
+
+/**
  * Every /api route, in one encapsulated context guarded as a whole
  * (server/auth/guard.ts): each route says who may call it, the caller is
  * resolved from the cookies once per request, and requests that change
@@ -37,13 +67,16 @@ export default async function api(fastify: FastifyInstance, opts: ApiOptions): P
   const { repo } = opts;
   const clock = opts.clock ?? (() => new Date());
   const publicOrigin = opts.publicOrigin ?? null;
+  // Unsigned: the cookies are random secrets whose hashes the database holds.
+  // Registered first, so its onRequest hook has parsed them before the guard's runs.
+  await fastify.register(cookie);
   guardApi(fastify, { repo, clock, publicOrigin });
-  const door = () => new AddressLimit(DOOR_TRIES_PER_MINUTE, 60 * 1000);
+  await fastify.register(rateLimit, doorLimits);
   await fastify.register(metaRoutes, { reference: opts.reference, version: opts.version });
   await fastify.register(accountRoutes, {
     repo,
     clock,
-    doors: { signIn: door(), setup: door(), enroll: door() },
+    door: { max: DOOR_TRIES_PER_MINUTE, timeWindow: 60 * 1000 },
   });
   await fastify.register(deviceRoutes, { repo, clock, publicOrigin });
   await fastify.register(userRoutes, { repo, clock });

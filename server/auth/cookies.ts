@@ -1,22 +1,5 @@
+import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
-
-/**
- * The cookies of a Cookie header, by name (the first of a name wins, as
- * browsers send the most specific path first). Values are taken as they
- * are: the server's own cookies are base64url, which needs no decoding.
- */
-export function parseCookies(header: string | undefined): Map<string, string> {
-  const cookies = new Map<string, string>();
-  for (const pair of (header ?? '').split(';')) {
-    const at = pair.indexOf('=');
-    if (at < 1) continue;
-    const name = pair.slice(0, at).trim();
-    let value = pair.slice(at + 1).trim();
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    if (name !== '' && !cookies.has(name)) cookies.set(name, value);
-  }
-  return cookies;
-}
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
@@ -29,25 +12,18 @@ export function secureCookies(request: FastifyRequest): boolean {
   return request.protocol !== 'http' || !LOOPBACK.test(request.hostname);
 }
 
-export interface CookieOptions {
-  /** Seconds until the browser drops it; null for a cookie that ends with the browser session. */
-  maxAge: number | null;
-  secure: boolean;
-}
-
-/** A Set-Cookie value: HttpOnly (no script reads it), SameSite=Strict (no other site sends it), for every path. */
-export function setCookie(name: string, value: string, { maxAge, secure }: CookieOptions): string {
-  return [
-    `${name}=${value}`,
-    'HttpOnly',
-    ...(secure ? ['Secure'] : []),
-    'SameSite=Strict',
-    'Path=/',
-    ...(maxAge === null ? [] : [`Max-Age=${maxAge}`]),
-  ].join('; ');
-}
-
-/** A Set-Cookie value that removes the cookie. */
-export function clearCookie(name: string, secure: boolean): string {
-  return setCookie(name, '', { maxAge: 0, secure });
+/**
+ * How the credential cookies are set (and cleared): HttpOnly (no script
+ * reads them), SameSite=Strict (no other site sends them), for every path,
+ * Secure as secureCookies says; with maxAge in seconds, else they end with
+ * the browser session.
+ */
+export function credentialCookie(request: FastifyRequest, maxAge?: number): CookieSerializeOptions {
+  return {
+    httpOnly: true,
+    sameSite: 'strict',
+    path: '/',
+    secure: secureCookies(request),
+    ...(maxAge === undefined ? {} : { maxAge }),
+  };
 }

@@ -9,7 +9,6 @@ import {
 import { HttpError, forbidden, unauthorized } from '../errors.js';
 import type { DeviceRecord, SessionRecord, UserRecord } from '../storage/accounts.js';
 import type { Repository } from '../storage/repository.js';
-import { parseCookies } from './cookies.js';
 import { resolveDevice } from './devices.js';
 import { resolveSession } from './sessions.js';
 
@@ -132,11 +131,11 @@ function refusal(allow: Exclude<Allow, 'anyone'>, caller: Caller): HttpError {
 export function guardApi(fastify: FastifyInstance, opts: GuardOptions): void {
   const { repo, clock, publicOrigin } = opts;
   const resolve = async (request: FastifyRequest): Promise<Caller> => {
-    const cookies = parseCookies(request.headers.cookie);
     const now = clock();
     const version = request.headers[VERSION_HEADER];
-    const credential = cookies.get(DEVICE_COOKIE);
-    const token = cookies.get(SESSION_COOKIE);
+    // Parsed by @fastify/cookie, registered before this guard (server/api.ts).
+    const credential = request.cookies[DEVICE_COOKIE];
+    const token = request.cookies[SESSION_COOKIE];
     const [device, signedIn] = await Promise.all([
       credential
         ? resolveDevice(repo, credential, typeof version === 'string' ? version.slice(0, 50) : null, now)

@@ -1,3 +1,4 @@
+import type { RateLimitOptions } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   DEVICE_COOKIE,
@@ -15,24 +16,21 @@ import {
   setupBody,
   signInBody,
 } from '../account-schemas.js';
-import type { AddressLimit } from '../auth/address-limit.js';
-import { clearCookie, secureCookies, setCookie } from '../auth/cookies.js';
+import { credentialCookie } from '../auth/cookies.js';
 import { DEVICE_COOKIE_MAX_AGE, enrollDevice, myDevice } from '../auth/devices.js';
 import type { Caller } from '../auth/guard.js';
 import { looksLikeSecret, secretHash } from '../auth/secrets.js';
 import { sessionEnds, signIn } from '../auth/sessions.js';
 import { setUp } from '../auth/setup.js';
-import { parseCookies } from '../auth/cookies.js';
 import { myUser } from '../auth/users.js';
-import { rateLimited } from '../errors.js';
 import { apiErrors } from '../response-schemas.js';
 import type { Repository } from '../storage/repository.js';
 
 export interface AccountRoutesOptions {
   repo: Repository;
   clock: () => Date;
-  /** Tries per address at the doors that take a secret: signing in, setting up, enrolling. */
-  doors: { signIn: AddressLimit; setup: AddressLimit; enroll: AddressLimit };
+  /** Tries per address at each door that takes a secret (signing in, setting up, enrolling), counted apart. */
+  door: RateLimitOptions;
 }
 
 const meSchema = { response: { 200: me, ...apiErrors() } };
@@ -48,18 +46,6 @@ const enrollSchema = {
   response: { 200: myDeviceSchema, ...apiErrors(400, 403, 404, 409, 410, 415, 429) },
 };
 
-/** A route hook counting each try at a door against the address it comes from. */
-function limitedBy(limit: AddressLimit, clock: () => Date) {
-  return async (request: FastifyRequest): Promise<void> => {
-    const wait = limit.take(request.ip, clock().getTime());
-    if (wait > 0)
-      throw rateLimited(
-        `Too many tries from this address: wait ${Math.ceil(wait / 1000)} seconds, then try again.`,
-        wait,
-      );
-  };
-}
-
 /**
  * Who is asking (GET /api/me), signing in and out, setting up the first
  * administrator, and enrolling a device: the routes that hand out or end
@@ -70,8 +56,9 @@ export default async function accountRoutes(
   fastify: FastifyInstance,
   opts: AccountRoutesOptions,
 ): Promise<void> {
-  const { repo, clock, doors } = opts;
+  const { repo, clock } = opts;
   const anyone = { allow: 'anyone' } as const;
+  const door = { allow: 'anyone', rateLimit: opts.door } as const;
 
   const describe = async (caller: Pick<Caller, 'device' | 'user' | 'session'>): Promise<Me> => ({
     device: caller.device && myDevice(caller.device),
@@ -79,18 +66,13 @@ export default async function accountRoutes(
     setupNeeded: !(await repo.hasAdministrator()),
   });
   const signedIn = (request: FastifyRequest, reply: FastifyReply, token: string): FastifyReply =>
-    reply
-      .header('cache-control', 'no-store')
-      .header(
-        'set-cookie',
-        setCookie(SESSION_COOKIE, token, { maxAge: null, secure: secureCookies(request) }),
-      );
+    reply.header('cache-control', 'no-store').setCookie(SESSION_COOKIE, token, credentialCookie(request));
 
   const signedOut = (request: FastifyRequest, reply: FastifyReply): FastifyReply =>
     reply
       .code(204)
       .header('cache-control', 'no-store')
-      .header('set-cookie', clearCookie(SESSION_COOKIE, secureCookies(request)))
+      .clearCookie(SESSION_COOKIE, credentialCookie(request))
       .send();
 
   fastify.get('/me', { config: anyone, schema: meSchema }, async (request, reply) => {
@@ -99,7 +81,7 @@ export default async function accountRoutes(
 
   fastify.post<{ Body: SignInRequest }>(
     '/session',
-    { config: anyone, schema: signInSchema, onRequest: limitedBy(doors.signIn, clock) },
+    { config: door, schema: signInSchema },
     async (request, reply) => {
       const { token, session, user } = await signIn(repo, request.body, clock());
       const { device } = await request.caller();
@@ -109,7 +91,7 @@ export default async function accountRoutes(
 
   fastify.post<{ Body: SetupRequest }>(
     '/setup',
-    { config: anyone, schema: setupSchema, onRequest: limitedBy(doors.setup, clock) },
+    { config: door, schema: setupSchema },
     async (request, reply) => {
       const { token, session, user } = await setUp(repo, request.body, clock());
       const { device } = await request.caller();
@@ -121,7 +103,7 @@ export default async function accountRoutes(
 
   // Open: a browser whose session has ended must still be able to drop its cookie.
   fastify.delete('/session', { config: anyone, schema: signOutSchema }, async (request, reply) => {
-    const token = parseCookies(request.headers.cookie).get(SESSION_COOKIE);
+    const token = request.cookies[SESSION_COOKIE];
     if (token && looksLikeSecret(token)) await repo.deleteSession(secretHash(token));
     return signedOut(request, reply);
   });
@@ -138,18 +120,12 @@ export default async function accountRoutes(
 
   fastify.post<{ Body: EnrollRequest }>(
     '/enroll',
-    { config: anyone, schema: enrollSchema, onRequest: limitedBy(doors.enroll, clock) },
+    { config: door, schema: enrollSchema },
     async (request, reply) => {
       const { credential, device } = await enrollDevice(repo, request.body.code, clock());
       return reply
         .header('cache-control', 'no-store')
-        .header(
-          'set-cookie',
-          setCookie(DEVICE_COOKIE, credential, {
-            maxAge: DEVICE_COOKIE_MAX_AGE,
-            secure: secureCookies(request),
-          }),
-        )
+        .setCookie(DEVICE_COOKIE, credential, credentialCookie(request, DEVICE_COOKIE_MAX_AGE))
         .send(myDevice(device));
     },
   );

@@ -19,7 +19,7 @@ export function testClock(start: number = Date.now()): TestClock {
 export const MINUTE = 60 * 1000;
 export const HOUR = 60 * MINUTE;
 
-/** The value of a cookie the answer sets, and the attributes it sets it with. */
+/** The value of a cookie the answer sets, and the attributes it sets it with, sorted (a browser reads them in any order). */
 export function setCookie(
   res: LightMyRequestResponse,
   name: string,
@@ -28,7 +28,7 @@ export function setCookie(
   const line = all.find((c) => c.startsWith(`${name}=`));
   assert.ok(line, `the answer sets ${name}: ${JSON.stringify(all)}`);
   const [pair = '', ...attributes] = line.split('; ');
-  return { value: pair.slice(name.length + 1), attributes };
+  return { value: pair.slice(name.length + 1), attributes: attributes.sort() };
 }
 
 let addresses = 0;

@@ -76,7 +76,7 @@ describe('enrolling a device', () => {
       formIds: [WATER],
     });
     const { value, attributes } = setCookie(res, 'fs_device');
-    assert.deepEqual(attributes, ['HttpOnly', 'SameSite=Strict', 'Path=/', 'Max-Age=315360000']);
+    assert.deepEqual(attributes, ['HttpOnly', 'Max-Age=315360000', 'Path=/', 'SameSite=Strict']);
     const stored = await server.repository.getDevice(deviceId);
     assert.equal(stored?.credentialHash, secretHash(value));
     assert.equal(stored?.enrollmentCodeHash, secretHash(code));
