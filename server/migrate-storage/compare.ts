@@ -7,13 +7,23 @@ import {
   formName,
   photoDifferences,
   photoName,
+  reviewEventDifferences,
+  reviewEventName,
   revisionDifferences,
   revisionName,
   submissionDifferences,
   submissionName,
 } from './differences.js';
 import { Problems, Progress, type Out } from './progress.js';
-import { eachBounded, pairUp, photoRecords, referenceRevisions, submissions, type Pair } from './walk.js';
+import {
+  eachBounded,
+  pairUp,
+  photoRecords,
+  referenceRevisions,
+  reviewEvents,
+  submissions,
+  type Pair,
+} from './walk.js';
 import { ACCOUNT_TABLES, pairRows, rowDifferences } from './accounts.js';
 
 /** How many rows of one kind each side holds. */
@@ -28,6 +38,7 @@ export interface Comparison {
   forms: Tally;
   revisions: Tally;
   submissions: Tally;
+  reviews: Tally;
   /** Each table of accounts (accounts.ts), by its label. */
   accounts: Record<string, Tally>;
   /** Rows of the target that are not the source's: under a key the source lacks, or different. */
@@ -110,6 +121,7 @@ export async function compareStores(
     forms: { source: 0, target: 0 },
     revisions: { source: 0, target: 0 },
     submissions: { source: 0, target: 0 },
+    reviews: { source: 0, target: 0 },
     accounts: {},
     foreign: new Problems(),
     missing: new Problems(),
@@ -179,5 +191,14 @@ export async function compareStores(
     submissionProgress.advance(pair.source ? 1 : 0);
   }
   submissionProgress.finish();
+
+  const eventPairs = pairUp(
+    reviewEvents(source.repository),
+    reviewEvents(target.repository),
+    (e) => e.id,
+    true,
+  );
+  for await (const pair of eventPairs)
+    judge(pair, found.reviews, found, reviewEventName, reviewEventDifferences);
   return found;
 }

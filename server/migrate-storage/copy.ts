@@ -6,13 +6,14 @@ import {
   formName,
   photoDifferences,
   photoName,
+  reviewEventName,
   revisionDifferences,
   revisionName,
   submissionDifferences,
   submissionName,
 } from './differences.js';
 import { Problems, Progress, type Out } from './progress.js';
-import { eachBounded, photoRecords, referenceRevisions, submissionPages } from './walk.js';
+import { eachBounded, photoRecords, referenceRevisions, reviewEventPages, submissionPages } from './walk.js';
 import { ACCOUNT_TABLES, rowDifferences } from './accounts.js';
 
 /** The target holds a row under a copied key with other content: something else writes to it. */
@@ -36,6 +37,7 @@ export interface CopyReport {
   forms: CopyTally;
   revisions: CopyTally;
   submissions: CopyTally;
+  reviews: CopyTally;
   /** Each table of accounts (accounts.ts), by its label. */
   accounts: Record<string, CopyTally>;
   /** Photos whose bytes the source has lost or holds damaged: not copied. */
@@ -118,6 +120,7 @@ export async function copyStores(source: Stores, target: Stores, options: CopyOp
     forms: { copied: 0, present: 0 },
     revisions: { copied: 0, present: 0 },
     submissions: { copied: 0, present: 0 },
+    reviews: { copied: 0, present: 0 },
     accounts: {},
     unreadable: new Problems(),
     skipped: new Problems(),
@@ -195,5 +198,21 @@ export async function copyStores(source: Stores, target: Stores, options: CopyOp
     submissionProgress.advance(page.length);
   }
   submissionProgress.finish();
+
+  // Oldest first, so each submission's state ends as its last change left it.
+  for await (const page of reviewEventPages(source.repository)) {
+    await target.repository.withTransaction(async (tx) => {
+      for (const event of page) {
+        if ((await tx.getReviewState(event.submissionId)) === undefined) {
+          report.skipped.add(`${reviewEventName(event)}: not copied, its submission was not`);
+          continue;
+        }
+        if (await tx.importReviewEvent(event)) report.reviews.copied++;
+        else report.reviews.present++;
+        if (event.to !== null) await tx.setReviewState(event.submissionId, event.to);
+      }
+    });
+  }
+  out(`copying review events: ${report.reviews.copied + report.reviews.present}`);
   return report;
 }

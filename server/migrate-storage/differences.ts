@@ -1,4 +1,5 @@
 import { canonicalJson } from '../../shared/canonical.js';
+import type { ReviewEvent } from '../../shared/review.js';
 import type {
   PhotoRecord,
   PublishedForm,
@@ -53,3 +54,19 @@ export const revisionName = (r: ReferenceRevision): string => `reference data re
 /** How a submission is named in messages. */
 export const submissionName = (s: StoredSubmission): string =>
   `submission ${s.receipt.id} (seq ${s.receipt.seq})`;
+
+export function reviewEventName(e: ReviewEvent): string {
+  return `review event ${e.id} of submission ${e.submissionId}`;
+}
+
+/** The fields in which two review events differ; none when they are the same. */
+export function reviewEventDifferences(a: ReviewEvent, b: ReviewEvent): string[] {
+  return [
+    a.submissionId !== b.submissionId && 'submissionId',
+    a.at !== b.at && 'at',
+    (a.by.userId !== b.by.userId || a.by.username !== b.by.username) && 'by',
+    a.from !== b.from && 'from',
+    a.to !== b.to && 'to',
+    a.comment !== b.comment && 'comment',
+  ].filter((f) => f !== false);
+}

@@ -24,7 +24,7 @@ async function open(side: Side, opener: typeof openStores): Promise<Stores> {
 }
 
 function sourceHolds(c: Comparison): string {
-  return `${count(c.photos.source)} photos (${size(c.photos.sourceBytes)}), ${count(c.forms.source)} form versions, ${count(c.revisions.source)} reference data revisions, ${count(c.submissions.source)} submissions`;
+  return `${count(c.photos.source)} photos (${size(c.photos.sourceBytes)}), ${count(c.forms.source)} form versions, ${count(c.revisions.source)} reference data revisions, ${count(c.submissions.source)} submissions, ${count(c.reviews.source)} review events`;
 }
 
 /** The accounts the source holds: "2 users, 5 devices, …". */
@@ -43,6 +43,7 @@ function copied(report: CopyReport): string[] {
     row('form versions', report.forms),
     row('reference data', report.revisions),
     row('submissions', report.submissions),
+    row('review events', report.reviews),
   ];
 }
 
@@ -80,6 +81,7 @@ async function verify(
   out(tally('form versions', found.forms));
   out(tally('reference data', found.revisions));
   out(tally('submissions', found.submissions));
+  out(tally('review events', found.reviews));
   out(
     "Run the copy again (without --verify-only) to copy what is missing. A photo whose bytes in the target are wrong must first be removed from the target's photo store.",
   );

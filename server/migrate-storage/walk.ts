@@ -1,3 +1,4 @@
+import type { ReviewEvent } from '../../shared/review.js';
 import type {
   PhotoRecord,
   ReferenceRevision,
@@ -38,6 +39,25 @@ export async function* submissionPages(repo: RepositoryTx): AsyncGenerator<Store
     if (page.nextBefore === null) return;
     before = page.nextBefore;
   }
+}
+
+/** Review events read (and written, as one transaction) at a time. */
+export const REVIEW_EVENT_PAGE = 500;
+
+/** Every review event of the repository, oldest first, a page at a time. */
+export async function* reviewEventPages(repo: RepositoryTx): AsyncGenerator<ReviewEvent[]> {
+  for (let after = 0; ;) {
+    const page = await repo.reviewEventsAfter(after, REVIEW_EVENT_PAGE);
+    if (page.length > 0) yield page;
+    const last = page[page.length - 1];
+    if (!last || page.length < REVIEW_EVENT_PAGE) return;
+    after = last.id;
+  }
+}
+
+/** Every review event of the repository, oldest first. */
+export async function* reviewEvents(repo: RepositoryTx): AsyncGenerator<ReviewEvent> {
+  for await (const page of reviewEventPages(repo)) yield* page;
 }
 
 /** Every submission of the repository, newest first. */

@@ -1,5 +1,6 @@
 import type { PhotoType, Receipt, ServerSubmission, SubmissionPayload } from '../../shared/submission.js';
 import type { AccountsTx } from './accounts.js';
+import type { ReviewsTx } from './reviews.js';
 
 /** A photo whose bytes the photo store holds in full. */
 export interface PhotoRecord {
@@ -137,7 +138,7 @@ export interface RecordsTx {
  * itself, where each is atomic on its own: a submission is stored with its
  * photo links or not at all.
  */
-export interface RepositoryTx extends RecordsTx, AccountsTx {}
+export interface RepositoryTx extends RecordsTx, AccountsTx, ReviewsTx {}
 
 /** The name of every operation of RepositoryTx, for implementations that hand each on the same way. */
 export const REPOSITORY_OPERATIONS = Object.keys({
@@ -186,6 +187,13 @@ export const REPOSITORY_OPERATIONS = Object.keys({
   clearSignInFailures: true,
   listSignInFailures: true,
   insertSignInFailures: true,
+  lockReviews: true,
+  getReviewState: true,
+  setReviewState: true,
+  appendReviewEvent: true,
+  listReviewEvents: true,
+  reviewEventsAfter: true,
+  importReviewEvent: true,
 } satisfies Record<keyof RepositoryTx, true>) as (keyof RepositoryTx)[];
 
 /**
@@ -204,7 +212,9 @@ export const REPOSITORY_OPERATIONS = Object.keys({
  *   server; they answer with the row held. The loser of a race for a new
  *   submission id thus gets the stored receipt (or a conflict), never an
  *   error. No operation updates or deletes a record (a photo, a submission,
-  a form version, a revision); the account operations that say so update
+  a form version, a revision, a review event) but setReviewState, which
+  changes a submission's current review state with the event appended in
+  the same transaction; the account operations that say so update
   or delete account rows, each in one statement whose WHERE clause decides
   (of two enrollments with one code, one changes the row).
  * - Transactions: withTransaction runs fn's operations as one transaction,

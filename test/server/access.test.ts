@@ -153,6 +153,26 @@ describe('who may call each endpoint', () => {
       stale: endedSession,
     },
     {
+      name: 'POST /api/submissions/{id}/reviews',
+      request: () => ({
+        method: 'POST',
+        url: `/api/submissions/${sentId}/reviews`,
+        payload: { comment: 'Checked the meter reading with the team.' },
+      }),
+      right: asReviewer,
+      status: 201,
+      wrong: { cookies: asDevice, status: 403 },
+      stale: endedSession,
+    },
+    {
+      name: 'GET /api/submissions/{id}/reviews',
+      request: () => ({ method: 'GET', url: `/api/submissions/${sentId}/reviews` }),
+      right: asReviewer,
+      status: 200,
+      wrong: { cookies: asDevice, status: 403 },
+      stale: endedSession,
+    },
+    {
       name: 'GET /api/photos/{sha256}',
       request: () => ({ method: 'GET', url: `/api/photos/${photo}` }),
       right: asReviewer,

@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { canonicalPayload } from '../../shared/canonical.js';
 import type { FormDef, ReferenceData } from '../../shared/forms.js';
+import type { ReviewEvent, ReviewState } from '../../shared/review.js';
 import type { PhotoRef, Receipt, ServerSubmission, SubmissionPayload } from '../../shared/submission.js';
 import { submissionHash } from '../../server/canonical.js';
 import { PROJECT_ROOT } from '../../server/paths.js';
@@ -143,8 +144,11 @@ async function records(store: TestStore): Promise<{
   forms: PublishedForm[];
   revisions: ReferenceRevision[];
   submissions: StoredSubmission[];
+  reviews: ReviewEvent[];
+  states: (ReviewState | undefined)[];
 }> {
   return readStore(store, async (repo) => {
+    const submissions = await everySubmission(repo);
     const revisions: ReferenceRevision[] = [];
     const head = await repo.currentReferenceHead();
     for (let r = 1; r <= (head?.revision ?? 0); r++) revisions.push((await repo.getReferenceRevision(r))!);
@@ -152,7 +156,9 @@ async function records(store: TestStore): Promise<{
       photos: await everyPhoto(repo),
       forms: await repo.listPublishedForms(),
       revisions,
-      submissions: await everySubmission(repo),
+      submissions,
+      reviews: await repo.reviewEventsAfter(0, 1000),
+      states: await Promise.all(submissions.map((sub) => repo.getReviewState(sub.receipt.id))),
     };
   });
 }
@@ -222,6 +228,19 @@ async function filledLaptop(): Promise<SourceRows> {
     assert.equal(put.statusCode, 201, put.body);
     const got = await server.app.inject({ method: 'GET', url: `/api/submissions/${payload.id}` });
     submissions.push(got.json<ServerSubmission>());
+  }
+  // Reviews, as the administrator (app.inject's default): a change with a comment, a change, a comment.
+  for (const [id, body] of [
+    [payloads[0]!.id, { state: 'rejected', comment: 'The photo shows another pump.' }],
+    [payloads[1]!.id, { state: 'approved' }],
+    [payloads[1]!.id, { comment: 'Checked with the village head.' }],
+  ] as const) {
+    const review = await server.app.inject({
+      method: 'POST',
+      url: `/api/submissions/${id}/reviews`,
+      payload: body,
+    });
+    assert.equal(review.statusCode, 201, review.body);
   }
   await server.app.close();
   return { submissions, photos, store, credentials: server.credentials! };
@@ -297,10 +316,11 @@ describe(`moving the stores: SQLite and folder → ${TARGET}`, () => {
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(
       run.stdout,
-      /The source holds 5 photos \(.*\), 3 form versions, 1 reference data revisions, 5 submissions\./,
+      /The source holds 5 photos \(.*\), 3 form versions, 1 reference data revisions, 5 submissions, 3 review events\./,
     );
     assert.match(run.stdout, /reference data +1 copied, 0 already there/);
     assert.match(run.stdout, /submissions +5 copied, 0 already there/);
+    assert.match(run.stdout, /review events +3 copied, 0 already there/);
     assert.match(run.stdout, /Verified in .*: the target holds the source's 5 photos/);
     assert.deepEqual(filesUnder(laptop.store.dataDir, /-(shm|wal)$/), untouched, 'the source is only read');
 
@@ -309,6 +329,8 @@ describe(`moving the stores: SQLite and folder → ${TARGET}`, () => {
     const [from, to_] = [await records(laptop.store), await records(target)];
     assert.deepEqual(to_, from);
     assert.equal(from.revisions.length, 1);
+    assert.equal(from.reviews.length, 3);
+    assert.deepEqual(from.states.filter((st) => st !== 'received').sort(), ['approved', 'rejected']);
     assert.deepEqual(
       from.forms.map((f) => [f.formId, f.version]),
       [
@@ -645,6 +667,8 @@ describe('what migrate-storage copies', () => {
     devices: 'listDevices, then insertDevice, before the submissions naming them',
     setup_tokens: 'listSetupTokens, then insertSetupToken',
     sign_in_failures: 'listSignInFailures, then insertSignInFailures',
+    review_events:
+      "reviewEventsAfter, oldest first, then importReviewEvent with its id and setReviewState to the event's state",
   };
 
   it('carries every table the migrations of either database create', () => {

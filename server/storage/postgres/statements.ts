@@ -1,4 +1,5 @@
 import { accountOperations } from '../account-operations.js';
+import { reviewOperations, type ReviewDialect } from '../review-operations.js';
 import type { PhotoRecord, RepositoryTx, StoredSubmission } from '../repository.js';
 import {
   CURRENT_REFERENCE_HEAD,
@@ -52,6 +53,20 @@ const INSERT_SUBMISSION = `
  * never holds back a reader.
  */
 const REFERENCE_LOCK = 7_384_201_556;
+
+/** Queues appenders of review events, as REFERENCE_LOCK does publishers: ids then commit in order. */
+const REVIEW_LOCK = 7_384_201_557;
+
+const POSTGRES_REVIEWS: ReviewDialect = {
+  async lock(session) {
+    await session.query('SELECT pg_advisory_xact_lock($1)', [REVIEW_LOCK]);
+  },
+  async afterImport(session) {
+    await session.query(
+      "SELECT setval(pg_get_serial_sequence('review_events', 'id'), (SELECT max(id) FROM review_events))",
+    );
+  },
+};
 
 /**
  * The repository's operations on a session. The inserts are
@@ -194,6 +209,7 @@ export function postgresOperations(session: Session): RepositoryTx {
 
     ...moveOperations(session),
     ...accountOperations(session),
+    ...reviewOperations(session, POSTGRES_REVIEWS),
   };
 }
 

@@ -1,16 +1,26 @@
 import type { AccountsTx } from '../accounts.js';
 import { accountOperations } from '../account-operations.js';
+import { reviewOperations, type ReviewDialect } from '../review-operations.js';
+import type { ReviewsTx } from '../reviews.js';
 import { REPOSITORY_OPERATIONS, type Repository, type RepositoryTx } from '../repository.js';
 import { checkMigrated, migrate, openDatabase, openDatabaseToRead, type DB } from './database.js';
 import { GroupCommit } from './group-commit.js';
 import { sqliteSession } from './session.js';
 import { sqliteOperations, type SyncOperations } from './statements.js';
 
-/** The operations on records (run synchronously) and on accounts (through a session). */
-type Operations = SyncOperations & AccountsTx;
+/** The operations on records (run synchronously), and on accounts and reviews (through a session). */
+type Operations = SyncOperations & AccountsTx & ReviewsTx;
+
+/** One writer commits in order, and AUTOINCREMENT numbers above every id held. */
+const SQLITE_REVIEWS: ReviewDialect = { lock: async () => undefined, afterImport: async () => undefined };
 
 function operations(db: DB): Operations {
-  return { ...sqliteOperations(db), ...accountOperations(sqliteSession(db)) };
+  const session = sqliteSession(db);
+  return {
+    ...sqliteOperations(db),
+    ...accountOperations(session),
+    ...reviewOperations(session, SQLITE_REVIEWS),
+  };
 }
 
 /** The operations as promises, each run by run. */

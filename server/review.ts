@@ -1,0 +1,88 @@
+/**
+ * Reviewing a submission: a change of state, a comment, or both, appended to
+ * its history in one transaction with the new state (docs/api.md, "Review").
+ */
+import {
+  MAX_COMMENT_LENGTH,
+  RETURNING_STATES,
+  REVIEW_STATE_LABEL,
+  type ReviewEvent,
+  type ReviewRequest,
+  type ReviewState,
+} from '../shared/review.js';
+import { userMayReview } from './auth/users.js';
+import { badRequest, conflict, notFound } from './errors.js';
+import type { UserRecord } from './storage/accounts.js';
+import type { Repository } from './storage/repository.js';
+
+export interface ReviewOutcome {
+  state: ReviewState;
+  /** The event appended; null when the request changed nothing (the state it already had, no comment). */
+  event: ReviewEvent | null;
+}
+
+/** The comment as kept (trimmed; null when blank), or 400 saying what is wrong. */
+function checkComment(request: ReviewRequest): string | null {
+  const comment = request.comment?.trim() ?? '';
+  if (comment.length > MAX_COMMENT_LENGTH)
+    throw badRequest(`A comment is at most ${MAX_COMMENT_LENGTH} characters: shorten it.`, 'comment');
+  if (request.state && RETURNING_STATES.includes(request.state) && comment === '')
+    throw badRequest(
+      `Say what needs fixing: "${REVIEW_STATE_LABEL[request.state]}" goes back to the field worker with your comment.`,
+      'comment',
+    );
+  if (!request.state && comment === '') throw badRequest('Give a new state, a comment, or both.', 'comment');
+  return comment === '' ? null : comment;
+}
+
+/**
+ * Applies a reviewer's request. 404 when there is no such submission or the
+ * user does not review its form (existence must not show); 409 when
+ * expectedState is given and another reviewer has changed the state since.
+ */
+export async function reviewSubmission(
+  repo: Repository,
+  user: UserRecord,
+  submissionId: string,
+  request: ReviewRequest,
+  now: Date,
+): Promise<ReviewOutcome> {
+  const comment = checkComment(request);
+  const stored = await repo.getSubmission(submissionId);
+  if (!stored || !userMayReview(user, stored.payload.formId))
+    throw notFound(`The server has no submission ${submissionId}.`);
+  return repo.withTransaction(async (tx) => {
+    await tx.lockReviews();
+    const current = await tx.getReviewState(submissionId);
+    if (current === undefined) throw notFound(`The server has no submission ${submissionId}.`);
+    if (request.expectedState !== undefined && request.expectedState !== current)
+      throw conflict(
+        `Someone else has marked it "${REVIEW_STATE_LABEL[current]}" meanwhile: look again before changing it.`,
+        'expectedState',
+      );
+    const to = request.state !== undefined && request.state !== current ? request.state : null;
+    if (to === null && comment === null) return { state: current, event: null };
+    if (to !== null) await tx.setReviewState(submissionId, to);
+    const event = await tx.appendReviewEvent({
+      submissionId,
+      at: now.toISOString(),
+      by: { userId: user.id, username: user.username },
+      from: to === null ? null : current,
+      to,
+      comment,
+    });
+    return { state: to ?? current, event };
+  });
+}
+
+/** A submission's history, oldest first; 404 as for reviewing. */
+export async function reviewHistory(
+  repo: Repository,
+  user: UserRecord,
+  submissionId: string,
+): Promise<ReviewEvent[]> {
+  const stored = await repo.getSubmission(submissionId);
+  if (!stored || !userMayReview(user, stored.payload.formId))
+    throw notFound(`The server has no submission ${submissionId}.`);
+  return repo.listReviewEvents(submissionId);
+}

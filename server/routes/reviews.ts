@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import type { ReviewRequest } from '../../shared/review.js';
+import { apiErrors } from '../response-schemas.js';
+import { reviewHistory, reviewSubmission } from '../review.js';
+import { reviewHistory as historySchema, reviewOutcome, reviewRequestBody } from '../review-schemas.js';
+import { idParamsSchema } from '../schemas.js';
+import type { Repository } from '../storage/repository.js';
+
+export interface ReviewRoutesOptions {
+  repo: Repository;
+  clock: () => Date;
+}
+
+const reviewers = { allow: ['supervisor', 'admin'] } as const;
+const postSchema = {
+  params: idParamsSchema,
+  body: reviewRequestBody,
+  response: { 200: reviewOutcome, 201: reviewOutcome, ...apiErrors(400, 401, 403, 404, 409, 415) },
+};
+const historyGetSchema = {
+  params: idParamsSchema,
+  response: { 200: historySchema, ...apiErrors(400, 401, 403, 404) },
+};
+
+/** Supervisors' and administrators' reviews of submissions, and each one's history. */
+export default async function reviewRoutes(
+  fastify: FastifyInstance,
+  opts: ReviewRoutesOptions,
+): Promise<void> {
+  const { repo, clock } = opts;
+
+  fastify.post<{ Params: { id: string }; Body: ReviewRequest }>(
+    '/submissions/:id/reviews',
+    { config: reviewers, schema: postSchema },
+    async (request, reply) => {
+      const { user } = await request.caller();
+      if (!user) throw new Error('The guard lets only signed-in reviewers here.');
+      const outcome = await reviewSubmission(repo, user, request.params.id, request.body, clock());
+      return reply
+        .code(outcome.event ? 201 : 200)
+        .header('cache-control', 'no-store')
+        .send(outcome);
+    },
+  );
+
+  fastify.get<{ Params: { id: string } }>(
+    '/submissions/:id/reviews',
+    { config: reviewers, schema: historyGetSchema },
+    async (request, reply) => {
+      const { user } = await request.caller();
+      if (!user) throw new Error('The guard lets only signed-in reviewers here.');
+      const events = await reviewHistory(repo, user, request.params.id);
+      return reply.header('cache-control', 'no-store').send(events);
+    },
+  );
+}

@@ -1,0 +1,99 @@
+import type { ReviewEvent, ReviewState } from '../../shared/review.js';
+import type { NewReviewEvent, ReviewsTx } from './reviews.js';
+import type { Session } from './session.js';
+
+const EVENT_COLUMNS = 'id, submission_id, at, user_id, username, from_state, to_state, comment';
+
+interface ReviewEventRow {
+  id: number | string;
+  submission_id: string;
+  at: string;
+  user_id: string;
+  username: string;
+  from_state: ReviewState | null;
+  to_state: ReviewState | null;
+  comment: string | null;
+}
+
+function toEvent(r: ReviewEventRow): ReviewEvent {
+  return {
+    id: Number(r.id),
+    submissionId: r.submission_id,
+    at: r.at,
+    by: { userId: r.user_id, username: r.username },
+    from: r.from_state,
+    to: r.to_state,
+    comment: r.comment,
+  };
+}
+
+const eventValues = (e: NewReviewEvent): unknown[] => [
+  e.submissionId,
+  e.at,
+  e.by.userId,
+  e.by.username,
+  e.from,
+  e.to,
+  e.comment,
+];
+
+/** What differs between the dialects. */
+export interface ReviewDialect {
+  /** Orders appends: nothing on SQLite, whose single writer commits in order; an advisory lock on PostgreSQL. */
+  lock(session: Session): Promise<void>;
+  /** After an event is stored with its own id, later appends must number above it. */
+  afterImport(session: Session): Promise<void>;
+}
+
+/** The review operations on a session, in SQL both SQLite and PostgreSQL read. */
+export function reviewOperations(session: Session, dialect: ReviewDialect): ReviewsTx {
+  return {
+    lockReviews: () => dialect.lock(session),
+    async getReviewState(submissionId) {
+      const [row] = await session.query<{ review_state: ReviewState }>(
+        'SELECT review_state FROM submissions WHERE id = $1',
+        [submissionId],
+      );
+      return row?.review_state;
+    },
+    async setReviewState(submissionId, state) {
+      const rows = await session.query(
+        'UPDATE submissions SET review_state = $2 WHERE id = $1 RETURNING 1 AS done',
+        [submissionId, state],
+      );
+      return rows.length === 1;
+    },
+    async appendReviewEvent(event) {
+      const [row] = await session.query<ReviewEventRow>(
+        `INSERT INTO review_events (submission_id, at, user_id, username, from_state, to_state, comment)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${EVENT_COLUMNS}`,
+        eventValues(event),
+      );
+      if (!row) throw new Error('The review event was not stored.');
+      return toEvent(row);
+    },
+    async listReviewEvents(submissionId) {
+      const rows = await session.query<ReviewEventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM review_events WHERE submission_id = $1 ORDER BY id`,
+        [submissionId],
+      );
+      return rows.map(toEvent);
+    },
+    async reviewEventsAfter(afterId, limit) {
+      const rows = await session.query<ReviewEventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM review_events WHERE id > $1 ORDER BY id LIMIT $2`,
+        [afterId, limit],
+      );
+      return rows.map(toEvent);
+    },
+    async importReviewEvent(event) {
+      const rows = await session.query(
+        `INSERT INTO review_events (id, submission_id, at, user_id, username, from_state, to_state, comment)
+         VALUES ($8, $1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING 1 AS inserted`,
+        [...eventValues(event), event.id],
+      );
+      await dialect.afterImport(session);
+      return rows.length === 1;
+    },
+  };
+}

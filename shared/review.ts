@@ -1,0 +1,57 @@
+/**
+ * A supervisor's review of a submission (docs/api.md, "Review"): its state,
+ * and the append-only history of every change and comment. Shared by the
+ * page app, the service worker and the server.
+ */
+
+/** Every submission starts as received; a supervisor moves it to any other. */
+export const REVIEW_STATES = ['received', 'approved', 'has_issues', 'rejected'] as const;
+export type ReviewState = (typeof REVIEW_STATES)[number];
+
+/** The states that send a submission back to its field worker, which need a comment saying why. */
+export const RETURNING_STATES: readonly ReviewState[] = ['has_issues', 'rejected'];
+
+/** A state as a person reads it. */
+export const REVIEW_STATE_LABEL: Record<ReviewState, string> = {
+  received: 'Received',
+  approved: 'Approved',
+  has_issues: 'Has issues',
+  rejected: 'Rejected',
+};
+
+/** The longest comment kept: a few paragraphs, not a document. */
+export const MAX_COMMENT_LENGTH = 4000;
+
+/** POST /api/submissions/{id}/reviews: a change of state, a comment, or both. */
+export interface ReviewRequest {
+  /** The new state; absent for a comment alone. */
+  state?: ReviewState;
+  /** Required with has_issues and rejected; a comment alone otherwise. */
+  comment?: string;
+  /**
+   * The state the reviewer saw. When another reviewer has changed it since,
+   * the change is refused (409) rather than silently overwriting theirs.
+   */
+  expectedState?: ReviewState;
+}
+
+/** One entry of a submission's history: who, when, from what to what, and what they said. */
+export interface ReviewEvent {
+  /** Increasing across the server: the order of the history. */
+  id: number;
+  submissionId: string;
+  at: string;
+  /** The reviewer, as named when the event was recorded. */
+  by: { userId: string; username: string };
+  /** Both null for a comment alone. */
+  from: ReviewState | null;
+  to: ReviewState | null;
+  comment: string | null;
+}
+
+/** A submission's review as GET answers show it. */
+export interface Review {
+  state: ReviewState;
+  /** The latest event; null while nobody has reviewed it. */
+  last: ReviewEvent | null;
+}
