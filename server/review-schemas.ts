@@ -3,6 +3,7 @@
  * and type; what a comment must say is checked by server/review.ts, in words.
  */
 import { MAX_COMMENT_LENGTH, REVIEW_STATES } from '../shared/review.js';
+import { serverSubmission } from './response-schemas.js';
 
 const string = { type: 'string' } as const;
 const nullableString = { type: ['string', 'null'] } as const;
@@ -50,3 +51,40 @@ export const reviewOutcome = {
 } as const;
 
 export const reviewHistory = { type: 'array', items: reviewEvent } as const;
+
+const param = (maxLength: number) => ({ type: 'string', maxLength }) as const;
+
+export const reviewQueryString = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    form: param(100),
+    version: param(10),
+    state: param(100),
+    device: param(100),
+    capturedFrom: param(40),
+    capturedBefore: param(40),
+    q: param(200),
+    sort: param(20),
+    cursor: param(200),
+    limit: param(5),
+  },
+} as const;
+
+export const reviewPage = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['items', 'nextCursor'],
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['submission', 'reviewState'],
+        properties: { submission: serverSubmission, reviewState: state },
+      },
+    },
+    nextCursor: nullableString,
+  },
+} as const;

@@ -7,11 +7,14 @@ import {
   RETURNING_STATES,
   REVIEW_STATE_LABEL,
   type ReviewEvent,
+  type ReviewPage,
   type ReviewRequest,
   type ReviewState,
 } from '../shared/review.js';
 import { userMayReview } from './auth/users.js';
 import { badRequest, conflict, notFound } from './errors.js';
+import { encodeReviewCursor, readReviewQuery, type ReviewQueryString } from './review-query.js';
+import { toServerSubmission } from './submissions.js';
 import type { UserRecord } from './storage/accounts.js';
 import type { Repository } from './storage/repository.js';
 
@@ -73,6 +76,20 @@ export async function reviewSubmission(
     });
     return { state: to ?? current, event };
   });
+}
+
+/** A page of the review table: the filtered submissions with their states, and the next page's cursor. */
+export async function reviewPage(
+  repo: Repository,
+  user: UserRecord,
+  qs: ReviewQueryString,
+): Promise<ReviewPage> {
+  const query = readReviewQuery(user, qs);
+  const { items, next } = await repo.listForReview(query);
+  return {
+    items: items.map((i) => ({ submission: toServerSubmission(i.submission), reviewState: i.reviewState })),
+    nextCursor: next && encodeReviewCursor(query.sort, next),
+  };
 }
 
 /** A submission's history, oldest first; 404 as for reviewing. */

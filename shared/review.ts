@@ -3,6 +3,7 @@
  * and the append-only history of every change and comment. Shared by the
  * page app, the service worker and the server.
  */
+import type { ServerSubmission } from './submission.js';
 
 /** Every submission starts as received; a supervisor moves it to any other. */
 export const REVIEW_STATES = ['received', 'approved', 'has_issues', 'rejected'] as const;
@@ -54,4 +55,20 @@ export interface Review {
   state: ReviewState;
   /** The latest event; null while nobody has reviewed it. */
   last: ReviewEvent | null;
+}
+
+/** How the review table is ordered: newest received first, or newest captured first. */
+export const REVIEW_SORTS = ['received', 'captured'] as const;
+export type ReviewSort = (typeof REVIEW_SORTS)[number];
+
+/** One row of GET /api/review/submissions: the record as received, and its review state. */
+export interface ReviewItem {
+  submission: ServerSubmission;
+  reviewState: ReviewState;
+}
+
+/** GET /api/review/submissions: a page of the filtered set, and where the next begins. */
+export interface ReviewPage {
+  items: ReviewItem[];
+  nextCursor: string | null;
 }

@@ -1,8 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ReviewRequest } from '../../shared/review.js';
 import { apiErrors } from '../response-schemas.js';
-import { reviewHistory, reviewSubmission } from '../review.js';
-import { reviewHistory as historySchema, reviewOutcome, reviewRequestBody } from '../review-schemas.js';
+import { reviewHistory, reviewPage, reviewSubmission } from '../review.js';
+import type { ReviewQueryString } from '../review-query.js';
+import {
+  reviewHistory as historySchema,
+  reviewOutcome,
+  reviewPage as pageSchema,
+  reviewQueryString,
+  reviewRequestBody,
+} from '../review-schemas.js';
 import { idParamsSchema } from '../schemas.js';
 import type { Repository } from '../storage/repository.js';
 
@@ -20,6 +27,11 @@ const postSchema = {
 const historyGetSchema = {
   params: idParamsSchema,
   response: { 200: historySchema, ...apiErrors(400, 401, 403, 404) },
+};
+
+const listSchema = {
+  querystring: reviewQueryString,
+  response: { 200: pageSchema, ...apiErrors(400, 401, 403) },
 };
 
 /** Supervisors' and administrators' reviews of submissions, and each one's history. */
@@ -40,6 +52,17 @@ export default async function reviewRoutes(
         .code(outcome.event ? 201 : 200)
         .header('cache-control', 'no-store')
         .send(outcome);
+    },
+  );
+
+  fastify.get<{ Querystring: ReviewQueryString }>(
+    '/review/submissions',
+    { config: reviewers, schema: listSchema },
+    async (request, reply) => {
+      const { user } = await request.caller();
+      if (!user) throw new Error('The guard lets only signed-in reviewers here.');
+      const page = await reviewPage(repo, user, request.query);
+      return reply.header('cache-control', 'no-store').send(page);
     },
   );
 

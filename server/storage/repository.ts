@@ -194,6 +194,7 @@ export const REPOSITORY_OPERATIONS = Object.keys({
   listReviewEvents: true,
   reviewEventsAfter: true,
   importReviewEvent: true,
+  listForReview: true,
 } satisfies Record<keyof RepositoryTx, true>) as (keyof RepositoryTx)[];
 
 /**

@@ -1,4 +1,5 @@
 import type { ReviewEvent, ReviewState } from '../../shared/review.js';
+import { listForReview, type ReviewListingDialect } from './review-listing.js';
 import type { NewReviewEvent, ReviewsTx } from './reviews.js';
 import type { Session } from './session.js';
 
@@ -38,7 +39,7 @@ const eventValues = (e: NewReviewEvent): unknown[] => [
 ];
 
 /** What differs between the dialects. */
-export interface ReviewDialect {
+export interface ReviewDialect extends ReviewListingDialect {
   /** Orders appends: nothing on SQLite, whose single writer commits in order; an advisory lock on PostgreSQL. */
   lock(session: Session): Promise<void>;
   /** After an event is stored with its own id, later appends must number above it. */
@@ -95,5 +96,6 @@ export function reviewOperations(session: Session, dialect: ReviewDialect): Revi
       await dialect.afterImport(session);
       return rows.length === 1;
     },
+    listForReview: (query) => listForReview(session, dialect, query),
   };
 }

@@ -1,4 +1,5 @@
 import type { ReviewEvent, ReviewState } from '../../shared/review.js';
+import type { ReviewListing, ReviewQuery } from './review-listing.js';
 
 /** An event to append; the repository gives it its id. */
 export type NewReviewEvent = Omit<ReviewEvent, 'id'>;
@@ -26,4 +27,6 @@ export interface ReviewsTx {
   reviewEventsAfter(afterId: number, limit: number): Promise<ReviewEvent[]>;
   /** Stores an event as another repository held it, its id unchanged; insert-if-absent on the id. */
   importReviewEvent(event: ReviewEvent): Promise<boolean>;
+  /** A page of the review table (review-listing.ts). */
+  listForReview(query: ReviewQuery): Promise<ReviewListing>;
 }

@@ -59,7 +59,7 @@ export const SUBMISSION_COLUMNS = 'seq, id, received_at, content_hash, payload';
 
 /** What both dialects' inserts of a submission name, in this order; seq is theirs to give. */
 export const NEW_SUBMISSION_COLUMNS =
-  'id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version, sent_by';
+  'id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version, sent_by, captured_at';
 
 export type NewSubmissionRow = [
   string,
@@ -72,6 +72,7 @@ export type NewSubmissionRow = [
   string,
   string | null,
   string | null,
+  string,
 ];
 
 /** The values of NEW_SUBMISSION_COLUMNS for a submission. */
@@ -92,6 +93,8 @@ export function newSubmissionRow({
     JSON.stringify(payload),
     payload.referenceVersion ?? null,
     sentBy?.deviceId ?? null,
+    // createdAt in UTC, so that text order is time order whatever offset the device used.
+    new Date(payload.createdAt).toISOString(),
   ];
 }
 export const PUBLISHED_COLUMNS = 'form_id, version, definition, published_at';

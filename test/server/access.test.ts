@@ -165,6 +165,14 @@ describe('who may call each endpoint', () => {
       stale: endedSession,
     },
     {
+      name: 'GET /api/review/submissions',
+      request: () => ({ method: 'GET', url: '/api/review/submissions?state=received' }),
+      right: asReviewer,
+      status: 200,
+      wrong: { cookies: asDevice, status: 403 },
+      stale: endedSession,
+    },
+    {
       name: 'GET /api/submissions/{id}/reviews',
       request: () => ({ method: 'GET', url: `/api/submissions/${sentId}/reviews` }),
       right: asReviewer,

@@ -45,6 +45,35 @@ sqliteSuite('the SQLite database', () => {
     }
   });
 
+  it('gives rows stored before it their capture time in UTC, keeping text that is not a time', () => {
+    const migrations = readMigrations();
+    const at = migrations.findIndex((m) => m.name === '0007-captured-at.sql');
+    assert.ok(at > 0);
+    const own = join(dir, 'captured');
+    mkdirSync(own);
+    const db = openDatabase(own);
+    try {
+      db.pragma('foreign_keys = OFF');
+      migrate(db, migrations.slice(0, at));
+      const insert = db.prepare(
+        `INSERT INTO submissions (id, form_id, form_version, device_id, created_at, received_at, content_hash, payload)
+         VALUES (?, 'f', 1, 'd', ?, 'r', 'h', '{}')`,
+      );
+      insert.run('a', '2026-11-20T09:30:00+03:00');
+      insert.run('b', '2026-11-20T08:00:00.123Z');
+      insert.run('c', 'not a time');
+      migrate(db, migrations);
+      const rows = db.prepare('SELECT id, captured_at FROM submissions ORDER BY id').all();
+      assert.deepEqual(rows, [
+        { id: 'a', captured_at: '2026-11-20T06:30:00.000Z' },
+        { id: 'b', captured_at: '2026-11-20T08:00:00.123Z' },
+        { id: 'c', captured_at: 'not a time' },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
   it('reads a migration written in code in the numbering of the SQL ones', () => {
     const names = readMigrations().map((m) => m.name);
     assert.deepEqual(names.slice(0, 3), [

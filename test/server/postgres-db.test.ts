@@ -97,6 +97,36 @@ postgresSuite('the PostgreSQL database', () => {
       await removeStore(other);
     }
   });
+  it('gives rows stored before it their capture time in UTC, keeping text that is not a time', async () => {
+    const other = await freshStore('pg-captured');
+    const otherPool = openPool(other.databaseUrl!);
+    try {
+      const migrations = readMigrations();
+      const at = migrations.findIndex((m) => m.name === '0006-captured-at.sql');
+      assert.ok(at > 0);
+      await migrate(otherPool, migrations.slice(0, at));
+      for (const [id, createdAt] of [
+        ['a', '2026-11-20T09:30:00+03:00'],
+        ['b', '2026-11-20T08:00:00.123Z'],
+        ['c', 'not a time'],
+      ])
+        await otherPool.query(
+          `INSERT INTO submissions (seq, id, form_id, form_version, device_id, created_at, received_at, content_hash, payload)
+           VALUES (nextval('submission_seq'), $1, 'f', 1, 'd', $2, 'r', 'h', '{}')`,
+          [id, createdAt],
+        );
+      await migrate(otherPool, migrations);
+      const { rows } = await otherPool.query('SELECT id, captured_at FROM submissions ORDER BY id');
+      assert.deepEqual(rows, [
+        { id: 'a', captured_at: '2026-11-20T06:30:00.000Z' },
+        { id: 'b', captured_at: '2026-11-20T08:00:00.123Z' },
+        { id: 'c', captured_at: 'not a time' },
+      ]);
+    } finally {
+      await otherPool.end();
+      await removeStore(other);
+    }
+  });
   it('numbers new submissions on from the receipts given before concurrent inserts', async () => {
     const other = await freshStore('pg-seq');
     const otherPool = openPool(other.databaseUrl!);

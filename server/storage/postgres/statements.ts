@@ -37,11 +37,11 @@ export type { Session };
 const INSERT_SUBMISSION = `
   WITH inserted AS (
     INSERT INTO submissions (seq, ${NEW_SUBMISSION_COLUMNS})
-    SELECT take_submission_seq(), $1, $2, $3::integer, $4, $5, $6, $7, $8, $9, $10
+    SELECT take_submission_seq(), $1, $2, $3::integer, $4, $5, $6, $7, $8, $9, $10, $11
     WHERE NOT EXISTS (SELECT 1 FROM submissions WHERE id = $1)
     ON CONFLICT (id) DO NOTHING RETURNING seq
   ), linked AS (
-    INSERT INTO submission_photos (submission_seq, sha256) SELECT seq, unnest($11::text[]) FROM inserted
+    INSERT INTO submission_photos (submission_seq, sha256) SELECT seq, unnest($12::text[]) FROM inserted
     ON CONFLICT DO NOTHING
   )
   SELECT seq FROM inserted`;
@@ -61,6 +61,15 @@ const POSTGRES_REVIEWS: ReviewDialect = {
   async lock(session) {
     await session.query('SELECT pg_advisory_xact_lock($1)', [REVIEW_LOCK]);
   },
+  async ceiling(session) {
+    const [row] = await session.query<{ horizon: string }>('SELECT submission_listing_horizon() AS horizon');
+    // Without an answer, nothing is listed rather than too much.
+    return Number(row?.horizon ?? 0);
+  },
+  inList: (column, param) => `${column} = ANY(${param}::text[])`,
+  bindList: (list) => list,
+  answersMatch: (param) =>
+    `EXISTS (SELECT 1 FROM jsonb_each_text(s.payload::jsonb -> 'answers') a WHERE a.value ILIKE ${param})`,
   async afterImport(session) {
     await session.query(
       "SELECT setval(pg_get_serial_sequence('review_events', 'id'), (SELECT max(id) FROM review_events))",
@@ -225,9 +234,9 @@ export function postgresOperations(session: Session): RepositoryTx {
 const IMPORT_SUBMISSION = `
   WITH inserted AS (
     INSERT INTO submissions (${IMPORTED_COLUMNS})
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING seq
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING RETURNING seq
   ), linked AS (
-    INSERT INTO submission_photos (submission_seq, sha256) SELECT seq, unnest($12::text[]) FROM inserted
+    INSERT INTO submission_photos (submission_seq, sha256) SELECT seq, unnest($13::text[]) FROM inserted
     ON CONFLICT DO NOTHING
   ), advanced AS (
     SELECT setval('submission_seq',

@@ -12,7 +12,17 @@ import { sqliteOperations, type SyncOperations } from './statements.js';
 type Operations = SyncOperations & AccountsTx & ReviewsTx;
 
 /** One writer commits in order, and AUTOINCREMENT numbers above every id held. */
-const SQLITE_REVIEWS: ReviewDialect = { lock: async () => undefined, afterImport: async () => undefined };
+const SQLITE_REVIEWS: ReviewDialect = {
+  lock: async () => undefined,
+  afterImport: async () => undefined,
+  // Every committed seq is listable: the single writer commits in seq order.
+  ceiling: async () => Number.MAX_SAFE_INTEGER,
+  inList: (column, param) => `${column} IN (SELECT value FROM json_each(${param}))`,
+  bindList: (list) => JSON.stringify(list),
+  // LIKE is case-insensitive for ASCII; a choice list's array is matched in its JSON text.
+  answersMatch: (param) =>
+    `EXISTS (SELECT 1 FROM json_each(s.payload, '$.answers') a WHERE a.value LIKE ${param} ESCAPE '\\')`,
+};
 
 function operations(db: DB): Operations {
   const session = sqliteSession(db);

@@ -1,0 +1,107 @@
+/**
+ * The review table's query: the submissions a reviewer may see, filtered,
+ * newest first by received or captured time, a page at a time from a
+ * keyset cursor (no OFFSET, so page 500 costs what page 1 does).
+ */
+import type { ReviewSort, ReviewState } from '../../shared/review.js';
+import type { StoredSubmission } from './repository.js';
+import { toSubmission, type SubmissionRow } from './rows.js';
+import type { Session } from './session.js';
+
+/** Where a page ends: the last row's seq, and its capture time when sorted by it. */
+export interface ReviewCursor {
+  seq: number;
+  capturedAt: string | null;
+}
+
+export interface ReviewQuery {
+  /** The forms the reviewer reviews; null for every form. */
+  scope: string[] | null;
+  formId: string | null;
+  formVersion: number | null;
+  /** Any of these states; null for every state. */
+  states: ReviewState[] | null;
+  /** The enrolled device that sent it. */
+  deviceId: string | null;
+  /** Captured at or after, and before (UTC ISO). */
+  capturedFrom: string | null;
+  capturedBefore: string | null;
+  /** Case-insensitive text within any answer. */
+  text: string | null;
+  sort: ReviewSort;
+  after: ReviewCursor | null;
+  limit: number;
+}
+
+export interface ReviewListing {
+  items: { submission: StoredSubmission; reviewState: ReviewState }[];
+  next: ReviewCursor | null;
+}
+
+/** What differs between the dialects in the query. */
+export interface ReviewListingDialect {
+  /** Rows at or above this seq are not listed yet (PostgreSQL's in-flight horizon; none on SQLite). */
+  ceiling(session: Session): Promise<number>;
+  /** "column is one of the list bound at $n", and how the list is bound. */
+  inList(column: string, param: string): string;
+  bindList(list: readonly string[]): unknown;
+  /** "some answer's text matches the LIKE pattern bound at $n", case-insensitive. */
+  answersMatch(param: string): string;
+}
+
+/** A LIKE pattern finding text anywhere, its wildcards taken literally (escaped with \). */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+interface ReviewRow extends SubmissionRow {
+  review_state: ReviewState;
+  captured_at: string;
+}
+
+export async function listForReview(
+  session: Session,
+  dialect: ReviewListingDialect,
+  q: ReviewQuery,
+): Promise<ReviewListing> {
+  const values: unknown[] = [];
+  const bind = (value: unknown): string => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  const ceiling = await dialect.ceiling(session);
+  const where: string[] = [];
+  if (q.sort === 'captured' && q.after) {
+    // By capture time the keyset is (captured_at, seq); the seq bound is only the ceiling's.
+    where.push(`s.seq < ${bind(ceiling)}`);
+    const at = bind(q.after.capturedAt ?? '');
+    where.push(`(s.captured_at < ${at} OR (s.captured_at = ${at} AND s.seq < ${bind(q.after.seq)}))`);
+  } else {
+    where.push(`s.seq < ${bind(Math.min(ceiling, q.after?.seq ?? Number.MAX_SAFE_INTEGER))}`);
+  }
+  if (q.scope !== null) where.push(dialect.inList('s.form_id', bind(dialect.bindList(q.scope))));
+  if (q.formId !== null) where.push(`s.form_id = ${bind(q.formId)}`);
+  if (q.formVersion !== null) where.push(`s.form_version = ${bind(q.formVersion)}`);
+  if (q.states !== null) where.push(dialect.inList('s.review_state', bind(dialect.bindList(q.states))));
+  if (q.deviceId !== null) where.push(`s.sent_by = ${bind(q.deviceId)}`);
+  if (q.capturedFrom !== null) where.push(`s.captured_at >= ${bind(q.capturedFrom)}`);
+  if (q.capturedBefore !== null) where.push(`s.captured_at < ${bind(q.capturedBefore)}`);
+  if (q.text !== null) where.push(dialect.answersMatch(bind(containsPattern(q.text))));
+  const order = q.sort === 'captured' ? 's.captured_at DESC, s.seq DESC' : 's.seq DESC';
+  const rows = await session.query<ReviewRow>(
+    `SELECT s.seq, s.id, s.received_at, s.content_hash, s.payload, s.sent_by, d.name AS sent_by_name,
+       s.review_state, s.captured_at
+     FROM submissions s LEFT JOIN devices d ON d.id = s.sent_by
+     WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${bind(q.limit + 1)}`,
+    values,
+  );
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => ({ submission: toSubmission(r), reviewState: r.review_state })),
+    next:
+      rows.length > q.limit && last
+        ? { seq: Number(last.seq), capturedAt: q.sort === 'captured' ? last.captured_at : null }
+        : null,
+  };
+}
