@@ -17,6 +17,8 @@ export type Route =
   | { name: 'devices' }
   /** An administrator's supervisors and administrators. */
   | { name: 'users' }
+  /** A supervisor's review of the submissions of their forms. */
+  | { name: 'review' }
   | { name: 'not-found' };
 
 export function matchRoute(path: string): Route {
@@ -34,5 +36,6 @@ export function matchRoute(path: string): Route {
   if (parts.length === 1 && first === 'signin') return { name: 'signin' };
   if (parts.length === 1 && first === 'devices') return { name: 'devices' };
   if (parts.length === 1 && first === 'users') return { name: 'users' };
+  if (parts.length === 1 && first === 'review') return { name: 'review' };
   return { name: 'not-found' };
 }

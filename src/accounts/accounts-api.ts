@@ -27,7 +27,7 @@ export type ApiOutcome<T> =
 
 const OFFLINE = 'The server could not be reached: check the network connection, then try again.';
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<ApiOutcome<T>> {
+export async function call<T>(method: string, path: string, body?: unknown): Promise<ApiOutcome<T>> {
   let res: Response;
   try {
     res = await apiFetch(path, {

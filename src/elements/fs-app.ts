@@ -29,6 +29,7 @@ import './fs-outbox.js';
 import './fs-diagnostics.js';
 import './fs-devices.js';
 import './fs-users.js';
+import './fs-review.js';
 import './fs-session-expiry.js';
 import './fs-enroll.js';
 import './fs-setup.js';
@@ -313,6 +314,7 @@ export class FsApp extends LitElement {
             </li>
             <li>${link('/map', 'Map', r.name === 'map')}</li>
             <li>${link('/diagnostics', 'Diagnostics', r.name === 'diagnostics')}</li>
+            ${user ? html`<li>${link('/review', 'Review', r.name === 'review')}</li>` : nothing}
             ${
               user?.role === 'admin'
                 ? html`<li>${link('/devices', 'Devices', r.name === 'devices')}</li>
@@ -348,7 +350,9 @@ export class FsApp extends LitElement {
             </p>`
           : nothing
       }
-      <main tabindex="-1" @click=${this.onLinkClick}>${this.renderScreen()}</main>
+      <main tabindex="-1" class=${r.name === 'review' ? 'wide' : ''} @click=${this.onLinkClick}>
+        ${this.renderScreen()}
+      </main>
     `;
   }
 
@@ -430,6 +434,8 @@ export class FsApp extends LitElement {
         return html`<fs-devices .reference=${this.reference}></fs-devices>`;
       case 'users':
         return html`<fs-users .reference=${this.reference}></fs-users>`;
+      case 'review':
+        return html`<fs-review .reference=${this.reference}></fs-review>`;
       case 'not-found':
         return html`<h1>Page not found</h1>
           <p>There is nothing at this address. <a href="/">Go to the forms</a>.</p>`;

@@ -110,6 +110,10 @@ export const appShellStyles = css`
     box-sizing: border-box;
     outline: none;
   }
+  /* A supervisor's desktop: the list and the submission side by side. */
+  main.wide {
+    max-width: 110rem;
+  }
   .visually-hidden {
     position: absolute;
     width: 1px;

@@ -1,0 +1,46 @@
+/**
+ * The review requests of the page (docs/api.md, "Review"): the filtered
+ * table a page at a time, a submission's history, and a review. Each
+ * resolves to an outcome said in words; none throws.
+ */
+import type { ReviewEvent, ReviewPage, ReviewRequest, ReviewSort, ReviewState } from '../../shared/review.js';
+import { call, type ApiOutcome } from '../accounts/accounts-api.js';
+
+/** What the table shows; every field optional, as the screen's filters are. */
+export interface ReviewFilter {
+  formId?: string;
+  states?: ReviewState[];
+  capturedFrom?: string;
+  capturedBefore?: string;
+  text?: string;
+  sort?: ReviewSort;
+}
+
+/** The query string of a filter (and a page's cursor), as GET /api/review/submissions reads it. */
+export function reviewQuery(filter: ReviewFilter, cursor: string | null = null, limit = 100): string {
+  const q = new URLSearchParams();
+  if (filter.formId) q.set('form', filter.formId);
+  if (filter.states?.length) q.set('state', filter.states.join(','));
+  if (filter.capturedFrom) q.set('capturedFrom', filter.capturedFrom);
+  if (filter.capturedBefore) q.set('capturedBefore', filter.capturedBefore);
+  if (filter.text?.trim()) q.set('q', filter.text.trim());
+  if (filter.sort && filter.sort !== 'received') q.set('sort', filter.sort);
+  if (cursor) q.set('cursor', cursor);
+  q.set('limit', String(limit));
+  return q.toString();
+}
+
+export function listForReview(filter: ReviewFilter, cursor: string | null): Promise<ApiOutcome<ReviewPage>> {
+  return call<ReviewPage>('GET', `/api/review/submissions?${reviewQuery(filter, cursor)}`);
+}
+
+export function reviewHistory(id: string): Promise<ApiOutcome<ReviewEvent[]>> {
+  return call<ReviewEvent[]>('GET', `/api/submissions/${encodeURIComponent(id)}/reviews`);
+}
+
+export function review(
+  id: string,
+  request: ReviewRequest,
+): Promise<ApiOutcome<{ state: ReviewState; event: ReviewEvent | null }>> {
+  return call('POST', `/api/submissions/${encodeURIComponent(id)}/reviews`, request);
+}

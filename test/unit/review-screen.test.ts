@@ -1,0 +1,142 @@
+// The review screen against the real server: the table, its filters, a submission in full, and reviewing it.
+import { executeServerCommand, setViewport } from '@web/test-runner-commands';
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { REQUEST_HEADER } from '../../shared/accounts.js';
+import type { ReferenceData } from '../../shared/forms.js';
+import type { SubmissionPayload } from '../../shared/submission.js';
+import { signIn, signOut } from '../../src/accounts/accounts-api.js';
+import '../../src/elements/fs-review.js';
+import type { FsReview } from '../../src/elements/fs-review.js';
+import { enrollThisBrowser } from '../support/enroll.js';
+import { after, before, describe, it } from '../support/mocha.js';
+import { button, byLabel, visibleText } from './form-support.js';
+
+interface Credentials {
+  username: string;
+  password: string;
+}
+
+/** A word only this run's submissions hold, to find them among those of other tests. */
+const marker = `run${Math.random().toString(36).slice(2, 8)}`;
+let reference: ReferenceData;
+
+function visit(headName: string, source: string): SubmissionPayload {
+  const fix = { lat: -0.1, lon: 34.7, accuracy: 5, time: new Date().toISOString() };
+  return {
+    id: crypto.randomUUID(),
+    formId: 'household-visit',
+    formVersion: 1,
+    answers: {
+      village: 'vlg_00001',
+      head_name: headName,
+      members: 4,
+      water_source: source,
+      visit_date: '2026-11-20',
+      location: fix,
+    },
+    location: fix,
+    photos: [],
+    createdAt: new Date().toISOString(),
+    deviceId: 'review-screen-test',
+    referenceVersion: null,
+  };
+}
+
+async function send(payload: SubmissionPayload): Promise<void> {
+  const res = await fetch(`/api/submissions/${payload.id}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', [REQUEST_HEADER]: '1' },
+    body: JSON.stringify(payload),
+  });
+  if (res.status !== 201) throw new Error(`The server answered ${res.status}: ${await res.text()}`);
+}
+
+before(async () => {
+  await executeServerCommand('api-fault', {});
+  await enrollThisBrowser();
+  reference = (await (await fetch('/api/reference')).json()) as ReferenceData;
+  await send(visit(`Achieng ${marker}`, 'borehole'));
+  await send(visit(`<img src=x onerror="window.__xss=1"> ${marker}`, 'rainwater'));
+  const admin = (await executeServerCommand<Credentials, null>('admin-credentials', null))!;
+  if ((await signIn(admin)).kind !== 'ok') throw new Error('The test administrator could not sign in.');
+});
+
+after(async () => {
+  await signOut();
+  await setViewport({ width: 800, height: 600 });
+});
+
+function rows(el: FsReview): HTMLButtonElement[] {
+  const list = el.shadowRoot!.querySelector('lit-virtualizer')!;
+  return [...list.querySelectorAll<HTMLButtonElement>('button.row')];
+}
+
+async function search(el: FsReview, text: string): Promise<void> {
+  const input = byLabel(el, 'Search answers');
+  input.value = text;
+  input.dispatchEvent(new Event('input'));
+  await waitUntil(() => el.filter.text === text && !el.loading, 'the search applied');
+}
+
+describe('fs-review', () => {
+  it('lists submissions with labels, finds them by text, shows one in full and records a rejection', async () => {
+    await setViewport({ width: 1280, height: 800 });
+    const el = await fixture<FsReview>(html`<fs-review .reference=${reference}></fs-review>`);
+    await search(el, marker);
+    await waitUntil(() => rows(el).length === 2, 'the two rows');
+    const achieng = rows(el).find((r) => r.textContent!.includes('Achieng'))!;
+    expect(achieng.textContent).to.contain('Household visit').and.contain('Received');
+    // Choice labels (from a choice list here), with their code.
+    expect(achieng.textContent).to.contain('Abubuya Central (vlg_00001)');
+    await expect(el).to.be.accessible();
+
+    achieng.click();
+    const detail = el.shadowRoot!.querySelector('fs-review-detail')!;
+    await waitUntil(() => visibleText(detail).includes('Not reviewed yet.'), 'the history');
+    expect(visibleText(detail)).to.contain('Household head name').and.contain(`Achieng ${marker}`);
+    expect(visibleText(detail)).to.contain('Sent by Test browser').and.contain('Borehole (borehole)');
+
+    // Sending it back needs a comment saying what to fix.
+    button(detail, 'Reject').click();
+    await waitUntil(() => visibleText(detail).includes('Say what needs fixing'), 'the refusal');
+    const comment = detail.shadowRoot!.querySelector<HTMLTextAreaElement>('#comment')!;
+    comment.value = 'The household head is <b>someone else</b>.';
+    button(detail, 'Reject').click();
+    await waitUntil(() => visibleText(detail).includes('changed Received to Rejected'), 'the history entry');
+    const quote = detail.shadowRoot!.querySelector('blockquote')!;
+    expect(quote.textContent).to.equal('The household head is <b>someone else</b>.');
+    expect(quote.querySelector('b')).to.equal(null);
+    await waitUntil(
+      () =>
+        rows(el)
+          .find((r) => r.textContent!.includes('Achieng'))
+          ?.textContent?.includes('Rejected'),
+      'the row shows the new state',
+    );
+    await expect(el).to.be.accessible();
+
+    // Filtered by state, only the rejected one of this run is left.
+    const state = byLabel<HTMLSelectElement>(el, 'State');
+    state.value = 'rejected';
+    state.dispatchEvent(new Event('change'));
+    await waitUntil(() => !el.loading && rows(el).length === 1, 'one row');
+    expect(rows(el)[0]!.textContent).to.contain('Achieng');
+  });
+
+  it('shows markup typed into answers as text, on a tablet as on a desktop', async () => {
+    await setViewport({ width: 768, height: 1024 });
+    const el = await fixture<FsReview>(html`<fs-review .reference=${reference}></fs-review>`);
+    await search(el, 'onerror');
+    await waitUntil(() => rows(el).some((r) => r.textContent!.includes(marker)), 'the row');
+    const row = rows(el).find((r) => r.textContent!.includes(marker))!;
+    expect(row.textContent).to.contain('<img src=x onerror="window.__xss=1">');
+    row.click();
+    const detail = el.shadowRoot!.querySelector('fs-review-detail')!;
+    await waitUntil(() => visibleText(detail).includes('Rainwater (rainwater)'), 'the detail');
+    expect(el.shadowRoot!.querySelectorAll('img').length).to.equal(0);
+    expect(detail.shadowRoot!.querySelectorAll('img').length).to.equal(0);
+    expect((window as unknown as { __xss?: number }).__xss).to.equal(undefined);
+    expect(el.scrollWidth).to.be.at.most(768);
+    await expect(el).to.be.accessible();
+  });
+});
