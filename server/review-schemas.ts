@@ -8,6 +8,7 @@ import { serverSubmission } from './response-schemas.js';
 const string = { type: 'string' } as const;
 const nullableString = { type: ['string', 'null'] } as const;
 const state = { type: 'string', enum: REVIEW_STATES } as const;
+const param = (maxLength: number) => ({ type: 'string', maxLength }) as const;
 const nullableState = { type: ['string', 'null'], enum: [...REVIEW_STATES, null] } as const;
 
 export const reviewRequestBody = {
@@ -52,7 +53,17 @@ export const reviewOutcome = {
 
 export const reviewHistory = { type: 'array', items: reviewEvent } as const;
 
-const param = (maxLength: number) => ({ type: 'string', maxLength }) as const;
+export const feedbackQueryString = {
+  type: 'object',
+  properties: { after: param(20) },
+} as const;
+
+export const feedbackPage = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['events', 'last', 'more'],
+  properties: { events: reviewHistory, last: { type: 'integer' }, more: { type: 'boolean' } },
+} as const;
 
 export const reviewQueryString = {
   type: 'object',

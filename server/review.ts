@@ -6,6 +6,7 @@ import {
   MAX_COMMENT_LENGTH,
   RETURNING_STATES,
   REVIEW_STATE_LABEL,
+  type FeedbackPage,
   type ReviewEvent,
   type ReviewPage,
   type ReviewRequest,
@@ -90,6 +91,26 @@ export async function reviewPage(
     items: items.map((i) => ({ submission: toServerSubmission(i.submission), reviewState: i.reviewState })),
     nextCursor: next && encodeReviewCursor(query.sort, next),
   };
+}
+
+/** Events fetched at a time by a device: a returned batch is small, and the device asks again for more. */
+export const FEEDBACK_PAGE = 200;
+
+/** What reviewers did to the device's own submissions after the event id it last saw. */
+export async function deviceFeedback(
+  repo: Repository,
+  deviceId: string,
+  after: string | undefined,
+): Promise<FeedbackPage> {
+  const afterId = after === undefined || after === '' ? 0 : Number(after);
+  if (!Number.isSafeInteger(afterId) || afterId < 0)
+    throw badRequest(
+      'The query parameter "after" must be the id of an event this server gave out, or 0.',
+      'after',
+    );
+  const found = await repo.reviewEventsForDevice(deviceId, afterId, FEEDBACK_PAGE + 1);
+  const events = found.slice(0, FEEDBACK_PAGE);
+  return { events, last: events[events.length - 1]?.id ?? afterId, more: found.length > FEEDBACK_PAGE };
 }
 
 /** A submission's history, oldest first; 404 as for reviewing. */

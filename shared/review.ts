@@ -57,6 +57,18 @@ export interface Review {
   last: ReviewEvent | null;
 }
 
+/**
+ * GET /api/feedback: what reviewers did to the submissions this device
+ * sent, after the last event it has seen, oldest first.
+ */
+export interface FeedbackPage {
+  events: ReviewEvent[];
+  /** The id to ask after next time: the last event's, or the one asked after when there is none. */
+  last: number;
+  /** True when more events wait beyond this page. */
+  more: boolean;
+}
+
 /** How the review table is ordered: newest received first, or newest captured first. */
 export const REVIEW_SORTS = ['received', 'captured'] as const;
 export type ReviewSort = (typeof REVIEW_SORTS)[number];

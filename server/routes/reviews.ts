@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ReviewRequest } from '../../shared/review.js';
 import { apiErrors } from '../response-schemas.js';
-import { reviewHistory, reviewPage, reviewSubmission } from '../review.js';
+import { deviceFeedback, reviewHistory, reviewPage, reviewSubmission } from '../review.js';
 import type { ReviewQueryString } from '../review-query.js';
 import {
+  feedbackPage,
+  feedbackQueryString,
   reviewHistory as historySchema,
   reviewOutcome,
   reviewPage as pageSchema,
@@ -34,7 +36,12 @@ const listSchema = {
   response: { 200: pageSchema, ...apiErrors(400, 401, 403) },
 };
 
-/** Supervisors' and administrators' reviews of submissions, and each one's history. */
+const feedbackSchema = {
+  querystring: feedbackQueryString,
+  response: { 200: feedbackPage, ...apiErrors(400, 401, 403) },
+};
+
+/** Supervisors' and administrators' reviews of submissions, each one's history, and devices' feedback. */
 export default async function reviewRoutes(
   fastify: FastifyInstance,
   opts: ReviewRoutesOptions,
@@ -52,6 +59,18 @@ export default async function reviewRoutes(
         .code(outcome.event ? 201 : 200)
         .header('cache-control', 'no-store')
         .send(outcome);
+    },
+  );
+
+  // A device learns what reviewers did to what it sent: returned with a comment, approved.
+  fastify.get<{ Querystring: { after?: string } }>(
+    '/feedback',
+    { config: { allow: ['device'] }, schema: feedbackSchema },
+    async (request, reply) => {
+      const { device } = await request.caller();
+      if (!device) throw new Error('The guard lets only enrolled devices here.');
+      const page = await deviceFeedback(repo, device.id, request.query.after);
+      return reply.header('cache-control', 'no-store').send(page);
     },
   );
 

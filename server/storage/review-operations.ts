@@ -96,6 +96,17 @@ export function reviewOperations(session: Session, dialect: ReviewDialect): Revi
       await dialect.afterImport(session);
       return rows.length === 1;
     },
+    async reviewEventsForDevice(deviceId, afterId, limit) {
+      const rows = await session.query<ReviewEventRow>(
+        `SELECT ${EVENT_COLUMNS.split(', ')
+          .map((c) => `e.${c}`)
+          .join(', ')}
+         FROM review_events e JOIN submissions s ON s.id = e.submission_id
+         WHERE s.sent_by = $1 AND e.id > $2 ORDER BY e.id LIMIT $3`,
+        [deviceId, afterId, limit],
+      );
+      return rows.map(toEvent);
+    },
     listForReview: (query) => listForReview(session, dialect, query),
   };
 }

@@ -27,6 +27,8 @@ export interface ReviewsTx {
   reviewEventsAfter(afterId: number, limit: number): Promise<ReviewEvent[]>;
   /** Stores an event as another repository held it, its id unchanged; insert-if-absent on the id. */
   importReviewEvent(event: ReviewEvent): Promise<boolean>;
+  /** Events on the submissions the device sent, after the id, oldest first, at most limit. */
+  reviewEventsForDevice(deviceId: string, afterId: number, limit: number): Promise<ReviewEvent[]>;
   /** A page of the review table (review-listing.ts). */
   listForReview(query: ReviewQuery): Promise<ReviewListing>;
 }

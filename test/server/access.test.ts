@@ -165,6 +165,14 @@ describe('who may call each endpoint', () => {
       stale: endedSession,
     },
     {
+      name: 'GET /api/feedback',
+      request: () => ({ method: 'GET', url: '/api/feedback?after=0' }),
+      right: asDevice,
+      status: 200,
+      wrong: { cookies: asReviewer, status: 403 },
+      stale: revokedDevice,
+    },
+    {
       name: 'GET /api/review/submissions',
       request: () => ({ method: 'GET', url: '/api/review/submissions?state=received' }),
       right: asReviewer,

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ReviewEvent, ReviewState } from '../../shared/review.js';
+import type { FeedbackPage, ReviewEvent, ReviewState } from '../../shared/review.js';
 import type { ApiError, SubmissionPayload } from '../../shared/submission.js';
-import { as, supervisor } from './accounts-helpers.js';
+import { as, enrolledDevice, supervisor } from './accounts-helpers.js';
 import {
   householdVisit,
   putSubmission,
@@ -163,6 +163,42 @@ describe('reviews', () => {
     assert.equal(unknown.statusCode, 404);
     assert.equal(unknown.json<ApiError>().error, 'not_found');
     assert.deepEqual(await history(water.session, id), []);
+  });
+
+  it('tells the device that sent a submission what reviewers did to it, and no other device', async () => {
+    const id = await received();
+    const feedback = async (cookies: { device?: string; session?: string }, after: number | string) =>
+      as(server.app, cookies, { method: 'GET', url: `/api/feedback?after=${after}` });
+    const device = server.credentials!.device.credential;
+    const before = (await feedback({ device }, 0)).json<FeedbackPage>();
+    const rejected = (
+      await review(water.session, id, { state: 'rejected', comment: 'The meter is not in the photo.' })
+    ).json<Outcome>();
+    const commented = (
+      await review(otherWater.session, id, { comment: 'Retake it in daylight.' })
+    ).json<Outcome>();
+
+    const res = await feedback({ device }, before.last);
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.headers['cache-control'], 'no-store');
+    const page = res.json<FeedbackPage>();
+    assert.deepEqual(page.events, [rejected.event, commented.event]);
+    assert.equal(page.last, commented.event!.id);
+    assert.equal(page.more, false);
+    assert.deepEqual((await feedback({ device }, page.last)).json<FeedbackPage>(), {
+      events: [],
+      last: page.last,
+      more: false,
+    });
+
+    const other = await enrolledDevice(server.app);
+    assert.deepEqual((await feedback({ device: other.credential }, 0)).json<FeedbackPage>().events, []);
+    assert.equal((await feedback({ session: water.session }, 0)).statusCode, 403);
+    for (const after of ['-1', 'abc', '1.5']) {
+      const bad = await feedback({ device }, after);
+      assert.equal(bad.statusCode, 400, after);
+      assert.equal(bad.json<ApiError>().field, 'after');
+    }
   });
 
   it('numbers events in the order they commit when reviewers change one submission at once', async () => {
