@@ -50,7 +50,9 @@ export type AppMessage =
   | { type: 'submission-changed'; payload: SubmissionChange }
   | { type: 'send-progress'; payload: SendProgressPayload & { sender: 'page' | 'worker' } }
   | { type: 'reference-updated'; payload: ReferenceUpdate }
-  | { type: 'enrollment-changed'; payload: EnrollmentState };
+  | { type: 'enrollment-changed'; payload: EnrollmentState }
+  /** Reviewers' feedback arrived (src/core/feedback.ts): pages re-read it. */
+  | { type: 'feedback-updated'; payload: { applied: number } };
 
 /** Requests a page sends to the service worker. */
 export type WorkerRequest =

@@ -1,12 +1,14 @@
 /**
  * Periodic Background Sync: the daily `reference-data` event refreshes the
- * forms and choice lists with the same module the page uses; open pages hear
- * of the result on the app's BroadcastChannel.
+ * forms and choice lists with the same module the page uses, and hears what
+ * reviewers did to the submissions sent; open pages hear of both on the
+ * app's BroadcastChannel.
  */
+import { fetchFeedback } from '../src/core/feedback.js';
 import { REFERENCE_SYNC_TAG, refreshReference } from '../src/core/reference.js';
 
 export function onPeriodicSync(event: PeriodicSyncEvent): void {
   if (event.tag !== REFERENCE_SYNC_TAG) return;
-  // refreshReference never throws: a failure is recorded and the old data kept.
-  event.waitUntil(refreshReference({ by: 'worker' }));
+  // Neither throws: a failure is recorded and the old data kept.
+  event.waitUntil(Promise.all([refreshReference({ by: 'worker' }), fetchFeedback()]));
 }

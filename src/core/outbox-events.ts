@@ -51,6 +51,11 @@ export function notifySendProgress(progress: SendProgressPayload, sender: 'page'
   publish({ type: 'send-progress', payload: { ...progress, sender } });
 }
 
+/** Tells every page that reviewers' feedback arrived. */
+export function notifyFeedback(applied: number): void {
+  publish({ type: 'feedback-updated', payload: { applied } });
+}
+
 /** Tells every page and the worker that this browser's enrollment changed (src/core/enrollment.ts). */
 export function notifyEnrollmentChange(state: EnrollmentState): void {
   publish({ type: 'enrollment-changed', payload: state });

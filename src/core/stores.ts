@@ -15,6 +15,8 @@ export interface Stores {
   tiles: UseStore;
   /** The map areas saved for offline use. */
   areas: UseStore;
+  /** What reviewers did to the submissions sent (src/core/feedback.ts). */
+  feedback: UseStore;
 }
 
 export const DB_PREFIX = 'fieldsync';
@@ -27,6 +29,7 @@ export function openStores(prefix = DB_PREFIX): Stores {
     settings: createStore(`${prefix}-settings`, 'settings'),
     tiles: createStore(`${prefix}-tiles`, 'tiles'),
     areas: createStore(`${prefix}-areas`, 'areas'),
+    feedback: createStore(`${prefix}-feedback`, 'feedback'),
   };
 }
 

@@ -16,6 +16,7 @@ import {
 import { applyBackgroundRefresh } from '../reference/background-refresh.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { listSubmissions } from '../core/submissions.js';
+import { FeedbackController } from '../send/feedback-controller.js';
 import { SyncEngine, type SyncEngineState } from '../send/sync-engine.js';
 import { matchRoute, type Route } from '../route.js';
 import { throttle } from '../throttle.js';
@@ -79,6 +80,8 @@ export class FsApp extends LitElement {
   stores: Stores = defaultStores;
   /** Who is signed in here, for every screen through sessionContext. */
   readonly session = new AccountSession();
+  /** Hears what reviewers did to what this device sent. */
+  private readonly feedback = new FeedbackController(this, () => this.stores);
   engine!: SyncEngine;
   private unsubscribe: (() => void) | null = null;
   private unsubscribeReference: (() => void) | null = null;
@@ -199,8 +202,10 @@ export class FsApp extends LitElement {
         this.referenceCheckedAt = result.reference.checkedAt;
         this.referenceStale = isStale(result.reference);
       }
-      if (result.attempt.outcome !== 'failed') this.referenceNote = '';
-      else if (!result.reference)
+      if (result.attempt.outcome !== 'failed') {
+        this.referenceNote = '';
+        this.feedback.hear();
+      } else if (!result.reference)
         this.referenceNote = 'No forms on this device yet: connect to the network once to download them.';
       else if (announce)
         this.referenceNote = `Forms could not be refreshed (${result.attempt.message}), so the copy from ${new Date(result.reference.checkedAt).toLocaleString()} is in use.`;

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { ReferenceData } from '../../shared/forms.js';
 import type { StoredSubmission } from '../../shared/outbox.js';
 import { openCorrection } from '../core/corrections.js';
+import { feedbackOf, isReturned, type Feedback } from '../core/feedback.js';
 import { onAppMessage } from '../core/outbox-events.js';
 import type { SendProgressPayload } from '../../shared/messages.js';
 import { defaultStores, type Stores } from '../core/stores.js';
@@ -40,6 +41,7 @@ export class FsOutbox extends LitElement {
     confirming: { state: true },
     workerProgress: { state: true },
     error: { state: true },
+    feedback: { state: true },
   };
 
   declare reference: ReferenceData | null;
@@ -54,6 +56,8 @@ export class FsOutbox extends LitElement {
   /** What the service worker reports while it sends in the background. */
   declare workerProgress: SendProgressPayload | null;
   declare error: string;
+  /** What reviewers did to the submissions listed, by id. */
+  declare feedback: Map<string, Feedback>;
   stores: Stores = defaultStores;
   private unsubscribe: (() => void) | null = null;
 
@@ -67,13 +71,14 @@ export class FsOutbox extends LitElement {
     this.confirming = null;
     this.workerProgress = null;
     this.error = '';
+    this.feedback = new Map();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     const reload = throttle(() => void this.load(), 100);
     this.unsubscribe = onAppMessage((m) => {
-      if (m.type === 'submission-changed') reload();
+      if (m.type === 'submission-changed' || m.type === 'feedback-updated') reload();
       else if (m.type === 'send-progress' && m.payload.sender === 'worker') this.workerProgress = m.payload;
     });
     void this.load();
@@ -86,7 +91,12 @@ export class FsOutbox extends LitElement {
 
   private async load(): Promise<void> {
     const first = this.items === null;
-    this.items = await listSubmissions(this.stores);
+    const items = await listSubmissions(this.stores);
+    this.feedback = await feedbackOf(
+      items.map((s) => s.payload.id),
+      this.stores,
+    );
+    this.items = items;
     if (first && this.focusId) {
       await this.updateComplete;
       const heading = this.renderRoot.querySelector<HTMLElement>(`#h-${CSS.escape(this.focusId)}`);
@@ -207,6 +217,9 @@ export class FsOutbox extends LitElement {
       .why {
         color: var(--fs-danger);
       }
+      .why .by {
+        color: var(--fs-muted);
+      }
       ul.problems {
         display: block;
         margin: 0.25rem 0 0 1.25rem;
@@ -302,6 +315,18 @@ export class FsOutbox extends LitElement {
     return `${closed} “Send now” tries at once.`;
   }
 
+  /** What a reviewer said of it: sent back with their comment, or approved. */
+  private renderFeedback(s: StoredSubmission) {
+    const f = this.feedback.get(s.payload.id);
+    if (!f || f.state === 'received') return nothing;
+    if (isReturned(f))
+      return html`<p class="why returned">
+        <strong>Returned${f.state === 'rejected' ? ' (rejected)' : ''}:</strong> ${f.comment ?? 'no comment'}
+        <span class="by">(${f.by}, ${new Date(f.at).toLocaleString()})</span>
+      </p>`;
+    return html`<p class="meta">Approved by ${f.by}${f.comment ? html`: ${f.comment}` : nothing}</p>`;
+  }
+
   private renderItem(s: StoredSubmission) {
     const st = this.sync?.sender;
     const worker = this.workerProgress;
@@ -345,6 +370,7 @@ export class FsOutbox extends LitElement {
             </div>`
           : nothing
       }
+      ${this.renderFeedback(s)}
       ${
         (s.status === 'queued' || s.status === 'waiting') && s.lastError
           ? html`<p class="meta">

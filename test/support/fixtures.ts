@@ -113,6 +113,7 @@ export async function fullDiskStores(quotaBytes: number): Promise<Stores> {
     settings: storeIn('settings'),
     tiles: storeIn('tiles'),
     areas: storeIn('areas'),
+    feedback: storeIn('feedback'),
   };
 }
 

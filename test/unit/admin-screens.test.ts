@@ -18,6 +18,7 @@ import { enrollThisBrowser } from '../support/enroll.js';
 import { after, afterEach, before, describe, it } from '../support/mocha.js';
 import { button, byLabel, clean, visibleText } from './form-support.js';
 import { readQrCode } from './read-qr-code.js';
+import { signedInAs } from '../support/signed-in.js';
 
 interface Credentials {
   username: string;
@@ -92,8 +93,7 @@ describe('fs-devices', () => {
   });
 
   it('lists the devices, makes an enrollment link for some forms, and revokes a device', async () => {
-    const signedIn = await signIn(admin);
-    expect(signedIn.kind).to.equal('ok');
+    await signedInAs(admin);
     await setViewport({ width: 320, height: 640 });
     const el = await fixture<FsDevices>(html`<fs-devices .reference=${reference}></fs-devices>`);
     await waitUntil(() => el.devices !== null, 'the list');
@@ -154,7 +154,7 @@ describe('fs-users', () => {
   });
 
   it('adds a supervisor for some forms, refuses a taken name, changes the role, sets a password, disables', async () => {
-    expect((await signIn(admin)).kind).to.equal('ok');
+    await signedInAs(admin);
     await setViewport({ width: 320, height: 640 });
     const el = await fixture<FsUsers>(html`<fs-users .reference=${reference}></fs-users>`);
     await waitUntil(() => el.users !== null, 'the list');
@@ -226,7 +226,7 @@ describe('fs-users', () => {
   });
 
   it('refuses to take the last administrator away, saying why', async () => {
-    expect((await signIn(admin)).kind).to.equal('ok');
+    await signedInAs(admin);
     const el = await fixture<FsUsers>(html`<fs-users .reference=${reference}></fs-users>`);
     await waitUntil(() => el.users !== null, 'the list');
     const admins = el.users!.filter((u) => u.role === 'admin' && !u.disabledAt);
@@ -263,9 +263,10 @@ customElements.define('test-session-host', TestSessionHost);
 
 describe('fs-session-expiry', () => {
   it('warns minutes before the session ends, and "Stay signed in" moves the end on', async () => {
-    const signedIn = await signIn(admin);
-    expect(signedIn.kind).to.equal('ok');
-    const me = (signedIn as { value: Me }).value;
+    await signedInAs(admin);
+    const answer = await whoAmI();
+    if (answer.kind !== 'ok') throw new Error(answer.message);
+    const me: Me = answer.value;
     const host = await fixture<TestSessionHost>(html`<test-session-host></test-session-host>`);
     const warning = host.shadowRoot!.querySelector('fs-session-expiry')!;
     await warning.updateComplete;

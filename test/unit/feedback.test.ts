@@ -1,0 +1,94 @@
+// A device hears what reviewers did to what it sent, against the real server, and the outbox shows it.
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
+import { REQUEST_HEADER } from '../../shared/accounts.js';
+import { signOut } from '../../src/accounts/accounts-api.js';
+import { feedbackOf, fetchFeedback } from '../../src/core/feedback.js';
+import { sendSubmission } from '../../src/core/sender.js';
+import type { Stores } from '../../src/core/stores.js';
+import '../../src/elements/fs-outbox.js';
+import type { FsOutbox } from '../../src/elements/fs-outbox.js';
+import { enrollThisBrowser } from '../support/enroll.js';
+import { queueDemoSubmission, testStores } from '../support/fixtures.js';
+import { after, before, describe, it } from '../support/mocha.js';
+import { signedInAs, type Credentials } from '../support/signed-in.js';
+import { visibleText } from './form-support.js';
+
+let admin: Credentials;
+
+before(async () => {
+  await executeServerCommand('api-fault', {});
+  await enrollThisBrowser();
+  admin = (await executeServerCommand<Credentials, null>('admin-credentials', null))!;
+  await signedInAs(admin);
+});
+
+after(async () => {
+  await signOut();
+});
+
+/** As the signed-in administrator: a review of the submission. */
+async function review(id: string, body: object): Promise<void> {
+  const res = await fetch(`/api/submissions/${id}/reviews`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [REQUEST_HEADER]: '1' },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`The review was refused: ${res.status} ${await res.text()}`);
+}
+
+/** Saves a submission on the device and sends it to the server; resolves to its id. */
+async function sent(s: Stores, seed: number): Promise<string> {
+  const id = await queueDemoSubmission(s, seed);
+  const outcome = await sendSubmission(id, { stores: s });
+  if (outcome.kind !== 'sent') throw new Error(`Not sent: ${JSON.stringify(outcome)}`);
+  return id;
+}
+
+describe('feedback on sent submissions', () => {
+  it('keeps the latest state and comment of each, applies each event once, and resumes after the last', async () => {
+    const s = testStores();
+    // Start after whatever other tests' reviews left: this device hears only what comes next.
+    expect((await fetchFeedback(s)).kind).to.equal('ok');
+    const first = await sent(s, 401);
+    const second = await sent(s, 402);
+    await review(first, { state: 'rejected', comment: 'The pump is not in the photo.' });
+    await review(second, { state: 'approved' });
+    await review(first, { comment: 'Take it from the other side.' });
+
+    const outcome = await fetchFeedback(s);
+    expect(outcome).to.deep.equal({ kind: 'ok', applied: 3 });
+    const heard = await feedbackOf([first, second], s);
+    expect(heard.get(first)).to.include({
+      state: 'rejected',
+      comment: 'Take it from the other side.',
+      by: admin.username,
+    });
+    expect(heard.get(second)).to.include({ state: 'approved', comment: null });
+    expect(await fetchFeedback(s)).to.deep.equal({ kind: 'ok', applied: 0 });
+
+    // A later change with its own comment replaces the state and the comment.
+    await review(first, { state: 'has_issues', comment: 'Only the flow rate is missing now.' });
+    expect(await fetchFeedback(s)).to.deep.equal({ kind: 'ok', applied: 1 });
+    expect((await feedbackOf([first], s)).get(first)).to.include({
+      state: 'has_issues',
+      comment: 'Only the flow rate is missing now.',
+    });
+  });
+
+  it('shows a returned submission in the outbox with the comment, as text', async () => {
+    const s = testStores();
+    await fetchFeedback(s);
+    const id = await sent(s, 403);
+    await review(id, { state: 'rejected', comment: 'Retake <img src=x onerror="window.__fb=1"> please.' });
+    const el = await fixture<FsOutbox>(html`<fs-outbox .stores=${s}></fs-outbox>`);
+    await waitUntil(() => el.items !== null, 'the outbox');
+    // The outbox hears the news as soon as the device does.
+    await fetchFeedback(s);
+    await waitUntil(() => visibleText(el).includes('Returned (rejected):'), 'the returned submission');
+    expect(visibleText(el)).to.contain('Retake <img src=x onerror="window.__fb=1"> please.');
+    expect(el.shadowRoot!.querySelector('.returned img')).to.equal(null);
+    expect((window as unknown as { __fb?: number }).__fb).to.equal(undefined);
+    await expect(el).to.be.accessible();
+  });
+});
