@@ -19,6 +19,7 @@ export interface ReviewQueryString {
   capturedFrom?: string;
   capturedBefore?: string;
   q?: string;
+  correctionOf?: string;
   sort?: string;
   cursor?: string;
   limit?: string;
@@ -90,6 +91,7 @@ export function readReviewQuery(user: UserRecord, qs: ReviewQueryString): Review
     capturedFrom: instant(qs.capturedFrom, 'capturedFrom'),
     capturedBefore: instant(qs.capturedBefore, 'capturedBefore'),
     text: text === '' ? null : text,
+    correctionOf: qs.correctionOf || null,
     sort,
     after: qs.cursor ? decodeReviewCursor(qs.cursor, sort) : null,
     limit,

@@ -76,6 +76,7 @@ export const reviewQueryString = {
     capturedFrom: param(40),
     capturedBefore: param(40),
     q: param(200),
+    correctionOf: param(100),
     sort: param(20),
     cursor: param(200),
     limit: param(5),

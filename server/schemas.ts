@@ -87,6 +87,7 @@ export const submissionPayloadSchema = {
     deviceId: { type: 'string', minLength: 1, maxLength: 200 },
     // Not required: apps from before it existed leave it out.
     referenceVersion: { type: ['string', 'null'], maxLength: 200 },
+    correctionOf: uuid,
   },
 } as const;
 

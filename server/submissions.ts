@@ -5,7 +5,7 @@ import type { CurrentReference } from './current-reference.js';
 import { deviceMayUse } from './auth/devices.js';
 import type { Caller } from './auth/guard.js';
 import { userMayReview } from './auth/users.js';
-import { forbidden, HttpError, notFound } from './errors.js';
+import { badRequest, forbidden, HttpError, notFound } from './errors.js';
 import type { Reference } from './reference.js';
 import type { DeviceRecord, UserRecord } from './storage/accounts.js';
 import type { Repository, RepositoryTx, StoredSubmission } from './storage/repository.js';
@@ -124,6 +124,11 @@ export async function acceptSubmission(
       if (!deviceMayUse(device, payload.formId))
         throw forbidden(
           `This device may not send form "${payload.formId}": it stays on the device. Ask an administrator to enroll the device for this form.`,
+        );
+      if (payload.correctionOf === payload.id)
+        throw badRequest(
+          'A submission cannot be a correction of itself: correctionOf names another.',
+          'correctionOf',
         );
       await checkForm(tx, references, reference, payload);
       await checkPhotos(tx, payload);

@@ -58,4 +58,6 @@ export interface Draft {
   updatedAt: string;
   /** Set when the draft re-opens a rejected submission for correction. */
   correcting: boolean;
+  /** The id of a sent submission a reviewer returned, which this draft corrects as a new submission. */
+  correctionOf?: string;
 }

@@ -66,6 +66,11 @@ export interface SubmissionPayload {
    * stores and returns null.
    */
   referenceVersion: string | null;
+  /**
+   * The id of a submission a reviewer returned, which this one corrects: a new
+   * submission linked to the original, which stays as it was. Absent otherwise.
+   */
+  correctionOf?: string;
 }
 
 /** The server's acknowledgement: once a device holds it, the submission is safe. */

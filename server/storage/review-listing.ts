@@ -28,6 +28,8 @@ export interface ReviewQuery {
   capturedBefore: string | null;
   /** Case-insensitive text within any answer. */
   text: string | null;
+  /** Only the corrections of this submission. */
+  correctionOf: string | null;
   sort: ReviewSort;
   after: ReviewCursor | null;
   limit: number;
@@ -87,6 +89,7 @@ export async function listForReview(
   if (q.capturedFrom !== null) where.push(`s.captured_at >= ${bind(q.capturedFrom)}`);
   if (q.capturedBefore !== null) where.push(`s.captured_at < ${bind(q.capturedBefore)}`);
   if (q.text !== null) where.push(dialect.answersMatch(bind(containsPattern(q.text))));
+  if (q.correctionOf !== null) where.push(`s.correction_of = ${bind(q.correctionOf)}`);
   const order = q.sort === 'captured' ? 's.captured_at DESC, s.seq DESC' : 's.seq DESC';
   const rows = await session.query<ReviewRow>(
     `SELECT s.seq, s.id, s.received_at, s.content_hash, s.payload, s.sent_by, d.name AS sent_by_name,

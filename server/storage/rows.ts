@@ -59,7 +59,7 @@ export const SUBMISSION_COLUMNS = 'seq, id, received_at, content_hash, payload';
 
 /** What both dialects' inserts of a submission name, in this order; seq is theirs to give. */
 export const NEW_SUBMISSION_COLUMNS =
-  'id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version, sent_by, captured_at';
+  'id, form_id, form_version, device_id, created_at, received_at, content_hash, payload, reference_version, sent_by, captured_at, correction_of';
 
 export type NewSubmissionRow = [
   string,
@@ -73,6 +73,7 @@ export type NewSubmissionRow = [
   string | null,
   string | null,
   string,
+  string | null,
 ];
 
 /** The values of NEW_SUBMISSION_COLUMNS for a submission. */
@@ -95,6 +96,7 @@ export function newSubmissionRow({
     sentBy?.deviceId ?? null,
     // createdAt in UTC, so that text order is time order whatever offset the device used.
     new Date(payload.createdAt).toISOString(),
+    payload.correctionOf ?? null,
   ];
 }
 export const PUBLISHED_COLUMNS = 'form_id, version, definition, published_at';

@@ -1,5 +1,9 @@
-/** Re-opening a rejected submission so the user can fix what the server refused. */
-import { get } from 'idb-keyval';
+/**
+ * Re-opening a submission to fix it: one the server refused (the same id,
+ * sent in its place), or one a reviewer returned after the server took it
+ * (a new submission linked to the original, which stays as it was).
+ */
+import { get, values } from 'idb-keyval';
 import type { Draft } from '../../shared/outbox.js';
 import { putDraft, readDraft } from './drafts.js';
 import { defaultStores, type Stores } from './stores.js';
@@ -24,6 +28,32 @@ export async function openCorrection(id: string, s: Stores = defaultStores): Pro
     answers: structuredClone(sub.payload.answers),
     updatedAt: new Date().toISOString(),
     correcting: true,
+  };
+  await putDraft(draft, s);
+  return draft;
+}
+
+/**
+ * The draft correcting a submission a reviewer returned: the one already
+ * started, or a new one with its answers and photos, a new id, and
+ * correctionOf naming the original.
+ */
+export async function openReturnedCorrection(originalId: string, s: Stores = defaultStores): Promise<Draft> {
+  const started = (await values(s.drafts)).map(readDraft).find((d) => d?.correctionOf === originalId);
+  if (started) return started;
+  const sub = await getSubmission(originalId, s);
+  if (!sub) throw new Error('This submission is no longer on the device.');
+  if (sub.status !== 'sent')
+    throw new Error('Only a submission the server holds can be returned for a correction.');
+  const draft: Draft = {
+    schema: 1,
+    id: crypto.randomUUID(),
+    formId: sub.payload.formId,
+    formVersion: sub.payload.formVersion,
+    answers: structuredClone(sub.payload.answers),
+    updatedAt: new Date().toISOString(),
+    correcting: false,
+    correctionOf: originalId,
   };
   await putDraft(draft, s);
   return draft;

@@ -18,6 +18,7 @@ export function readDraft(raw: unknown): Draft | null {
     answers: d.answers,
     updatedAt: typeof d.updatedAt === 'string' ? d.updatedAt : new Date(0).toISOString(),
     correcting: d.correcting === true,
+    ...(typeof d.correctionOf === 'string' ? { correctionOf: d.correctionOf } : {}),
   };
 }
 
@@ -45,5 +46,5 @@ export function deleteDraft(id: string, s: Stores = defaultStores): Promise<void
  * stands for a rejected submission.
  */
 export function isBlankDraft(d: Draft): boolean {
-  return !d.correcting && Object.values(d.answers).every((v) => isEmpty(v));
+  return !d.correcting && !d.correctionOf && Object.values(d.answers).every((v) => isEmpty(v));
 }

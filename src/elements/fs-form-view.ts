@@ -9,6 +9,7 @@ import { startableVersion } from '../core/form-versions.js';
 import { getStoredReference } from '../core/reference.js';
 import { getDeviceId } from '../core/settings.js';
 import { defaultStores, type Stores } from '../core/stores.js';
+import { feedbackOf, type Feedback } from '../core/feedback.js';
 import { getSubmission, MissingPhotoError, saveSubmission } from '../core/submissions.js';
 import { distanceMetres } from '../geo/distance.js';
 import { controlStyles } from '../styles/controls.js';
@@ -58,6 +59,7 @@ export class FsFormView extends LitElement {
     summary: { state: true },
     trouble: { state: true },
     rejection: { state: true },
+    returned: { state: true },
     edited: { state: true },
     saving: { state: true },
     saved: { state: true },
@@ -83,6 +85,8 @@ export class FsFormView extends LitElement {
   declare private trouble: Trouble | null;
   /** The server's refusal, when this draft corrects a rejected submission. */
   declare private rejection: ApiError | null;
+  /** What the reviewer said when returning the submission this draft corrects. */
+  declare private returned: Feedback | null;
   /** Fields changed since loading: the server's message about them no longer applies. */
   declare private edited: ReadonlySet<string>;
   declare private saving: boolean;
@@ -118,6 +122,7 @@ export class FsFormView extends LitElement {
     this.summary = null;
     this.trouble = null;
     this.rejection = null;
+    this.returned = null;
     this.edited = new Set();
     this.saving = false;
     this.saved = false;
@@ -193,6 +198,11 @@ export class FsFormView extends LitElement {
         if (stale()) return;
         this.rejection = sub?.rejection ?? null;
       }
+      if (draft.correctionOf) {
+        const heard = (await feedbackOf([draft.correctionOf], stores)).get(draft.correctionOf);
+        if (stale()) return;
+        this.returned = heard ?? null;
+      }
     } else if (this.formId && this.reference) {
       const id = this.formId;
       const newest = startableVersion(this.reference, id);
@@ -226,6 +236,7 @@ export class FsFormView extends LitElement {
     this.summary = null;
     this.trouble = null;
     this.rejection = null;
+    this.returned = null;
     this.saved = false;
     this.saveError = null;
     this.draftError = null;
@@ -449,6 +460,7 @@ export class FsFormView extends LitElement {
       createdAt: new Date().toISOString(),
       deviceId: await getDeviceId(this.stores),
       referenceVersion: (await getStoredReference(this.stores))?.etag ?? null,
+      ...(draft.correctionOf ? { correctionOf: draft.correctionOf } : {}),
     };
   }
 
@@ -567,6 +579,17 @@ export class FsFormView extends LitElement {
       <p class="meta">Version ${form.version} · <span aria-hidden="true">*</span> required</p>
       ${this.renderVersionNotice(form)}
       ${draft.correcting ? this.renderCorrection(otherServerProblems) : nothing}
+      ${
+        draft.correctionOf
+          ? html`<section class="banner" aria-labelledby="returned-title">
+              <h2 id="returned-title">Correct a returned submission</h2>
+              <p>
+                ${this.returned?.comment ? html`${this.returned.by} asks: ${this.returned.comment}` : 'A reviewer returned it.'}
+              </p>
+              <p>Saving sends your correction as a new submission, linked to the one returned.</p>
+            </section>`
+          : nothing
+      }
       <form novalidate @submit=${(e: Event) => (e.preventDefault(), void this.save())}>
         <div class="fields" @answer-change=${this.onAnswerChange} @location-fix=${this.onLocationFix}>
           ${form.fields.map((f) => html`<div class="q">${this.renderField(f, server)}</div>`)}

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { ReferenceData } from '../../shared/forms.js';
 import type { StoredSubmission } from '../../shared/outbox.js';
-import { openCorrection } from '../core/corrections.js';
+import { openCorrection, openReturnedCorrection } from '../core/corrections.js';
 import { feedbackOf, isReturned, type Feedback } from '../core/feedback.js';
 import { onAppMessage } from '../core/outbox-events.js';
 import type { SendProgressPayload } from '../../shared/messages.js';
@@ -121,7 +121,10 @@ export class FsOutbox extends LitElement {
 
   private async fix(sub: StoredSubmission): Promise<void> {
     try {
-      const draft = await openCorrection(sub.payload.id, this.stores);
+      const draft =
+        sub.status === 'sent'
+          ? await openReturnedCorrection(sub.payload.id, this.stores)
+          : await openCorrection(sub.payload.id, this.stores);
       this.dispatchEvent(
         new CustomEvent('fs-navigate', {
           detail: { path: `/drafts/${draft.id}` },
@@ -315,15 +318,32 @@ export class FsOutbox extends LitElement {
     return `${closed} “Send now” tries at once.`;
   }
 
-  /** What a reviewer said of it: sent back with their comment, or approved. */
+  /** What a reviewer said of it: sent back with their comment (and Fix, until corrected), or approved. */
   private renderFeedback(s: StoredSubmission) {
     const f = this.feedback.get(s.payload.id);
     if (!f || f.state === 'received') return nothing;
-    if (isReturned(f))
+    if (isReturned(f)) {
+      const corrected = this.items?.some((i) => i.payload.correctionOf === s.payload.id);
+      const created = new Date(s.payload.createdAt).toLocaleString();
       return html`<p class="why returned">
-        <strong>Returned${f.state === 'rejected' ? ' (rejected)' : ''}:</strong> ${f.comment ?? 'no comment'}
-        <span class="by">(${f.by}, ${new Date(f.at).toLocaleString()})</span>
-      </p>`;
+          <strong>Returned${f.state === 'rejected' ? ' (rejected)' : ''}:</strong>
+          ${f.comment ?? 'no comment'}
+          <span class="by">(${f.by}, ${new Date(f.at).toLocaleString()})</span>
+        </p>
+        ${
+          corrected
+            ? html`<p class="meta">Your correction is saved and goes to the reviewer as a new submission.</p>`
+            : html`<div class="actions">
+                <button
+                  class="primary"
+                  @click=${() => this.fix(s)}
+                  aria-label="Fix ${this.formTitle(s)} saved ${created}"
+                >
+                  Fix
+                </button>
+              </div>`
+        }`;
+    }
     return html`<p class="meta">Approved by ${f.by}${f.comment ? html`: ${f.comment}` : nothing}</p>`;
   }
 

@@ -8,7 +8,7 @@ import {
   type ReviewState,
 } from '../../shared/review.js';
 import { answerText, formOf, placeText } from '../review/answer-text.js';
-import { review, reviewHistory } from '../review/review-api.js';
+import { listForReview, review, reviewHistory, reviewItem } from '../review/review-api.js';
 import { controlStyles } from '../styles/controls.js';
 import { reviewStateStyles } from '../styles/review-states.js';
 
@@ -39,6 +39,7 @@ export class FsReviewDetail extends LitElement {
     item: { attribute: false },
     reference: { attribute: false },
     history: { state: true },
+    corrections: { state: true },
     problem: { state: true },
     busy: { state: true },
   };
@@ -46,6 +47,8 @@ export class FsReviewDetail extends LitElement {
   declare item: ReviewItem | null;
   declare reference: ReferenceData | null;
   declare history: ReviewEvent[] | null;
+  /** The corrections field workers sent of this submission, newest first. */
+  declare corrections: ReviewItem[];
   declare problem: string;
   declare busy: boolean;
 
@@ -54,6 +57,7 @@ export class FsReviewDetail extends LitElement {
     this.item = null;
     this.reference = null;
     this.history = null;
+    this.corrections = [];
     this.problem = '';
     this.busy = false;
   }
@@ -61,6 +65,7 @@ export class FsReviewDetail extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('item') && this.item?.submission.id !== changed.get('item')?.submission.id) {
       this.history = null;
+      this.corrections = [];
       this.problem = '';
       void this.loadHistory();
     }
@@ -69,10 +74,26 @@ export class FsReviewDetail extends LitElement {
   private async loadHistory(): Promise<void> {
     const id = this.item?.submission.id;
     if (!id) return;
-    const outcome = await reviewHistory(id);
+    const [outcome, corrections] = await Promise.all([
+      reviewHistory(id),
+      listForReview({ correctionOf: id }, null),
+    ]);
     if (this.item?.submission.id !== id) return;
     if (outcome.kind === 'ok') this.history = outcome.value;
     else this.problem = outcome.message;
+    if (corrections.kind === 'ok') this.corrections = corrections.value.items;
+  }
+
+  /** Shows another submission here: a correction, or the original it corrects. */
+  private async show(id: string): Promise<void> {
+    const outcome = await reviewItem(id);
+    if (outcome.kind !== 'ok') {
+      this.problem = outcome.message;
+      return;
+    }
+    this.dispatchEvent(
+      new CustomEvent('review-select', { bubbles: true, composed: true, detail: outcome.value }),
+    );
   }
 
   private comment(): string {
@@ -211,6 +232,14 @@ export class FsReviewDetail extends LitElement {
         Form version ${s.formVersion}; reference data ${s.referenceVersion ?? 'not reported'}; device
         ${s.deviceId}
       </p>
+      ${
+        s.correctionOf
+          ? html`<p class="banner">
+              A correction of a submission returned to the field worker.
+              <button @click=${() => this.show(s.correctionOf ?? '')}>Open the original</button>
+            </p>`
+          : nothing
+      }
       <h3>Answers</h3>
       <dl>
         ${fields.flatMap((f) => {
@@ -276,6 +305,21 @@ export class FsReviewDetail extends LitElement {
         )}
         <button ?disabled=${this.busy} @click=${() => this.act(null)}>Add the comment</button>
       </div>
+      ${
+        this.corrections.length
+          ? html`<h3>Corrections</h3>
+              <ul class="corrections" aria-label="Corrections">
+                ${this.corrections.map(
+                  (c) =>
+                    html`<li>
+                      Received ${when(c.submission.receipt.receivedAt)},
+                      ${REVIEW_STATE_LABEL[c.reviewState].toLowerCase()}
+                      <button @click=${() => this.show(c.submission.id)}>Open the correction</button>
+                    </li>`,
+                )}
+              </ul>`
+          : nothing
+      }
       <h3>History</h3>
       ${
         this.history === null

@@ -70,12 +70,14 @@ export class FsReview extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.addEventListener('review-changed', this.onReviewChanged as EventListener);
+    this.addEventListener('review-select', this.onSelect as EventListener);
     void this.load(true);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.removeEventListener('review-changed', this.onReviewChanged as EventListener);
+    this.removeEventListener('review-select', this.onSelect as EventListener);
     if (this.searchTimer) clearTimeout(this.searchTimer);
   }
 
@@ -117,6 +119,10 @@ export class FsReview extends LitElement {
   private onRange(e: RangeChangedEvent): void {
     if (e.last >= this.items.length - PREFETCH_ROWS) void this.load(false);
   }
+
+  private readonly onSelect = (e: CustomEvent<ReviewItem>) => {
+    this.selected = e.detail;
+  };
 
   private readonly onReviewChanged = (e: CustomEvent<{ id: string; state: ReviewState }>) => {
     const { id, state } = e.detail;

@@ -3,7 +3,15 @@
  * table a page at a time, a submission's history, and a review. Each
  * resolves to an outcome said in words; none throws.
  */
-import type { ReviewEvent, ReviewPage, ReviewRequest, ReviewSort, ReviewState } from '../../shared/review.js';
+import type {
+  ReviewEvent,
+  ReviewItem,
+  ReviewPage,
+  ReviewRequest,
+  ReviewSort,
+  ReviewState,
+} from '../../shared/review.js';
+import type { ServerSubmission } from '../../shared/submission.js';
 import { call, type ApiOutcome } from '../accounts/accounts-api.js';
 
 /** What the table shows; every field optional, as the screen's filters are. */
@@ -13,6 +21,8 @@ export interface ReviewFilter {
   capturedFrom?: string;
   capturedBefore?: string;
   text?: string;
+  /** Only the corrections of this submission. */
+  correctionOf?: string;
   sort?: ReviewSort;
 }
 
@@ -24,6 +34,7 @@ export function reviewQuery(filter: ReviewFilter, cursor: string | null = null, 
   if (filter.capturedFrom) q.set('capturedFrom', filter.capturedFrom);
   if (filter.capturedBefore) q.set('capturedBefore', filter.capturedBefore);
   if (filter.text?.trim()) q.set('q', filter.text.trim());
+  if (filter.correctionOf) q.set('correctionOf', filter.correctionOf);
   if (filter.sort && filter.sort !== 'received') q.set('sort', filter.sort);
   if (cursor) q.set('cursor', cursor);
   q.set('limit', String(limit));
@@ -32,6 +43,18 @@ export function reviewQuery(filter: ReviewFilter, cursor: string | null = null, 
 
 export function listForReview(filter: ReviewFilter, cursor: string | null): Promise<ApiOutcome<ReviewPage>> {
   return call<ReviewPage>('GET', `/api/review/submissions?${reviewQuery(filter, cursor)}`);
+}
+
+/** One submission as the table lists it: the record, and its state as its history leaves it. */
+export async function reviewItem(id: string): Promise<ApiOutcome<ReviewItem>> {
+  const [submission, history] = await Promise.all([
+    call<ServerSubmission>('GET', `/api/submissions/${encodeURIComponent(id)}`),
+    reviewHistory(id),
+  ]);
+  if (submission.kind !== 'ok') return submission;
+  if (history.kind !== 'ok') return history;
+  const state = history.value.reduce<ReviewState>((s, e) => e.to ?? s, 'received');
+  return { kind: 'ok', value: { submission: submission.value, reviewState: state } };
 }
 
 export function reviewHistory(id: string): Promise<ApiOutcome<ReviewEvent[]>> {

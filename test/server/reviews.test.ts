@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { FeedbackPage, ReviewEvent, ReviewState } from '../../shared/review.js';
+import { randomUUID } from 'node:crypto';
+import type { FeedbackPage, ReviewEvent, ReviewPage, ReviewState } from '../../shared/review.js';
 import type { ApiError, SubmissionPayload } from '../../shared/submission.js';
 import { as, enrolledDevice, supervisor } from './accounts-helpers.js';
 import {
@@ -199,6 +200,49 @@ describe('reviews', () => {
       assert.equal(bad.statusCode, 400, after);
       assert.equal(bad.json<ApiError>().field, 'after');
     }
+  });
+
+  it('links a correction to the submission it corrects, for the reviewer to see beside it', async () => {
+    const original = await storedPhotosPayload(server.app);
+    await received(original);
+    await review(water.session, original.id, { state: 'has_issues', comment: 'Flow rate is missing.' });
+    const correction: SubmissionPayload = {
+      ...original,
+      id: randomUUID(),
+      answers: { ...original.answers, flow_rate: 9.5 },
+      correctionOf: original.id,
+    };
+    const sent = await putSubmission(server.app, correction);
+    assert.equal(sent.statusCode, 201, sent.body);
+    const got = await as(
+      server.app,
+      { session: water.session },
+      { method: 'GET', url: `/api/submissions/${correction.id}` },
+    );
+    assert.equal(got.json<SubmissionPayload>().correctionOf, original.id);
+    const listed = await as(
+      server.app,
+      { session: water.session },
+      { method: 'GET', url: `/api/review/submissions?correctionOf=${original.id}` },
+    );
+    assert.deepEqual(
+      listed.json<ReviewPage>().items.map((i) => i.submission.id),
+      [correction.id],
+    );
+    // The original stays as it was.
+    const again = await as(
+      server.app,
+      { session: water.session },
+      { method: 'GET', url: `/api/submissions/${original.id}` },
+    );
+    assert.equal(again.json<SubmissionPayload>().correctionOf, undefined);
+
+    const self = { ...(await storedPhotosPayload(server.app)) };
+    const refused = await putSubmission(server.app, { ...self, correctionOf: self.id });
+    assert.equal(refused.statusCode, 400, refused.body);
+    assert.equal(refused.json<ApiError>().field, 'correctionOf');
+    const notAnId = await putSubmission(server.app, { ...self, correctionOf: 'yesterday' });
+    assert.equal(notAnId.statusCode, 400, notAnId.body);
   });
 
   it('numbers events in the order they commit when reviewers change one submission at once', async () => {

@@ -1,18 +1,22 @@
 // A device hears what reviewers did to what it sent, against the real server, and the outbox shows it.
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { REQUEST_HEADER } from '../../shared/accounts.js';
 import { signOut } from '../../src/accounts/accounts-api.js';
 import { feedbackOf, fetchFeedback } from '../../src/core/feedback.js';
 import { sendSubmission } from '../../src/core/sender.js';
 import type { Stores } from '../../src/core/stores.js';
+import { getDraft } from '../../src/core/drafts.js';
+import { getSubmission } from '../../src/core/submissions.js';
+import '../../src/elements/fs-form-view.js';
+import type { FsFormView } from '../../src/elements/fs-form-view.js';
 import '../../src/elements/fs-outbox.js';
 import type { FsOutbox } from '../../src/elements/fs-outbox.js';
 import { enrollThisBrowser } from '../support/enroll.js';
 import { queueDemoSubmission, testStores } from '../support/fixtures.js';
 import { after, before, describe, it } from '../support/mocha.js';
 import { signedInAs, type Credentials } from '../support/signed-in.js';
-import { visibleText } from './form-support.js';
+import { button, loadReference, visibleText } from './form-support.js';
 
 let admin: Credentials;
 
@@ -90,5 +94,48 @@ describe('feedback on sent submissions', () => {
     expect(el.shadowRoot!.querySelector('.returned img')).to.equal(null);
     expect((window as unknown as { __fb?: number }).__fb).to.equal(undefined);
     await expect(el).to.be.accessible();
+  });
+
+  it('fixes a returned submission as a new one linked to it, sent once, which the reviewer finds beside it', async () => {
+    const s = testStores();
+    await fetchFeedback(s);
+    const original = await sent(s, 404);
+    await review(original, { state: 'has_issues', comment: 'Count the people served again.' });
+    await fetchFeedback(s);
+    const outbox = await fixture<FsOutbox>(html`<fs-outbox .stores=${s}></fs-outbox>`);
+    await waitUntil(() => visibleText(outbox).includes('Count the people served again.'), 'returned');
+
+    const navigated = oneEvent(outbox, 'fs-navigate');
+    button(
+      outbox,
+      `Fix ${'water-point-inspection'} saved ${new Date((await getSubmission(original, s))!.payload.createdAt).toLocaleString()}`,
+    ).click();
+    const path = ((await navigated) as CustomEvent<{ path: string }>).detail.path;
+    const draftId = path.split('/').pop()!;
+    const draft = (await getDraft(draftId, s))!;
+    expect(draft.correctionOf).to.equal(original);
+    expect(draftId).to.not.equal(original);
+
+    const view = await fixture<FsFormView>(
+      html`<fs-form-view
+        .reference=${await loadReference()}
+        .stores=${s}
+        draft-id=${draftId}
+      ></fs-form-view>`,
+    );
+    await waitUntil(() => visibleText(view).includes('Correct a returned submission'), 'the banner');
+    expect(visibleText(view)).to.contain(`${admin.username} asks: Count the people served again.`);
+    const saved = oneEvent(view, 'submission-saved');
+    button(view, 'Save').click();
+    const { id } = ((await saved) as CustomEvent<{ id: string }>).detail;
+    expect((await getSubmission(id, s))!.payload.correctionOf).to.equal(original);
+    expect((await sendSubmission(id, { stores: s })).kind).to.equal('sent');
+    // The original stays on the device as it was, and says a correction is on its way.
+    expect((await getSubmission(original, s))!.payload.correctionOf).to.equal(undefined);
+    await waitUntil(() => visibleText(outbox).includes('Your correction is saved'), 'the correction noted');
+
+    const listed = await fetch(`/api/review/submissions?correctionOf=${original}`);
+    const page = (await listed.json()) as { items: { submission: { id: string } }[] };
+    expect(page.items.map((i) => i.submission.id)).to.deep.equal([id]);
   });
 });

@@ -146,4 +146,25 @@ describe('fs-review', () => {
     expect(el.scrollWidth).to.be.at.most(768);
     await expect(el).to.be.accessible();
   });
+
+  it('shows the corrections of a returned submission beside it, and the original from a correction', async () => {
+    await setViewport({ width: 1280, height: 800 });
+    const original = visit(`Otieno ${marker}`, 'piped');
+    await send(original);
+    const correction = { ...visit(`Otieno Odhiambo ${marker}`, 'piped'), correctionOf: original.id };
+    await send(correction);
+    const el = await fixture<FsReview>(html`<fs-review .reference=${reference}></fs-review>`);
+    await search(el, `Otieno ${marker}`);
+    await waitUntil(() => rows(el).length === 1, 'the original');
+    rows(el)[0]!.click();
+    const detail = el.shadowRoot!.querySelector('fs-review-detail')!;
+    await waitUntil(() => visibleText(detail).includes('Corrections'), 'its corrections');
+    button(detail, 'Open the correction').click();
+    await waitUntil(() => el.selected?.submission.id === correction.id, 'the correction shown');
+    await waitUntil(() => visibleText(detail).includes('A correction of a submission returned'), 'the link');
+    expect(visibleText(detail)).to.contain(`Otieno Odhiambo ${marker}`);
+    await expect(el).to.be.accessible();
+    button(detail, 'Open the original').click();
+    await waitUntil(() => el.selected?.submission.id === original.id, 'the original again');
+  });
 });
