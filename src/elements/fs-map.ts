@@ -74,6 +74,8 @@ export class FsMap extends LitElement {
   private readonly changed = new Set<string | null>();
   private readonly refresh = throttle(() => void this.applyChanges(), 100);
   private resizeObserver: ResizeObserver | null = null;
+  /** The form titles the open popup may name. */
+  private popupTitles = '';
 
   constructor() {
     super();
@@ -200,6 +202,18 @@ export class FsMap extends LitElement {
 
   /** What the legend, filters and lists need from the submissions: worked out when they change, not on every pan. */
   private summary: Summary = summarize([]);
+
+  protected override updated(changed: PropertyValues<this>): void {
+    // The reference data may arrive (or change) after the map opened: the base map and form titles follow it.
+    if (!changed.has('reference')) return;
+    this.map?.setBaseMap(this.baseMap);
+    const titles = JSON.stringify(this.reference?.forms.map((f) => [f.id, f.title]) ?? []);
+    // Only when they differ: rebuilding an open popup's buttons could swallow a tap on them.
+    if (titles !== this.popupTitles) {
+      this.popupTitles = titles;
+      this.map?.refreshPopups();
+    }
+  }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('items')) this.summary = summarize(this.items ?? []);

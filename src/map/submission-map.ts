@@ -66,6 +66,9 @@ export interface SubmissionMapOptions {
 const TILE_RETRIES = 2;
 const TILE_RETRY_MS = 1000;
 
+/** The deepest zoom without a tile server to say otherwise. */
+const DEFAULT_MAX_ZOOM = 18;
+
 const FIT: L.FitBoundsOptions = { padding: [24, 24], maxZoom: 16 };
 /** Markers added per task while drawing the first time: about 30 ms each on a laptop core. */
 const SLICE = 1000;
@@ -115,12 +118,14 @@ export class SubmissionMap {
   private showPhotos = false;
   private destroyed = false;
   private baseMapState: BaseMapState = 'none';
+  private baseLayer: L.TileLayer | null = null;
+  /** The configuration the base map was made from; '' for none. */
+  private baseMapKey = '';
 
   constructor(
     container: HTMLElement,
     private readonly options: SubmissionMapOptions,
   ) {
-    const maxZoom = options.baseMap?.maxZoom ?? 18;
     // Room left of the zoom buttons (56 px) and the popup's own padding (44 px), within 160 to 280 px.
     const room = container.clientWidth - 56 - 10 - 44;
     this.popupOptions = {
@@ -132,16 +137,35 @@ export class SubmissionMap {
       renderer: this.renderer,
       preferCanvas: true,
       worldCopyJump: true,
-      maxZoom,
+      maxZoom: DEFAULT_MAX_ZOOM,
     });
     this.map.attributionControl.setPrefix(false);
     L.control.scale().addTo(this.map);
-    new GridLayer({ zIndex: 0, maxZoom }).addTo(this.map);
-    if (options.baseMap) this.addBaseMap(options.baseMap);
+    // No maxZoom of its own: the grid goes as deep as the map does.
+    new GridLayer({ zIndex: 0 }).addTo(this.map);
+    this.setBaseMap(options.baseMap);
     this.map.on('moveend', () => options.onViewChange());
   }
 
-  private addBaseMap(config: BaseMapConfig): void {
+  /**
+   * Shows this tile server's base map, replacing the one shown; null for
+   * none. The configuration may arrive after the map opened (reference data
+   * not yet on the device) or change with a refresh.
+   */
+  setBaseMap(config: BaseMapConfig | null): void {
+    const key = config
+      ? JSON.stringify([config.tileUrl, config.attribution, config.maxZoom, config.subdomains])
+      : '';
+    if (key === this.baseMapKey) return;
+    this.baseMapKey = key;
+    this.baseLayer?.remove();
+    this.baseLayer = null;
+    this.map.setMaxZoom(config?.maxZoom ?? DEFAULT_MAX_ZOOM);
+    if (config) this.baseLayer = this.addBaseMap(config);
+    else this.setBaseMapState('none');
+  }
+
+  private addBaseMap(config: BaseMapConfig): L.TileLayer {
     const tiles = L.tileLayer(config.tileUrl, {
       attribution: escapeHtml(config.attribution),
       maxZoom: config.maxZoom,
@@ -181,6 +205,7 @@ export class SubmissionMap {
     });
     tiles.on('load', () => this.setBaseMapState(loaded > 0 || failed === 0 ? 'shown' : 'unavailable'));
     tiles.addTo(this.map);
+    return tiles;
   }
 
   private setBaseMapState(state: BaseMapState): void {
@@ -347,6 +372,15 @@ export class SubmissionMap {
     return [...this.entries.values()].flatMap((e) =>
       e.photos.filter((p) => this.map.hasLayer(p.marker)).map((p) => p.info),
     );
+  }
+
+  /** Builds an open popup's content again, e.g. once the forms' titles are known. */
+  refreshPopups(): void {
+    for (const [id, entry] of this.entries) {
+      for (const marker of [entry.marker, ...entry.photos.map((p) => p.marker)]) {
+        if (marker.isPopupOpen()) marker.setPopupContent(this.options.popup(id));
+      }
+    }
   }
 
   /** Opens a marker's popup, as a tap would. */

@@ -106,6 +106,26 @@ describe('fs-map', () => {
     expect(log!.filter((r) => r.status === 503)).to.have.length(3);
   });
 
+  it('shows the base map when the reference data naming its tile server arrives after the map opened', async () => {
+    const { template } = await executeServerCommand<{ template: string }, undefined>('tile-server');
+    await saved(s, 'queued', at(-0.09, 34.76));
+    const el = await fixture<FsMap>(html`<fs-map .stores=${s} .reference=${null}></fs-map>`);
+    await el.ready;
+    expect(el.baseMapState).to.equal('none');
+    el.reference = {
+      ...reference,
+      baseMap: { tileUrl: template, attribution: 'Test tiles', maxZoom: 18, subdomains: [] },
+    };
+    const imgs = () => [...el.shadowRoot!.querySelectorAll<HTMLImageElement>('img.leaflet-tile')];
+    await waitUntil(
+      () => imgs().length > 0 && imgs().every((i) => i.classList.contains('leaflet-tile-loaded')),
+      'every tile shown',
+      { timeout: 15_000 },
+    );
+    expect(el.baseMapState).to.equal('shown');
+    expect(visibleText(el)).to.contain('Test tiles');
+  });
+
   it('draws a canvas marker for each located submission, styled by its status', async () => {
     const queued = await saved(s, 'queued', at(-0.09, 34.76));
     const rejected = await saved(s, 'rejected', at(-0.1, 34.8));
@@ -274,6 +294,19 @@ describe('fs-map', () => {
     const img = popup.querySelector<HTMLImageElement>('.thumbs img')!;
     await waitUntil(() => img.complete && img.naturalWidth > 0, 'the thumbnail decodes');
     expect(img.alt).to.equal('Photo 1 of 3');
+  });
+
+  it('names the form in an open popup once the reference data arrives', async () => {
+    const p = await saved(s, 'sent', at(0, 30));
+    const el = await fixture<FsMap>(html`<fs-map .stores=${s} .reference=${null}></fs-map>`);
+    await el.ready;
+    el.openPopup(p.id);
+    const popup = () => el.shadowRoot!.querySelector<HTMLElement>('.leaflet-popup-content')!;
+    expect(visibleText(popup())).to.contain('water-point-inspection');
+    el.reference = reference;
+    await el.updateComplete;
+    expect(visibleText(popup())).to.contain('Water point inspection');
+    expect(popupButton(el, 'Open').getAttribute('aria-label')).to.match(/^Open Water point inspection/);
   });
 
   it('opens a submission in the outbox from its popup', async () => {
