@@ -299,32 +299,34 @@ export async function openWorld(
   options: WorldOptions = {},
 ): Promise<World> {
   const server = new ServerProcess(env);
-  await server.start();
-  const door = new FrontDoor(server);
-  await door.start();
-  const context = await browser.newContext({
-    viewport: { width: 390, height: 844 },
-    geolocation: { latitude: -0.0917, longitude: 34.768, accuracy: 6 },
-    permissions: ['geolocation'],
-  });
-  // Waits end as soon as their state is reached; the limit only matters on a
-  // loaded machine (CI shares two cores), where Playwright's 30 s is too short.
-  context.setDefaultTimeout(120_000);
-  const device = options.enroll === false ? null : await enrollContext(context, door.url, server);
-  const page = await context.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e));
-  return {
-    server,
-    door,
-    context,
-    page,
-    device,
-    async close() {
-      await context.close();
-      await door.stop();
-      await server.dispose();
-    },
+  let door: FrontDoor | null = null;
+  let context: BrowserContext | null = null;
+  const close = async (): Promise<void> => {
+    await context?.close();
+    await door?.stop();
+    await server.dispose();
   };
+  try {
+    await server.start();
+    door = new FrontDoor(server);
+    await door.start();
+    context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      geolocation: { latitude: -0.0917, longitude: 34.768, accuracy: 6 },
+      permissions: ['geolocation'],
+    });
+    // Waits end as soon as their state is reached; the limit only matters on a
+    // loaded machine (CI shares two cores), where Playwright's 30 s is too short.
+    context.setDefaultTimeout(120_000);
+    const device = options.enroll === false ? null : await enrollContext(context, door.url, server);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e));
+    return { server, door, context, page, device, close };
+  } catch (err) {
+    // A world that failed half-way must not leave a server or a browser context behind to hang the run.
+    await close().catch(() => undefined);
+    throw err;
+  }
 }
 
 /** Runs fn in a fresh world and closes the world afterwards, whatever happens. */
