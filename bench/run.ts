@@ -24,6 +24,7 @@ import { seededRandom } from '../test/support/seeded-random.js';
 import { photoUpload } from './photo-upload.js';
 import { ingest } from './ingest.js';
 import { recovery } from './recovery.js';
+import { reviewListing } from './review-listing.js';
 
 const appDir = join(root, 'dist/app');
 
@@ -883,6 +884,7 @@ try {
   if (wanted('size')) await initialJavaScript();
   if (wanted('photo-upload')) await photoUpload();
   if (wanted('ingest')) await ingest();
+  if (wanted('review-listing')) await reviewListing();
   if (wanted('save')) await savingWithPhotos(await browser());
   if (wanted('drain')) await draining(await browser());
   if (wanted('recovery')) await recovery(await browser());

@@ -84,7 +84,8 @@ export async function listForReview(
   if (q.scope !== null) where.push(dialect.inList('s.form_id', bind(dialect.bindList(q.scope))));
   if (q.formId !== null) where.push(`s.form_id = ${bind(q.formId)}`);
   if (q.formVersion !== null) where.push(`s.form_version = ${bind(q.formVersion)}`);
-  if (q.states !== null) where.push(dialect.inList('s.review_state', bind(dialect.bindList(q.states))));
+  // A few states, bound one by one: a literal list lets both planners use (review_state, seq).
+  if (q.states !== null) where.push(`s.review_state IN (${q.states.map((st) => bind(st)).join(', ')})`);
   if (q.deviceId !== null) where.push(`s.sent_by = ${bind(q.deviceId)}`);
   if (q.capturedFrom !== null) where.push(`s.captured_at >= ${bind(q.capturedFrom)}`);
   if (q.capturedBefore !== null) where.push(`s.captured_at < ${bind(q.capturedBefore)}`);
