@@ -4,6 +4,8 @@ import type { NewReviewEvent, ReviewsTx } from './reviews.js';
 import type { Session } from './session.js';
 
 const EVENT_COLUMNS = 'id, submission_id, at, user_id, username, from_state, to_state, comment';
+/** EVENT_COLUMNS of review_events joined as e. */
+const E_EVENT_COLUMNS = EVENT_COLUMNS.replace(/\w+/g, (c) => `e.${c}`);
 
 interface ReviewEventRow {
   id: number | string;
@@ -98,9 +100,7 @@ export function reviewOperations(session: Session, dialect: ReviewDialect): Revi
     },
     async reviewEventsForDevice(deviceId, afterId, limit) {
       const rows = await session.query<ReviewEventRow>(
-        `SELECT ${EVENT_COLUMNS.split(', ')
-          .map((c) => `e.${c}`)
-          .join(', ')}
+        `SELECT ${E_EVENT_COLUMNS}
          FROM review_events e JOIN submissions s ON s.id = e.submission_id
          WHERE s.sent_by = $1 AND e.id > $2 ORDER BY e.id LIMIT $3`,
         [deviceId, afterId, limit],

@@ -5,6 +5,7 @@
  */
 import { ContextConsumer } from '@lit/context';
 import type { ReactiveController, ReactiveElement } from 'lit';
+import type { ApiOutcome } from './accounts-api.js';
 import { sessionContext, type AccountSession } from './account-session.js';
 
 export class SessionController implements ReactiveController {
@@ -26,6 +27,17 @@ export class SessionController implements ReactiveController {
 
   hostDisconnected(): void {
     this.session?.removeEventListener('change', this.onChange);
+  }
+
+  /**
+   * Whether an answer says the person must sign in (again, or as someone
+   * allowed): 401 or 403. Then asks the server who is signed in now, so the
+   * navigation and the expiry warning follow.
+   */
+  signInNeeded(outcome: ApiOutcome<unknown>): boolean {
+    const needed = outcome.kind === 'refused' && (outcome.status === 401 || outcome.status === 403);
+    if (needed) void this.session?.refresh();
+    return needed;
   }
 
   private attach(session: AccountSession | null): void {

@@ -5,7 +5,7 @@
  * both ask at once: each event is applied once (by its id), the cursor only
  * moves forward. No DOM API: it runs in the worker too.
  */
-import { get, getMany, set, update } from 'idb-keyval';
+import { get, getMany, update } from 'idb-keyval';
 import {
   REVIEW_STATES,
   RETURNING_STATES,
@@ -111,9 +111,4 @@ export async function feedbackOf(ids: string[], s: Stores = defaultStores): Prom
     if (f) found.set(f.submissionId, f);
   }
   return found;
-}
-
-/** Forgets the cursor, so the next ask starts from the beginning (a new enrollment is another device). */
-export async function resetFeedbackCursor(s: Stores = defaultStores): Promise<void> {
-  await set(CURSOR_KEY, 0, s.settings);
 }

@@ -21,6 +21,7 @@ import { SyncEngine, type SyncEngineState } from '../send/sync-engine.js';
 import { matchRoute, type Route } from '../route.js';
 import { throttle } from '../throttle.js';
 import { appShellStyles } from '../styles/app-shell.js';
+import { visuallyHiddenStyles } from '../styles/visually-hidden.js';
 import { requestPersistence } from '../storage-persistence.js';
 import type { SendingPath } from '../send/sending-path.js';
 import { workerRegistration } from '../worker-registration.js';
@@ -291,7 +292,7 @@ export class FsApp extends LitElement {
     }
   }
 
-  static override styles = appShellStyles;
+  static override styles = [appShellStyles, visuallyHiddenStyles];
 
   override render() {
     const r = this.route;

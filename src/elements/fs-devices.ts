@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { DeviceInfo, Enrollment } from '../../shared/accounts.js';
 import type { ReferenceData } from '../../shared/forms.js';
 import { createEnrollment, listDevices, revokeDevice, type ApiOutcome } from '../accounts/accounts-api.js';
+import { SessionController } from '../accounts/session-controller.js';
 import { textField } from '../accounts/text-field.js';
 import { chosenForms, formScope, formScopeStyles } from '../accounts/form-scope.js';
 import { accountScreenStyles } from '../styles/account-screens.js';
@@ -50,6 +51,8 @@ export class FsDevices extends LitElement {
   declare busy: boolean;
   declare revoking: DeviceInfo | null;
 
+  private readonly account = new SessionController(this);
+
   constructor() {
     super();
     this.reference = null;
@@ -72,9 +75,8 @@ export class FsDevices extends LitElement {
   /** Shows an answer's problem; true when there was none. */
   private settle<T>(outcome: ApiOutcome<T>): outcome is { kind: 'ok'; value: T } {
     if (outcome.kind === 'ok') return true;
-    const status = outcome.kind === 'refused' ? outcome.status : 0;
     // 403: signed in as a supervisor, or only enrolled as a device.
-    this.signInNeeded = status === 401 || status === 403;
+    this.signInNeeded = this.account.signInNeeded(outcome);
     this.problem = this.signInNeeded
       ? 'Only an administrator manages devices: sign in as one.'
       : outcome.message;

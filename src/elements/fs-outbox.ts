@@ -59,6 +59,8 @@ export class FsOutbox extends LitElement {
   /** What reviewers did to the submissions listed, by id. */
   declare feedback: Map<string, Feedback>;
   stores: Stores = defaultStores;
+  /** The ids of returned submissions whose correction is saved here, from the same listing as items. */
+  private corrected = new Set<string>();
   private unsubscribe: (() => void) | null = null;
 
   constructor() {
@@ -96,6 +98,7 @@ export class FsOutbox extends LitElement {
       items.map((s) => s.payload.id),
       this.stores,
     );
+    this.corrected = new Set(items.flatMap((i) => (i.payload.correctionOf ? [i.payload.correctionOf] : [])));
     this.items = items;
     if (first && this.focusId) {
       await this.updateComplete;
@@ -323,7 +326,7 @@ export class FsOutbox extends LitElement {
     const f = this.feedback.get(s.payload.id);
     if (!f || f.state === 'received') return nothing;
     if (isReturned(f)) {
-      const corrected = this.items?.some((i) => i.payload.correctionOf === s.payload.id);
+      const corrected = this.corrected.has(s.payload.id);
       const created = new Date(s.payload.createdAt).toLocaleString();
       return html`<p class="why returned">
           <strong>Returned${f.state === 'rejected' ? ' (rejected)' : ''}:</strong>

@@ -11,6 +11,7 @@ import { answerText, formOf, placeText } from '../review/answer-text.js';
 import { listForReview, review, reviewHistory, reviewItem } from '../review/review-api.js';
 import { controlStyles } from '../styles/controls.js';
 import { reviewStateStyles } from '../styles/review-states.js';
+import { statusStyles } from '../styles/status.js';
 
 const when = (iso: string): string => new Date(iso).toLocaleString();
 
@@ -139,6 +140,7 @@ export class FsReviewDetail extends LitElement {
 
   static override styles = [
     controlStyles,
+    statusStyles,
     reviewStateStyles,
     css`
       h2 {
@@ -222,7 +224,7 @@ export class FsReviewDetail extends LitElement {
     const unknown = Object.keys(s.answers).filter((k) => !fields.some((f) => f.name === k));
     return html`<h2>${form?.title ?? s.formId}</h2>
       <p>
-        <span class="state state-${item.reviewState}">${REVIEW_STATE_LABEL[item.reviewState]}</span>
+        <span class="status state-${item.reviewState}">${REVIEW_STATE_LABEL[item.reviewState]}</span>
       </p>
       <p class="meta">
         Sent by ${s.sentBy?.deviceName ?? 'a device not enrolled'}, captured ${when(s.createdAt)}, received

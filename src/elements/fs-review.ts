@@ -15,6 +15,7 @@ import { answerText, formOf, keyFields } from '../review/answer-text.js';
 import { listForReview, type ReviewFilter } from '../review/review-api.js';
 import { controlStyles } from '../styles/controls.js';
 import { reviewStateStyles } from '../styles/review-states.js';
+import { statusStyles } from '../styles/status.js';
 import './fs-review-detail.js';
 
 const SORT_LABEL: Record<ReviewSort, string> = {
@@ -39,6 +40,7 @@ export class FsReview extends LitElement {
     nextCursor: { state: true },
     loading: { state: true },
     problem: { state: true },
+    signInNeeded: { state: true },
     selected: { state: true },
   };
 
@@ -49,6 +51,8 @@ export class FsReview extends LitElement {
   declare nextCursor: string | null;
   declare loading: boolean;
   declare problem: string;
+  /** Refused as nobody who reviews: the problem says so, with a link to sign in. */
+  declare signInNeeded: boolean;
   declare selected: ReviewItem | null;
 
   private readonly account = new SessionController(this);
@@ -64,6 +68,7 @@ export class FsReview extends LitElement {
     this.nextCursor = null;
     this.loading = false;
     this.problem = '';
+    this.signInNeeded = false;
     this.selected = null;
   }
 
@@ -90,15 +95,14 @@ export class FsReview extends LitElement {
     if (generation !== this.generation) return;
     this.loading = false;
     if (outcome.kind !== 'ok') {
-      const status = outcome.kind === 'refused' ? outcome.status : 0;
-      if (status === 401 || status === 403) void this.account.session?.refresh();
-      this.problem =
-        status === 401 || status === 403
-          ? 'Only supervisors and administrators review submissions: sign in as one.'
-          : outcome.message;
+      this.signInNeeded = this.account.signInNeeded(outcome);
+      this.problem = this.signInNeeded
+        ? 'Only supervisors and administrators review submissions: sign in as one.'
+        : outcome.message;
       return;
     }
     this.problem = '';
+    this.signInNeeded = false;
     this.items = fresh ? outcome.value.items : [...this.items, ...outcome.value.items];
     this.nextCursor = outcome.value.nextCursor;
   }
@@ -132,6 +136,7 @@ export class FsReview extends LitElement {
 
   static override styles = [
     controlStyles,
+    statusStyles,
     reviewStateStyles,
     css`
       h1 {
@@ -277,8 +282,7 @@ export class FsReview extends LitElement {
         ${
           this.problem
             ? html`<p class="banner error">
-                ${this.problem}
-                ${this.problem.startsWith('Only') ? html`<a href="/signin">Sign in</a>` : nothing}
+                ${this.problem} ${this.signInNeeded ? html`<a href="/signin">Sign in</a>` : nothing}
               </p>`
             : nothing
         }
@@ -318,7 +322,7 @@ export class FsReview extends LitElement {
       <button class="row" aria-current=${current ? 'true' : 'false'} @click=${() => (this.selected = i)}>
         <span class="top">
           <span>${form?.title ?? s.formId}</span>
-          <span class="state state-${i.reviewState}">${REVIEW_STATE_LABEL[i.reviewState]}</span>
+          <span class="status state-${i.reviewState}">${REVIEW_STATE_LABEL[i.reviewState]}</span>
         </span>
         <span class="answers">${answers}</span>
         <span class="when"

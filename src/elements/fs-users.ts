@@ -85,8 +85,7 @@ export class FsUsers extends LitElement {
       return false;
     }
     // 401/403: the session ended, or this is a supervisor (or only a device).
-    this.signInNeeded = status === 401 || status === 403;
-    if (this.signInNeeded) void this.account.session?.refresh();
+    this.signInNeeded = this.account.signInNeeded(outcome);
     this.problem = this.signInNeeded
       ? 'Only an administrator manages users: sign in as one.'
       : outcome.message;

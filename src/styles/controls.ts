@@ -1,4 +1,5 @@
 import { css } from 'lit';
+import { visuallyHiddenStyles } from './visually-hidden.js';
 
 /**
  * Labels, inputs, buttons, hints and messages of the form screens.
@@ -7,6 +8,7 @@ import { css } from 'lit';
  * is at least 44 px tall so that a gloved thumb can hit it.
  */
 export const controlStyles = css`
+  ${visuallyHiddenStyles}
   :host {
     --_fg: var(--fs-fg, #1a1a1a);
     --_bg: var(--fs-bg, #f4f6f6);
@@ -154,15 +156,6 @@ export const controlStyles = css`
     border-color: var(--_danger);
     background: #fdecee;
     color: var(--_danger);
-  }
-  .visually-hidden {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    margin: -1px;
-    overflow: hidden;
-    clip: rect(0 0 0 0);
-    white-space: nowrap;
   }
   dialog {
     max-width: min(30rem, calc(100vw - 2rem));

@@ -1,18 +1,7 @@
 import { css } from 'lit';
 
-/** Review state chips: a word and a shape as well as a colour, so colour is never the only cue. */
+/** The colour and shape of each review state, on statusStyles' chip: class="status state-…". */
 export const reviewStateStyles = css`
-  .state {
-    display: inline-flex;
-    align-items: center;
-    gap: 0.3em;
-    padding: 0.1em 0.55em;
-    border-radius: 1em;
-    font-weight: 700;
-    font-size: 0.9rem;
-    border: 2px solid currentColor;
-    white-space: nowrap;
-  }
   .state-received {
     color: #0b5394;
   }
