@@ -133,6 +133,7 @@ const base: ReviewQuery = {
   correctionOf: null,
   sort: 'received',
   after: null,
+  since: null,
   limit: 100,
 };
 

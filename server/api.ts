@@ -6,6 +6,7 @@ import type { CurrentReference } from './current-reference.js';
 import { rateLimited } from './errors.js';
 import accountRoutes from './routes/accounts.js';
 import deviceRoutes from './routes/devices.js';
+import liveRoutes from './routes/live.js';
 import reviewRoutes from './routes/reviews.js';
 import metaRoutes from './routes/meta.js';
 import photoRoutes from './routes/photos.js';
@@ -84,4 +85,5 @@ export default async function api(fastify: FastifyInstance, opts: ApiOptions): P
   await fastify.register(photoRoutes, { repo, photos: opts.photos });
   await fastify.register(submissionRoutes, { repo, reference: opts.reference });
   await fastify.register(reviewRoutes, { repo, clock });
+  await fastify.register(liveRoutes, { repo, clock });
 }

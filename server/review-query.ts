@@ -95,5 +95,6 @@ export function readReviewQuery(user: UserRecord, qs: ReviewQueryString): Review
     sort,
     after: qs.cursor ? decodeReviewCursor(qs.cursor, sort) : null,
     limit,
+    since: null,
   };
 }

@@ -55,7 +55,7 @@ export async function reviewSubmission(
   const stored = await repo.getSubmission(submissionId);
   if (!stored || !userMayReview(user, stored.payload.formId))
     throw notFound(`The server has no submission ${submissionId}.`);
-  return repo.withTransaction(async (tx) => {
+  const outcome = await repo.withTransaction(async (tx): Promise<ReviewOutcome> => {
     await tx.lockReviews();
     const current = await tx.getReviewState(submissionId);
     if (current === undefined) throw notFound(`The server has no submission ${submissionId}.`);
@@ -77,6 +77,8 @@ export async function reviewSubmission(
     });
     return { state: to ?? current, event };
   });
+  if (outcome.event) repo.changes.announce('review');
+  return outcome;
 }
 
 /** A page of the review table: the filtered submissions with their states, and the next page's cursor. */

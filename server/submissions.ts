@@ -119,7 +119,7 @@ export async function acceptSubmission(
   const sentBy = { deviceId: device.id, deviceName: device.name };
   // Before the transaction, which must not wait for another request's read of a new revision.
   const reference = await references.current();
-  return repo.withTransaction(async (tx) => {
+  const accepted = await repo.withTransaction(async (tx): Promise<Accepted> => {
     try {
       if (!deviceMayUse(device, payload.formId))
         throw forbidden(
@@ -147,6 +147,9 @@ export async function acceptSubmission(
     });
     return inserted ? { status: 201, receipt: stored.receipt } : answerResend(stored, hash);
   });
+  // Committed: reviewers' live streams, on every server, read it now.
+  if (accepted.status === 201) repo.changes.announce('submission');
+  return accepted;
 }
 
 export function toServerSubmission(stored: StoredSubmission): ServerSubmission {

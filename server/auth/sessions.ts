@@ -99,6 +99,23 @@ export async function startSession(
 }
 
 /**
+ * The user of a session resolved earlier, read again, when the session is
+ * still open and the user not disabled; null otherwise. Unlike
+ * resolveSession it does not count as use: a screen left open on a live
+ * stream must not keep its session alive.
+ */
+export async function stillSignedIn(
+  repo: Repository,
+  tokenHash: string,
+  now: Date,
+): Promise<UserRecord | null> {
+  const session = await repo.getSession(tokenHash);
+  if (!session || Date.parse(sessionEnds(session)) <= now.getTime()) return null;
+  const user = await repo.getUser(session.userId);
+  return user && user.disabledAt === null ? user : null;
+}
+
+/**
  * The session and user a session cookie names, when the session has not
  * ended and the user is not disabled; its use is recorded (at most once a
  * minute). An ended session is deleted on the way.

@@ -1,5 +1,7 @@
 import type { PhotoType, Receipt, ServerSubmission, SubmissionPayload } from '../../shared/submission.js';
 import type { AccountsTx } from './accounts.js';
+import type { Changes } from './changes.js';
+import type { OutboxReportsTx } from './outbox-reports.js';
 import type { ReviewsTx } from './reviews.js';
 
 /** A photo whose bytes the photo store holds in full. */
@@ -138,7 +140,7 @@ export interface RecordsTx {
  * itself, where each is atomic on its own: a submission is stored with its
  * photo links or not at all.
  */
-export interface RepositoryTx extends RecordsTx, AccountsTx, ReviewsTx {}
+export interface RepositoryTx extends RecordsTx, AccountsTx, ReviewsTx, OutboxReportsTx {}
 
 /** The name of every operation of RepositoryTx, for implementations that hand each on the same way. */
 export const REPOSITORY_OPERATIONS = Object.keys({
@@ -196,6 +198,10 @@ export const REPOSITORY_OPERATIONS = Object.keys({
   importReviewEvent: true,
   listForReview: true,
   reviewEventsForDevice: true,
+  reviewEventsOnForms: true,
+  putOutboxReport: true,
+  outboxReportsAfter: true,
+  livePosition: true,
 } satisfies Record<keyof RepositoryTx, true>) as (keyof RepositoryTx)[];
 
 /**
@@ -257,6 +263,8 @@ export const REPOSITORY_OPERATIONS = Object.keys({
  *   server's, and every insert is refused by the database.
  */
 export interface Repository extends RepositoryTx {
+  /** Signals to and from every server sharing the database, for the live review stream. */
+  readonly changes: Changes;
   migrate(): Promise<void>;
   withTransaction<T>(fn: (tx: RepositoryTx) => Promise<T>): Promise<T>;
   /** Waits for the operations under way, then releases the database. */

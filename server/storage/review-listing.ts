@@ -32,6 +32,11 @@ export interface ReviewQuery {
   correctionOf: string | null;
   sort: ReviewSort;
   after: ReviewCursor | null;
+  /**
+   * Only those with a seq above this, oldest first (the live stream's
+   * reading of what is new); sort and after are then unused.
+   */
+  since: number | null;
   limit: number;
 }
 
@@ -73,7 +78,9 @@ export async function listForReview(
   };
   const ceiling = await dialect.ceiling(session);
   const where: string[] = [];
-  if (q.sort === 'captured' && q.after) {
+  if (q.since !== null) {
+    where.push(`s.seq > ${bind(q.since)}`, `s.seq < ${bind(ceiling)}`);
+  } else if (q.sort === 'captured' && q.after) {
     // By capture time the keyset is (captured_at, seq); the seq bound is only the ceiling's.
     where.push(`s.seq < ${bind(ceiling)}`);
     const at = bind(q.after.capturedAt ?? '');
@@ -91,7 +98,8 @@ export async function listForReview(
   if (q.capturedBefore !== null) where.push(`s.captured_at < ${bind(q.capturedBefore)}`);
   if (q.text !== null) where.push(dialect.answersMatch(bind(containsPattern(q.text))));
   if (q.correctionOf !== null) where.push(`s.correction_of = ${bind(q.correctionOf)}`);
-  const order = q.sort === 'captured' ? 's.captured_at DESC, s.seq DESC' : 's.seq DESC';
+  const order =
+    q.since !== null ? 's.seq' : q.sort === 'captured' ? 's.captured_at DESC, s.seq DESC' : 's.seq DESC';
   const rows = await session.query<ReviewRow>(
     `SELECT s.seq, s.id, s.received_at, s.content_hash, s.payload, s.sent_by, d.name AS sent_by_name,
        s.review_state, s.captured_at
@@ -104,7 +112,7 @@ export async function listForReview(
   return {
     items: page.map((r) => ({ submission: toSubmission(r), reviewState: r.review_state })),
     next:
-      rows.length > q.limit && last
+      rows.length > q.limit && last && q.since === null
         ? { seq: Number(last.seq), capturedAt: q.sort === 'captured' ? last.captured_at : null }
         : null,
   };

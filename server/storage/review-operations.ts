@@ -98,6 +98,16 @@ export function reviewOperations(session: Session, dialect: ReviewDialect): Revi
       await dialect.afterImport(session);
       return rows.length === 1;
     },
+    async reviewEventsOnForms(afterId, formIds, limit) {
+      const onForms = formIds === null ? '' : `AND ${dialect.inList('s.form_id', '$3')}`;
+      const rows = await session.query<ReviewEventRow>(
+        `SELECT ${E_EVENT_COLUMNS}
+         FROM review_events e JOIN submissions s ON s.id = e.submission_id
+         WHERE e.id > $1 ${onForms} ORDER BY e.id LIMIT $2`,
+        formIds === null ? [afterId, limit] : [afterId, limit, dialect.bindList(formIds)],
+      );
+      return rows.map(toEvent);
+    },
     async reviewEventsForDevice(deviceId, afterId, limit) {
       const rows = await session.query<ReviewEventRow>(
         `SELECT ${E_EVENT_COLUMNS}

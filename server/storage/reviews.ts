@@ -27,6 +27,15 @@ export interface ReviewsTx {
   reviewEventsAfter(afterId: number, limit: number): Promise<ReviewEvent[]>;
   /** Stores an event as another repository held it, its id unchanged; insert-if-absent on the id. */
   importReviewEvent(event: ReviewEvent): Promise<boolean>;
+  /**
+   * Every event after the id on submissions of the forms given (every form
+   * when null), oldest first, at most limit: what the live stream sends a reviewer.
+   */
+  reviewEventsOnForms(
+    afterId: number,
+    formIds: readonly string[] | null,
+    limit: number,
+  ): Promise<ReviewEvent[]>;
   /** Events on the submissions the device sent, after the id, oldest first, at most limit. */
   reviewEventsForDevice(deviceId: string, afterId: number, limit: number): Promise<ReviewEvent[]>;
   /** A page of the review table (review-listing.ts). */

@@ -35,6 +35,24 @@ interface Case {
   wrong?: { cookies: () => Cookies; status: number };
   /** A credential that no longer counts. */
   stale: () => Cookies;
+  /** The right credential gets a stream that does not end (text/event-stream). */
+  endless?: true;
+}
+
+/** An answer read whole, or for an endless stream, only its status (the stream is dropped). */
+async function settled(
+  response: Awaited<ReturnType<typeof as>>,
+  endless: boolean,
+): Promise<{ statusCode: number; body: string; json<T>(): T }> {
+  if (!endless) return response;
+  const stream = response.stream();
+  if (response.statusCode === 200) {
+    stream.destroy();
+    return { statusCode: 200, body: '(a stream)', json: () => assert.fail('a stream is not JSON') };
+  }
+  let body = '';
+  for await (const chunk of stream) body += String(chunk);
+  return { statusCode: response.statusCode, body, json: <T>() => JSON.parse(body) as T };
 }
 
 describe('who may call each endpoint', () => {
@@ -181,6 +199,35 @@ describe('who may call each endpoint', () => {
       stale: endedSession,
     },
     {
+      name: 'GET /api/review/live',
+      request: () => ({ method: 'GET', url: '/api/review/live?state=received', payloadAsStream: true }),
+      right: asReviewer,
+      status: 200,
+      wrong: { cookies: asDevice, status: 403 },
+      stale: endedSession,
+      endless: true,
+    },
+    {
+      name: 'GET /api/review/outboxes',
+      request: () => ({ method: 'GET', url: '/api/review/outboxes' }),
+      right: asReviewer,
+      status: 200,
+      wrong: { cookies: asDevice, status: 403 },
+      stale: endedSession,
+    },
+    {
+      name: 'PUT /api/outbox',
+      request: () => ({
+        method: 'PUT',
+        url: '/api/outbox',
+        payload: { reportedAt: new Date().toISOString(), waiting: 0, oldestCapturedAt: null, items: [] },
+      }),
+      right: asDevice,
+      status: 204,
+      wrong: { cookies: asReviewer, status: 403 },
+      stale: revokedDevice,
+    },
+    {
       name: 'GET /api/submissions/{id}/reviews',
       request: () => ({ method: 'GET', url: `/api/submissions/${sentId}/reviews` }),
       right: asReviewer,
@@ -280,7 +327,8 @@ describe('who may call each endpoint', () => {
 
   for (const c of cases) {
     it(`${c.name}: 401 without a credential, ${c.wrong ? `${c.wrong.status} for the wrong one, ` : ''}401 for a stale one, ${c.status} for the right one`, async () => {
-      const send = async (cookies: Cookies) => as(server.app, cookies, await c.request());
+      const send = async (cookies: Cookies) =>
+        settled(await as(server.app, cookies, await c.request()), c.endless === true);
       const none = await send({});
       assert.equal(none.statusCode, 401, none.body);
       if (c.name.startsWith('HEAD')) assert.equal(none.body, '');

@@ -669,6 +669,8 @@ describe('what migrate-storage copies', () => {
     sign_in_failures: 'listSignInFailures, then insertSignInFailures',
     review_events:
       "reviewEventsAfter, oldest first, then importReviewEvent with its id and setReviewState to the event's state",
+    outbox_reports:
+      'not copied on purpose: a report says what a device held at one moment, and each device reports again the next time it talks to the server',
   };
 
   it('carries every table the migrations of either database create', () => {

@@ -39,6 +39,7 @@ function eachOperation(
 function wrapTransactions(repo: Repository, wrap: (tx: RepositoryTx) => RepositoryTx): Repository {
   return {
     ...eachOperation(repo, (work) => work()),
+    changes: repo.changes,
     migrate: () => repo.migrate(),
     withTransaction: (fn) => repo.withTransaction((tx) => fn(wrap(tx))),
     close: () => repo.close(),

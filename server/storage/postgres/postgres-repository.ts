@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { ReentryGuard } from '../reentry-guard.js';
 import { REPOSITORY_OPERATIONS, type Repository, type RepositoryTx } from '../repository.js';
+import { PostgresChanges } from './postgres-changes.js';
 import { checkMigrated, inTransaction, migrate, openPool, openPoolToRead } from './database.js';
 import { postgresOperations, type Session } from './statements.js';
 
@@ -62,6 +63,7 @@ export function openPostgresRepository(
 ): Repository {
   const pool = readOnly ? openPoolToRead(url) : openPool(url, poolSize);
   const guard = new ReentryGuard();
+  const changes = new PostgresChanges(url, pool);
   const inFlight = new Set<Promise<unknown>>();
 
   /** Runs work unless called from inside a transaction of this repository, and remembers it until it settles. */
@@ -115,11 +117,13 @@ export function openPostgresRepository(
 
   return {
     ...(operations as unknown as RepositoryTx),
+    changes,
     migrate: () => track(() => (readOnly ? checkMigrated(pool, url) : migrate(pool))),
     withTransaction: (fn) =>
       track(() => transaction((session) => guard.within(() => fn(postgresOperations(session))))),
     async close() {
       while (inFlight.size > 0) await Promise.all(inFlight);
+      await changes.close();
       await pool.end();
     },
   };

@@ -1,4 +1,5 @@
 import { accountOperations } from '../account-operations.js';
+import { outboxReportOperations, type OutboxReportsDialect } from '../outbox-reports.js';
 import { reviewOperations, type ReviewDialect } from '../review-operations.js';
 import type { PhotoRecord, RepositoryTx, StoredSubmission } from '../repository.js';
 import {
@@ -57,6 +58,9 @@ const REFERENCE_LOCK = 7_384_201_556;
 /** Queues appenders of review events, as REFERENCE_LOCK does publishers: ids then commit in order. */
 const REVIEW_LOCK = 7_384_201_557;
 
+/** Queues writers of outbox reports, so report versions commit in order. */
+const OUTBOX_REPORT_LOCK = 7_384_201_558;
+
 const POSTGRES_REVIEWS: ReviewDialect = {
   async lock(session) {
     await session.query('SELECT pg_advisory_xact_lock($1)', [REVIEW_LOCK]);
@@ -75,6 +79,13 @@ const POSTGRES_REVIEWS: ReviewDialect = {
       "SELECT setval(pg_get_serial_sequence('review_events', 'id'), (SELECT max(id) FROM review_events))",
     );
   },
+};
+
+const POSTGRES_OUTBOX_REPORTS: OutboxReportsDialect = {
+  async lock(session) {
+    await session.query('SELECT pg_advisory_xact_lock($1)', [OUTBOX_REPORT_LOCK]);
+  },
+  ceiling: POSTGRES_REVIEWS.ceiling,
 };
 
 /**
@@ -219,6 +230,7 @@ export function postgresOperations(session: Session): RepositoryTx {
     ...moveOperations(session),
     ...accountOperations(session),
     ...reviewOperations(session, POSTGRES_REVIEWS),
+    ...outboxReportOperations(session, POSTGRES_OUTBOX_REPORTS),
   };
 }
 

@@ -1,5 +1,7 @@
 import type { AccountsTx } from '../accounts.js';
 import { accountOperations } from '../account-operations.js';
+import { LocalChanges } from '../changes.js';
+import { outboxReportOperations, type OutboxReportsTx } from '../outbox-reports.js';
 import { reviewOperations, type ReviewDialect } from '../review-operations.js';
 import type { ReviewsTx } from '../reviews.js';
 import { REPOSITORY_OPERATIONS, type Repository, type RepositoryTx } from '../repository.js';
@@ -9,7 +11,7 @@ import { sqliteSession } from './session.js';
 import { sqliteOperations, type SyncOperations } from './statements.js';
 
 /** The operations on records (run synchronously), and on accounts and reviews (through a session). */
-type Operations = SyncOperations & AccountsTx & ReviewsTx;
+type Operations = SyncOperations & AccountsTx & ReviewsTx & OutboxReportsTx;
 
 /** One writer commits in order, and AUTOINCREMENT numbers above every id held. */
 const SQLITE_REVIEWS: ReviewDialect = {
@@ -30,6 +32,7 @@ function operations(db: DB): Operations {
     ...sqliteOperations(db),
     ...accountOperations(session),
     ...reviewOperations(session, SQLITE_REVIEWS),
+    ...outboxReportOperations(session, SQLITE_REVIEWS),
   };
 }
 
@@ -64,6 +67,8 @@ export function openSqliteRepository(dataDir: string, { readOnly = false } = {})
 
   return {
     ...lift(ops, (work) => commits.transaction(work)),
+    // Only this process writes the file: its own signals are all there are.
+    changes: new LocalChanges(),
 
     migrate: () =>
       commits.alone(() => {
