@@ -7,6 +7,7 @@
  */
 import { submissionIdFromTag, syncSubmission } from '../src/core/background-sync.js';
 import { notifySendProgress } from '../src/core/outbox-events.js';
+import { reportOutbox } from '../src/core/outbox-report.js';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -32,6 +33,9 @@ export function onSync(event: SyncEvent): void {
       onProgress: (p) => notifySendProgress(p, 'worker'),
       pageInView,
       stopWaiting: newVersionComing(),
-    }),
+    }).finally(
+      // With every page closed, the supervisor still learns what is left; unchanged, it is not sent again.
+      () => reportOutbox({ minIntervalMs: 60_000 }),
+    ),
   );
 }

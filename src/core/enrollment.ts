@@ -12,6 +12,7 @@ import type { EnrollmentState } from '../../shared/messages.js';
 import type { ApiError } from '../../shared/submission.js';
 import { apiFetch } from './api-request.js';
 import { notifyEnrollmentChange } from './outbox-events.js';
+import { forgetLastReport } from './outbox-report.js';
 import { defaultStores, guardQuota, type Stores } from './stores.js';
 
 export type { EnrollmentState };
@@ -55,7 +56,11 @@ async function change(
       return promisifyRequest(store.transaction);
     }),
   );
-  if (changed) notifyEnrollmentChange(result);
+  if (changed) {
+    // A new enrollment is a new device to the server: it has no report from it yet.
+    forgetLastReport();
+    notifyEnrollmentChange(result);
+  }
   return result;
 }
 

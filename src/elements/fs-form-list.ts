@@ -7,21 +7,7 @@ import { startableForms } from '../core/form-versions.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { controlStyles } from '../styles/controls.js';
 import './fs-enrollment-notice.js';
-
-const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
-  ['day', 86_400_000],
-  ['hour', 3_600_000],
-  ['minute', 60_000],
-];
-
-/** "5 minutes ago", "yesterday": when a draft was last edited. */
-function ago(iso: string, now = Date.now()): string {
-  const ms = Date.parse(iso) - now;
-  if (Math.abs(ms) < 60_000) return 'just now';
-  const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
-  const [unit, size] = UNITS.find(([, size]) => Math.abs(ms) >= size) ?? ['minute', 60_000];
-  return rtf.format(Math.round(ms / size), unit);
-}
+import { ago } from '../time-words.js';
 
 function answerCount(d: Draft): number {
   return Object.values(d.answers).filter((v) => !isEmpty(v)).length;

@@ -85,6 +85,11 @@ export class FsReviewDetail extends LitElement {
     if (corrections.kind === 'ok') this.corrections = corrections.value.items;
   }
 
+  /** Reads the history and the corrections again (another reviewer acted, a correction arrived). */
+  refresh(): Promise<void> {
+    return this.loadHistory();
+  }
+
   /** Shows another submission here: a correction, or the original it corrects. */
   private async show(id: string): Promise<void> {
     const outcome = await reviewItem(id);

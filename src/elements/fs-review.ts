@@ -2,25 +2,31 @@ import '@lit-labs/virtualizer';
 import type { RangeChangedEvent } from '@lit-labs/virtualizer/events.js';
 import { LitElement, css, html, nothing } from 'lit';
 import type { ReferenceData } from '../../shared/forms.js';
+import type { DeviceOutbox } from '../../shared/live.js';
 import {
-  REVIEW_SORTS,
   REVIEW_STATE_LABEL,
-  REVIEW_STATES,
+  type ReviewEvent,
   type ReviewItem,
-  type ReviewSort,
   type ReviewState,
 } from '../../shared/review.js';
+import { whoAmI } from '../accounts/accounts-api.js';
 import { SessionController } from '../accounts/session-controller.js';
 import { answerText, formOf, keyFields } from '../review/answer-text.js';
-import { listForReview, type ReviewFilter } from '../review/review-api.js';
+import { LiveController, type LiveStatus } from '../review/live-controller.js';
+import { deviceOutboxes, listForReview, type ReviewFilter } from '../review/review-api.js';
 import { controlStyles } from '../styles/controls.js';
 import { reviewStateStyles } from '../styles/review-states.js';
 import { statusStyles } from '../styles/status.js';
+import type { FsReviewDetail } from './fs-review-detail.js';
+import './fs-field-outboxes.js';
 import './fs-review-detail.js';
+import './fs-review-filters.js';
 
-const SORT_LABEL: Record<ReviewSort, string> = {
-  received: 'Newest received first',
-  captured: 'Newest captured first',
+const LIVE_WORDS: Record<LiveStatus, string> = {
+  connecting: 'Connecting…',
+  live: 'Live: new submissions and reviews appear as they happen.',
+  stale: 'Reconnecting… what you see may be out of date; it catches up once back.',
+  ended: 'Your session has ended: sign in again to see changes live.',
 };
 
 /** Rows still below the last one shown when the next page is asked for. */
@@ -30,7 +36,9 @@ const PREFETCH_ROWS = 30;
  * The supervisor's review screen, `/review`: the submissions of their forms,
  * filtered on the server and paged from a cursor into a virtualised list
  * (only the rows in view are in the DOM, however many are loaded), and the
- * one chosen, in full, to review.
+ * one chosen, in full, to review. It stays live: new submissions of the
+ * filter, other reviewers' changes and devices' outbox reports arrive on
+ * the live stream (LiveController) without a reload.
  */
 export class FsReview extends LitElement {
   static override properties = {
@@ -42,6 +50,8 @@ export class FsReview extends LitElement {
     problem: { state: true },
     signInNeeded: { state: true },
     selected: { state: true },
+    outboxes: { state: true },
+    arrived: { state: true },
   };
 
   /** The forms this browser holds, for titles and labels. */
@@ -54,11 +64,33 @@ export class FsReview extends LitElement {
   /** Refused as nobody who reviews: the problem says so, with a link to sign in. */
   declare signInNeeded: boolean;
   declare selected: ReviewItem | null;
+  /** Each device's latest outbox report. */
+  declare outboxes: DeviceOutbox[];
+  /** Ids that arrived live since the filter was set: marked "New". */
+  declare arrived: ReadonlySet<string>;
 
   private readonly account = new SessionController(this);
+  private readonly live = new LiveController(
+    this,
+    {
+      started: () => {
+        void this.load(true);
+        void this.loadOutboxes();
+      },
+      submission: (item) => this.onArrival(item),
+      review: (event) => this.onReviewed(event),
+      outbox: (report) => {
+        this.outboxes = [...this.outboxes.filter((d) => d.deviceId !== report.deviceId), report];
+      },
+      reset: () => void this.load(true),
+    },
+    async () => {
+      const me = await (this.account.session?.refresh() ?? whoAmI());
+      return me.kind !== 'ok' || me.value.user !== null;
+    },
+  );
   /** Each load's number: an answer to an older filter is dropped. */
   private generation = 0;
-  private searchTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor() {
     super();
@@ -70,20 +102,27 @@ export class FsReview extends LitElement {
     this.problem = '';
     this.signInNeeded = false;
     this.selected = null;
+    this.outboxes = [];
+    this.arrived = new Set();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.addEventListener('review-changed', this.onReviewChanged as EventListener);
     this.addEventListener('review-select', this.onSelect as EventListener);
-    void this.load(true);
+    // The table loads once the stream is open, so nothing arriving in between is missed.
+    this.live.follow(this.filter);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.removeEventListener('review-changed', this.onReviewChanged as EventListener);
     this.removeEventListener('review-select', this.onSelect as EventListener);
-    if (this.searchTimer) clearTimeout(this.searchTimer);
+  }
+
+  private async loadOutboxes(): Promise<void> {
+    const outcome = await deviceOutboxes();
+    if (outcome.kind === 'ok') this.outboxes = outcome.value.devices;
   }
 
   /** Loads the first page of the filter (fresh), or the next page. */
@@ -110,14 +149,46 @@ export class FsReview extends LitElement {
   private setFilter(change: Partial<ReviewFilter>): void {
     this.filter = { ...this.filter, ...change };
     this.selected = null;
-    void this.load(true);
+    this.arrived = new Set();
+    // Loading from now: the table is asked for once the new stream is open.
+    this.loading = true;
+    this.live.follow(this.filter);
   }
 
-  private onSearch(e: Event): void {
-    const text = (e.target as HTMLInputElement).value;
-    if (this.searchTimer) clearTimeout(this.searchTimer);
-    // Typing asks once a pause comes, not at every key.
-    this.searchTimer = setTimeout(() => this.setFilter({ text }), 300);
+  /** A submission of the filter arrived: in its place by the order shown, unless beyond what is loaded. */
+  private onArrival(item: ReviewItem): void {
+    const id = item.submission.id;
+    if (this.items.some((i) => i.submission.id === id)) return;
+    let at = 0;
+    if (this.filter.sort === 'captured') {
+      const t = Date.parse(item.submission.createdAt);
+      at = this.items.findIndex((i) => Date.parse(i.submission.createdAt) <= t);
+      // Older than every row loaded: it comes with the next page, if there is one.
+      if (at < 0 && this.nextCursor !== null) return;
+      if (at < 0) at = this.items.length;
+    }
+    this.items = [...this.items.slice(0, at), item, ...this.items.slice(at)];
+    this.arrived = new Set([...this.arrived, id]);
+    if (item.submission.correctionOf && item.submission.correctionOf === this.selected?.submission.id)
+      void this.detail()?.refresh();
+  }
+
+  /** Another reviewer's change (or this one's, heard back): the row's state, and the history if shown. */
+  private onReviewed(event: ReviewEvent): void {
+    if (event.to) this.setState(event.submissionId, event.to);
+    if (this.selected?.submission.id === event.submissionId) void this.detail()?.refresh();
+  }
+
+  private detail(): FsReviewDetail | null {
+    return this.renderRoot.querySelector('fs-review-detail');
+  }
+
+  private setState(id: string, state: ReviewState): void {
+    this.items = this.items.map((i) =>
+      i.submission.id === id && i.reviewState !== state ? { ...i, reviewState: state } : i,
+    );
+    if (this.selected?.submission.id === id && this.selected.reviewState !== state)
+      this.selected = { ...this.selected, reviewState: state };
   }
 
   private onRange(e: RangeChangedEvent): void {
@@ -128,11 +199,8 @@ export class FsReview extends LitElement {
     this.selected = e.detail;
   };
 
-  private readonly onReviewChanged = (e: CustomEvent<{ id: string; state: ReviewState }>) => {
-    const { id, state } = e.detail;
-    this.items = this.items.map((i) => (i.submission.id === id ? { ...i, reviewState: state } : i));
-    if (this.selected?.submission.id === id) this.selected = { ...this.selected, reviewState: state };
-  };
+  private readonly onReviewChanged = (e: CustomEvent<{ id: string; state: ReviewState }>) =>
+    this.setState(e.detail.id, e.detail.state);
 
   static override styles = [
     controlStyles,
@@ -142,26 +210,6 @@ export class FsReview extends LitElement {
       h1 {
         font-size: 1.5rem;
         margin: 0 0 0.75rem;
-      }
-      .filters {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.75rem;
-        align-items: end;
-        margin-bottom: 0.75rem;
-      }
-      .filters > div {
-        display: grid;
-        gap: 0.25rem;
-        min-width: 11rem;
-        max-width: 22rem;
-        flex: 1 1 11rem;
-      }
-      select,
-      input {
-        height: var(--_target);
-        box-sizing: border-box;
-        font: inherit;
       }
       .layout {
         display: grid;
@@ -217,67 +265,37 @@ export class FsReview extends LitElement {
       .count {
         margin: 0 0 0.5rem;
       }
+      .live {
+        margin: 0 0 0.5rem;
+        color: var(--_muted);
+      }
+      .live.stale,
+      .live.ended {
+        color: #8a3b00;
+        font-weight: 600;
+      }
+      .new {
+        font-size: 0.8rem;
+        padding: 0 0.4rem;
+        border-radius: 0.3rem;
+        background: var(--_brand);
+        color: #fff;
+      }
     `,
   ];
 
   override render() {
-    const forms = [...new Map((this.reference?.forms ?? []).map((f) => [f.id, f.title])).entries()];
-    const f = this.filter;
     return html`<h1>Review</h1>
-      <div class="filters" role="search" aria-label="Filter the submissions">
-        <div>
-          <label class="label" for="form">Form</label>
-          <select
-            id="form"
-            @change=${(e: Event) => this.setFilter({ formId: (e.target as HTMLSelectElement).value || undefined })}
-          >
-            <option value="">Every form</option>
-            ${forms.map(([id, title]) => html`<option value=${id} ?selected=${f.formId === id}>${title}</option>`)}
-          </select>
-        </div>
-        <div>
-          <label class="label" for="state">State</label>
-          <select
-            id="state"
-            @change=${(e: Event) => {
-              const v = (e.target as HTMLSelectElement).value;
-              this.setFilter({ states: v ? [v as ReviewState] : undefined });
-            }}
-          >
-            <option value="">Every state</option>
-            ${REVIEW_STATES.map((s) => html`<option value=${s} ?selected=${f.states?.[0] === s}>${REVIEW_STATE_LABEL[s]}</option>`)}
-          </select>
-        </div>
-        <div>
-          <label class="label" for="from">Captured from</label>
-          <input
-            id="from"
-            type="date"
-            @change=${(e: Event) => this.setFilter({ capturedFrom: (e.target as HTMLInputElement).value || undefined })}
-          />
-        </div>
-        <div>
-          <label class="label" for="until">Captured until</label>
-          <input
-            id="until"
-            type="date"
-            @change=${(e: Event) => this.setFilter({ capturedBefore: nextDay((e.target as HTMLInputElement).value) })}
-          />
-        </div>
-        <div>
-          <label class="label" for="search">Search answers</label>
-          <input id="search" type="search" @input=${this.onSearch} />
-        </div>
-        <div>
-          <label class="label" for="sort">Order</label>
-          <select
-            id="sort"
-            @change=${(e: Event) => this.setFilter({ sort: (e.target as HTMLSelectElement).value as ReviewSort })}
-          >
-            ${REVIEW_SORTS.map((s) => html`<option value=${s} ?selected=${(f.sort ?? 'received') === s}>${SORT_LABEL[s]}</option>`)}
-          </select>
-        </div>
-      </div>
+      <fs-review-filters
+        .reference=${this.reference}
+        .filter=${this.filter}
+        @filter-change=${(e: CustomEvent<Partial<ReviewFilter>>) => this.setFilter(e.detail)}
+      ></fs-review-filters>
+      <p class="live ${this.live.status}" role="status">
+        ${LIVE_WORDS[this.live.status]}
+        ${this.live.status === 'ended' ? html`<a href="/signin">Sign in</a>` : nothing}
+      </p>
+      <fs-field-outboxes .devices=${this.outboxes}></fs-field-outboxes>
       <div role="alert">
         ${
           this.problem
@@ -321,7 +339,10 @@ export class FsReview extends LitElement {
     return html`<div role="listitem">
       <button class="row" aria-current=${current ? 'true' : 'false'} @click=${() => (this.selected = i)}>
         <span class="top">
-          <span>${form?.title ?? s.formId}</span>
+          <span
+            >${form?.title ?? s.formId}
+            ${this.arrived.has(s.id) ? html`<span class="new">New</span>` : nothing}</span
+          >
           <span class="status state-${i.reviewState}">${REVIEW_STATE_LABEL[i.reviewState]}</span>
         </span>
         <span class="answers">${answers}</span>
@@ -332,14 +353,6 @@ export class FsReview extends LitElement {
       </button>
     </div>`;
   }
-}
-
-/** The day after a YYYY-MM-DD day: "until" includes the day chosen. */
-function nextDay(day: string): string | undefined {
-  if (!day) return undefined;
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
 }
 
 customElements.define('fs-review', FsReview);

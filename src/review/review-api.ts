@@ -12,6 +12,7 @@ import type {
   ReviewState,
 } from '../../shared/review.js';
 import type { ServerSubmission } from '../../shared/submission.js';
+import type { DeviceOutboxList } from '../../shared/live.js';
 import { call, type ApiOutcome } from '../accounts/accounts-api.js';
 
 /** What the table shows; every field optional, as the screen's filters are. */
@@ -26,8 +27,8 @@ export interface ReviewFilter {
   sort?: ReviewSort;
 }
 
-/** The query string of a filter (and a page's cursor), as GET /api/review/submissions reads it. */
-export function reviewQuery(filter: ReviewFilter, cursor: string | null = null, limit = 100): string {
+/** The filter's query parameters, as GET /api/review/submissions and the live stream read them. */
+export function filterParams(filter: ReviewFilter): URLSearchParams {
   const q = new URLSearchParams();
   if (filter.formId) q.set('form', filter.formId);
   if (filter.states?.length) q.set('state', filter.states.join(','));
@@ -36,6 +37,12 @@ export function reviewQuery(filter: ReviewFilter, cursor: string | null = null, 
   if (filter.text?.trim()) q.set('q', filter.text.trim());
   if (filter.correctionOf) q.set('correctionOf', filter.correctionOf);
   if (filter.sort && filter.sort !== 'received') q.set('sort', filter.sort);
+  return q;
+}
+
+/** The query string of a filter and a page's cursor. */
+export function reviewQuery(filter: ReviewFilter, cursor: string | null = null, limit = 100): string {
+  const q = filterParams(filter);
   if (cursor) q.set('cursor', cursor);
   q.set('limit', String(limit));
   return q.toString();
@@ -59,6 +66,11 @@ export async function reviewItem(id: string): Promise<ApiOutcome<ReviewItem>> {
 
 export function reviewHistory(id: string): Promise<ApiOutcome<ReviewEvent[]>> {
   return call<ReviewEvent[]>('GET', `/api/submissions/${encodeURIComponent(id)}/reviews`);
+}
+
+/** The latest outbox report of each device the reviewer may see. */
+export function deviceOutboxes(): Promise<ApiOutcome<DeviceOutboxList>> {
+  return call<DeviceOutboxList>('GET', '/api/review/outboxes');
 }
 
 export function review(

@@ -104,6 +104,8 @@ async function waitForHealth(port, child) {
 }
 
 const server = new ServerProcess();
+/** The page's connections carrying a live stream (text/event-stream), so that a fault can drop them. */
+const liveSockets = new Set();
 /** Faults injected between the page and the server. */
 const faults = {
   down: false,
@@ -183,6 +185,20 @@ export function apiProxy() {
             return;
           }
           const status = res.statusCode ?? 502;
+          if (String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+            // A live stream passes on as it comes, never buffered; a fault that takes the network drops it.
+            ctx.respond = false;
+            ctx.res.writeHead(status, res.headers);
+            res.pipe(ctx.res);
+            const socket = ctx.req.socket;
+            liveSockets.add(socket);
+            ctx.res.once('close', () => {
+              liveSockets.delete(socket);
+              res.destroy();
+            });
+            resolve();
+            return;
+          }
           if (faults.cutErrorBodies > 0 && status >= 400 && status < 500) {
             faults.cutErrorBodies--;
             // The whole answer is announced, half of it arrives, then the connection drops.
@@ -269,6 +285,8 @@ export function fieldsyncPlugin() {
           return true;
         case 'api-fault':
           faults.down = payload?.down ?? false;
+          // A network gone takes the live streams with it; dropLive drops only them (a proxy timing out).
+          if (faults.down || payload?.dropLive) for (const socket of liveSockets) socket.destroy();
           faults.status = payload?.status ?? 0;
           faults.count = payload?.count ?? 0;
           faults.statusPath = payload?.statusPath ?? '/api/';
@@ -322,6 +340,8 @@ export function fieldsyncPlugin() {
         }
         case 'server-submissions':
           return (await server.administrator()).submissions();
+        case 'server-outboxes':
+          return (await (await server.administrator()).get('/api/review/outboxes')).json();
         case 'server-photo-sha256': {
           const res = await (await server.administrator()).get(`/api/photos/${payload.sha256}`);
           if (!res.ok) return { sha256: null };

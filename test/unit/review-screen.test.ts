@@ -147,6 +147,76 @@ describe('fs-review', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('shows what happens elsewhere without a reload: a new submission, a review, a device still holding some', async () => {
+    await setViewport({ width: 1280, height: 800 });
+    const el = await fixture<FsReview>(html`<fs-review .reference=${reference}></fs-review>`);
+    await search(el, marker);
+    await waitUntil(() => visibleText(el).includes('Live: new submissions'), 'the stream open');
+
+    const arriving = visit(`Wanjiru ${marker}`, 'borehole');
+    await send(arriving);
+    await waitUntil(() => rows(el).some((r) => r.textContent!.includes('Wanjiru')), 'the new row, live');
+    const row = () => rows(el).find((r) => r.textContent!.includes('Wanjiru'))!;
+    expect(row().textContent).to.contain('New');
+    expect(rows(el)[0]).to.equal(row(), 'the newest received first');
+
+    // Another reviewer, elsewhere, approves it.
+    const approved = await fetch(`/api/submissions/${arriving.id}/reviews`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [REQUEST_HEADER]: '1' },
+      body: JSON.stringify({ state: 'approved' }),
+    });
+    expect(approved.status).to.equal(201);
+    await waitUntil(() => row().textContent!.includes('Approved'), 'the row approved, live');
+
+    const oldest = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    const reported = await fetch('/api/outbox', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', [REQUEST_HEADER]: '1' },
+      body: JSON.stringify({
+        reportedAt: new Date().toISOString(),
+        waiting: 3,
+        oldestCapturedAt: oldest,
+        items: [{ formId: 'household-visit', capturedAt: oldest, location: null }],
+      }),
+    });
+    expect(reported.status).to.equal(204);
+    // Other tests' devices may have reported too: this browser's is the one holding three.
+    const outboxes = el.shadowRoot!.querySelector('fs-field-outboxes')!;
+    const mine = () =>
+      [...outboxes.shadowRoot!.querySelectorAll('li')].find((li) =>
+        li.textContent!.includes('3 waiting, oldest 2 days'),
+      );
+    await waitUntil(() => mine(), 'the outbox report, live');
+    expect(mine()!.textContent).to.contain('Test browser').and.contain('last seen just now');
+    await expect(el).to.be.accessible();
+  });
+
+  it('says when what it shows may be out of date, and catches up once the stream is back', async () => {
+    await setViewport({ width: 1280, height: 800 });
+    const el = await fixture<FsReview>(html`<fs-review .reference=${reference}></fs-review>`);
+    await search(el, marker);
+    await waitUntil(() => visibleText(el).includes('Live: new submissions'), 'the stream open');
+
+    // The stream is cut, and reconnecting is refused for now (a proxy's error), while the API still answers.
+    await executeServerCommand('api-fault', {
+      status: 503,
+      count: 1000,
+      statusPath: '/api/review/live',
+      dropLive: true,
+    });
+    await waitUntil(() => visibleText(el).includes('may be out of date'), 'the stale notice', {
+      timeout: 10_000,
+    });
+    const missed = visit(`Kamau ${marker}`, 'piped');
+    await send(missed);
+    await executeServerCommand('api-fault', {});
+    await waitUntil(() => rows(el).some((r) => r.textContent!.includes('Kamau')), 'the missed row', {
+      timeout: 30_000,
+    });
+    await waitUntil(() => visibleText(el).includes('Live: new submissions'), 'live again');
+  });
+
   it('shows the corrections of a returned submission beside it, and the original from a correction', async () => {
     await setViewport({ width: 1280, height: 800 });
     const original = visit(`Otieno ${marker}`, 'piped');
