@@ -131,6 +131,7 @@ const base: ReviewQuery = {
   capturedBefore: null,
   text: null,
   correctionOf: null,
+  ids: null,
   sort: 'received',
   after: null,
   since: null,

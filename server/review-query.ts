@@ -92,6 +92,7 @@ export function readReviewQuery(user: UserRecord, qs: ReviewQueryString): Review
     capturedBefore: instant(qs.capturedBefore, 'capturedBefore'),
     text: text === '' ? null : text,
     correctionOf: qs.correctionOf || null,
+    ids: null,
     sort,
     after: qs.cursor ? decodeReviewCursor(qs.cursor, sort) : null,
     limit,

@@ -2,7 +2,7 @@
  * JSON schemas of the review endpoints (shared/review.ts). They check shape
  * and type; what a comment must say is checked by server/review.ts, in words.
  */
-import { MAX_COMMENT_LENGTH, REVIEW_STATES } from '../shared/review.js';
+import { MAX_COMMENT_LENGTH, MAX_SELECTED, REVIEW_STATES } from '../shared/review.js';
 import { serverSubmission } from './response-schemas.js';
 
 const string = { type: 'string' } as const;
@@ -99,4 +99,32 @@ export const reviewPage = {
     },
     nextCursor: nullableString,
   },
+} as const;
+
+export const reviewCount = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['count', 'upTo'],
+  properties: { count: { type: 'integer' }, upTo: { type: 'integer' } },
+} as const;
+
+export const bulkReviewBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['expectedCount', 'state'],
+  properties: {
+    filter: reviewQueryString,
+    ids: { type: 'array', maxItems: MAX_SELECTED, items: { type: 'string', format: 'uuid' } },
+    upTo: { type: 'integer', minimum: 0 },
+    expectedCount: { type: 'integer', minimum: 0 },
+    state,
+    comment: reviewRequestBody.properties.comment,
+  },
+} as const;
+
+export const bulkReviewOutcome = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['state', 'matched', 'changed'],
+  properties: { state, matched: { type: 'integer' }, changed: { type: 'integer' } },
 } as const;

@@ -26,7 +26,7 @@ export interface ReviewOutcome {
 }
 
 /** The comment as kept (trimmed; null when blank), or 400 saying what is wrong. */
-function checkComment(request: ReviewRequest): string | null {
+export function checkComment(request: ReviewRequest): string | null {
   const comment = request.comment?.trim() ?? '';
   if (comment.length > MAX_COMMENT_LENGTH)
     throw badRequest(`A comment is at most ${MAX_COMMENT_LENGTH} characters: shorten it.`, 'comment');

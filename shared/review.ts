@@ -84,3 +84,40 @@ export interface ReviewPage {
   items: ReviewItem[];
   nextCursor: string | null;
 }
+
+/** The most rows a reviewer selects one by one; beyond, "all that match the filter" does it. */
+export const MAX_SELECTED = 1000;
+
+/** GET /api/review/count: how many submissions match the filter now, and the last one counted. */
+export interface ReviewCount {
+  count: number;
+  /** Pass back as BulkReviewRequest.upTo: submissions received later are not in the set. */
+  upTo: number;
+}
+
+/**
+ * POST /api/review/bulk: one state (and comment) for a set of submissions:
+ * those matching the filter up to the last one counted, or the rows
+ * selected. It applies only if the set is still the one the reviewer
+ * confirmed (expectedCount), else 409.
+ */
+export interface BulkReviewRequest {
+  /** The table's filter, as GET /api/review/submissions's query parameters (form, state, q…). */
+  filter?: Record<string, string>;
+  /** Or the submissions selected, at most MAX_SELECTED. */
+  ids?: string[];
+  /** ReviewCount.upTo; with ids, may be left out. */
+  upTo?: number;
+  expectedCount: number;
+  state: ReviewState;
+  /** Required with has_issues and rejected, as for one submission. */
+  comment?: string;
+}
+
+export interface BulkReviewOutcome {
+  state: ReviewState;
+  /** Submissions in the set. */
+  matched: number;
+  /** Those moved to the state (the rest had it already), each with an event in its history. */
+  changed: number;
+}

@@ -1,15 +1,19 @@
 import type { FastifyInstance } from 'fastify';
-import type { ReviewRequest } from '../../shared/review.js';
+import type { BulkReviewRequest, ReviewRequest } from '../../shared/review.js';
+import { bulkReview, countForReview } from '../bulk-review.js';
 import { apiErrors } from '../response-schemas.js';
 import { deviceFeedback, reviewHistory, reviewPage, reviewSubmission } from '../review.js';
 import type { ReviewQueryString } from '../review-query.js';
 import {
+  bulkReviewBody,
+  bulkReviewOutcome,
   feedbackPage,
   feedbackQueryString,
   reviewHistory as historySchema,
   reviewOutcome,
   reviewPage as pageSchema,
   reviewQueryString,
+  reviewCount,
   reviewRequestBody,
 } from '../review-schemas.js';
 import { idParamsSchema } from '../schemas.js';
@@ -34,6 +38,16 @@ const historyGetSchema = {
 const listSchema = {
   querystring: reviewQueryString,
   response: { 200: pageSchema, ...apiErrors(400, 401, 403) },
+};
+
+const countSchema = {
+  querystring: reviewQueryString,
+  response: { 200: reviewCount, ...apiErrors(400, 401, 403) },
+};
+
+const bulkSchema = {
+  body: bulkReviewBody,
+  response: { 200: bulkReviewOutcome, ...apiErrors(400, 401, 403, 409, 415) },
 };
 
 const feedbackSchema = {
@@ -82,6 +96,28 @@ export default async function reviewRoutes(
       if (!user) throw new Error('The guard lets only signed-in reviewers here.');
       const page = await reviewPage(repo, user, request.query);
       return reply.header('cache-control', 'no-store').send(page);
+    },
+  );
+
+  fastify.get<{ Querystring: ReviewQueryString }>(
+    '/review/count',
+    { config: reviewers, schema: countSchema },
+    async (request, reply) => {
+      const { user } = await request.caller();
+      if (!user) throw new Error('The guard lets only signed-in reviewers here.');
+      const counted = await countForReview(repo, user, request.query);
+      return reply.header('cache-control', 'no-store').send(counted);
+    },
+  );
+
+  fastify.post<{ Body: BulkReviewRequest }>(
+    '/review/bulk',
+    { config: reviewers, schema: bulkSchema },
+    async (request, reply) => {
+      const { user } = await request.caller();
+      if (!user) throw new Error('The guard lets only signed-in reviewers here.');
+      const outcome = await bulkReview(repo, user, request.body, clock());
+      return reply.header('cache-control', 'no-store').send(outcome);
     },
   );
 

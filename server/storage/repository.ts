@@ -199,6 +199,8 @@ export const REPOSITORY_OPERATIONS = Object.keys({
   listForReview: true,
   reviewEventsForDevice: true,
   reviewEventsOnForms: true,
+  countForReview: true,
+  bulkReview: true,
   putOutboxReport: true,
   outboxReportsAfter: true,
   livePosition: true,

@@ -30,6 +30,8 @@ export interface ReviewQuery {
   text: string | null;
   /** Only the corrections of this submission. */
   correctionOf: string | null;
+  /** Only these submissions (rows a reviewer selected). */
+  ids: string[] | null;
   sort: ReviewSort;
   after: ReviewCursor | null;
   /**
@@ -61,6 +63,38 @@ export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/** Binds a value to the next placeholder of a statement, and answers it ($1, $2…). */
+export type Bind = (value: unknown) => string;
+
+/** The filter's conditions on submissions joined as s, their values bound. */
+export function filterConditions(q: ReviewQuery, dialect: ReviewListingDialect, bind: Bind): string[] {
+  const where: string[] = [];
+  if (q.scope !== null) where.push(dialect.inList('s.form_id', bind(dialect.bindList(q.scope))));
+  if (q.formId !== null) where.push(`s.form_id = ${bind(q.formId)}`);
+  if (q.formVersion !== null) where.push(`s.form_version = ${bind(q.formVersion)}`);
+  // A few states, bound one by one: a literal list lets both planners use (review_state, seq).
+  if (q.states !== null) where.push(`s.review_state IN (${q.states.map((st) => bind(st)).join(', ')})`);
+  if (q.deviceId !== null) where.push(`s.sent_by = ${bind(q.deviceId)}`);
+  if (q.capturedFrom !== null) where.push(`s.captured_at >= ${bind(q.capturedFrom)}`);
+  if (q.capturedBefore !== null) where.push(`s.captured_at < ${bind(q.capturedBefore)}`);
+  if (q.text !== null) where.push(dialect.answersMatch(bind(containsPattern(q.text))));
+  if (q.correctionOf !== null) where.push(`s.correction_of = ${bind(q.correctionOf)}`);
+  if (q.ids !== null) where.push(dialect.inList('s.id', bind(dialect.bindList(q.ids))));
+  return where;
+}
+
+/** A statement's values, and the binder that adds to them. */
+export function binder(): { values: unknown[]; bind: Bind } {
+  const values: unknown[] = [];
+  return {
+    values,
+    bind: (value) => {
+      values.push(value);
+      return `$${values.length}`;
+    },
+  };
+}
+
 interface ReviewRow extends SubmissionRow {
   review_state: ReviewState;
   captured_at: string;
@@ -71,11 +105,7 @@ export async function listForReview(
   dialect: ReviewListingDialect,
   q: ReviewQuery,
 ): Promise<ReviewListing> {
-  const values: unknown[] = [];
-  const bind = (value: unknown): string => {
-    values.push(value);
-    return `$${values.length}`;
-  };
+  const { values, bind } = binder();
   const ceiling = await dialect.ceiling(session);
   const where: string[] = [];
   if (q.since !== null) {
@@ -88,16 +118,7 @@ export async function listForReview(
   } else {
     where.push(`s.seq < ${bind(Math.min(ceiling, q.after?.seq ?? Number.MAX_SAFE_INTEGER))}`);
   }
-  if (q.scope !== null) where.push(dialect.inList('s.form_id', bind(dialect.bindList(q.scope))));
-  if (q.formId !== null) where.push(`s.form_id = ${bind(q.formId)}`);
-  if (q.formVersion !== null) where.push(`s.form_version = ${bind(q.formVersion)}`);
-  // A few states, bound one by one: a literal list lets both planners use (review_state, seq).
-  if (q.states !== null) where.push(`s.review_state IN (${q.states.map((st) => bind(st)).join(', ')})`);
-  if (q.deviceId !== null) where.push(`s.sent_by = ${bind(q.deviceId)}`);
-  if (q.capturedFrom !== null) where.push(`s.captured_at >= ${bind(q.capturedFrom)}`);
-  if (q.capturedBefore !== null) where.push(`s.captured_at < ${bind(q.capturedBefore)}`);
-  if (q.text !== null) where.push(dialect.answersMatch(bind(containsPattern(q.text))));
-  if (q.correctionOf !== null) where.push(`s.correction_of = ${bind(q.correctionOf)}`);
+  where.push(...filterConditions(q, dialect, bind));
   const order =
     q.since !== null ? 's.seq' : q.sort === 'captured' ? 's.captured_at DESC, s.seq DESC' : 's.seq DESC';
   const rows = await session.query<ReviewRow>(

@@ -1,4 +1,5 @@
 import type { ReviewEvent, ReviewState } from '../../shared/review.js';
+import { bulkReviewOperations } from './review-bulk.js';
 import { listForReview, type ReviewListingDialect } from './review-listing.js';
 import type { NewReviewEvent, ReviewsTx } from './reviews.js';
 import type { Session } from './session.js';
@@ -118,5 +119,6 @@ export function reviewOperations(session: Session, dialect: ReviewDialect): Revi
       return rows.map(toEvent);
     },
     listForReview: (query) => listForReview(session, dialect, query),
+    ...bulkReviewOperations(session, dialect),
   };
 }

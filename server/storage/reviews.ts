@@ -1,4 +1,5 @@
 import type { ReviewEvent, ReviewState } from '../../shared/review.js';
+import type { BulkReviewsTx } from './review-bulk.js';
 import type { ReviewListing, ReviewQuery } from './review-listing.js';
 
 /** An event to append; the repository gives it its id. */
@@ -10,7 +11,7 @@ export type NewReviewEvent = Omit<ReviewEvent, 'id'>;
  * PostgreSQL). The state changes only together with an appended event, in
  * one transaction (server/review.ts).
  */
-export interface ReviewsTx {
+export interface ReviewsTx extends BulkReviewsTx {
   /**
    * Taken first by every transaction that appends an event, held to its end:
    * events commit in id order, so a reader after the last id it saw misses none.

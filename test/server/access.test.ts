@@ -208,6 +208,26 @@ describe('who may call each endpoint', () => {
       endless: true,
     },
     {
+      name: 'GET /api/review/count',
+      request: () => ({ method: 'GET', url: '/api/review/count?state=received' }),
+      right: asReviewer,
+      status: 200,
+      wrong: { cookies: asDevice, status: 403 },
+      stale: endedSession,
+    },
+    {
+      name: 'POST /api/review/bulk',
+      request: () => ({
+        method: 'POST',
+        url: '/api/review/bulk',
+        payload: { ids: [sentId], expectedCount: 1, state: 'approved' },
+      }),
+      right: asReviewer,
+      status: 200,
+      wrong: { cookies: asDevice, status: 403 },
+      stale: endedSession,
+    },
+    {
       name: 'GET /api/review/outboxes',
       request: () => ({ method: 'GET', url: '/api/review/outboxes' }),
       right: asReviewer,
