@@ -3,22 +3,18 @@ import type { RangeChangedEvent } from '@lit-labs/virtualizer/events.js';
 import { LitElement, css, html, nothing } from 'lit';
 import type { ReferenceData } from '../../shared/forms.js';
 import type { DeviceOutbox } from '../../shared/live.js';
-import {
-  REVIEW_STATE_LABEL,
-  type ReviewEvent,
-  type ReviewItem,
-  type ReviewState,
-} from '../../shared/review.js';
+import type { ReviewEvent, ReviewItem, ReviewState } from '../../shared/review.js';
 import { whoAmI } from '../accounts/accounts-api.js';
 import { SessionController } from '../accounts/session-controller.js';
-import { answerText, formOf, keyFields } from '../review/answer-text.js';
 import { LiveController, type LiveStatus } from '../review/live-controller.js';
 import { deviceOutboxes, listForReview, type ReviewFilter } from '../review/review-api.js';
+import { reviewRow, reviewRowStyles, type RowActions } from '../review/review-row.js';
 import { controlStyles } from '../styles/controls.js';
 import { reviewStateStyles } from '../styles/review-states.js';
 import { statusStyles } from '../styles/status.js';
 import type { FsReviewDetail } from './fs-review-detail.js';
 import './fs-field-outboxes.js';
+import './fs-review-bulk.js';
 import './fs-review-detail.js';
 import './fs-review-filters.js';
 
@@ -52,6 +48,7 @@ export class FsReview extends LitElement {
     selected: { state: true },
     outboxes: { state: true },
     arrived: { state: true },
+    picked: { state: true },
   };
 
   /** The forms this browser holds, for titles and labels. */
@@ -68,6 +65,8 @@ export class FsReview extends LitElement {
   declare outboxes: DeviceOutbox[];
   /** Ids that arrived live since the filter was set: marked "New". */
   declare arrived: ReadonlySet<string>;
+  /** Ids of the rows selected for a bulk review. */
+  declare picked: ReadonlySet<string>;
 
   private readonly account = new SessionController(this);
   private readonly live = new LiveController(
@@ -104,6 +103,7 @@ export class FsReview extends LitElement {
     this.selected = null;
     this.outboxes = [];
     this.arrived = new Set();
+    this.picked = new Set();
   }
 
   override connectedCallback(): void {
@@ -150,6 +150,7 @@ export class FsReview extends LitElement {
     this.filter = { ...this.filter, ...change };
     this.selected = null;
     this.arrived = new Set();
+    this.picked = new Set();
     // Loading from now: the table is asked for once the new stream is open.
     this.loading = true;
     this.live.follow(this.filter);
@@ -206,6 +207,7 @@ export class FsReview extends LitElement {
     controlStyles,
     statusStyles,
     reviewStateStyles,
+    reviewRowStyles,
     css`
       h1 {
         font-size: 1.5rem;
@@ -221,46 +223,11 @@ export class FsReview extends LitElement {
         }
       }
       /* The virtualiser places rows itself; each spans the list's width. */
-      [role='listitem'] {
-        width: 100%;
-      }
       lit-virtualizer {
         height: min(70vh, 48rem);
         border: 1px solid var(--_border);
         border-radius: 0.5rem;
         background: #fff;
-      }
-      .row {
-        display: block;
-        width: 100%;
-        text-align: start;
-        min-height: var(--_target);
-        padding: 0.6rem 0.75rem;
-        border: 0;
-        border-bottom: 1px solid var(--_border);
-        background: none;
-        font: inherit;
-        color: inherit;
-        cursor: pointer;
-      }
-      .row[aria-current='true'] {
-        background: #e6f0f1;
-        box-shadow: inset 4px 0 0 var(--_brand);
-      }
-      .row .top {
-        display: flex;
-        justify-content: space-between;
-        gap: 0.5rem;
-        font-weight: 600;
-      }
-      .row .answers,
-      .row .when {
-        display: block;
-        color: var(--_muted);
-        font-size: 0.95rem;
-        overflow: hidden;
-        text-overflow: ellipsis;
-        white-space: nowrap;
       }
       .count {
         margin: 0 0 0.5rem;
@@ -273,13 +240,6 @@ export class FsReview extends LitElement {
       .live.ended {
         color: #8a3b00;
         font-weight: 600;
-      }
-      .new {
-        font-size: 0.8rem;
-        padding: 0 0.4rem;
-        border-radius: 0.3rem;
-        background: var(--_brand);
-        color: #fff;
       }
     `,
   ];
@@ -296,6 +256,12 @@ export class FsReview extends LitElement {
         ${this.live.status === 'ended' ? html`<a href="/signin">Sign in</a>` : nothing}
       </p>
       <fs-field-outboxes .devices=${this.outboxes}></fs-field-outboxes>
+      <fs-review-bulk
+        .filter=${this.filter}
+        .selected=${[...this.picked]}
+        @selection-clear=${() => (this.picked = new Set())}
+        @bulk-done=${() => (this.picked = new Set())}
+      ></fs-review-bulk>
       <div role="alert">
         ${
           this.problem
@@ -327,32 +293,28 @@ export class FsReview extends LitElement {
   }
 
   private renderRow(i: ReviewItem) {
-    const s = i.submission;
-    const form = formOf(this.reference, s.formId, s.formVersion);
-    const answers = keyFields(form)
-      .flatMap((field) => {
-        const value = s.answers[field.name];
-        return value === undefined ? [] : [answerText(field, value, this.reference)];
-      })
-      .join(' · ');
-    const current = this.selected?.submission.id === s.id;
-    return html`<div role="listitem">
-      <button class="row" aria-current=${current ? 'true' : 'false'} @click=${() => (this.selected = i)}>
-        <span class="top">
-          <span
-            >${form?.title ?? s.formId}
-            ${this.arrived.has(s.id) ? html`<span class="new">New</span>` : nothing}</span
-          >
-          <span class="status state-${i.reviewState}">${REVIEW_STATE_LABEL[i.reviewState]}</span>
-        </span>
-        <span class="answers">${answers}</span>
-        <span class="when"
-          >${s.sentBy?.deviceName ?? 'Not enrolled'} · captured ${new Date(s.createdAt).toLocaleString()} ·
-          ${s.photos.length} photo${s.photos.length === 1 ? '' : 's'}</span
-        >
-      </button>
-    </div>`;
+    const id = i.submission.id;
+    return reviewRow(
+      i,
+      this.reference,
+      {
+        current: this.selected?.submission.id === id,
+        selected: this.picked.has(id),
+        fresh: this.arrived.has(id),
+      },
+      this.rowActions,
+    );
   }
+
+  private readonly rowActions: RowActions = {
+    open: (item) => (this.selected = item),
+    select: (item, selected) => {
+      const picked = new Set(this.picked);
+      if (selected) picked.add(item.submission.id);
+      else picked.delete(item.submission.id);
+      this.picked = picked;
+    },
+  };
 }
 
 customElements.define('fs-review', FsReview);

@@ -4,6 +4,9 @@
  * resolves to an outcome said in words; none throws.
  */
 import type {
+  BulkReviewOutcome,
+  BulkReviewRequest,
+  ReviewCount,
   ReviewEvent,
   ReviewItem,
   ReviewPage,
@@ -66,6 +69,20 @@ export async function reviewItem(id: string): Promise<ApiOutcome<ReviewItem>> {
 
 export function reviewHistory(id: string): Promise<ApiOutcome<ReviewEvent[]>> {
   return call<ReviewEvent[]>('GET', `/api/submissions/${encodeURIComponent(id)}/reviews`);
+}
+
+/** How many match the filter now, and the last one counted. */
+export function countForReview(filter: ReviewFilter): Promise<ApiOutcome<ReviewCount>> {
+  return call<ReviewCount>('GET', `/api/review/count?${filterParams(filter).toString()}`);
+}
+
+/** The filter as the body of a bulk review carries it. */
+export function filterObject(filter: ReviewFilter): Record<string, string> {
+  return Object.fromEntries(filterParams(filter).entries());
+}
+
+export function bulkReview(request: BulkReviewRequest): Promise<ApiOutcome<BulkReviewOutcome>> {
+  return call<BulkReviewOutcome>('POST', '/api/review/bulk', request);
 }
 
 /** The latest outbox report of each device the reviewer may see. */

@@ -4,7 +4,8 @@
  * without reloading and sends it back with a comment; an administrator
  * watching the same screen sees that live; the phone shows the comment, the
  * field worker fixes and saves; the correction arrives linked to the
- * original, and the supervisor approves it.
+ * original, and the supervisor approves it; the administrator approves the
+ * rejected set in bulk, and the supervisor sees that live.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -112,7 +113,20 @@ describe('reviewing, live, with the field worker in the loop', () => {
         await screen.getByText(`${SUPERVISOR.username} changed Received to Approved`).waitFor();
         await row(watching, 'Needs repair (needs_repair)').getByText('Approved').waitFor();
 
-        // As the server holds it: one correction, linked, approved; the original rejected.
+        // The administrator approves, in bulk, all that the filter "Rejected" shows, after seeing how many;
+        // the supervisor sees it happen.
+        await watching.getByLabel('State').selectOption({ label: 'Rejected' });
+        await row(watching, 'Broken (broken)').waitFor();
+        await watching.getByRole('button', { name: 'Review all that match…' }).click();
+        const dialog = watching.getByRole('dialog', { name: 'Review all that match' });
+        await dialog.getByText('1 submission matches the filter now').waitFor();
+        await dialog.getByLabel('Approved').check();
+        await dialog.getByLabel('Comment').fill('Accepted with the correction.');
+        await dialog.getByRole('button', { name: 'Apply to 1 submission' }).click();
+        await watching.getByText('1 submission marked Approved.').waitFor();
+        await row(screen, 'Broken (broken)').getByText('Approved').waitFor();
+
+        // As the server holds it: one correction, linked, approved; the original approved in bulk.
         const res = await server.get('/api/review/submissions?form=water-point-inspection');
         const held = (await res.json()) as ReviewPage;
         assert.equal(held.items.length, 2);
@@ -120,7 +134,7 @@ describe('reviewing, live, with the field worker in the loop', () => {
         const correction = held.items.find((i) => i.submission.id !== id)!;
         assert.equal(correction.submission.correctionOf, id);
         assert.equal(correction.reviewState, 'approved');
-        assert.equal(byId.get(id)!.reviewState, 'rejected');
+        assert.equal(byId.get(id)!.reviewState, 'approved');
       } finally {
         await supervisor.close();
         await watcher.close();

@@ -217,6 +217,72 @@ describe('fs-review', () => {
     await waitUntil(() => visibleText(el).includes('Live: new submissions'), 'live again');
   });
 
+  it('reviews the rows selected, and all that match after saying how many, and says when that set changed', async () => {
+    await setViewport({ width: 1280, height: 800 });
+    const word = `Bulk${marker}`;
+    const sent = [
+      visit(`${word} Atieno`, 'borehole'),
+      visit(`${word} Baraka`, 'piped'),
+      visit(`${word} Chebet`, 'borehole'),
+    ];
+    for (const v of sent) await send(v);
+    const el = await fixture<FsReview>(html`<fs-review .reference=${reference}></fs-review>`);
+    await search(el, word);
+    await waitUntil(() => rows(el).length === 3, 'the three rows');
+    const bulk = el.shadowRoot!.querySelector('fs-review-bulk')!;
+    const dialog = () => bulk.shadowRoot!.querySelector('dialog')!;
+    const picks = () => [
+      ...el.shadowRoot!.querySelectorAll<HTMLInputElement>('lit-virtualizer input[type=checkbox]'),
+    ];
+    const stateOf = (name: string) => rows(el).find((r) => r.textContent!.includes(name))?.textContent ?? '';
+
+    // Two rows, one by one.
+    picks()[0]!.click();
+    picks()[1]!.click();
+    await waitUntil(() => visibleText(bulk).includes('2 submissions selected'), 'the selection counted');
+    button(bulk, 'Review the 2 selected…').click();
+    await waitUntil(() => dialog().open, 'the dialog');
+    byLabel(bulk, 'Has issues').click();
+    button(bulk, 'Apply to 2 submissions').click();
+    await waitUntil(() => visibleText(bulk).includes('Say what needs fixing'), 'a comment asked for');
+    byLabel<HTMLTextAreaElement>(bulk, 'Comment').value = 'Write the full name of the head.';
+    await expect(el).to.be.accessible();
+    button(bulk, 'Apply to 2 submissions').click();
+    await waitUntil(() => visibleText(bulk).includes('2 submissions marked Has issues.'), 'done');
+    await waitUntil(() => rows(el).filter((r) => r.textContent!.includes('Has issues')).length === 2, 'live');
+    expect(picks().every((p) => !p.checked)).to.equal(true, 'the selection is cleared');
+
+    // All that match: the count comes first.
+    button(bulk, 'Review all that match…').click();
+    await waitUntil(() => visibleText(bulk).includes('3 submissions match the filter now'), 'the count');
+    byLabel(bulk, 'Approved').click();
+    button(bulk, 'Apply to 3 submissions').click();
+    await waitUntil(() => visibleText(bulk).includes('3 submissions marked Approved.'), 'all approved');
+    await waitUntil(() => rows(el).every((r) => r.textContent!.includes('Approved')), 'every row approved');
+
+    // Filtered by state, another reviewer moves one out after the count: the new count is asked for.
+    const state = byLabel<HTMLSelectElement>(el, 'State');
+    state.value = 'approved';
+    state.dispatchEvent(new Event('change'));
+    await waitUntil(() => !el.loading && rows(el).length === 3, 'the approved three');
+    button(bulk, 'Review all that match…').click();
+    await waitUntil(() => visibleText(bulk).includes('3 submissions match the filter now'), 'counted');
+    const elsewhere = await fetch(`/api/submissions/${sent[2]!.id}/reviews`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [REQUEST_HEADER]: '1' },
+      body: JSON.stringify({ state: 'rejected', comment: 'Not a household of this village.' }),
+    });
+    expect(elsewhere.status).to.equal(201);
+    byLabel(bulk, 'Rejected').click();
+    byLabel<HTMLTextAreaElement>(bulk, 'Comment').value = 'Visit again with the chief.';
+    button(bulk, 'Apply to 3 submissions').click();
+    await waitUntil(() => visibleText(bulk).includes('2 submissions match now, not 3'), 'the set changed');
+    await waitUntil(() => visibleText(bulk).includes('Apply to 2 submissions'), 'the new count to confirm');
+    expect(stateOf(`${word} Atieno`)).to.contain('Approved');
+    button(bulk, 'Cancel').click();
+    await waitUntil(() => !dialog().open, 'closed');
+  });
+
   it('shows the corrections of a returned submission beside it, and the original from a correction', async () => {
     await setViewport({ width: 1280, height: 800 });
     const original = visit(`Otieno ${marker}`, 'piped');
