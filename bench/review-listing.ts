@@ -132,6 +132,7 @@ const base: ReviewQuery = {
   text: null,
   correctionOf: null,
   ids: null,
+  flagged: false,
   sort: 'received',
   after: null,
   since: null,

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { guardApi } from './auth/guard.js';
 import type { CurrentReference } from './current-reference.js';
 import { rateLimited } from './errors.js';
+import type { FlagSettings } from './flags.js';
 import accountRoutes from './routes/accounts.js';
 import deviceRoutes from './routes/devices.js';
 import liveRoutes from './routes/live.js';
@@ -26,6 +27,8 @@ export interface ApiOptions {
   clock?: () => Date;
   /** PUBLIC_URL's origin (https://fieldsync.example.org), when set. */
   publicOrigin?: string | null;
+  /** When a submission is flagged for a second look. */
+  flagSettings: FlagSettings;
 }
 
 /** Tries per minute from one address at each door that takes a secret (sign-in, set-up, enrollment). */
@@ -83,7 +86,11 @@ export default async function api(fastify: FastifyInstance, opts: ApiOptions): P
   await fastify.register(deviceRoutes, { repo, clock, publicOrigin });
   await fastify.register(userRoutes, { repo, clock });
   await fastify.register(photoRoutes, { repo, photos: opts.photos });
-  await fastify.register(submissionRoutes, { repo, reference: opts.reference });
+  await fastify.register(submissionRoutes, {
+    repo,
+    reference: opts.reference,
+    flagSettings: opts.flagSettings,
+  });
   await fastify.register(reviewRoutes, { repo, clock });
   await fastify.register(liveRoutes, { repo, clock });
 }

@@ -4,10 +4,12 @@ import { constants as zlibConstants } from 'node:zlib';
 import compress from '@fastify/compress';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { tileOrigins, type BaseMapConfig } from '../shared/base-map.js';
+import { DEFAULT_LATE_AFTER_HOURS, DEFAULT_PHOTO_FAR_METRES } from '../shared/review-flags.js';
 import api from './api.js';
 import { clientErrorHandler } from './client-errors.js';
 import { CurrentReference } from './current-reference.js';
 import { drainLimits } from './drain.js';
+import { backfillFlags, type FlagSettings } from './flags.js';
 import { BROTLI_QUALITY, ENCODINGS } from './encoded-body.js';
 import { apiErrorHandler, type ErrorHandler } from './errors.js';
 import { loadFormsDir } from './forms-dir.js';
@@ -44,6 +46,8 @@ export interface AppOptions {
   publicUrl?: string | null;
   /** The time now, for sessions and one-time codes; the system clock when omitted. Tests drive it. */
   clock?: () => Date;
+  /** When a submission is flagged for a second look; the defaults of shared/review-flags.ts when omitted. */
+  flagLimits?: FlagSettings;
 }
 
 function readVersion(): string {
@@ -122,8 +126,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     fastify.setErrorHandler(errorHandler);
     fastify.setNotFoundHandler(notFoundHandler(opts.appDir));
 
+    const flagSettings = opts.flagLimits ?? {
+      photoFarMetres: DEFAULT_PHOTO_FAR_METRES,
+      lateAfterHours: DEFAULT_LATE_AFTER_HOURS,
+    };
     await fastify.register(api, {
       prefix: '/api',
+      flagSettings,
       repo: stores.repository,
       photos: stores.photos,
       reference,
@@ -137,7 +146,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         `${opts.appDir} has no index.html: the API works, the page app needs \`npm run build\`.`,
       );
     }
+    // Submissions received before flags existed get theirs once the server is up, without holding it back.
+    let stopping = false;
+    let backfill: Promise<void> = Promise.resolve();
+    fastify.addHook('preClose', async () => {
+      stopping = true;
+      await backfill;
+    });
     await fastify.ready();
+    backfill = backfillFlags(stores.repository, reference, flagSettings, () => stopping).then(
+      (n) => {
+        if (n > 0) fastify.log.info(`Worked out the review flags of ${n} submissions received earlier.`);
+      },
+      (err: unknown) =>
+        fastify.log.error({ err }, 'Could not work out the review flags of earlier submissions.'),
+    );
   } catch (err) {
     await fastify.close();
     throw err;

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { MAX_TILE_ZOOM, tileTemplateProblems, type BaseMapConfig } from '../shared/base-map.js';
+import { DEFAULT_LATE_AFTER_HOURS, DEFAULT_PHOTO_FAR_METRES } from '../shared/review-flags.js';
+import type { FlagSettings } from './flags.js';
 import { PROJECT_ROOT } from './paths.js';
 import type { S3Location } from './storage/stores.js';
 import { DEFAULT_POOL_SIZE } from './storage/postgres/database.js';
@@ -31,6 +33,8 @@ export interface Config {
    * take it from each request.
    */
   publicUrl: string | null;
+  /** When a submission is flagged for a second look (REVIEW_PHOTO_FAR_METRES, REVIEW_LATE_AFTER_HOURS). */
+  flagLimits: FlagSettings;
 }
 
 /** Configuration the server cannot start with; the message lists every problem. */
@@ -76,6 +80,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   };
 
   const port = integer('PORT', 8080, 0, 65535);
+  const flagLimits: FlagSettings = {
+    photoFarMetres: integer('REVIEW_PHOTO_FAR_METRES', DEFAULT_PHOTO_FAR_METRES, 1, 1_000_000),
+    lateAfterHours: integer('REVIEW_LATE_AFTER_HOURS', DEFAULT_LATE_AFTER_HOURS, 1, 100_000),
+  };
   const photoMaxBytes = integer('PHOTO_MAX_BYTES', DEFAULT_PHOTO_MAX_BYTES, 1024, 1024 * 1024 * 1024);
   const logLevel = value('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel))
@@ -149,6 +157,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel,
     baseMap,
     publicUrl,
+    flagLimits,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

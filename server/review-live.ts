@@ -85,10 +85,10 @@ export class LiveReader {
     for (let sent = 0; ;) {
       if (sent >= CATCH_UP_LIMIT) return this.#reset('More submissions arrived than are sent one by one.');
       const { items } = await this.#repo.listForReview({ ...query, since: this.#position.seq });
-      for (const { submission, reviewState } of items)
+      for (const { submission, reviewState, flags } of items)
         push(
           'submission',
-          { submission: toServerSubmission(submission), reviewState },
+          { submission: toServerSubmission(submission), reviewState, flags },
           { ...this.#position, seq: submission.receipt.seq },
         );
       sent += items.length;

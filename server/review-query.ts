@@ -20,6 +20,10 @@ export interface ReviewQueryString {
   capturedBefore?: string;
   q?: string;
   correctionOf?: string;
+  /** "true": only submissions with a flag. */
+  flagged?: string;
+  /** Only this submission (a table row looked up again). */
+  id?: string;
   sort?: string;
   cursor?: string;
   limit?: string;
@@ -92,7 +96,8 @@ export function readReviewQuery(user: UserRecord, qs: ReviewQueryString): Review
     capturedBefore: instant(qs.capturedBefore, 'capturedBefore'),
     text: text === '' ? null : text,
     correctionOf: qs.correctionOf || null,
-    ids: null,
+    ids: qs.id ? [qs.id] : null,
+    flagged: qs.flagged === 'true',
     sort,
     after: qs.cursor ? decodeReviewCursor(qs.cursor, sort) : null,
     limit,

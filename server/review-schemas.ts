@@ -3,6 +3,7 @@
  * and type; what a comment must say is checked by server/review.ts, in words.
  */
 import { MAX_COMMENT_LENGTH, MAX_SELECTED, REVIEW_STATES } from '../shared/review.js';
+import { REVIEW_FLAGS } from '../shared/review-flags.js';
 import { serverSubmission } from './response-schemas.js';
 
 const string = { type: 'string' } as const;
@@ -77,6 +78,8 @@ export const reviewQueryString = {
     capturedBefore: param(40),
     q: param(200),
     correctionOf: param(100),
+    flagged: { type: 'string', enum: ['true', 'false'] },
+    id: param(100),
     sort: param(20),
     cursor: param(200),
     limit: param(5),
@@ -93,8 +96,20 @@ export const reviewPage = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['submission', 'reviewState'],
-        properties: { submission: serverSubmission, reviewState: state },
+        required: ['submission', 'reviewState', 'flags'],
+        properties: {
+          submission: serverSubmission,
+          reviewState: state,
+          flags: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['code', 'message'],
+              properties: { code: { type: 'string', enum: REVIEW_FLAGS }, message: string },
+            },
+          },
+        },
       },
     },
     nextCursor: nullableString,

@@ -90,7 +90,11 @@ export async function reviewPage(
   const query = readReviewQuery(user, qs);
   const { items, next } = await repo.listForReview(query);
   return {
-    items: items.map((i) => ({ submission: toServerSubmission(i.submission), reviewState: i.reviewState })),
+    items: items.map((i) => ({
+      submission: toServerSubmission(i.submission),
+      reviewState: i.reviewState,
+      flags: i.flags,
+    })),
     nextCursor: next && encodeReviewCursor(query.sort, next),
   };
 }

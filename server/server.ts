@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     tls: config.tls,
     baseMap: config.baseMap,
     publicUrl: config.publicUrl,
+    flagLimits: config.flagLimits,
     logger: { level: config.logLevel },
   }).catch((err: unknown) => {
     if (err instanceof FormsDirError) {

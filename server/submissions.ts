@@ -1,3 +1,4 @@
+import type { FormDef } from '../shared/forms.js';
 import type { FieldProblem, Receipt, ServerSubmission, SubmissionPayload } from '../shared/submission.js';
 import { validateSubmission } from '../shared/validate.js';
 import { canonicalSubmission } from './canonical.js';
@@ -6,6 +7,7 @@ import { deviceMayUse } from './auth/devices.js';
 import type { Caller } from './auth/guard.js';
 import { userMayReview } from './auth/users.js';
 import { badRequest, forbidden, HttpError, notFound } from './errors.js';
+import { flagsOf, type FlagSettings } from './flags.js';
 import type { Reference } from './reference.js';
 import type { DeviceRecord, UserRecord } from './storage/accounts.js';
 import type { Repository, RepositoryTx, StoredSubmission } from './storage/repository.js';
@@ -52,7 +54,7 @@ async function checkForm(
   references: CurrentReference,
   reference: Reference,
   payload: SubmissionPayload,
-): Promise<void> {
+): Promise<FormDef> {
   const { formId, formVersion } = payload;
   const form = reference.form(formId, formVersion) ?? (await references.published(tx, formId, formVersion));
   if (!form) {
@@ -68,6 +70,7 @@ async function checkForm(
   }
   const problems = validateSubmission(form, payload, reference.data.lists);
   if (problems.length > 0) throw validationFailed(problems);
+  return form;
 }
 
 async function checkPhotos(tx: RepositoryTx, payload: SubmissionPayload): Promise<void> {
@@ -114,12 +117,14 @@ export async function acceptSubmission(
   references: CurrentReference,
   received: SubmissionPayload,
   device: DeviceRecord,
+  flagSettings: FlagSettings,
 ): Promise<Accepted> {
   const { payload, hash } = canonicalSubmission(received);
   const sentBy = { deviceId: device.id, deviceName: device.name };
   // Before the transaction, which must not wait for another request's read of a new revision.
   const reference = await references.current();
   const accepted = await repo.withTransaction(async (tx): Promise<Accepted> => {
+    let form: FormDef;
     try {
       if (!deviceMayUse(device, payload.formId))
         throw forbidden(
@@ -130,7 +135,7 @@ export async function acceptSubmission(
           'A submission cannot be a correction of itself: correctionOf names another.',
           'correctionOf',
         );
-      await checkForm(tx, references, reference, payload);
+      form = await checkForm(tx, references, reference, payload);
       await checkPhotos(tx, payload);
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
@@ -144,6 +149,7 @@ export async function acceptSubmission(
       contentHash: hash,
       receivedAt,
       sentBy,
+      flags: await flagsOf(tx, flagSettings, reference, payload, form, receivedAt),
     });
     return inserted ? { status: 201, receipt: stored.receipt } : answerResend(stored, hash);
   });

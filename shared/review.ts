@@ -3,6 +3,7 @@
  * and the append-only history of every change and comment. Shared by the
  * page app, the service worker and the server.
  */
+import type { ReviewFlag } from './review-flags.js';
 import type { ServerSubmission } from './submission.js';
 
 /** Every submission starts as received; a supervisor moves it to any other. */
@@ -73,10 +74,11 @@ export interface FeedbackPage {
 export const REVIEW_SORTS = ['received', 'captured'] as const;
 export type ReviewSort = (typeof REVIEW_SORTS)[number];
 
-/** One row of GET /api/review/submissions: the record as received, and its review state. */
+/** One row of GET /api/review/submissions: the record as received, its review state, and what to look at twice. */
 export interface ReviewItem {
   submission: ServerSubmission;
   reviewState: ReviewState;
+  flags: ReviewFlag[];
 }
 
 /** GET /api/review/submissions: a page of the filtered set, and where the next begins. */

@@ -6,10 +6,12 @@ import { apiErrors, receipt, serverSubmission, submissionPage } from '../respons
 import { idParamsSchema, pageQuerySchema, submissionPayloadSchema } from '../schemas.js';
 import type { Repository } from '../storage/repository.js';
 import { acceptSubmission, findSubmission, listSubmissions } from '../submissions.js';
+import type { FlagSettings } from '../flags.js';
 
 export interface SubmissionRoutesOptions {
   repo: Repository;
   reference: CurrentReference;
+  flagSettings: FlagSettings;
 }
 
 interface IdParams {
@@ -77,7 +79,13 @@ export default async function submissionRoutes(
       }
       const { device } = await request.caller();
       if (!device) throw new Error('The guard lets only devices send submissions.');
-      const { status, receipt } = await acceptSubmission(repo, reference, request.body, device);
+      const { status, receipt } = await acceptSubmission(
+        repo,
+        reference,
+        request.body,
+        device,
+        opts.flagSettings,
+      );
       return reply.code(status).header('location', `/api/submissions/${receipt.id}`).send(receipt);
     },
   );

@@ -1,4 +1,5 @@
 import type { PhotoType, Receipt, ServerSubmission, SubmissionPayload } from '../../shared/submission.js';
+import type { ReviewFlag } from '../../shared/review-flags.js';
 import type { AccountsTx } from './accounts.js';
 import type { Changes } from './changes.js';
 import type { OutboxReportsTx } from './outbox-reports.js';
@@ -61,6 +62,8 @@ export interface NewSubmission {
   receivedAt: string;
   /** The enrolled device whose credential sent it (its id is stored); null for none. */
   sentBy: ServerSubmission['sentBy'];
+  /** What a reviewer should look twice at (shared/review-flags.ts); absent when not worked out yet. */
+  flags?: ReviewFlag[];
 }
 
 /**
@@ -200,6 +203,9 @@ export const REPOSITORY_OPERATIONS = Object.keys({
   reviewEventsForDevice: true,
   reviewEventsOnForms: true,
   countForReview: true,
+  submissionsWithoutFlags: true,
+  referenceReplacedAt: true,
+  setFlags: true,
   bulkReview: true,
   putOutboxReport: true,
   outboxReportsAfter: true,
@@ -224,7 +230,8 @@ export const REPOSITORY_OPERATIONS = Object.keys({
  *   error. No operation updates or deletes a record (a photo, a submission,
   a form version, a revision, a review event) but setReviewState, which
   changes a submission's current review state with the event appended in
-  the same transaction; the account operations that say so update
+  the same transaction, and setFlags, which records what the server worked
+  out from a submission; the account operations that say so update
   or delete account rows, each in one statement whose WHERE clause decides
   (of two enrollments with one code, one changes the row).
  * - Transactions: withTransaction runs fn's operations as one transaction,

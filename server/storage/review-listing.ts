@@ -3,6 +3,7 @@
  * newest first by received or captured time, a page at a time from a
  * keyset cursor (no OFFSET, so page 500 costs what page 1 does).
  */
+import type { ReviewFlag } from '../../shared/review-flags.js';
 import type { ReviewSort, ReviewState } from '../../shared/review.js';
 import type { StoredSubmission } from './repository.js';
 import { toSubmission, type SubmissionRow } from './rows.js';
@@ -32,6 +33,8 @@ export interface ReviewQuery {
   correctionOf: string | null;
   /** Only these submissions (rows a reviewer selected). */
   ids: string[] | null;
+  /** Only those with a flag (shared/review-flags.ts). */
+  flagged: boolean;
   sort: ReviewSort;
   after: ReviewCursor | null;
   /**
@@ -43,7 +46,8 @@ export interface ReviewQuery {
 }
 
 export interface ReviewListing {
-  items: { submission: StoredSubmission; reviewState: ReviewState }[];
+  /** flags: none while not worked out yet. */
+  items: { submission: StoredSubmission; reviewState: ReviewState; flags: ReviewFlag[] }[];
   next: ReviewCursor | null;
 }
 
@@ -80,6 +84,8 @@ export function filterConditions(q: ReviewQuery, dialect: ReviewListingDialect, 
   if (q.text !== null) where.push(dialect.answersMatch(bind(containsPattern(q.text))));
   if (q.correctionOf !== null) where.push(`s.correction_of = ${bind(q.correctionOf)}`);
   if (q.ids !== null) where.push(dialect.inList('s.id', bind(dialect.bindList(q.ids))));
+  // As the partial index submissions_flagged says it, so that both planners use it.
+  if (q.flagged) where.push("s.flags <> '[]'");
   return where;
 }
 
@@ -98,6 +104,7 @@ export function binder(): { values: unknown[]; bind: Bind } {
 interface ReviewRow extends SubmissionRow {
   review_state: ReviewState;
   captured_at: string;
+  flags: string | null;
 }
 
 export async function listForReview(
@@ -123,7 +130,7 @@ export async function listForReview(
     q.since !== null ? 's.seq' : q.sort === 'captured' ? 's.captured_at DESC, s.seq DESC' : 's.seq DESC';
   const rows = await session.query<ReviewRow>(
     `SELECT s.seq, s.id, s.received_at, s.content_hash, s.payload, s.sent_by, d.name AS sent_by_name,
-       s.review_state, s.captured_at
+       s.review_state, s.captured_at, s.flags
      FROM submissions s LEFT JOIN devices d ON d.id = s.sent_by
      WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${bind(q.limit + 1)}`,
     values,
@@ -131,7 +138,11 @@ export async function listForReview(
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   return {
-    items: page.map((r) => ({ submission: toSubmission(r), reviewState: r.review_state })),
+    items: page.map((r) => ({
+      submission: toSubmission(r),
+      reviewState: r.review_state,
+      flags: r.flags === null ? [] : (JSON.parse(r.flags) as ReviewFlag[]),
+    })),
     next:
       rows.length > q.limit && last && q.since === null
         ? { seq: Number(last.seq), capturedAt: q.sort === 'captured' ? last.captured_at : null }

@@ -2,6 +2,7 @@ import type { ReviewEvent, ReviewState } from '../../shared/review.js';
 import { bulkReviewOperations } from './review-bulk.js';
 import { listForReview, type ReviewListingDialect } from './review-listing.js';
 import type { NewReviewEvent, ReviewsTx } from './reviews.js';
+import { SELECT_SUBMISSIONS, toSubmission, type SubmissionRow } from './rows.js';
 import type { Session } from './session.js';
 
 const EVENT_COLUMNS = 'id, submission_id, at, user_id, username, from_state, to_state, comment';
@@ -117,6 +118,27 @@ export function reviewOperations(session: Session, dialect: ReviewDialect): Revi
         [deviceId, afterId, limit],
       );
       return rows.map(toEvent);
+    },
+    async referenceReplacedAt(etag) {
+      const [row] = await session.query<{ published_at: string }>(
+        `SELECT n.published_at FROM reference_revisions n
+         WHERE n.revision = (SELECT MAX(r.revision) + 1 FROM reference_revisions r WHERE r.etag = $1)`,
+        [etag],
+      );
+      return row?.published_at ?? null;
+    },
+    async submissionsWithoutFlags(limit) {
+      const rows = await session.query<SubmissionRow>(
+        `${SELECT_SUBMISSIONS} WHERE s.flags IS NULL ORDER BY s.seq LIMIT $1`,
+        [limit],
+      );
+      return rows.map(toSubmission);
+    },
+    async setFlags(submissionId, flags) {
+      await session.query('UPDATE submissions SET flags = $2 WHERE id = $1', [
+        submissionId,
+        JSON.stringify(flags),
+      ]);
     },
     listForReview: (query) => listForReview(session, dialect, query),
     ...bulkReviewOperations(session, dialect),

@@ -1,4 +1,6 @@
+import type { ReviewFlag } from '../../shared/review-flags.js';
 import type { ReviewEvent, ReviewState } from '../../shared/review.js';
+import type { StoredSubmission } from './repository.js';
 import type { BulkReviewsTx } from './review-bulk.js';
 import type { ReviewListing, ReviewQuery } from './review-listing.js';
 
@@ -39,6 +41,16 @@ export interface ReviewsTx extends BulkReviewsTx {
   ): Promise<ReviewEvent[]>;
   /** Events on the submissions the device sent, after the id, oldest first, at most limit. */
   reviewEventsForDevice(deviceId: string, afterId: number, limit: number): Promise<ReviewEvent[]>;
+  /**
+   * When the revision after the newest one with this ETag was published:
+   * when the reference data a device captured with was replaced; null when
+   * nothing replaced it (or no revision has the ETag).
+   */
+  referenceReplacedAt(etag: string): Promise<string | null>;
+  /** Up to limit submissions whose flags are not worked out yet, oldest first. */
+  submissionsWithoutFlags(limit: number): Promise<StoredSubmission[]>;
+  /** Records a submission's flags, worked out from it (the one change to a submission besides its review state). */
+  setFlags(submissionId: string, flags: ReviewFlag[]): Promise<void>;
   /** A page of the review table (review-listing.ts). */
   listForReview(query: ReviewQuery): Promise<ReviewListing>;
 }

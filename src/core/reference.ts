@@ -6,6 +6,7 @@
 import { get, getMany, promisifyRequest } from 'idb-keyval';
 import { usableBaseMap, type BaseMapConfig } from '../../shared/base-map.js';
 import type { ReferenceData } from '../../shared/forms.js';
+import { DEFAULT_STALE_AFTER_HOURS } from '../../shared/review-flags.js';
 import { APP_CHANNEL, type AppMessage, type ReferenceUpdate } from '../../shared/messages.js';
 import { validateReference } from '../../shared/validate.js';
 import { apiInit } from './api-request.js';
@@ -16,8 +17,6 @@ import { defaultStores, guardQuota, type Stores } from './stores.js';
 export const REFERENCE_SYNC_TAG = 'reference-data';
 /** Data checked longer ago than this is refreshed when the app starts. */
 export const REFRESH_AFTER_MS = 24 * 60 * 60 * 1000;
-/** Used when the server does not say after how long its data counts as stale. */
-export const DEFAULT_STALE_AFTER_HOURS = 72;
 
 const REFERENCE_KEY = 'reference';
 const ATTEMPT_KEY = 'referenceAttempt';

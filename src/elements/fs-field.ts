@@ -3,7 +3,8 @@ import { live } from 'lit/directives/live.js';
 import type { Choice, FieldDef, ReferenceData } from '../../shared/forms.js';
 import type { AnswerValue, GeoPoint } from '../../shared/submission.js';
 import { choicesFor, isRequired } from '../../shared/validate.js';
-import { distanceMetres, formatDistance } from '../geo/distance.js';
+import { distanceMetres } from '../../shared/geo.js';
+import { formatDistance } from '../../shared/review-flags.js';
 import { controlStyles } from '../styles/controls.js';
 
 /** The detail of `answer-change`, fired by every field element. */

@@ -11,7 +11,7 @@ import { getDeviceId } from '../core/settings.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { feedbackOf, type Feedback } from '../core/feedback.js';
 import { getSubmission, MissingPhotoError, saveSubmission } from '../core/submissions.js';
-import { distanceMetres } from '../geo/distance.js';
+import { distanceMetres } from '../../shared/geo.js';
 import { controlStyles } from '../styles/controls.js';
 import type { AnswerChangeDetail } from './fs-field.js';
 import './fs-field.js';

@@ -7,6 +7,7 @@ import {
   type ReviewItem,
   type ReviewState,
 } from '../../shared/review.js';
+import { REVIEW_FLAG_LABEL } from '../../shared/review-flags.js';
 import { answerText, formOf, placeText } from '../review/answer-text.js';
 import { listForReview, review, reviewHistory, reviewItem } from '../review/review-api.js';
 import { controlStyles } from '../styles/controls.js';
@@ -239,6 +240,16 @@ export class FsReviewDetail extends LitElement {
         Form version ${s.formVersion}; reference data ${s.referenceVersion ?? 'not reported'}; device
         ${s.deviceId}
       </p>
+      ${
+        item.flags.length
+          ? html`<section class="flags" aria-label="To look at twice">
+              <h3>To look at twice</h3>
+              <ul>
+                ${item.flags.map((f) => html`<li><strong>${REVIEW_FLAG_LABEL[f.code]}:</strong> ${f.message}</li>`)}
+              </ul>
+            </section>`
+          : nothing
+      }
       ${
         s.correctionOf
           ? html`<p class="banner">

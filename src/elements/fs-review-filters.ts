@@ -1,4 +1,4 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import type { ReferenceData } from '../../shared/forms.js';
 import {
   REVIEW_SORTS,
@@ -73,8 +73,19 @@ export class FsReviewFilters extends LitElement {
         max-width: 22rem;
         flex: 1 1 11rem;
       }
+      .check label {
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+        min-height: var(--_target);
+        font-weight: 700;
+      }
+      .check input {
+        width: 1.25rem;
+        height: 1.25rem;
+      }
       select,
-      input {
+      input:not([type='checkbox']) {
         height: var(--_target);
         box-sizing: border-box;
         font: inherit;
@@ -91,10 +102,18 @@ export class FsReviewFilters extends LitElement {
   override render() {
     const forms = [...new Map((this.reference?.forms ?? []).map((f) => [f.id, f.title])).entries()];
     const f = this.filter;
+    const versions = f.formId
+      ? [
+          ...new Set((this.reference?.forms ?? []).filter((d) => d.id === f.formId).map((d) => d.version)),
+        ].sort((a, b) => b - a)
+      : [];
     const value = (e: Event) => (e.target as HTMLInputElement | HTMLSelectElement).value;
     return html`<div>
         <label class="label" for="form">Form</label>
-        <select id="form" @change=${(e: Event) => this.change({ formId: value(e) || undefined })}>
+        <select
+          id="form"
+          @change=${(e: Event) => this.change({ formId: value(e) || undefined, formVersion: undefined })}
+        >
           <option value="">Every form</option>
           ${forms.map(([id, title]) => html`<option value=${id} ?selected=${f.formId === id}>${title}</option>`)}
         </select>
@@ -109,6 +128,20 @@ export class FsReviewFilters extends LitElement {
           ${REVIEW_STATES.map((s) => html`<option value=${s} ?selected=${f.states?.[0] === s}>${REVIEW_STATE_LABEL[s]}</option>`)}
         </select>
       </div>
+      ${
+        versions.length > 1
+          ? html`<div>
+              <label class="label" for="version">Version</label>
+              <select
+                id="version"
+                @change=${(e: Event) => this.change({ formVersion: value(e) ? Number(value(e)) : undefined })}
+              >
+                <option value="">Every version</option>
+                ${versions.map((v) => html`<option value=${v} ?selected=${f.formVersion === v}>Version ${v}</option>`)}
+              </select>
+            </div>`
+          : nothing
+      }
       <div>
         <label class="label" for="from">Captured from</label>
         <input
@@ -128,6 +161,16 @@ export class FsReviewFilters extends LitElement {
       <div>
         <label class="label" for="search">Search answers</label>
         <input id="search" type="search" @input=${this.onSearch} />
+      </div>
+      <div class="check">
+        <label
+          ><input
+            type="checkbox"
+            .checked=${f.flagged === true}
+            @change=${(e: Event) => this.change({ flagged: (e.target as HTMLInputElement).checked || undefined })}
+          />
+          Only flagged</label
+        >
       </div>
       <div>
         <label class="label" for="sort">Order</label>

@@ -1,4 +1,5 @@
 import type { SubmissionStatus } from '../../shared/outbox.js';
+import { DEFAULT_PHOTO_FAR_METRES } from '../../shared/review-flags.js';
 
 /** How a status is drawn on the map. */
 export interface MarkerStyle {
@@ -34,8 +35,8 @@ export function isPending(status: SubmissionStatus): boolean {
   return status !== 'sent';
 }
 
-/** A photo geotagged further than this from its record's location is drawn as far. */
-export const FAR_PHOTO_METRES = 200;
+/** A photo geotagged further than this from its record's location is drawn as far, as reviewers see it flagged. */
+export const FAR_PHOTO_METRES = DEFAULT_PHOTO_FAR_METRES;
 
 /** Photo geotags: small dots; far ones larger and in a warning colour. */
 export const PHOTO_STYLE: Record<'near' | 'far', MarkerStyle> = {

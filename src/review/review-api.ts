@@ -14,19 +14,21 @@ import type {
   ReviewSort,
   ReviewState,
 } from '../../shared/review.js';
-import type { ServerSubmission } from '../../shared/submission.js';
 import type { DeviceOutboxList } from '../../shared/live.js';
 import { call, type ApiOutcome } from '../accounts/accounts-api.js';
 
 /** What the table shows; every field optional, as the screen's filters are. */
 export interface ReviewFilter {
   formId?: string;
+  formVersion?: number;
   states?: ReviewState[];
   capturedFrom?: string;
   capturedBefore?: string;
   text?: string;
   /** Only the corrections of this submission. */
   correctionOf?: string;
+  /** Only those with a flag. */
+  flagged?: boolean;
   sort?: ReviewSort;
 }
 
@@ -34,11 +36,13 @@ export interface ReviewFilter {
 export function filterParams(filter: ReviewFilter): URLSearchParams {
   const q = new URLSearchParams();
   if (filter.formId) q.set('form', filter.formId);
+  if (filter.formVersion) q.set('version', String(filter.formVersion));
   if (filter.states?.length) q.set('state', filter.states.join(','));
   if (filter.capturedFrom) q.set('capturedFrom', filter.capturedFrom);
   if (filter.capturedBefore) q.set('capturedBefore', filter.capturedBefore);
   if (filter.text?.trim()) q.set('q', filter.text.trim());
   if (filter.correctionOf) q.set('correctionOf', filter.correctionOf);
+  if (filter.flagged) q.set('flagged', 'true');
   if (filter.sort && filter.sort !== 'received') q.set('sort', filter.sort);
   return q;
 }
@@ -55,16 +59,19 @@ export function listForReview(filter: ReviewFilter, cursor: string | null): Prom
   return call<ReviewPage>('GET', `/api/review/submissions?${reviewQuery(filter, cursor)}`);
 }
 
-/** One submission as the table lists it: the record, and its state as its history leaves it. */
+/** One submission as the table lists it: the record, its state and its flags. */
 export async function reviewItem(id: string): Promise<ApiOutcome<ReviewItem>> {
-  const [submission, history] = await Promise.all([
-    call<ServerSubmission>('GET', `/api/submissions/${encodeURIComponent(id)}`),
-    reviewHistory(id),
-  ]);
-  if (submission.kind !== 'ok') return submission;
-  if (history.kind !== 'ok') return history;
-  const state = history.value.reduce<ReviewState>((s, e) => e.to ?? s, 'received');
-  return { kind: 'ok', value: { submission: submission.value, reviewState: state } };
+  const outcome = await call<ReviewPage>('GET', `/api/review/submissions?id=${encodeURIComponent(id)}`);
+  if (outcome.kind !== 'ok') return outcome;
+  const [item] = outcome.value.items;
+  if (!item)
+    return {
+      kind: 'refused',
+      status: 404,
+      error: null,
+      message: `The server has no submission ${id} you review.`,
+    };
+  return { kind: 'ok', value: item };
 }
 
 export function reviewHistory(id: string): Promise<ApiOutcome<ReviewEvent[]>> {

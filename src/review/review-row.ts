@@ -6,6 +6,7 @@
  */
 import { css, html, nothing } from 'lit';
 import type { ReferenceData } from '../../shared/forms.js';
+import { REVIEW_FLAG_LABEL } from '../../shared/review-flags.js';
 import { REVIEW_STATE_LABEL, type ReviewItem } from '../../shared/review.js';
 import { answerText, formOf, keyFields } from './answer-text.js';
 
@@ -47,6 +48,13 @@ export function reviewRow(i: ReviewItem, reference: ReferenceData | null, state:
         <span class="status state-${i.reviewState}">${REVIEW_STATE_LABEL[i.reviewState]}</span>
       </span>
       <span class="answers">${answers}</span>
+      ${
+        i.flags.length
+          ? html`<span class="flags"
+              >${i.flags.map((f) => html`<span class="flag">${REVIEW_FLAG_LABEL[f.code]}</span>`)}</span
+            >`
+          : nothing
+      }
       <span class="when"
         >${`${s.sentBy?.deviceName ?? 'Not enrolled'} · captured ${captured} · ${s.photos.length} photo${s.photos.length === 1 ? '' : 's'}`}</span
       >
@@ -103,6 +111,20 @@ export const reviewRowStyles = css`
     overflow: hidden;
     text-overflow: ellipsis;
     white-space: nowrap;
+  }
+  .flags {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.25rem;
+    margin: 0.15rem 0;
+  }
+  .flag {
+    font-size: 0.8rem;
+    padding: 0 0.4rem;
+    border-radius: 0.3rem;
+    background: var(--_warn-bg);
+    color: var(--_warn-fg);
+    border: 1px solid currentColor;
   }
   .new {
     font-size: 0.8rem;

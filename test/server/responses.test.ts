@@ -58,6 +58,7 @@ describe('the response schemas', () => {
         photos: stores.photos,
         reference,
         version: '0.0.0',
+        flagSettings: { photoFarMetres: 200, lateAfterHours: 48 },
       });
 
       const declared = new Map<string, number[]>();

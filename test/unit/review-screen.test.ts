@@ -283,6 +283,36 @@ describe('fs-review', () => {
     await waitUntil(() => !dialog().open, 'closed');
   });
 
+  it('shows what the server flagged, on the row and in full, and filters on it', async () => {
+    await setViewport({ width: 1280, height: 800 });
+    const word = `Flag${marker}`;
+    const rough = visit(`${word} Rough`, 'piped');
+    const fix = { ...rough.location!, accuracy: 120 };
+    rough.answers = { ...rough.answers, location: fix };
+    rough.location = fix;
+    await send(rough);
+    await send(visit(`${word} Sharp`, 'piped'));
+    const el = await fixture<FsReview>(html`<fs-review .reference=${reference}></fs-review>`);
+    await search(el, word);
+    await waitUntil(() => rows(el).length === 2, 'both rows');
+    const roughRow = rows(el).find((r) => r.textContent!.includes('Rough'))!;
+    expect(roughRow.textContent).to.contain('Poor location');
+    expect(rows(el).find((r) => r.textContent!.includes('Sharp'))!.textContent).not.to.contain(
+      'Poor location',
+    );
+    roughRow.click();
+    const detail = el.shadowRoot!.querySelector('fs-review-detail')!;
+    await waitUntil(() => visibleText(detail).includes('To look at twice'), 'the flags in full');
+    expect(visibleText(detail)).to.contain('is accurate to 120 m; the form asks for 50 m.');
+    await expect(el).to.be.accessible();
+    byLabel(el, 'Only flagged').click();
+    await waitUntil(
+      () => !el.loading && el.filter.flagged === true && rows(el).length === 1,
+      'only the flagged one',
+    );
+    expect(rows(el)[0]!.textContent).to.contain('Rough');
+  });
+
   it('shows the corrections of a returned submission beside it, and the original from a correction', async () => {
     await setViewport({ width: 1280, height: 800 });
     const original = visit(`Otieno ${marker}`, 'piped');

@@ -38,11 +38,11 @@ export type { Session };
 const INSERT_SUBMISSION = `
   WITH inserted AS (
     INSERT INTO submissions (seq, ${NEW_SUBMISSION_COLUMNS})
-    SELECT take_submission_seq(), $1, $2, $3::integer, $4, $5, $6, $7, $8, $9, $10, $11, $12
+    SELECT take_submission_seq(), $1, $2, $3::integer, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
     WHERE NOT EXISTS (SELECT 1 FROM submissions WHERE id = $1)
     ON CONFLICT (id) DO NOTHING RETURNING seq
   ), linked AS (
-    INSERT INTO submission_photos (submission_seq, sha256) SELECT seq, unnest($13::text[]) FROM inserted
+    INSERT INTO submission_photos (submission_seq, sha256) SELECT seq, unnest($14::text[]) FROM inserted
     ON CONFLICT DO NOTHING
   )
   SELECT seq FROM inserted`;
@@ -246,9 +246,9 @@ export function postgresOperations(session: Session): RepositoryTx {
 const IMPORT_SUBMISSION = `
   WITH inserted AS (
     INSERT INTO submissions (${IMPORTED_COLUMNS})
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING RETURNING seq
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING RETURNING seq
   ), linked AS (
-    INSERT INTO submission_photos (submission_seq, sha256) SELECT seq, unnest($14::text[]) FROM inserted
+    INSERT INTO submission_photos (submission_seq, sha256) SELECT seq, unnest($15::text[]) FROM inserted
     ON CONFLICT DO NOTHING
   ), advanced AS (
     SELECT setval('submission_seq',

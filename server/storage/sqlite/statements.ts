@@ -45,7 +45,7 @@ export function sqliteOperations(db: DB): SyncOperations {
   const getSubmission = db.prepare<[string], SubmissionRow>(`${SELECT_SUBMISSIONS} WHERE s.id = ?`);
   // A resend of an id already held takes no number: AUTOINCREMENT would spend one on DO NOTHING.
   const insertSubmission = db.prepare<[...NewSubmissionRow, string]>(
-    `INSERT INTO submissions (${NEW_SUBMISSION_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+    `INSERT INTO submissions (${NEW_SUBMISSION_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
      WHERE NOT EXISTS (SELECT 1 FROM submissions WHERE id = ?) ON CONFLICT (id) DO NOTHING`,
   );
   const linkPhoto = db.prepare<[number, string]>(
@@ -178,7 +178,7 @@ function moveOperations(
   // Any conflict, on the id or on the seq, inserts nothing. An explicit seq
   // raises AUTOINCREMENT's high-water mark to it, so later seqs come after.
   const importRow = db.prepare<ImportedValues>(
-    `INSERT INTO submissions (${IMPORTED_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    `INSERT INTO submissions (${IMPORTED_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   );
   const link = db.prepare<[number, string]>(
     'INSERT INTO submission_photos (submission_seq, sha256) VALUES (?, ?) ON CONFLICT DO NOTHING',

@@ -1,3 +1,5 @@
+/** Distances on the Earth, for the page, the worker and the server alike. */
+
 const EARTH_RADIUS_M = 6_371_008.8;
 
 /** Great-circle distance in metres between two points in degrees. */
@@ -7,10 +9,4 @@ export function distanceMetres(a: { lat: number; lon: number }, b: { lat: number
   const dLon = (b.lon - a.lon) * rad;
   const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
-}
-
-/** "850 m", "12 km": how far, to a useful precision. */
-export function formatDistance(metres: number): string {
-  if (metres < 1000) return `${Math.round(metres / 10) * 10} m`;
-  return `${(metres / 1000).toFixed(metres < 10_000 ? 1 : 0)} km`;
 }
