@@ -6,6 +6,7 @@ import type { CurrentReference } from './current-reference.js';
 import { rateLimited } from './errors.js';
 import accountRoutes from './routes/accounts.js';
 import deviceRoutes from './routes/devices.js';
+import exportRoutes from './routes/exports.js';
 import reviewRoutes from './routes/reviews.js';
 import metaRoutes from './routes/meta.js';
 import photoRoutes from './routes/photos.js';
@@ -25,6 +26,8 @@ export interface ApiOptions {
   clock?: () => Date;
   /** PUBLIC_URL's origin (https://fieldsync.example.org), when set. */
   publicOrigin?: string | null;
+  /** Rows an export reads at a time; its default unless a test crosses pages with fewer. */
+  exportPageSize?: number;
 }
 
 /** Tries per minute from one address at each door that takes a secret (sign-in, set-up, enrollment). */
@@ -84,4 +87,12 @@ export default async function api(fastify: FastifyInstance, opts: ApiOptions): P
   await fastify.register(photoRoutes, { repo, photos: opts.photos });
   await fastify.register(submissionRoutes, { repo, reference: opts.reference });
   await fastify.register(reviewRoutes, { repo, clock });
+  await fastify.register(exportRoutes, {
+    repo,
+    photos: opts.photos,
+    reference: opts.reference,
+    clock,
+    publicOrigin,
+    pageSize: opts.exportPageSize,
+  });
 }

@@ -44,6 +44,8 @@ export interface AppOptions {
   publicUrl?: string | null;
   /** The time now, for sessions and one-time codes; the system clock when omitted. Tests drive it. */
   clock?: () => Date;
+  /** Rows an export reads at a time; tests make it small to cross many pages. */
+  exportPageSize?: number;
 }
 
 function readVersion(): string {
@@ -130,6 +132,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       version: readVersion(),
       clock: opts.clock,
       publicOrigin: opts.publicUrl ? new URL(opts.publicUrl).origin : null,
+      exportPageSize: opts.exportPageSize,
     });
     await registerStaticApp(fastify, opts.appDir);
     if (!existsSync(join(opts.appDir, 'index.html'))) {

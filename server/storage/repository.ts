@@ -195,6 +195,7 @@ export const REPOSITORY_OPERATIONS = Object.keys({
   reviewEventsAfter: true,
   importReviewEvent: true,
   listForReview: true,
+  latestComments: true,
   reviewEventsForDevice: true,
 } satisfies Record<keyof RepositoryTx, true>) as (keyof RepositoryTx)[];
 

@@ -29,6 +29,11 @@ export interface ReviewsTx {
   importReviewEvent(event: ReviewEvent): Promise<boolean>;
   /** Events on the submissions the device sent, after the id, oldest first, at most limit. */
   reviewEventsForDevice(deviceId: string, afterId: number, limit: number): Promise<ReviewEvent[]>;
+  /**
+   * Of each submission given, its latest event with a comment (none for a
+   * submission without one): the exports' last comment, a page at a time.
+   */
+  latestComments(submissionIds: readonly string[]): Promise<ReviewEvent[]>;
   /** A page of the review table (review-listing.ts). */
   listForReview(query: ReviewQuery): Promise<ReviewListing>;
 }
