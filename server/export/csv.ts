@@ -34,6 +34,8 @@ export function csvLine(cells: Cell[]): string {
 
 /** The CSV of one form: its header row with the byte order mark, then the rows of each page. */
 export interface CsvExport {
+  /** The highest seq it lists (walk.ts); null when the set is empty. */
+  snapshot: number | null;
   /** Form versions in the export, by their key, for reading each row's answers. */
   forms: ExportForms;
   columns: Column[];
@@ -54,6 +56,7 @@ export async function planCsv(src: CsvSources, query: ReviewQuery, photoName: Ph
   const plan = await planFormExport(src.repo, src.reference, query);
   const labels = new AnswerLabels((await src.reference.current()).data);
   return {
+    snapshot: plan.snapshot,
     forms: new ExportForms(src.repo, src.reference, plan.forms),
     columns: formColumns(plan.forms, { labels, photoName }),
     pages: walkPages(src.repo, query, plan.snapshot, { pageSize: src.pageSize, comments: true }),

@@ -13,7 +13,7 @@ import type { PhotoStore } from '../storage/photo-store.js';
 import type { ReviewQuery } from '../storage/review-listing.js';
 import { photoFile } from './answers.js';
 import { csvText, planCsv, type CsvExport, type CsvSources } from './csv.js';
-import { snapshotSeq, walkPages, type ExportItem } from './walk.js';
+import { walkPages, type ExportItem } from './walk.js';
 
 /**
  * fflate writes no ZIP64: every offset and size must fit in 32 bits, and the
@@ -62,15 +62,15 @@ function photoBytes(photos: Map<string, PhotoEntry>): number {
  * as the archive's own directory does, and these are bounded by that limit.
  */
 export async function planZip(src: ZipSources, query: ReviewQuery, csvName: string): Promise<ZipExport> {
+  const csv = await planCsv(src, query, photoFile);
   const counted = new Map<string, PhotoEntry>();
-  const snapshot = await snapshotSeq(src.repo, query);
-  for await (const items of walkPages(src.repo, query, snapshot, { pageSize: src.pageSize, comments: false }))
-    notePhotos(items, counted);
+  const walk = walkPages(src.repo, query, csv.snapshot, { pageSize: src.pageSize, comments: false });
+  for await (const items of walk) notePhotos(items, counted);
   if (counted.size + 1 > MAX_ENTRIES || photoBytes(counted) > MAX_BYTES - CSV_ALLOWANCE)
     throw badRequest(
       `These submissions have ${counted.size} photos, ${Math.ceil(photoBytes(counted) / 2 ** 20)} MiB: more than one ZIP holds (${MAX_ENTRIES - 1} photos, 3.5 GiB). Narrow the filter, by capture days for example, and export in parts.`,
     );
-  return { csv: await planCsv(src, query, photoFile), csvName, photos: src.photos };
+  return { csv, csvName, photos: src.photos };
 }
 
 /** The archive's bytes, each chunk handed on before more is read. */

@@ -1,11 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requestOrigin } from '../auth/guard.js';
 import type { CurrentReference } from '../current-reference.js';
 import { photoLink } from '../export/answers.js';
 import { csvText, exportFileName, planCsv } from '../export/csv.js';
 import { geoJsonText, planGeoJson } from '../export/geojson.js';
 import { EXPORT_PAGE, exportQueryString, readExportQuery, type ExportQueryString } from '../export/walk.js';
+import { sendExport } from '../export/send.js';
 import { planZip, zipBytes } from '../export/zip.js';
 import { apiErrors } from '../response-schemas.js';
 import type { PhotoStore } from '../storage/photo-store.js';
@@ -23,6 +23,11 @@ export interface ExportRoutesOptions {
 }
 
 const reviewers = { allow: ['supervisor', 'admin'] } as const;
+/**
+ * Written by sendExport, compressed there: not by @fastify/compress. No
+ * HEAD route, which would run a whole export to send no body.
+ */
+const streamed = { compress: false, exposeHeadRoute: false } as const;
 
 const exportSchema = {
   querystring: exportQueryString,
@@ -33,28 +38,6 @@ const exportSchema = {
 } as const;
 
 type ExportRequest = FastifyRequest<{ Querystring: ExportQueryString }>;
-
-/**
- * Streams an export. The body is sent from a Readable that pulls the next
- * chunk only when the connection has taken the last (pipe waits for
- * 'drain'), so memory holds a page, not the export; when the client goes
- * away Fastify destroys it and the walk stops. Everything that may refuse
- * the request ran before this, so a refusal is an ApiError; a failure
- * after the first byte makes Fastify destroy the connection, and the
- * client sees a cut download rather than a short file that looks whole.
- */
-function sendExport(
-  reply: FastifyReply,
-  type: string,
-  fileName: string,
-  chunks: AsyncIterable<string | Uint8Array>,
-): FastifyReply {
-  return reply
-    .type(type)
-    .header('content-disposition', `attachment; filename="${fileName}"`)
-    .header('cache-control', 'no-store')
-    .send(Readable.from(chunks, { objectMode: false }));
-}
 
 /**
  * Exports of the review table's filtered set (docs/api.md, "Review"): CSV,
@@ -74,38 +57,44 @@ export default async function exportRoutes(
     return readExportQuery(user, request.query, formNeeded);
   };
 
-  // CSV and GeoJSON go through @fastify/compress, which compresses a stream as it flows.
   fastify.get<{ Querystring: ExportQueryString }>(
     '/review/export.csv',
-    { config: reviewers, schema: exportSchema },
+    { config: reviewers, schema: exportSchema, ...streamed },
     async (request, reply) => {
       const query = await queryOf(request, true);
       const csv = await planCsv(sources, query, photoLink(requestOrigin(request, publicOrigin)));
       const name = exportFileName(query.formId, clock(), 'csv');
-      return sendExport(reply, 'text/csv; charset=utf-8; header=present', name, csvText(csv));
+      const type = 'text/csv; charset=utf-8; header=present';
+      await sendExport(request, reply, { type, name, chunks: csvText(csv), compressible: true });
     },
   );
 
   fastify.get<{ Querystring: ExportQueryString }>(
     '/review/export.geojson',
-    { config: reviewers, schema: exportSchema },
+    { config: reviewers, schema: exportSchema, ...streamed },
     async (request, reply) => {
       const query = await queryOf(request, false);
       const geo = await planGeoJson(sources, query, photoLink(requestOrigin(request, publicOrigin)));
       const name = exportFileName(query.formId, clock(), 'geojson');
-      return sendExport(reply, 'application/geo+json', name, geoJsonText(geo));
+      const type = 'application/geo+json';
+      await sendExport(request, reply, { type, name, chunks: geoJsonText(geo), compressible: true });
     },
   );
 
-  // Not compressed again: the CSV inside is deflated, the photos are compressed images.
   fastify.get<{ Querystring: ExportQueryString }>(
     '/review/export.zip',
-    { config: reviewers, schema: exportSchema, compress: false },
+    { config: reviewers, schema: exportSchema, ...streamed },
     async (request, reply) => {
       const query = await queryOf(request, true);
       const zip = await planZip(sources, query, exportFileName(query.formId, clock(), 'csv'));
       const name = exportFileName(query.formId, clock(), 'zip');
-      return sendExport(reply, 'application/zip', name, zipBytes(zip));
+      // Not compressed again: the CSV inside is deflated, the photos are compressed images.
+      await sendExport(request, reply, {
+        type: 'application/zip',
+        name,
+        chunks: zipBytes(zip),
+        compressible: false,
+      });
     },
   );
 }

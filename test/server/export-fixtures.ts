@@ -219,5 +219,7 @@ export async function seedSurveys(server: TestServer): Promise<Seeded> {
   await review(0, { comment: 'Second look:\nthe pump, not the tank' });
   await review(1, { state: 'approved' });
   await review(2, { state: 'has_issues', comment: '=cmd|"/c calc"!A1' });
+  // Back to received without a word: the last comment is still the one before.
+  await review(2, { state: 'received' });
   return { sent, phone, photoBytes };
 }
