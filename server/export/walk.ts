@@ -110,7 +110,9 @@ export async function planFormExport(
   const published = await reference.versions(repo, formId);
   const versions = query.formVersion === null ? published : published.filter((v) => v === query.formVersion);
   const present: number[] = [];
-  if (snapshot !== null) {
+  // With rows and a single version to choose from, every row is of it: nothing to look up.
+  if (snapshot !== null && versions.length === 1) present.push(...versions);
+  else if (snapshot !== null) {
     for (const v of versions) {
       const one = { ...query, formVersion: v, sort: 'received' as const, after: above(snapshot), limit: 1 };
       if ((await repo.listForReview(one)).items.length > 0) present.push(v);

@@ -1,15 +1,16 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { requestOrigin } from '../auth/guard.js';
 import type { CurrentReference } from '../current-reference.js';
 import { photoLink } from '../export/answers.js';
 import { csvText, exportFileName, planCsv } from '../export/csv.js';
 import { geoJsonText, planGeoJson } from '../export/geojson.js';
 import { EXPORT_PAGE, exportQueryString, readExportQuery, type ExportQueryString } from '../export/walk.js';
-import { sendExport } from '../export/send.js';
+import { sendExport, type ExportFile } from '../export/send.js';
 import { planZip, zipBytes } from '../export/zip.js';
 import { apiErrors } from '../response-schemas.js';
 import type { PhotoStore } from '../storage/photo-store.js';
 import type { Repository } from '../storage/repository.js';
+import type { ReviewQuery } from '../storage/review-listing.js';
 
 export interface ExportRoutesOptions {
   repo: Repository;
@@ -37,7 +38,11 @@ const exportSchema = {
   },
 } as const;
 
-type ExportRequest = FastifyRequest<{ Querystring: ExportQueryString }>;
+interface ExportKind {
+  formNeeded: boolean;
+  /** origin: where photo links point (this server as the request reached it, or PUBLIC_URL). */
+  plan(query: ReviewQuery, origin: string): Promise<Omit<ExportFile, 'name'>>;
+}
 
 /**
  * Exports of the review table's filtered set (docs/api.md, "Review"): CSV,
@@ -51,50 +56,46 @@ export default async function exportRoutes(
   const { repo, photos, reference, clock, publicOrigin } = opts;
   const sources = { repo, reference, photos, pageSize: opts.pageSize ?? EXPORT_PAGE };
 
-  const queryOf = async (request: ExportRequest, formNeeded: boolean) => {
-    const { user } = await request.caller();
-    if (!user) throw new Error('The guard lets only signed-in reviewers here.');
-    return readExportQuery(user, request.query, formNeeded);
+  /** Each export: whether it needs a form, and its file planned for the query (refusing before a byte). */
+  const kinds: Record<string, ExportKind> = {
+    csv: {
+      formNeeded: true,
+      plan: async (query, origin) => ({
+        type: 'text/csv; charset=utf-8; header=present',
+        chunks: csvText(await planCsv(sources, query, photoLink(origin))),
+        compressible: true,
+      }),
+    },
+    geojson: {
+      formNeeded: false,
+      plan: async (query, origin) => ({
+        type: 'application/geo+json',
+        chunks: geoJsonText(await planGeoJson(sources, query, photoLink(origin))),
+        compressible: true,
+      }),
+    },
+    zip: {
+      formNeeded: true,
+      plan: async (query) => ({
+        type: 'application/zip',
+        chunks: zipBytes(await planZip(sources, query, exportFileName(query.formId, clock(), 'csv'))),
+        // Not compressed again: the CSV inside is deflated, the photos are compressed images.
+        compressible: false,
+      }),
+    },
   };
 
-  fastify.get<{ Querystring: ExportQueryString }>(
-    '/review/export.csv',
-    { config: reviewers, schema: exportSchema, ...streamed },
-    async (request, reply) => {
-      const query = await queryOf(request, true);
-      const csv = await planCsv(sources, query, photoLink(requestOrigin(request, publicOrigin)));
-      const name = exportFileName(query.formId, clock(), 'csv');
-      const type = 'text/csv; charset=utf-8; header=present';
-      await sendExport(request, reply, { type, name, chunks: csvText(csv), compressible: true });
-    },
-  );
-
-  fastify.get<{ Querystring: ExportQueryString }>(
-    '/review/export.geojson',
-    { config: reviewers, schema: exportSchema, ...streamed },
-    async (request, reply) => {
-      const query = await queryOf(request, false);
-      const geo = await planGeoJson(sources, query, photoLink(requestOrigin(request, publicOrigin)));
-      const name = exportFileName(query.formId, clock(), 'geojson');
-      const type = 'application/geo+json';
-      await sendExport(request, reply, { type, name, chunks: geoJsonText(geo), compressible: true });
-    },
-  );
-
-  fastify.get<{ Querystring: ExportQueryString }>(
-    '/review/export.zip',
-    { config: reviewers, schema: exportSchema, ...streamed },
-    async (request, reply) => {
-      const query = await queryOf(request, true);
-      const zip = await planZip(sources, query, exportFileName(query.formId, clock(), 'csv'));
-      const name = exportFileName(query.formId, clock(), 'zip');
-      // Not compressed again: the CSV inside is deflated, the photos are compressed images.
-      await sendExport(request, reply, {
-        type: 'application/zip',
-        name,
-        chunks: zipBytes(zip),
-        compressible: false,
-      });
-    },
-  );
+  for (const [extension, kind] of Object.entries(kinds)) {
+    fastify.get<{ Querystring: ExportQueryString }>(
+      `/review/export.${extension}`,
+      { config: reviewers, schema: exportSchema, ...streamed },
+      async (request, reply) => {
+        const { user } = await request.caller();
+        if (!user) throw new Error('The guard lets only signed-in reviewers here.');
+        const query = readExportQuery(user, request.query, kind.formNeeded);
+        const file = await kind.plan(query, requestOrigin(request, publicOrigin));
+        await sendExport(request, reply, { ...file, name: exportFileName(query.formId, clock(), extension) });
+      },
+    );
+  }
 }

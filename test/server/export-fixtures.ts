@@ -10,7 +10,7 @@ import type { FormDef } from '../../shared/forms.js';
 import type { ReviewState } from '../../shared/review.js';
 import type { Answers, GeoPoint, PhotoRef, Receipt, SubmissionPayload } from '../../shared/submission.js';
 import { as, enrolledDevice } from './accounts-helpers.js';
-import { HERE, fakePhoto, photoRef, putPhoto, putSubmission, type TestServer } from './helpers.js';
+import { HERE, demoForm, fakePhoto, photoRef, putPhoto, putSubmission, type TestServer } from './helpers.js';
 
 const problems = (leak: string) => ({
   name: 'problems',
@@ -55,6 +55,13 @@ export const surveyV2: FormDef = {
     surveyV1.fields[9]!,
     { name: 'extra', type: 'text', label: 'Extra' },
   ],
+};
+
+/** A forms directory's files: both versions of the survey, and the demo's water point inspection. */
+export const SURVEY_FORMS = {
+  'survey.v1.json': surveyV1,
+  'survey.v2.json': surveyV2,
+  'water-point-inspection.v1.json': demoForm,
 };
 
 /** What the CSV of both versions has for columns, in order. */

@@ -9,8 +9,8 @@ import { request, type IncomingHttpHeaders } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { probePhotoStore } from './photo-store-probe.js';
-import { seedSurveys, surveyV1, surveyV2, type Seeded } from './export-fixtures.js';
-import { demoForm, formsDirMaker, putSubmission, startListeningServer, type TestServer } from './helpers.js';
+import { SURVEY_FORMS, seedSurveys, type Seeded } from './export-fixtures.js';
+import { formsDirMaker, putSubmission, startListeningServer, type TestServer } from './helpers.js';
 
 interface Download {
   status: number;
@@ -29,11 +29,7 @@ describe('exports on the wire', () => {
   let failAt = 0;
 
   before(async () => {
-    const formsDir = makeFormsDir({
-      'survey.v1.json': surveyV1,
-      'survey.v2.json': surveyV2,
-      'water-point-inspection.v1.json': demoForm,
-    });
+    const formsDir = makeFormsDir(SURVEY_FORMS);
     server = await startListeningServer({ formsDir, exportPageSize: 2 });
     seeded = await seedSurveys(server);
     const repo = server.repository;

@@ -9,83 +9,16 @@ import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { unzipSync } from 'fflate';
 import type { LightMyRequestResponse } from 'fastify';
-import type { Choice } from '../../shared/forms.js';
 import type { ReviewPage } from '../../shared/review.js';
-import type { ApiError, GeoPoint } from '../../shared/submission.js';
+import type { ApiError } from '../../shared/submission.js';
 import { as, supervisor } from './accounts-helpers.js';
-import { SURVEY_HEADER, seedSurveys, surveyV1, surveyV2, type Seeded, type Sent } from './export-fixtures.js';
-import {
-  demoForm,
-  demoSites,
-  formsDirMaker,
-  sha256Hex,
-  startTestServer,
-  type TestServer,
-} from './helpers.js';
+import { V1_HEADER, asFile, attachment, expectedRow, type PhotoName } from './export-expectations.js';
+import { SURVEY_FORMS, SURVEY_HEADER, seedSurveys, type Seeded } from './export-fixtures.js';
+import { formsDirMaker, sha256Hex, startTestServer, type TestServer } from './helpers.js';
 
 const HOST = 'exports.example.org:8443';
 const LINK = `http://${HOST}/api/photos/`;
-/** The columns of version 1 alone: its questions in its order. */
-const V1_HEADER = [
-  ...SURVEY_HEADER.slice(0, 16),
-  ...['notes', 'old_only', 'count', 'depth', 'visited'],
-  ...['location (latitude)', 'location (longitude)', 'location (accuracy)', 'photos'],
-];
-const sites = JSON.parse(demoSites) as Choice[];
-const guard = (text: string): string => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
-const EXT = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' } as const;
-type PhotoName = (sha256: string, type: keyof typeof EXT) => string;
 const asLink: PhotoName = (sha256) => LINK + sha256;
-const asFile: PhotoName = (sha256, type) => `photos/${sha256}.${EXT[type]}`;
-
-/** The row a survey should have in the CSV, worked out from what was sent, under header. */
-function expectedRow(s: Sent, header: string[], photo: PhotoName): string[] {
-  const { payload: p, receipt } = s;
-  const a = p.answers as Record<string, string | number | string[] | GeoPoint | undefined>;
-  const form = p.formVersion === 1 ? surveyV1 : surveyV2;
-  const choices = (name: string) =>
-    name === 'site' ? sites : (form.fields.find((f) => f.name === name)?.choices ?? []);
-  const codes = (name: string) => [a[name] ?? []].flat() as string[];
-  const labels = (name: string) => codes(name).map((c) => choices(name).find((x) => x.value === c)!.label);
-  // Text is guarded against formulas; numbers are written as they are (-2.5 stays a number).
-  const text = (name: string, v = a[name]) =>
-    typeof v === 'string' ? guard(v) : v === undefined ? '' : String(v);
-  const point = (name: string, g = a[name] as GeoPoint | undefined) => ({
-    [`${name} (latitude)`]: g ? String(g.lat) : '',
-    [`${name} (longitude)`]: g ? String(g.lon) : '',
-    [`${name} (accuracy)`]: g ? String(g.accuracy) : '',
-  });
-  const cells: Record<string, string> = {
-    'Submission ID': p.id,
-    'Form ID': p.formId,
-    'Form version': String(p.formVersion),
-    Device: s.sentBy.deviceName,
-    'Device ID': s.sentBy.deviceId,
-    'Captured at': new Date(p.createdAt).toISOString(),
-    'Received at': receipt.receivedAt,
-    'Review state': s.state,
-    'Last review comment': guard(s.lastComment ?? ''),
-    Latitude: p.location ? String(p.location.lat) : '',
-    Longitude: p.location ? String(p.location.lon) : '',
-    'Accuracy (m)': p.location ? String(p.location.accuracy) : '',
-    site: codes('site').join(' '),
-    'site (label)': labels('site').join('; '),
-    problems: codes('problems').join(' '),
-    'problems (label)': labels('problems').join('; '),
-    ...Object.fromEntries(
-      ['notes', 'count', 'depth', 'visited', 'extra', 'old_only'].map((n) => [n, text(n)]),
-    ),
-    ...point('location'),
-    ...point('exit_point'),
-    photos: codes('photos')
-      .map((sha) => photo(sha, p.photos.find((r) => r.sha256 === sha)!.type))
-      .join(' '),
-  };
-  return header.map((h) => {
-    assert.ok(h in cells, `no expectation for the column "${h}"`);
-    return cells[h]!;
-  });
-}
 
 describe('exports of the review table', () => {
   const makeFormsDir = formsDirMaker();
@@ -96,11 +29,7 @@ describe('exports of the review table', () => {
   let waterOnly: string;
 
   before(async () => {
-    const formsDir = makeFormsDir({
-      'survey.v1.json': surveyV1,
-      'survey.v2.json': surveyV2,
-      'water-point-inspection.v1.json': demoForm,
-    });
+    const formsDir = makeFormsDir(SURVEY_FORMS);
     // Two rows a page, so that every export crosses pages.
     server = await startTestServer({ formsDir, exportPageSize: 2 });
     seeded = await seedSurveys(server);
@@ -126,13 +55,7 @@ describe('exports of the review table', () => {
 
   it('writes each submission of the form as a CSV row, newest received first, every cell as sent', async () => {
     const res = await get('/api/review/export.csv?form=survey');
-    assert.equal(res.statusCode, 200, res.body);
-    assert.equal(res.headers['content-type'], 'text/csv; charset=utf-8; header=present');
-    assert.match(
-      String(res.headers['content-disposition']),
-      /^attachment; filename="survey-\d{4}-\d{2}-\d{2}\.csv"$/,
-    );
-    assert.equal(res.headers['cache-control'], 'no-store');
+    attachment(res, 'text/csv; charset=utf-8; header=present', 'survey', 'csv');
     assert.deepEqual([...res.rawPayload.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
     assert.ok(
       res.body.startsWith('\uFEFFSubmission ID,Form ID,Form version,Device,') && res.body.endsWith('\r\n'),
@@ -204,12 +127,7 @@ describe('exports of the review table', () => {
 
   it('writes GeoJSON of RFC 7946: a Feature per submission, at [longitude, latitude]', async () => {
     const res = await get('/api/review/export.geojson');
-    assert.equal(res.statusCode, 200, res.body);
-    assert.equal(res.headers['content-type'], 'application/geo+json');
-    assert.match(
-      String(res.headers['content-disposition']),
-      /^attachment; filename="submissions-[\d-]{10}\.geojson"$/,
-    );
+    attachment(res, 'application/geo+json', 'submissions', 'geojson');
     const doc = res.json<{ type: string; features: Record<string, unknown>[] }>();
     assert.deepEqual(Object.keys(doc), ['type', 'features']);
     assert.equal(doc.type, 'FeatureCollection');
@@ -271,13 +189,8 @@ describe('exports of the review table', () => {
 
   it('zips the CSV with every photo of its rows once, stored under its hash', async () => {
     const res = await get('/api/review/export.zip?form=survey', admin, { 'accept-encoding': 'gzip, br' });
-    assert.equal(res.statusCode, 200, res.body);
-    assert.equal(res.headers['content-type'], 'application/zip');
+    const name = attachment(res, 'application/zip', 'survey', 'zip');
     assert.equal(res.headers['content-encoding'], undefined);
-    const name = /^attachment; filename="(survey-[\d-]{10})\.zip"$/.exec(
-      String(res.headers['content-disposition']),
-    )?.[1];
-    assert.ok(name);
     const files = unzipSync(new Uint8Array(res.rawPayload));
     const photos = Object.keys(files).filter((f) => f !== `${name}.csv`);
     const sent = new Set(
