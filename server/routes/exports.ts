@@ -38,6 +38,15 @@ const exportSchema = {
   },
 } as const;
 
+const CSV_TYPE = 'text/csv; charset=utf-8; header=present';
+
+/** A text export, compressed on the way when the client takes it. */
+const text = (type: string, chunks: AsyncIterable<string>): Omit<ExportFile, 'name'> => ({
+  type,
+  chunks,
+  compressible: true,
+});
+
 interface ExportKind {
   formNeeded: boolean;
   /** origin: where photo links point (this server as the request reached it, or PUBLIC_URL). */
@@ -60,19 +69,13 @@ export default async function exportRoutes(
   const kinds: Record<string, ExportKind> = {
     csv: {
       formNeeded: true,
-      plan: async (query, origin) => ({
-        type: 'text/csv; charset=utf-8; header=present',
-        chunks: csvText(await planCsv(sources, query, photoLink(origin))),
-        compressible: true,
-      }),
+      plan: async (query, origin) =>
+        text(CSV_TYPE, csvText(await planCsv(sources, query, photoLink(origin)))),
     },
     geojson: {
       formNeeded: false,
-      plan: async (query, origin) => ({
-        type: 'application/geo+json',
-        chunks: geoJsonText(await planGeoJson(sources, query, photoLink(origin))),
-        compressible: true,
-      }),
+      plan: async (query, origin) =>
+        text('application/geo+json', geoJsonText(await planGeoJson(sources, query, photoLink(origin)))),
     },
     zip: {
       formNeeded: true,
