@@ -5,116 +5,17 @@
  * PostgreSQL (a throwaway cluster). Timed at the repository, the server's
  * own time without HTTP. Printed, not asserted.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import type { ReviewState } from '../shared/review.js';
-import type { SubmissionPayload } from '../shared/submission.js';
 import type { ReviewQuery } from '../server/storage/review-listing.js';
 import type { Repository } from '../server/storage/repository.js';
 import { openStores } from '../server/storage/stores.js';
 import { startCluster } from '../test/server/postgres-cluster.js';
-import { seededRandom } from '../test/support/seeded-random.js';
+import { benchDatabase, seedSubmissions } from './seed-submissions.js';
 
 const COUNT = Number(process.env.REVIEW_BENCH_COUNT ?? 100_000);
-const BATCH = 1000;
 const RUNS = 7;
-
-const NAMES = [
-  'Achieng',
-  'Baraka',
-  'Chebet',
-  'Daudi',
-  'Esther',
-  'Fatuma',
-  'Gitau',
-  'Halima',
-  'Imani',
-  'Juma',
-];
-const SOURCES = [
-  'piped',
-  'borehole',
-  'protected_well',
-  'unprotected_well',
-  'surface_water',
-  'rainwater',
-  'vendor',
-];
-
-function visit(i: number, rand: () => number): SubmissionPayload {
-  const fix = {
-    lat: -0.5 + rand(),
-    lon: 34 + rand(),
-    accuracy: 3 + rand() * 40,
-    time: '2026-11-20T09:30:00.000Z',
-  };
-  // One household in 10,000 has a name nobody else has: the rare word.
-  const head =
-    i % 10_000 === 7 ? `Zawadi Rare${i}` : `${NAMES[i % NAMES.length]} ${NAMES[(i * 7) % NAMES.length]}`;
-  return {
-    id: randomUUID(),
-    formId: 'household-visit',
-    formVersion: 1,
-    answers: {
-      village: `vlg_${String(1 + (i % 20_000)).padStart(5, '0')}`,
-      head_name: head,
-      members: 1 + (i % 12),
-      water_source: SOURCES[i % SOURCES.length]!,
-      visit_date: '2026-11-20',
-      location: fix,
-    },
-    location: fix,
-    photos: [],
-    createdAt: new Date(Date.UTC(2026, 0, 1) + Math.floor(rand() * 330 * 86_400_000)).toISOString(),
-    deviceId: `device-${i % 50}`,
-    referenceVersion: null,
-  };
-}
-
-async function seed(repo: Repository): Promise<void> {
-  const rand = seededRandom(12);
-  const reviewer = {
-    id: randomUUID(),
-    username: 'bench-supervisor',
-    usernameKey: 'bench-supervisor',
-    passwordHash: 'not-a-password',
-    role: 'supervisor' as const,
-    formIds: null,
-    createdAt: new Date().toISOString(),
-    disabledAt: null,
-  };
-  await repo.insertUser(reviewer);
-  const states: ReviewState[] = ['approved', 'approved', 'approved', 'has_issues', 'rejected'];
-  for (let start = 0; start < COUNT; start += BATCH) {
-    await repo.withTransaction(async (tx) => {
-      for (let i = start; i < Math.min(COUNT, start + BATCH); i++) {
-        const payload = visit(i, rand);
-        await tx.insertSubmission({
-          payload,
-          contentHash: 'bench',
-          receivedAt: new Date().toISOString(),
-          sentBy: null,
-        });
-        // A third reviewed: mostly approved, some sent back.
-        if (i % 3 === 0) {
-          const to = states[i % states.length]!;
-          await tx.setReviewState(payload.id, to);
-          await tx.appendReviewEvent({
-            submissionId: payload.id,
-            at: new Date().toISOString(),
-            by: { userId: reviewer.id, username: reviewer.username },
-            from: 'received',
-            to,
-            comment: to === 'approved' ? null : 'Check the number of members.',
-          });
-        }
-      }
-    });
-  }
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -152,7 +53,7 @@ async function timed(repo: Repository, query: ReviewQuery): Promise<{ ms: number
 
 async function measure(label: string, repo: Repository): Promise<void> {
   const t0 = performance.now();
-  await seed(repo);
+  await seedSubmissions(repo, COUNT);
   console.info(
     `${label}: ${COUNT.toLocaleString('en')} submissions stored in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
@@ -195,15 +96,10 @@ export async function reviewListing(): Promise<void> {
     }
     const cluster = await startCluster();
     try {
-      const admin = new pg.Client({ connectionString: cluster.adminUrl });
-      await admin.connect();
-      await admin.query('CREATE DATABASE fieldsync_review_bench');
-      await admin.end();
-      const url = new URL(cluster.adminUrl);
-      url.pathname = '/fieldsync_review_bench';
+      const url = await benchDatabase(cluster.adminUrl, 'fieldsync_review_bench');
       const stores = await openStores({
         dataDir: join(dir, 'pg'),
-        databaseUrl: url.toString(),
+        databaseUrl: url,
         photoMaxBytes: 1 << 20,
       });
       try {

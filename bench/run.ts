@@ -8,7 +8,9 @@
  * with 10,000 submissions on the device: time to the drawn markers, the
  * longest main-thread tasks while drawing and panning, and its JavaScript.
  * Without the browser: the server's rate of taking in submissions against
- * its rate of answering GET /api/health (bench/ingest.ts).
+ * its rate of answering GET /api/health (bench/ingest.ts); the review
+ * table's queries and its exports with 100,000 submissions
+ * (bench/review-listing.ts, bench/export.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
@@ -25,6 +27,7 @@ import { photoUpload } from './photo-upload.js';
 import { ingest } from './ingest.js';
 import { recovery } from './recovery.js';
 import { reviewListing } from './review-listing.js';
+import { exportBench } from './export.js';
 
 const appDir = join(root, 'dist/app');
 
@@ -885,6 +888,7 @@ try {
   if (wanted('photo-upload')) await photoUpload();
   if (wanted('ingest')) await ingest();
   if (wanted('review-listing')) await reviewListing();
+  if (wanted('export')) await exportBench();
   if (wanted('save')) await savingWithPhotos(await browser());
   if (wanted('drain')) await draining(await browser());
   if (wanted('recovery')) await recovery(await browser());

@@ -8,6 +8,7 @@ import type { FlagSettings } from './flags.js';
 import accountRoutes from './routes/accounts.js';
 import deviceRoutes from './routes/devices.js';
 import liveRoutes from './routes/live.js';
+import exportRoutes from './routes/exports.js';
 import reviewRoutes from './routes/reviews.js';
 import metaRoutes from './routes/meta.js';
 import photoRoutes from './routes/photos.js';
@@ -29,6 +30,8 @@ export interface ApiOptions {
   publicOrigin?: string | null;
   /** When a submission is flagged for a second look. */
   flagSettings: FlagSettings;
+  /** Rows an export reads at a time; its default unless a test crosses pages with fewer. */
+  exportPageSize?: number;
 }
 
 /** Tries per minute from one address at each door that takes a secret (sign-in, set-up, enrollment). */
@@ -93,4 +96,12 @@ export default async function api(fastify: FastifyInstance, opts: ApiOptions): P
   });
   await fastify.register(reviewRoutes, { repo, clock });
   await fastify.register(liveRoutes, { repo, clock });
+  await fastify.register(exportRoutes, {
+    repo,
+    photos: opts.photos,
+    reference: opts.reference,
+    clock,
+    publicOrigin,
+    pageSize: opts.exportPageSize,
+  });
 }

@@ -48,6 +48,8 @@ export interface AppOptions {
   clock?: () => Date;
   /** When a submission is flagged for a second look; the defaults of shared/review-flags.ts when omitted. */
   flagLimits?: FlagSettings;
+  /** Rows an export reads at a time; tests make it small to cross many pages. */
+  exportPageSize?: number;
 }
 
 function readVersion(): string {
@@ -139,6 +141,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       version: readVersion(),
       clock: opts.clock,
       publicOrigin: opts.publicUrl ? new URL(opts.publicUrl).origin : null,
+      exportPageSize: opts.exportPageSize,
     });
     await registerStaticApp(fastify, opts.appDir);
     if (!existsSync(join(opts.appDir, 'index.html'))) {

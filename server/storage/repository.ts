@@ -200,6 +200,7 @@ export const REPOSITORY_OPERATIONS = Object.keys({
   reviewEventsAfter: true,
   importReviewEvent: true,
   listForReview: true,
+  latestComments: true,
   reviewEventsForDevice: true,
   reviewEventsOnForms: true,
   countForReview: true,

@@ -140,6 +140,18 @@ export function reviewOperations(session: Session, dialect: ReviewDialect): Revi
         JSON.stringify(flags),
       ]);
     },
+    async latestComments(submissionIds) {
+      if (submissionIds.length === 0) return [];
+      // One indexed look-up per submission: (submission_id, id) finds its highest commented id.
+      const rows = await session.query<ReviewEventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM review_events WHERE id IN (
+           SELECT max(id) FROM review_events
+           WHERE ${dialect.inList('submission_id', '$1')} AND comment IS NOT NULL
+           GROUP BY submission_id)`,
+        [dialect.bindList(submissionIds)],
+      );
+      return rows.map(toEvent);
+    },
     listForReview: (query) => listForReview(session, dialect, query),
     ...bulkReviewOperations(session, dialect),
   };

@@ -51,6 +51,11 @@ export interface ReviewsTx extends BulkReviewsTx {
   submissionsWithoutFlags(limit: number): Promise<StoredSubmission[]>;
   /** Records a submission's flags, worked out from it (the one change to a submission besides its review state). */
   setFlags(submissionId: string, flags: ReviewFlag[]): Promise<void>;
+  /**
+   * Of each submission given, its latest event with a comment (none for a
+   * submission without one): the exports' last comment, a page at a time.
+   */
+  latestComments(submissionIds: readonly string[]): Promise<ReviewEvent[]>;
   /** A page of the review table (review-listing.ts). */
   listForReview(query: ReviewQuery): Promise<ReviewListing>;
 }

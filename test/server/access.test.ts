@@ -198,6 +198,14 @@ describe('who may call each endpoint', () => {
       wrong: { cookies: asDevice, status: 403 },
       stale: endedSession,
     },
+    ...['csv', 'geojson', 'zip'].map((kind): Case => ({
+      name: `GET /api/review/export.${kind}`,
+      request: () => ({ method: 'GET', url: `/api/review/export.${kind}?form=water-point-inspection` }),
+      right: asReviewer,
+      status: 200,
+      wrong: { cookies: asDevice, status: 403 },
+      stale: endedSession,
+    })),
     {
       name: 'GET /api/review/live',
       request: () => ({ method: 'GET', url: '/api/review/live?state=received', payloadAsStream: true }),
