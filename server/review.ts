@@ -4,11 +4,13 @@
  */
 import {
   MAX_COMMENT_LENGTH,
+  MAX_REVIEW_POINTS,
   RETURNING_STATES,
   REVIEW_STATE_LABEL,
   type FeedbackPage,
   type ReviewEvent,
   type ReviewPage,
+  type ReviewPoints,
   type ReviewRequest,
   type ReviewState,
 } from '../shared/review.js';
@@ -129,4 +131,14 @@ export async function reviewHistory(
   if (!stored || !userMayReview(user, stored.payload.formId))
     throw notFound(`The server has no submission ${submissionId}.`);
   return repo.listReviewEvents(submissionId);
+}
+
+/** The located submissions of the filter, newest first, for the review map. */
+export async function reviewPoints(
+  repo: Repository,
+  user: UserRecord,
+  qs: ReviewQueryString,
+): Promise<ReviewPoints> {
+  const { points, more } = await repo.pointsForReview(readReviewQuery(user, qs), MAX_REVIEW_POINTS);
+  return { points, truncated: more };
 }

@@ -123,3 +123,16 @@ export interface BulkReviewOutcome {
   /** Those moved to the state (the rest had it already), each with an event in its history. */
   changed: number;
 }
+
+/** A submission on the review map: its id, latitude, longitude and review state. */
+export type ReviewPoint = [id: string, latitude: number, longitude: number, state: ReviewState];
+
+/** The most submissions the review map is sent at once, newest first. */
+export const MAX_REVIEW_POINTS = 100_000;
+
+/** GET /api/review/points: the located submissions of the filter, newest first. */
+export interface ReviewPoints {
+  points: ReviewPoint[];
+  /** More matched than MAX_REVIEW_POINTS: the map shows the newest. */
+  truncated: boolean;
+}

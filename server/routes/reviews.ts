@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { BulkReviewRequest, ReviewRequest } from '../../shared/review.js';
 import { bulkReview, countForReview } from '../bulk-review.js';
 import { apiErrors } from '../response-schemas.js';
-import { deviceFeedback, reviewHistory, reviewPage, reviewSubmission } from '../review.js';
+import { deviceFeedback, reviewHistory, reviewPage, reviewPoints, reviewSubmission } from '../review.js';
 import type { ReviewQueryString } from '../review-query.js';
 import {
   bulkReviewBody,
@@ -38,6 +38,15 @@ const historyGetSchema = {
 const listSchema = {
   querystring: reviewQueryString,
   response: { 200: pageSchema, ...apiErrors(400, 401, 403) },
+};
+
+const pointsSchema = {
+  querystring: reviewQueryString,
+  response: {
+    // Sent already serialized: a hundred thousand tuples are not worth a schema's walk.
+    200: { type: 'object', properties: { points: { type: 'array' }, truncated: { type: 'boolean' } } },
+    ...apiErrors(400, 401, 403),
+  },
 };
 
 const countSchema = {
@@ -96,6 +105,20 @@ export default async function reviewRoutes(
       if (!user) throw new Error('The guard lets only signed-in reviewers here.');
       const page = await reviewPage(repo, user, request.query);
       return reply.header('cache-control', 'no-store').send(page);
+    },
+  );
+
+  fastify.get<{ Querystring: ReviewQueryString }>(
+    '/review/points',
+    { config: reviewers, schema: pointsSchema },
+    async (request, reply) => {
+      const { user } = await request.caller();
+      if (!user) throw new Error('The guard lets only signed-in reviewers here.');
+      const points = await reviewPoints(repo, user, request.query);
+      return reply
+        .header('cache-control', 'no-store')
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify(points));
     },
   );
 

@@ -204,6 +204,7 @@ export const REPOSITORY_OPERATIONS = Object.keys({
   reviewEventsForDevice: true,
   reviewEventsOnForms: true,
   countForReview: true,
+  pointsForReview: true,
   submissionsWithoutFlags: true,
   referenceReplacedAt: true,
   setFlags: true,

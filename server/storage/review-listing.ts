@@ -60,6 +60,8 @@ export interface ReviewListingDialect {
   bindList(list: readonly string[]): unknown;
   /** "some answer's text matches the LIKE pattern bound at $n", case-insensitive. */
   answersMatch(param: string): string;
+  /** The submission's location object ({lat, lon, …}) from s.payload, as JSON text or parsed; null for none. */
+  location: string;
 }
 
 /** A LIKE pattern finding text anywhere, its wildcards taken literally (escaped with \). */
@@ -148,4 +150,36 @@ export async function listForReview(
         ? { seq: Number(last.seq), capturedAt: q.sort === 'captured' ? last.captured_at : null }
         : null,
   };
+}
+
+/** A submission on the review map: id, latitude, longitude, review state. */
+export type ReviewPointRow = [string, number, number, ReviewState];
+
+/**
+ * The located submissions among the query's newest limit (its sort and
+ * cursor aside), newest first; more when the query holds more than limit.
+ */
+export async function pointsForReview(
+  session: Session,
+  dialect: ReviewListingDialect,
+  q: ReviewQuery,
+  limit: number,
+): Promise<{ points: ReviewPointRow[]; more: boolean }> {
+  const { values, bind } = binder();
+  const where = [`s.seq < ${bind(await dialect.ceiling(session))}`, ...filterConditions(q, dialect, bind)];
+  const rows = await session.query<{ id: string; review_state: ReviewState; location: unknown }>(
+    `SELECT s.id, s.review_state, ${dialect.location} AS location FROM submissions s
+     WHERE ${where.join(' AND ')} ORDER BY s.seq DESC LIMIT ${bind(limit + 1)}`,
+    values,
+  );
+  const points: ReviewPointRow[] = [];
+  for (const r of rows.slice(0, limit)) {
+    const loc = (typeof r.location === 'string' ? JSON.parse(r.location) : r.location) as {
+      lat?: unknown;
+      lon?: unknown;
+    } | null;
+    if (loc && typeof loc.lat === 'number' && typeof loc.lon === 'number')
+      points.push([r.id, loc.lat, loc.lon, r.review_state]);
+  }
+  return { points, more: rows.length > limit };
 }

@@ -1,6 +1,6 @@
 import type { ReviewEvent, ReviewState } from '../../shared/review.js';
 import { bulkReviewOperations } from './review-bulk.js';
-import { listForReview, type ReviewListingDialect } from './review-listing.js';
+import { listForReview, pointsForReview, type ReviewListingDialect } from './review-listing.js';
 import type { NewReviewEvent, ReviewsTx } from './reviews.js';
 import { SELECT_SUBMISSIONS, toSubmission, type SubmissionRow } from './rows.js';
 import type { Session } from './session.js';
@@ -153,6 +153,7 @@ export function reviewOperations(session: Session, dialect: ReviewDialect): Revi
       return rows.map(toEvent);
     },
     listForReview: (query) => listForReview(session, dialect, query),
+    pointsForReview: (query, limit) => pointsForReview(session, dialect, query, limit),
     ...bulkReviewOperations(session, dialect),
   };
 }

@@ -2,7 +2,7 @@ import type { ReviewFlag } from '../../shared/review-flags.js';
 import type { ReviewEvent, ReviewState } from '../../shared/review.js';
 import type { StoredSubmission } from './repository.js';
 import type { BulkReviewsTx } from './review-bulk.js';
-import type { ReviewListing, ReviewQuery } from './review-listing.js';
+import type { ReviewListing, ReviewPointRow, ReviewQuery } from './review-listing.js';
 
 /** An event to append; the repository gives it its id. */
 export type NewReviewEvent = Omit<ReviewEvent, 'id'>;
@@ -58,4 +58,6 @@ export interface ReviewsTx extends BulkReviewsTx {
   latestComments(submissionIds: readonly string[]): Promise<ReviewEvent[]>;
   /** A page of the review table (review-listing.ts). */
   listForReview(query: ReviewQuery): Promise<ReviewListing>;
+  /** The located submissions of the query's newest limit, for the review map; more when it holds more. */
+  pointsForReview(query: ReviewQuery, limit: number): Promise<{ points: ReviewPointRow[]; more: boolean }>;
 }

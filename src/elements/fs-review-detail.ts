@@ -9,7 +9,7 @@ import {
 } from '../../shared/review.js';
 import { REVIEW_FLAG_LABEL } from '../../shared/review-flags.js';
 import { answerText, formOf, placeText } from '../review/answer-text.js';
-import { listForReview, review, reviewHistory, reviewItem } from '../review/review-api.js';
+import { listForReview, review, reviewHistory, selectReviewItem } from '../review/review-api.js';
 import { controlStyles } from '../styles/controls.js';
 import { reviewStateStyles } from '../styles/review-states.js';
 import { statusStyles } from '../styles/status.js';
@@ -93,14 +93,8 @@ export class FsReviewDetail extends LitElement {
 
   /** Shows another submission here: a correction, or the original it corrects. */
   private async show(id: string): Promise<void> {
-    const outcome = await reviewItem(id);
-    if (outcome.kind !== 'ok') {
-      this.problem = outcome.message;
-      return;
-    }
-    this.dispatchEvent(
-      new CustomEvent('review-select', { bubbles: true, composed: true, detail: outcome.value }),
-    );
+    const problem = await selectReviewItem(this, id);
+    if (problem) this.problem = problem;
   }
 
   private comment(): string {

@@ -13,10 +13,13 @@ import { controlStyles } from '../styles/controls.js';
 import { reviewStateStyles } from '../styles/review-states.js';
 import { statusStyles } from '../styles/status.js';
 import type { FsReviewDetail } from './fs-review-detail.js';
+import type { FsReviewMap } from './fs-review-map.js';
 import './fs-field-outboxes.js';
 import './fs-review-bulk.js';
+import './fs-review-exports.js';
 import './fs-review-detail.js';
 import './fs-review-filters.js';
+import './fs-review-map.js';
 
 const LIVE_WORDS: Record<LiveStatus, string> = {
   connecting: 'Connecting…',
@@ -49,6 +52,7 @@ export class FsReview extends LitElement {
     outboxes: { state: true },
     arrived: { state: true },
     picked: { state: true },
+    view: { state: true },
   };
 
   /** The forms this browser holds, for titles and labels. */
@@ -67,6 +71,8 @@ export class FsReview extends LitElement {
   declare arrived: ReadonlySet<string>;
   /** Ids of the rows selected for a bulk review. */
   declare picked: ReadonlySet<string>;
+  /** The filtered set as a list, or on a map. */
+  declare view: 'list' | 'map';
 
   private readonly account = new SessionController(this);
   private readonly live = new LiveController(
@@ -104,6 +110,7 @@ export class FsReview extends LitElement {
     this.outboxes = [];
     this.arrived = new Set();
     this.picked = new Set();
+    this.view = 'list';
   }
 
   override connectedCallback(): void {
@@ -170,14 +177,22 @@ export class FsReview extends LitElement {
     }
     this.items = [...this.items.slice(0, at), item, ...this.items.slice(at)];
     this.arrived = new Set([...this.arrived, id]);
+    this.mapView()?.arrived(item);
     if (item.submission.correctionOf && item.submission.correctionOf === this.selected?.submission.id)
       void this.detail()?.refresh();
   }
 
   /** Another reviewer's change (or this one's, heard back): the row's state, and the history if shown. */
   private onReviewed(event: ReviewEvent): void {
-    if (event.to) this.setState(event.submissionId, event.to);
+    if (event.to) {
+      this.setState(event.submissionId, event.to);
+      this.mapView()?.reviewed(event.submissionId, event.to);
+    }
     if (this.selected?.submission.id === event.submissionId) void this.detail()?.refresh();
+  }
+
+  private mapView(): FsReviewMap | null {
+    return this.renderRoot.querySelector('fs-review-map');
   }
 
   private detail(): FsReviewDetail | null {
@@ -232,6 +247,15 @@ export class FsReview extends LitElement {
       .count {
         margin: 0 0 0.5rem;
       }
+      .views {
+        display: flex;
+        gap: 0.25rem;
+        margin-bottom: 0.5rem;
+      }
+      .views button[aria-pressed='true'] {
+        background: var(--_brand);
+        color: #fff;
+      }
       .live {
         margin: 0 0 0.5rem;
         color: var(--_muted);
@@ -256,6 +280,7 @@ export class FsReview extends LitElement {
         ${this.live.status === 'ended' ? html`<a href="/signin">Sign in</a>` : nothing}
       </p>
       <fs-field-outboxes .devices=${this.outboxes}></fs-field-outboxes>
+      <fs-review-exports .filter=${this.filter}></fs-review-exports>
       <fs-review-bulk
         .filter=${this.filter}
         .selected=${[...this.picked]}
@@ -273,18 +298,30 @@ export class FsReview extends LitElement {
       </div>
       <div class="layout">
         <section aria-label="Submissions">
-          <p class="count" role="status">
-            ${this.loading && this.items.length === 0 ? 'Loading…' : `${this.items.length}${this.nextCursor ? '+' : ''} submissions`}
-          </p>
-          <lit-virtualizer
-            scroller
-            role="list"
-            aria-label="Submissions"
-            .items=${this.items}
-            .keyFunction=${(i: ReviewItem) => i.submission.id}
-            .renderItem=${(i: ReviewItem) => this.renderRow(i)}
-            @rangeChanged=${this.onRange}
-          ></lit-virtualizer>
+          <div class="views" role="group" aria-label="Show the submissions as">
+            <button aria-pressed=${this.view === 'list'} @click=${() => (this.view = 'list')}>List</button>
+            <button aria-pressed=${this.view === 'map'} @click=${() => (this.view = 'map')}>Map</button>
+          </div>
+          ${
+            this.view === 'map'
+              ? html`<fs-review-map
+                  .filter=${this.filter}
+                  .outboxes=${this.outboxes}
+                  .reference=${this.reference}
+                ></fs-review-map>`
+              : html`<p class="count" role="status">
+                    ${this.loading && this.items.length === 0 ? 'Loading…' : `${this.items.length}${this.nextCursor ? '+' : ''} submissions`}
+                  </p>
+                  <lit-virtualizer
+                    scroller
+                    role="list"
+                    aria-label="Submissions"
+                    .items=${this.items}
+                    .keyFunction=${(i: ReviewItem) => i.submission.id}
+                    .renderItem=${(i: ReviewItem) => this.renderRow(i)}
+                    @rangeChanged=${this.onRange}
+                  ></lit-virtualizer>`
+          }
         </section>
         <section aria-label="The submission chosen">
           <fs-review-detail .item=${this.selected} .reference=${this.reference}></fs-review-detail>

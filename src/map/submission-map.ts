@@ -3,14 +3,12 @@
  * statically, so the capture screens' bundle does not carry Leaflet.
  */
 import * as L from 'leaflet/dist/leaflet-src.esm.js';
-import leafletCss from 'leaflet/dist/leaflet.css?inline';
 import type { BaseMapConfig, LatLonBounds } from '../../shared/base-map.js';
 import type { StoredSubmission, SubmissionStatus } from '../../shared/outbox.js';
+import { LeafletBase, type BaseMapState } from './leaflet-base.js';
 import { FAR_PHOTO_METRES, PHOTO_STYLE, MARKER_STYLE } from './status-style.js';
 
-/** Leaflet's stylesheet, built once, for a shadow root to adopt. */
-export const leafletSheet = new CSSStyleSheet();
-leafletSheet.replaceSync(leafletCss);
+export { leafletSheet, type BaseMapState } from './leaflet-base.js';
 
 /** What a test (or a debugger) can read about a marker without looking at pixels. */
 export interface MarkerInfo {
@@ -30,13 +28,6 @@ export interface PhotoMarkerInfo {
   distance: number;
   far: boolean;
 }
-
-/**
- * none: no tile server configured. loading: tiles requested, none arrived yet.
- * shown: tiles are on screen. unavailable: the tiles of this view failed
- * (offline and not saved, or the tile server is down).
- */
-export type BaseMapState = 'none' | 'loading' | 'shown' | 'unavailable';
 
 interface Photo {
   marker: L.CircleMarker;
@@ -62,13 +53,6 @@ export interface SubmissionMapOptions {
   onViewChange: () => void;
 }
 
-/** How often, and after how long (times the attempt), a tile that failed is asked for again. */
-const TILE_RETRIES = 2;
-const TILE_RETRY_MS = 1000;
-
-/** The deepest zoom without a tile server to say otherwise. */
-const DEFAULT_MAX_ZOOM = 18;
-
 const FIT: L.FitBoundsOptions = { padding: [24, 24], maxZoom: 16 };
 /** Markers added per task while drawing the first time: about 30 ms each on a laptop core. */
 const SLICE = 1000;
@@ -80,47 +64,19 @@ function yieldToMain(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** Grid lines on a plain background: with no base map, distances and movement can still be read. */
-const GridLayer = L.GridLayer.extend({
-  createTile(this: L.GridLayer): HTMLElement {
-    const size = this.getTileSize();
-    const tile = document.createElement('canvas');
-    tile.width = size.x;
-    tile.height = size.y;
-    const g = tile.getContext('2d');
-    if (g) {
-      g.strokeStyle = 'rgba(60, 80, 60, 0.25)';
-      g.lineWidth = 1;
-      g.beginPath();
-      for (const at of [0.5, size.x / 2 + 0.5]) {
-        g.moveTo(at, 0);
-        g.lineTo(at, size.y);
-        g.moveTo(0, at);
-        g.lineTo(size.x, at);
-      }
-      g.stroke();
-    }
-    return tile;
-  },
-}) as new (options?: L.GridLayerOptions) => L.GridLayer;
-
 /**
  * Submissions as circle markers on one shared canvas renderer: a single
  * <canvas> however many points, so thousands of them stay cheap. Markers are
  * kept by submission id and patched in place when a submission changes.
  */
 export class SubmissionMap {
+  private readonly base: LeafletBase;
   private readonly map: L.Map;
-  private readonly renderer = L.canvas({ padding: 0.5 });
   private readonly entries = new Map<string, Entry>();
   /** Popups pan clear of the zoom buttons and stay narrow enough to fit beside them on a 320 px screen. */
   private readonly popupOptions: L.PopupOptions;
   private showPhotos = false;
   private destroyed = false;
-  private baseMapState: BaseMapState = 'none';
-  private baseLayer: L.TileLayer | null = null;
-  /** The configuration the base map was made from; '' for none. */
-  private baseMapKey = '';
 
   constructor(
     container: HTMLElement,
@@ -133,85 +89,13 @@ export class SubmissionMap {
       autoPanPaddingTopLeft: [56, 10],
       autoPanPaddingBottomRight: [10, 10],
     };
-    this.map = L.map(container, {
-      renderer: this.renderer,
-      preferCanvas: true,
-      worldCopyJump: true,
-      maxZoom: DEFAULT_MAX_ZOOM,
-    });
-    this.map.attributionControl.setPrefix(false);
-    L.control.scale().addTo(this.map);
-    // No maxZoom of its own: the grid goes as deep as the map does.
-    new GridLayer({ zIndex: 0 }).addTo(this.map);
-    this.setBaseMap(options.baseMap);
-    this.map.on('moveend', () => options.onViewChange());
+    this.base = new LeafletBase(container, options);
+    this.map = this.base.map;
   }
 
-  /**
-   * Shows this tile server's base map, replacing the one shown; null for
-   * none. The configuration may arrive after the map opened (reference data
-   * not yet on the device) or change with a refresh.
-   */
+  /** Shows this tile server's base map, replacing the one shown; null for none. */
   setBaseMap(config: BaseMapConfig | null): void {
-    const key = config
-      ? JSON.stringify([config.tileUrl, config.attribution, config.maxZoom, config.subdomains])
-      : '';
-    if (key === this.baseMapKey) return;
-    this.baseMapKey = key;
-    this.baseLayer?.remove();
-    this.baseLayer = null;
-    this.map.setMaxZoom(config?.maxZoom ?? DEFAULT_MAX_ZOOM);
-    if (config) this.baseLayer = this.addBaseMap(config);
-    else this.setBaseMapState('none');
-  }
-
-  private addBaseMap(config: BaseMapConfig): L.TileLayer {
-    const tiles = L.tileLayer(config.tileUrl, {
-      attribution: escapeHtml(config.attribution),
-      maxZoom: config.maxZoom,
-      subdomains: config.subdomains,
-      // Anonymous CORS: the worker can then read and keep the tiles (opaque ones cost megabytes of quota each).
-      crossOrigin: 'anonymous',
-      zIndex: 1,
-    });
-    let loaded = 0;
-    let failed = 0;
-    tiles.on('loading', () => {
-      loaded = 0;
-      failed = 0;
-      if (this.baseMapState !== 'shown') this.setBaseMapState('loading');
-    });
-    tiles.on('tileload', () => {
-      loaded++;
-      this.setBaseMapState('shown');
-    });
-    // A tile lost to a passing fault (a dropped connection, a 503) is asked for
-    // again, twice; Leaflet alone would leave a hole until the map moves.
-    const retries = new WeakMap<HTMLElement, number>();
-    tiles.on('tileerror', (e: L.TileErrorEvent) => {
-      const tile = e.tile as HTMLImageElement;
-      const tried = retries.get(tile) ?? 0;
-      if (tried >= TILE_RETRIES || !navigator.onLine) {
-        failed++;
-        return;
-      }
-      retries.set(tile, tried + 1);
-      setTimeout(
-        () => {
-          if (tile.isConnected) tile.src = tiles.getTileUrl(e.coords);
-        },
-        TILE_RETRY_MS * (tried + 1),
-      );
-    });
-    tiles.on('load', () => this.setBaseMapState(loaded > 0 || failed === 0 ? 'shown' : 'unavailable'));
-    tiles.addTo(this.map);
-    return tiles;
-  }
-
-  private setBaseMapState(state: BaseMapState): void {
-    if (state === this.baseMapState) return;
-    this.baseMapState = state;
-    this.options.onBaseMapState(state);
+    this.base.setBaseMap(config);
   }
 
   /** Adds, moves or restyles the submission's marker; removes it if it has no location. */
@@ -226,7 +110,7 @@ export class SubmissionMap {
     const options = { ...style, fillColor: style.color };
     let entry = this.entries.get(id);
     if (!entry) {
-      const marker = L.circleMarker([loc.lat, loc.lon], { ...options, renderer: this.renderer });
+      const marker = L.circleMarker([loc.lat, loc.lon], { ...options, renderer: this.base.renderer });
       marker.bindPopup(() => this.options.popup(id), this.popupOptions);
       entry = { marker, status: sub.status, photos: [], photoKey: '', visible: false };
       this.entries.set(id, entry);
@@ -261,13 +145,17 @@ export class SubmissionMap {
       const distance = at.distanceTo(where);
       const far = distance > FAR_PHOTO_METRES;
       const style = far ? PHOTO_STYLE.far : PHOTO_STYLE.near;
-      const marker = L.circleMarker(where, { ...style, fillColor: style.color, renderer: this.renderer });
+      const marker = L.circleMarker(where, {
+        ...style,
+        fillColor: style.color,
+        renderer: this.base.renderer,
+      });
       marker.bindPopup(() => this.options.popup(sub.payload.id), this.popupOptions);
       const link = L.polyline([at, where], {
         color: style.color,
         weight: far ? 2 : 1,
         dashArray: '4 4',
-        renderer: this.renderer,
+        renderer: this.base.renderer,
         interactive: false,
       });
       return { marker, link, info: { submissionId: sub.payload.id, sha256: p.sha256, distance, far } };
@@ -404,9 +292,4 @@ function toggle(map: L.Map, layer: L.Layer, on: boolean): void {
   const shown = map.hasLayer(layer);
   if (on && !shown) layer.addTo(map);
   else if (!on && shown) layer.remove();
-}
-
-/** Leaflet puts attribution in as HTML; the configured text is shown as text. */
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -74,6 +74,20 @@ export async function reviewItem(id: string): Promise<ApiOutcome<ReviewItem>> {
   return { kind: 'ok', value: item };
 }
 
+/**
+ * Looks a submission up and asks the review screen to show it (a
+ * review-select event from the element given); answers what went wrong, or
+ * null.
+ */
+export async function selectReviewItem(from: HTMLElement, id: string): Promise<string | null> {
+  const outcome = await reviewItem(id);
+  if (outcome.kind !== 'ok') return outcome.message;
+  from.dispatchEvent(
+    new CustomEvent('review-select', { bubbles: true, composed: true, detail: outcome.value }),
+  );
+  return null;
+}
+
 export function reviewHistory(id: string): Promise<ApiOutcome<ReviewEvent[]>> {
   return call<ReviewEvent[]>('GET', `/api/submissions/${encodeURIComponent(id)}/reviews`);
 }

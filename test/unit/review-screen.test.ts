@@ -313,6 +313,55 @@ describe('fs-review', () => {
     expect(rows(el)[0]!.textContent).to.contain('Rough');
   });
 
+  it('maps the filtered set by state, with what devices still hold as ghosts, and keeps it live', async () => {
+    await setViewport({ width: 1280, height: 800 });
+    const word = `Map${marker}`;
+    const first = visit(`${word} One`, 'piped');
+    await send(first);
+    const el = await fixture<FsReview>(html`<fs-review .reference=${reference}></fs-review>`);
+    await search(el, word);
+    await waitUntil(() => rows(el).length === 1, 'the row');
+    button(el, 'Map').click();
+    await el.updateComplete;
+    const map = el.shadowRoot!.querySelector('fs-review-map')!;
+    await map.ready;
+    expect(map.drawn().points.map((p) => [p.id, p.state])).to.deep.equal([[first.id, 'received']]);
+    expect(visibleText(map)).to.contain('1 on the map');
+    await expect(el).to.be.accessible();
+
+    // A new one arrives, and another reviewer approves the first: the map follows.
+    const second = visit(`${word} Two`, 'piped');
+    await send(second);
+    await waitUntil(() => map.drawn().points.some((p) => p.id === second.id), 'the new point, live');
+    const approved = await fetch(`/api/submissions/${first.id}/reviews`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [REQUEST_HEADER]: '1' },
+      body: JSON.stringify({ state: 'approved' }),
+    });
+    expect(approved.status).to.equal(201);
+    await waitUntil(
+      () => map.drawn().points.find((p) => p.id === first.id)?.state === 'approved',
+      'the point restyled, live',
+    );
+    expect(new Set(map.drawn().points.map((p) => p.color)).size).to.equal(2, 'a colour per state');
+
+    // Captured on a device, not yet received: a ghost where it was captured.
+    const at = new Date().toISOString();
+    const reported = await fetch('/api/outbox', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', [REQUEST_HEADER]: '1' },
+      body: JSON.stringify({
+        reportedAt: at,
+        waiting: 1,
+        oldestCapturedAt: at,
+        items: [{ formId: 'household-visit', capturedAt: at, location: { latitude: -0.2, longitude: 34.6 } }],
+      }),
+    });
+    expect(reported.status).to.equal(204);
+    await waitUntil(() => map.drawn().ghosts >= 1, 'the ghost');
+    expect(visibleText(map)).to.contain('still on devices, dashed');
+  });
+
   it('shows the corrections of a returned submission beside it, and the original from a correction', async () => {
     await setViewport({ width: 1280, height: 800 });
     const original = visit(`Otieno ${marker}`, 'piped');

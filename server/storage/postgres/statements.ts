@@ -72,6 +72,7 @@ const POSTGRES_REVIEWS: ReviewDialect = {
   },
   inList: (column, param) => `${column} = ANY(${param}::text[])`,
   bindList: (list) => list,
+  location: "s.payload::jsonb -> 'location'",
   answersMatch: (param) =>
     `EXISTS (SELECT 1 FROM jsonb_each_text(s.payload::jsonb -> 'answers') a WHERE a.value ILIKE ${param})`,
   async afterImport(session) {

@@ -22,6 +22,7 @@ const SQLITE_REVIEWS: ReviewDialect = {
   inList: (column, param) => `${column} IN (SELECT value FROM json_each(${param}))`,
   bindList: (list) => JSON.stringify(list),
   // LIKE is case-insensitive for ASCII; a choice list's array is matched in its JSON text.
+  location: "json_extract(s.payload, '$.location')",
   answersMatch: (param) =>
     `EXISTS (SELECT 1 FROM json_each(s.payload, '$.answers') a WHERE a.value LIKE ${param} ESCAPE '\\')`,
 };
