@@ -10,7 +10,8 @@
  * Without the browser: the server's rate of taking in submissions against
  * its rate of answering GET /api/health (bench/ingest.ts); the review
  * table's queries and its exports with 100,000 submissions
- * (bench/review-listing.ts, bench/export.ts).
+ * (bench/review-listing.ts, bench/export.ts). The review screen with
+ * 100,000 submissions on the server (bench/review-screen.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
@@ -28,6 +29,7 @@ import { ingest } from './ingest.js';
 import { recovery } from './recovery.js';
 import { reviewListing } from './review-listing.js';
 import { exportBench } from './export.js';
+import { reviewScreen } from './review-screen.js';
 
 const appDir = join(root, 'dist/app');
 
@@ -895,6 +897,7 @@ try {
   if (wanted('village-search')) await villageSearch(await browser());
   if (wanted('reference-store')) await storingReference(await browser());
   if (wanted('map')) await mapScreen(await browser());
+  if (wanted('review-screen')) await reviewScreen(await browser());
 } finally {
   // A launch that failed has nothing to close.
   await (await launched?.catch(() => undefined))?.close();

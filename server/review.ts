@@ -11,6 +11,7 @@ import {
   type ReviewEvent,
   type ReviewPage,
   type ReviewPoints,
+  type ReviewDevice,
   type ReviewRequest,
   type ReviewState,
 } from '../shared/review.js';
@@ -141,4 +142,17 @@ export async function reviewPoints(
 ): Promise<ReviewPoints> {
   const { points, more } = await repo.pointsForReview(readReviewQuery(user, qs), MAX_REVIEW_POINTS);
   return { points, truncated: more };
+}
+
+/** The enrolled devices that may send a form the user reviews (revoked ones too), by name. */
+export async function reviewDevices(repo: Repository, user: UserRecord): Promise<ReviewDevice[]> {
+  const scope = user.role === 'admin' ? null : user.formIds;
+  return (await repo.listDevices())
+    .filter(
+      (d) =>
+        d.enrolledAt !== null &&
+        (scope === null || d.formIds === null || d.formIds.some((id) => scope.includes(id))),
+    )
+    .map((d) => ({ id: d.id, name: d.name, revoked: d.revokedAt !== null }))
+    .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 }

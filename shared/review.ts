@@ -136,3 +136,11 @@ export interface ReviewPoints {
   /** More matched than MAX_REVIEW_POINTS: the map shows the newest. */
   truncated: boolean;
 }
+
+/** GET /api/review/devices: the devices that may send the reviewer's forms, for the table's device filter. */
+export interface ReviewDevice {
+  id: string;
+  name: string;
+  /** Revoked devices stay listed: what they sent is still there to review. */
+  revoked: boolean;
+}

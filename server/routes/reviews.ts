@@ -2,7 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import type { BulkReviewRequest, ReviewRequest } from '../../shared/review.js';
 import { bulkReview, countForReview } from '../bulk-review.js';
 import { apiErrors } from '../response-schemas.js';
-import { deviceFeedback, reviewHistory, reviewPage, reviewPoints, reviewSubmission } from '../review.js';
+import {
+  deviceFeedback,
+  reviewDevices,
+  reviewHistory,
+  reviewPage,
+  reviewPoints,
+  reviewSubmission,
+} from '../review.js';
 import type { ReviewQueryString } from '../review-query.js';
 import {
   bulkReviewBody,
@@ -46,6 +53,21 @@ const pointsSchema = {
     // Sent already serialized: a hundred thousand tuples are not worth a schema's walk.
     200: { type: 'object', properties: { points: { type: 'array' }, truncated: { type: 'boolean' } } },
     ...apiErrors(400, 401, 403),
+  },
+};
+
+const devicesSchema = {
+  response: {
+    200: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'name', 'revoked'],
+        properties: { id: { type: 'string' }, name: { type: 'string' }, revoked: { type: 'boolean' } },
+      },
+    },
+    ...apiErrors(401, 403),
   },
 };
 
@@ -121,6 +143,12 @@ export default async function reviewRoutes(
         .send(JSON.stringify(points));
     },
   );
+
+  fastify.get('/review/devices', { config: reviewers, schema: devicesSchema }, async (request, reply) => {
+    const { user } = await request.caller();
+    if (!user) throw new Error('The guard lets only signed-in reviewers here.');
+    return reply.header('cache-control', 'no-store').send(await reviewDevices(repo, user));
+  });
 
   fastify.get<{ Querystring: ReviewQueryString }>(
     '/review/count',

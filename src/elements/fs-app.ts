@@ -31,11 +31,21 @@ import './fs-outbox.js';
 import './fs-diagnostics.js';
 import './fs-devices.js';
 import './fs-users.js';
-import './fs-review.js';
 import './fs-session-expiry.js';
 import './fs-enroll.js';
 import './fs-setup.js';
 import './fs-signin.js';
+
+/**
+ * Screens loaded when first opened: the map with Leaflet, the review screen
+ * with its list and map. The capture screens, which every phone opens,
+ * stay small.
+ */
+const LAZY_SCREENS = {
+  map: { title: 'Map', load: () => import('./fs-map.js') },
+  review: { title: 'Review', load: () => import('./fs-review.js') },
+} as const;
+type LazyRoute = keyof typeof LAZY_SCREENS;
 
 /**
  * The app shell: navigation, routing by path, the reference data, and the
@@ -46,7 +56,7 @@ export class FsApp extends LitElement {
   static override properties = {
     route: { state: true },
     reference: { state: true },
-    mapError: { state: true },
+    lazyErrors: { state: true },
     referenceNote: { state: true },
     referenceCheckedAt: { state: true },
     referenceStale: { state: true },
@@ -62,7 +72,8 @@ export class FsApp extends LitElement {
   declare route: Route;
   declare reference: ReferenceData | null;
   /** Why the map screen's code could not be loaded (offline with a partial cache). */
-  declare mapError: string;
+  /** Why a screen loaded on demand could not be, by route. */
+  declare lazyErrors: Readonly<Partial<Record<LazyRoute, string>>>;
   declare referenceNote: string;
   /** When the stored reference data was last confirmed by the server; null when there is none. */
   declare referenceCheckedAt: string | null;
@@ -97,7 +108,7 @@ export class FsApp extends LitElement {
     super();
     this.route = matchRoute(location.pathname);
     this.reference = null;
-    this.mapError = '';
+    this.lazyErrors = {};
     this.referenceNote = '';
     this.referenceCheckedAt = null;
     this.referenceStale = false;
@@ -259,17 +270,34 @@ export class FsApp extends LitElement {
     this.route = matchRoute(path);
   }
 
-  private mapLoading: Promise<void> | null = null;
+  private readonly lazyLoading = new Map<LazyRoute, Promise<void>>();
 
-  /** The map screen and Leaflet load only when it is first opened: the capture screens stay small. */
-  private loadMapScreen(): void {
-    this.mapLoading ??= import('./fs-map.js').then(
-      () => this.requestUpdate(),
-      (e: unknown) => {
-        this.mapLoading = null;
-        this.mapError = e instanceof Error ? e.message : String(e);
-      },
+  /** Loads a screen the first time it is opened (see LAZY_SCREENS). */
+  private loadScreen(route: LazyRoute): void {
+    if (this.lazyLoading.has(route)) return;
+    this.lazyLoading.set(
+      route,
+      LAZY_SCREENS[route].load().then(
+        () => this.requestUpdate(),
+        (e: unknown) => {
+          this.lazyLoading.delete(route);
+          this.lazyErrors = { ...this.lazyErrors, [route]: e instanceof Error ? e.message : String(e) };
+        },
+      ),
     );
+  }
+
+  /** The screen's heading and a word while it loads, or why it could not. */
+  private lazyPlaceholder(route: LazyRoute) {
+    const { title } = LAZY_SCREENS[route];
+    const error = this.lazyErrors[route];
+    return error
+      ? html`<h1>${title}</h1>
+          <p role="alert">
+            The ${title.toLowerCase()} screen could not be loaded: ${error}. Reload the app to try again.
+          </p>`
+      : html`<h1>${title}</h1>
+          <p>Loading the ${title.toLowerCase()} screen…</p>`;
   }
 
   private onLinkClick(e: MouseEvent): void {
@@ -282,7 +310,8 @@ export class FsApp extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('route') && this.route.name === 'map') this.loadMapScreen();
+    const name = this.route.name;
+    if (changed.has('route') && (name === 'map' || name === 'review')) this.loadScreen(name);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -414,15 +443,7 @@ export class FsApp extends LitElement {
           .online=${this.online}
         ></fs-outbox>`;
       case 'map':
-        if (!customElements.get('fs-map')) {
-          return this.mapError
-            ? html`<h1>Map</h1>
-                <p role="alert">
-                  The map could not be loaded: ${this.mapError}. Reload the app to try again.
-                </p>`
-            : html`<h1>Map</h1>
-                <p>Loading the map…</p>`;
-        }
+        if (!customElements.get('fs-map')) return this.lazyPlaceholder('map');
         return html`<fs-map .reference=${this.reference} .stores=${this.stores}></fs-map>`;
       case 'diagnostics':
         return html`<fs-diagnostics
@@ -441,6 +462,7 @@ export class FsApp extends LitElement {
       case 'users':
         return html`<fs-users .reference=${this.reference}></fs-users>`;
       case 'review':
+        if (!customElements.get('fs-review')) return this.lazyPlaceholder('review');
         return html`<fs-review .reference=${this.reference}></fs-review>`;
       case 'not-found':
         return html`<h1>Page not found</h1>

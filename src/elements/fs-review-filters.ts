@@ -4,10 +4,11 @@ import {
   REVIEW_SORTS,
   REVIEW_STATE_LABEL,
   REVIEW_STATES,
+  type ReviewDevice,
   type ReviewSort,
   type ReviewState,
 } from '../../shared/review.js';
-import type { ReviewFilter } from '../review/review-api.js';
+import { reviewDevices, type ReviewFilter } from '../review/review-api.js';
 import { controlStyles } from '../styles/controls.js';
 
 const SORT_LABEL: Record<ReviewSort, string> = {
@@ -28,16 +29,20 @@ export class FsReviewFilters extends LitElement {
   static override properties = {
     reference: { attribute: false },
     filter: { attribute: false },
+    devices: { state: true },
   };
 
   declare reference: ReferenceData | null;
   declare filter: ReviewFilter;
+  /** The devices that send the reviewer's forms; empty until the server answers. */
+  declare devices: ReviewDevice[];
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor() {
     super();
     this.reference = null;
     this.filter = {};
+    this.devices = [];
   }
 
   override disconnectedCallback(): void {
@@ -95,6 +100,9 @@ export class FsReviewFilters extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    void reviewDevices().then((o) => {
+      if (o.kind === 'ok') this.devices = o.value;
+    });
     this.setAttribute('role', 'search');
     this.setAttribute('aria-label', 'Filter the submissions');
   }
@@ -142,6 +150,18 @@ export class FsReviewFilters extends LitElement {
             </div>`
           : nothing
       }
+      <div>
+        <label class="label" for="device">Device</label>
+        <select id="device" @change=${(e: Event) => this.change({ deviceId: value(e) || undefined })}>
+          <option value="">Every device</option>
+          ${this.devices.map(
+            (d) =>
+              html`<option value=${d.id} ?selected=${f.deviceId === d.id}>
+                ${d.revoked ? `${d.name} (revoked)` : d.name}
+              </option>`,
+          )}
+        </select>
+      </div>
       <div>
         <label class="label" for="from">Captured from</label>
         <input

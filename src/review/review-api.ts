@@ -7,6 +7,7 @@ import type {
   BulkReviewOutcome,
   BulkReviewRequest,
   ReviewCount,
+  ReviewDevice,
   ReviewEvent,
   ReviewItem,
   ReviewPage,
@@ -21,6 +22,8 @@ import { call, type ApiOutcome } from '../accounts/accounts-api.js';
 export interface ReviewFilter {
   formId?: string;
   formVersion?: number;
+  /** The enrolled device that sent them. */
+  deviceId?: string;
   states?: ReviewState[];
   capturedFrom?: string;
   capturedBefore?: string;
@@ -37,6 +40,7 @@ export function filterParams(filter: ReviewFilter): URLSearchParams {
   const q = new URLSearchParams();
   if (filter.formId) q.set('form', filter.formId);
   if (filter.formVersion) q.set('version', String(filter.formVersion));
+  if (filter.deviceId) q.set('device', filter.deviceId);
   if (filter.states?.length) q.set('state', filter.states.join(','));
   if (filter.capturedFrom) q.set('capturedFrom', filter.capturedFrom);
   if (filter.capturedBefore) q.set('capturedBefore', filter.capturedBefore);
@@ -90,6 +94,11 @@ export async function selectReviewItem(from: HTMLElement, id: string): Promise<s
 
 export function reviewHistory(id: string): Promise<ApiOutcome<ReviewEvent[]>> {
   return call<ReviewEvent[]>('GET', `/api/submissions/${encodeURIComponent(id)}/reviews`);
+}
+
+/** The devices that send the reviewer's forms, for the device filter. */
+export function reviewDevices(): Promise<ApiOutcome<ReviewDevice[]>> {
+  return call<ReviewDevice[]>('GET', '/api/review/devices');
 }
 
 /** How many match the filter now, and the last one counted. */

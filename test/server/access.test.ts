@@ -216,6 +216,14 @@ describe('who may call each endpoint', () => {
       endless: true,
     },
     {
+      name: 'GET /api/review/devices',
+      request: () => ({ method: 'GET', url: '/api/review/devices' }),
+      right: asReviewer,
+      status: 200,
+      wrong: { cookies: asDevice, status: 403 },
+      stale: endedSession,
+    },
+    {
       name: 'GET /api/review/points',
       request: () => ({ method: 'GET', url: '/api/review/points' }),
       right: asReviewer,

@@ -1,8 +1,8 @@
-/** The review map's points: the located submissions of the table's filter, within the reviewer's forms. */
+/** The review map's points and the device filter's devices, within the reviewer's forms. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ReviewPoints } from '../../shared/review.js';
-import { as, supervisor } from './accounts-helpers.js';
+import type { ReviewDevice, ReviewPoints } from '../../shared/review.js';
+import { as, enrolledDevice, supervisor } from './accounts-helpers.js';
 import {
   householdVisit,
   putSubmission,
@@ -57,5 +57,23 @@ describe('review map points', () => {
     );
     const wrong = await server.app.inject({ method: 'GET', url: '/api/review/points?state=lost' });
     assert.equal(wrong.statusCode, 400, wrong.body);
+  });
+
+  it("lists the devices that send the reviewer's forms, for the device filter", async () => {
+    const households = await enrolledDevice(server.app, ['household-visit'], 'Households phone');
+    const waterPhone = await enrolledDevice(server.app, ['water-point-inspection'], 'Water phone');
+    const waterOnly = await supervisor(server.app, ['water-point-inspection']);
+    const res = await as(
+      server.app,
+      { session: waterOnly.session },
+      { method: 'GET', url: '/api/review/devices' },
+    );
+    assert.equal(res.statusCode, 200, res.body);
+    const ids = res.json<ReviewDevice[]>().map((d) => d.id);
+    assert.ok(ids.includes(waterPhone.id));
+    assert.ok(ids.includes(server.sentBy!.deviceId), 'a device of every form');
+    assert.ok(!ids.includes(households.id));
+    const admin = await server.app.inject({ method: 'GET', url: '/api/review/devices' });
+    assert.ok(admin.json<ReviewDevice[]>().some((d) => d.id === households.id));
   });
 });

@@ -305,6 +305,13 @@ describe('fs-review', () => {
     await waitUntil(() => visibleText(detail).includes('To look at twice'), 'the flags in full');
     expect(visibleText(detail)).to.contain('is accurate to 120 m; the form asks for 50 m.');
     await expect(el).to.be.accessible();
+    // The device filter lists the devices that send these forms; this browser sent both.
+    const sender = el.items[0]!.submission.sentBy!.deviceId;
+    const device = byLabel<HTMLSelectElement>(el, 'Device');
+    await waitUntil(() => [...device.options].some((o) => o.value === sender), 'the devices listed');
+    device.value = sender;
+    device.dispatchEvent(new Event('change'));
+    await waitUntil(() => !el.loading && el.filter.deviceId === sender && rows(el).length === 2, 'by device');
     byLabel(el, 'Only flagged').click();
     await waitUntil(
       () => !el.loading && el.filter.flagged === true && rows(el).length === 1,
