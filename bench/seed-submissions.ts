@@ -5,12 +5,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import {
+  DEFAULT_LATE_AFTER_HOURS,
+  DEFAULT_PHOTO_FAR_METRES,
+  DEFAULT_STALE_AFTER_HOURS,
+  reviewFlags,
+} from '../shared/review-flags.js';
 import type { ReviewState } from '../shared/review.js';
 import type { SubmissionPayload } from '../shared/submission.js';
 import type { Repository } from '../server/storage/repository.js';
 import { seededRandom } from '../test/support/seeded-random.js';
 
 const BATCH = 1000;
+
+const LIMITS = {
+  photoFarMetres: DEFAULT_PHOTO_FAR_METRES,
+  lateAfterHours: DEFAULT_LATE_AFTER_HOURS,
+  staleAfterHours: DEFAULT_STALE_AFTER_HOURS,
+};
 
 const NAMES = [
   'Achieng',
@@ -87,11 +99,14 @@ export async function seedSubmissions(repo: Repository, count: number): Promise<
     await repo.withTransaction(async (tx) => {
       for (let i = start; i < Math.min(count, start + BATCH); i++) {
         const payload = visit(i, rand);
+        const receivedAt = new Date().toISOString();
         await tx.insertSubmission({
           payload,
           contentHash: 'bench',
-          receivedAt: new Date().toISOString(),
+          receivedAt,
           sentBy: null,
+          // Worked out here, as a server does on receipt: else every server started on them would do it first.
+          flags: reviewFlags(payload, { form: undefined, receivedAt, referenceReplacedAt: null }, LIMITS),
         });
         // A third reviewed: mostly approved, some sent back.
         if (i % 3 === 0) {

@@ -54,3 +54,8 @@ export function compressedOnce(text: string): (encoding: ContentEncoding) => Pro
     return bytes;
   };
 }
+
+/** The text compressed in a coding once, off the event loop (a large answer made for one request). */
+export function compressText(text: string, encoding: ContentEncoding): Promise<Buffer> {
+  return compressors[encoding](text);
+}

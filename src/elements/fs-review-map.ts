@@ -104,7 +104,7 @@ export class FsReviewMap extends LitElement {
     const { points, truncated } = outcome.value;
     this.shown = points.length;
     this.describe(truncated);
-    await this.map.setPoints(points);
+    this.map.setPoints(points);
   }
 
   private describe(truncated = false): void {
