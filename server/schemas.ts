@@ -88,6 +88,7 @@ export const submissionPayloadSchema = {
     // Not required: apps from before it existed leave it out.
     referenceVersion: { type: ['string', 'null'], maxLength: 200 },
     correctionOf: uuid,
+    appVersion: { type: 'string', minLength: 1, maxLength: 50 },
   },
 } as const;
 

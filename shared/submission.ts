@@ -71,6 +71,8 @@ export interface SubmissionPayload {
    * submission linked to the original, which stays as it was. Absent otherwise.
    */
   correctionOf?: string;
+  /** The version of the app it was captured with; absent from apps from before it was recorded. */
+  appVersion?: string;
 }
 
 /** The server's acknowledgement: once a device holds it, the submission is safe. */

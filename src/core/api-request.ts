@@ -9,6 +9,9 @@ import { REQUEST_HEADER, VERSION_HEADER } from '../../shared/accounts.js';
 /** Injected at build time from package.json. */
 declare const __APP_VERSION__: string;
 
+/** This build's version (package.json): sent with every request, and recorded in each submission. */
+export const APP_VERSION = __APP_VERSION__;
+
 const READS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
@@ -21,7 +24,7 @@ const READS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export function apiInit(init: RequestInit = {}): RequestInit {
   const headers = new Headers(init.headers);
-  headers.set(VERSION_HEADER, __APP_VERSION__);
+  headers.set(VERSION_HEADER, APP_VERSION);
   if (!READS.has((init.method ?? 'GET').toUpperCase())) headers.set(REQUEST_HEADER, '1');
   return { ...init, headers, credentials: 'same-origin' };
 }

@@ -303,6 +303,8 @@ export class FsApp extends LitElement {
   private onLinkClick(e: MouseEvent): void {
     const a = (e.composedPath()[0] as HTMLElement).closest?.('a');
     if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
+    // A download (an export) or a link to another tab is the browser's, not a screen of the app.
+    if (a.hasAttribute('download') || (a.target && a.target !== '_self')) return;
     const url = new URL(a.href);
     if (url.origin !== location.origin) return;
     e.preventDefault();

@@ -17,6 +17,7 @@ import type { AnswerChangeDetail } from './fs-field.js';
 import './fs-field.js';
 import './fs-location-field.js';
 import './fs-photo-field.js';
+import { APP_VERSION } from '../core/api-request.js';
 
 /** Edits are written to the draft store this long after the last one. */
 const SAVE_DELAY_MS = 300;
@@ -460,6 +461,7 @@ export class FsFormView extends LitElement {
       createdAt: new Date().toISOString(),
       deviceId: await getDeviceId(this.stores),
       referenceVersion: (await getStoredReference(this.stores))?.etag ?? null,
+      appVersion: APP_VERSION,
       ...(draft.correctionOf ? { correctionOf: draft.correctionOf } : {}),
     };
   }

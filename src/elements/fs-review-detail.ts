@@ -231,8 +231,8 @@ export class FsReviewDetail extends LitElement {
         ${when(s.receipt.receivedAt)}
       </p>
       <p class="meta">
-        Form version ${s.formVersion}; reference data ${s.referenceVersion ?? 'not reported'}; device
-        ${s.deviceId}
+        Captured with app version ${s.appVersion ?? 'not reported'}, form version ${s.formVersion} and
+        reference data ${s.referenceVersion ?? 'not reported'}; device ${s.deviceId}
       </p>
       ${
         item.flags.length

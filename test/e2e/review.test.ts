@@ -1,18 +1,20 @@
 /**
  * Review end to end, in Chromium against the real server, as people use it:
  * a field worker's phone sends a submission; a supervisor sees it arrive
- * without reloading and sends it back with a comment; an administrator
+ * without reloading and sends it back with a comment; a second supervisor
  * watching the same screen sees that live; the phone shows the comment, the
  * field worker fixes and saves; the correction arrives linked to the
- * original, and the supervisor approves it; the administrator approves the
- * rejected set in bulk, and the supervisor sees that live.
+ * original, and the supervisor approves it; the second approves the
+ * rejected set in bulk, and the first sees that live, then exports what the
+ * filter shows.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
+import { parse } from 'csv-parse/sync';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ReviewPage } from '../../shared/review.js';
 import { fillDemoForm } from './demo-form.js';
-import { ADMIN_PASSWORD, ADMIN_USERNAME } from '../support/accounts.js';
 import { cameraJpeg, launchBrowser, withWorld, type World } from './harness.js';
 
 let browser: Browser;
@@ -24,6 +26,7 @@ after(async () => {
 });
 
 const SUPERVISOR = { username: 'baraka', password: 'baraka passphrase 1' };
+const OTHER_SUPERVISOR = { username: 'chebet', password: 'chebet passphrase 2' };
 
 /** A desktop browser signed in at the front door, on the review screen. */
 async function reviewer(w: World, who: { username: string; password: string }): Promise<BrowserContext> {
@@ -50,20 +53,22 @@ describe('reviewing, live, with the field worker in the loop', () => {
   it('a submission sent back with a comment comes back fixed, linked to it, and is approved', async () => {
     await withWorld(browser, async (w) => {
       const { page: phone, server } = w;
-      await server.adminCli(
-        [
-          'create-user',
-          '--username',
-          SUPERVISOR.username,
-          '--role',
-          'supervisor',
-          '--forms',
-          'water-point-inspection',
-        ],
-        `${SUPERVISOR.password}\n`,
-      );
+      for (const who of [SUPERVISOR, OTHER_SUPERVISOR]) {
+        await server.adminCli(
+          [
+            'create-user',
+            '--username',
+            who.username,
+            '--role',
+            'supervisor',
+            '--forms',
+            'water-point-inspection',
+          ],
+          `${who.password}\n`,
+        );
+      }
       const supervisor = await reviewer(w, SUPERVISOR);
-      const watcher = await reviewer(w, { username: ADMIN_USERNAME, password: ADMIN_PASSWORD });
+      const watcher = await reviewer(w, OTHER_SUPERVISOR);
       try {
         const screen = supervisor.pages()[0]!;
         const watching = watcher.pages()[0]!;
@@ -86,7 +91,7 @@ describe('reviewing, live, with the field worker in the loop', () => {
         await screen.getByRole('button', { name: 'Reject' }).click();
         await screen.getByText(`${SUPERVISOR.username} changed Received to Rejected`).waitFor();
 
-        // The administrator, on the same screen elsewhere, sees the rejection as it happens.
+        // The other supervisor, on the same screen elsewhere, sees the rejection as it happens.
         await row(watching, 'Broken (broken)').getByText('Rejected').waitFor();
 
         // The phone learns of it when the app is next opened, and the field worker fixes it.
@@ -113,8 +118,8 @@ describe('reviewing, live, with the field worker in the loop', () => {
         await screen.getByText(`${SUPERVISOR.username} changed Received to Approved`).waitFor();
         await row(watching, 'Needs repair (needs_repair)').getByText('Approved').waitFor();
 
-        // The administrator approves, in bulk, all that the filter "Rejected" shows, after seeing how many;
-        // the supervisor sees it happen.
+        // The other supervisor approves, in bulk, all that the filter "Rejected" shows, after seeing how
+        // many; the first sees it happen.
         await watching.getByLabel('State').selectOption({ label: 'Rejected' });
         await row(watching, 'Broken (broken)').waitFor();
         await watching.getByRole('button', { name: 'Review all that match…' }).click();
@@ -125,6 +130,25 @@ describe('reviewing, live, with the field worker in the loop', () => {
         await dialog.getByRole('button', { name: 'Apply to 1 submission' }).click();
         await watching.getByText('1 submission marked Approved.').waitFor();
         await row(screen, 'Broken (broken)').getByText('Approved').waitFor();
+
+        // The supervisor exports what the filter shows: this form's two, as the screen shows them.
+        await screen.getByLabel('Form').selectOption({ label: 'Water point inspection' });
+        await row(screen, 'Needs repair (needs_repair)').waitFor();
+        const [download] = await Promise.all([
+          screen.waitForEvent('download'),
+          screen.getByRole('link', { name: 'CSV' }).click(),
+        ]);
+        const csv = parse(await readFile(await download.path()), { bom: true, columns: true }) as Record<
+          string,
+          string
+        >[];
+        assert.deepEqual(
+          csv.map((r) => [r['Submission ID'], r['Review state'], r['Last review comment']]).sort(),
+          [
+            [id, 'approved', 'Accepted with the correction.'],
+            [csv.find((r) => r['Submission ID'] !== id)!['Submission ID'], 'approved', ''],
+          ].sort(),
+        );
 
         // As the server holds it: one correction, linked, approved; the original approved in bulk.
         const res = await server.get('/api/review/submissions?form=water-point-inspection');

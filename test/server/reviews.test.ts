@@ -202,6 +202,20 @@ describe('reviews', () => {
     }
   });
 
+  it('keeps the app version a submission was captured with, for the reviewer, and refuses one too long', async () => {
+    const payload = { ...(await storedPhotosPayload(server.app)), appVersion: '0.1.0' };
+    assert.equal((await putSubmission(server.app, payload)).statusCode, 201);
+    const listed = await as(
+      server.app,
+      { session: water.session },
+      { method: 'GET', url: `/api/review/submissions?id=${payload.id}` },
+    );
+    assert.equal(listed.json<ReviewPage>().items[0]!.submission.appVersion, '0.1.0');
+    const long = { ...(await storedPhotosPayload(server.app)), appVersion: 'x'.repeat(51) };
+    const refused = await putSubmission(server.app, long);
+    assert.equal(refused.statusCode, 400, refused.body);
+  });
+
   it('links a correction to the submission it corrects, for the reviewer to see beside it', async () => {
     const original = await storedPhotosPayload(server.app);
     await received(original);

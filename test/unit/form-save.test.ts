@@ -120,6 +120,8 @@ describe('fs-form-view: saving', () => {
       deviceId: await getDeviceId(stores),
       // No reference data is stored in these tests' stores.
       referenceVersion: null,
+      // The build's version (web-test-runner.config.js defines it as "test").
+      appVersion: 'test',
     };
     expect(stored.payload).to.deep.equal(expected);
     expect(point).to.include({ lat: -0.15259, lon: 34.47897, accuracy: 8 });
