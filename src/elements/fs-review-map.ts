@@ -114,6 +114,12 @@ export class FsReviewMap extends LitElement {
       (ghosts ? `; ${number(ghosts)} still on devices, dashed` : '');
   }
 
+  /** Reads the points again (the live stream says too much changed to follow one by one). */
+  reload(): Promise<void> {
+    if (this.opening) this.ready = this.opening.then(() => this.load());
+    return this.ready;
+  }
+
   /** A submission of the filter arrived. */
   arrived(item: ReviewItem): void {
     const at = item.submission.location;

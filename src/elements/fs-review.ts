@@ -87,7 +87,11 @@ export class FsReview extends LitElement {
       outbox: (report) => {
         this.outboxes = [...this.outboxes.filter((d) => d.deviceId !== report.deviceId), report];
       },
-      reset: () => void this.load(true),
+      reset: () => {
+        void this.load(true);
+        void this.mapView()?.reload();
+        void this.loadOutboxes();
+      },
     },
     async () => {
       const me = await (this.account.session?.refresh() ?? whoAmI());
