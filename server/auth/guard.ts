@@ -15,6 +15,9 @@ import { resolveSession } from './sessions.js';
 /** Who may call a route: anyone, or callers holding one of these credentials. */
 export type Allow = 'anyone' | readonly ('device' | Role)[];
 
+/** The route config of what supervisors and administrators do: review, and read what they review. */
+export const REVIEWERS = { allow: ['supervisor', 'admin'] } as const;
+
 /** Who the request's cookies say is asking. A browser may be an enrolled device and signed in at once. */
 export interface Caller {
   device: DeviceRecord | null;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { requestOrigin } from '../auth/guard.js';
+import { requestOrigin, REVIEWERS } from '../auth/guard.js';
 import type { CurrentReference } from '../current-reference.js';
 import { photoLink } from '../export/answers.js';
 import { csvText, exportFileName, planCsv } from '../export/csv.js';
@@ -23,7 +23,6 @@ export interface ExportRoutesOptions {
   pageSize?: number;
 }
 
-const reviewers = { allow: ['supervisor', 'admin'] } as const;
 /**
  * Written by sendExport, compressed there: not by @fastify/compress. No
  * HEAD route, which would run a whole export to send no body.
@@ -91,7 +90,7 @@ export default async function exportRoutes(
   for (const [extension, kind] of Object.entries(kinds)) {
     fastify.get<{ Querystring: ExportQueryString }>(
       `/review/export.${extension}`,
-      { config: reviewers, schema: exportSchema, ...streamed },
+      { config: REVIEWERS, schema: exportSchema, ...streamed },
       async (request, reply) => {
         const { user } = await request.caller();
         if (!user) throw new Error('The guard lets only signed-in reviewers here.');

@@ -8,13 +8,12 @@ import { apiErrors } from '../response-schemas.js';
 import { LiveReader, decodePosition } from '../review-live.js';
 import { readReviewQuery, type ReviewQueryString } from '../review-query.js';
 import type { Repository } from '../storage/repository.js';
+import { REVIEWERS } from '../auth/guard.js';
 
 export interface LiveRoutesOptions {
   repo: Repository;
   clock: () => Date;
 }
-
-const reviewers = { allow: ['supervisor', 'admin'] } as const;
 
 const liveSchema = {
   querystring: liveQueryString,
@@ -40,7 +39,7 @@ export default async function liveRoutes(fastify: FastifyInstance, opts: LiveRou
   fastify.get<{ Querystring: ReviewQueryString & { after?: string } }>(
     '/review/live',
     // Compression would hold events back in its buffer.
-    { config: reviewers, schema: liveSchema, compress: false },
+    { config: REVIEWERS, schema: liveSchema, compress: false },
     async (request, reply) => {
       const { user, session } = await request.caller();
       if (!user || !session) throw new Error('The guard lets only signed-in reviewers here.');
@@ -84,7 +83,7 @@ export default async function liveRoutes(fastify: FastifyInstance, opts: LiveRou
     },
   );
 
-  fastify.get('/review/outboxes', { config: reviewers, schema: outboxesSchema }, async (request, reply) => {
+  fastify.get('/review/outboxes', { config: REVIEWERS, schema: outboxesSchema }, async (request, reply) => {
     const { user } = await request.caller();
     if (!user) throw new Error('The guard lets only signed-in reviewers here.');
     return reply.header('cache-control', 'no-store').send(await deviceOutboxes(repo, user));

@@ -9,6 +9,7 @@ import { apiErrors, notModified, photoBytes, storedPhoto } from '../response-sch
 import { sha256ParamsSchema } from '../schemas.js';
 import type { PhotoStore } from '../storage/photo-store.js';
 import type { Repository } from '../storage/repository.js';
+import { REVIEWERS } from '../auth/guard.js';
 
 export interface PhotoRoutesOptions {
   repo: Repository;
@@ -32,7 +33,6 @@ const getSchema = {
   response: { 200: photoBytes, 206: photoBytes, 304: notModified, ...apiErrors(400, 401, 403, 404, 416) },
 };
 const sends = { allow: ['device'] } as const;
-const reviews = { allow: ['supervisor', 'admin'] } as const;
 
 /**
  * PUT /api/photos/:sha256 and GET/HEAD of the same. A photo is named by
@@ -79,7 +79,7 @@ export default async function photoRoutes(fastify: FastifyInstance, opts: PhotoR
   fastify.get<{ Params: Sha256Params }>(
     '/photos/:sha256',
     // HEAD is declared below so that it does not open and read the file.
-    { exposeHeadRoute: false, config: reviews, schema: getSchema },
+    { exposeHeadRoute: false, config: REVIEWERS, schema: getSchema },
     async (request, reply) => {
       const { sha256 } = request.params;
       const { headers } = request;
@@ -112,7 +112,7 @@ export default async function photoRoutes(fastify: FastifyInstance, opts: PhotoR
 
   fastify.head<{ Params: Sha256Params }>(
     '/photos/:sha256',
-    { config: reviews, schema: getSchema },
+    { config: REVIEWERS, schema: getSchema },
     async (request, reply) => {
       const { record, notModified } = await describe(request, reply);
       if (notModified) return reply.code(304).send();

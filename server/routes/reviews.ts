@@ -26,13 +26,13 @@ import {
 } from '../review-schemas.js';
 import { idParamsSchema } from '../schemas.js';
 import type { Repository } from '../storage/repository.js';
+import { REVIEWERS } from '../auth/guard.js';
 
 export interface ReviewRoutesOptions {
   repo: Repository;
   clock: () => Date;
 }
 
-const reviewers = { allow: ['supervisor', 'admin'] } as const;
 const postSchema = {
   params: idParamsSchema,
   body: reviewRequestBody,
@@ -96,7 +96,7 @@ export default async function reviewRoutes(
 
   fastify.post<{ Params: { id: string }; Body: ReviewRequest }>(
     '/submissions/:id/reviews',
-    { config: reviewers, schema: postSchema },
+    { config: REVIEWERS, schema: postSchema },
     async (request, reply) => {
       const { user } = await request.caller();
       if (!user) throw new Error('The guard lets only signed-in reviewers here.');
@@ -122,7 +122,7 @@ export default async function reviewRoutes(
 
   fastify.get<{ Querystring: ReviewQueryString }>(
     '/review/submissions',
-    { config: reviewers, schema: listSchema },
+    { config: REVIEWERS, schema: listSchema },
     async (request, reply) => {
       const { user } = await request.caller();
       if (!user) throw new Error('The guard lets only signed-in reviewers here.');
@@ -135,7 +135,7 @@ export default async function reviewRoutes(
     '/review/points',
     // Compressed here in one piece, on zlib's threads, rather than streamed through
     // @fastify/compress a chunk at a time: 100,000 points are 9 MB of JSON.
-    { config: reviewers, schema: pointsSchema, compress: false },
+    { config: REVIEWERS, schema: pointsSchema, compress: false },
     async (request, reply) => {
       const { user } = await request.caller();
       if (!user) throw new Error('The guard lets only signed-in reviewers here.');
@@ -150,7 +150,7 @@ export default async function reviewRoutes(
     },
   );
 
-  fastify.get('/review/devices', { config: reviewers, schema: devicesSchema }, async (request, reply) => {
+  fastify.get('/review/devices', { config: REVIEWERS, schema: devicesSchema }, async (request, reply) => {
     const { user } = await request.caller();
     if (!user) throw new Error('The guard lets only signed-in reviewers here.');
     return reply.header('cache-control', 'no-store').send(await reviewDevices(repo, user));
@@ -158,7 +158,7 @@ export default async function reviewRoutes(
 
   fastify.get<{ Querystring: ReviewQueryString }>(
     '/review/count',
-    { config: reviewers, schema: countSchema },
+    { config: REVIEWERS, schema: countSchema },
     async (request, reply) => {
       const { user } = await request.caller();
       if (!user) throw new Error('The guard lets only signed-in reviewers here.');
@@ -169,7 +169,7 @@ export default async function reviewRoutes(
 
   fastify.post<{ Body: BulkReviewRequest }>(
     '/review/bulk',
-    { config: reviewers, schema: bulkSchema },
+    { config: REVIEWERS, schema: bulkSchema },
     async (request, reply) => {
       const { user } = await request.caller();
       if (!user) throw new Error('The guard lets only signed-in reviewers here.');
@@ -180,7 +180,7 @@ export default async function reviewRoutes(
 
   fastify.get<{ Params: { id: string } }>(
     '/submissions/:id/reviews',
-    { config: reviewers, schema: historyGetSchema },
+    { config: REVIEWERS, schema: historyGetSchema },
     async (request, reply) => {
       const { user } = await request.caller();
       if (!user) throw new Error('The guard lets only signed-in reviewers here.');

@@ -7,6 +7,7 @@ import { idParamsSchema, pageQuerySchema, submissionPayloadSchema } from '../sch
 import type { Repository } from '../storage/repository.js';
 import { acceptSubmission, findSubmission, listSubmissions } from '../submissions.js';
 import type { FlagSettings } from '../flags.js';
+import { REVIEWERS } from '../auth/guard.js';
 
 export interface SubmissionRoutesOptions {
   repo: Repository;
@@ -100,10 +101,9 @@ export default async function submissionRoutes(
     },
   );
 
-  const reviewers = { allow: ['supervisor', 'admin'] } as const;
   fastify.get<{ Querystring: PageQuery }>(
     '/submissions',
-    { config: reviewers, schema: listSchema },
+    { config: REVIEWERS, schema: listSchema },
     async (request, reply) => {
       const { user } = await request.caller();
       if (!user) throw new Error('The guard lets only supervisors and administrators list submissions.');

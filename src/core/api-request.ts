@@ -9,6 +9,13 @@ import { REQUEST_HEADER, VERSION_HEADER } from '../../shared/accounts.js';
 /** Injected at build time from package.json. */
 declare const __APP_VERSION__: string;
 
+/**
+ * How long a request made in the background (a refresh, a check-in) waits
+ * for its answer: a worker event left waiting on a silent server would hold
+ * the sync it runs in until the browser gives up on it.
+ */
+export const BACKGROUND_REQUEST_TIMEOUT_MS = 20_000;
+
 /** This build's version (package.json): sent with every request, and recorded in each submission. */
 export const APP_VERSION = __APP_VERSION__;
 

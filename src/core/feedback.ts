@@ -13,7 +13,7 @@ import {
   type ReviewEvent,
   type ReviewState,
 } from '../../shared/review.js';
-import { apiFetch } from './api-request.js';
+import { apiFetch, BACKGROUND_REQUEST_TIMEOUT_MS } from './api-request.js';
 import { notifyFeedback } from './outbox-events.js';
 import { defaultStores, guardQuota, type Stores } from './stores.js';
 
@@ -83,7 +83,11 @@ export async function fetchFeedback(
   try {
     for (let pages = 0; pages < MAX_PAGES; pages++) {
       const after = ((await get<number>(CURSOR_KEY, s.settings)) ?? 0).toString();
-      const res = await apiFetch(`/api/feedback?after=${after}`, { cache: 'no-store' }, fetcher);
+      const res = await apiFetch(
+        `/api/feedback?after=${after}`,
+        { cache: 'no-store', signal: AbortSignal.timeout(BACKGROUND_REQUEST_TIMEOUT_MS) },
+        fetcher,
+      );
       if (!res.ok) return { kind: 'failed', message: `The server answered HTTP ${res.status}.` };
       const page = (await res.json()) as FeedbackPage;
       for (const e of page.events) {

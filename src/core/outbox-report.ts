@@ -9,7 +9,7 @@
  */
 import { MAX_REPORTED_ITEMS, type OutboxReport } from '../../shared/live.js';
 import type { StoredSubmission } from '../../shared/outbox.js';
-import { apiFetch } from './api-request.js';
+import { apiFetch, BACKGROUND_REQUEST_TIMEOUT_MS } from './api-request.js';
 import { defaultStores, type Stores } from './stores.js';
 import { readOutbox } from './submissions.js';
 
@@ -64,7 +64,12 @@ export async function reportOutbox(o: ReportOptions = {}): Promise<boolean> {
     if (report.waiting > 0 && since < minIntervalMs) return false;
     const res = await apiFetch(
       '/api/outbox',
-      { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(report) },
+      {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(report),
+        signal: AbortSignal.timeout(BACKGROUND_REQUEST_TIMEOUT_MS),
+      },
       fetcher,
     );
     if (!res.ok) return false;

@@ -9,7 +9,7 @@ import type { ReferenceData } from '../../shared/forms.js';
 import { DEFAULT_STALE_AFTER_HOURS } from '../../shared/review-flags.js';
 import { APP_CHANNEL, type AppMessage, type ReferenceUpdate } from '../../shared/messages.js';
 import { validateReference } from '../../shared/validate.js';
-import { apiInit } from './api-request.js';
+import { apiInit, BACKGROUND_REQUEST_TIMEOUT_MS } from './api-request.js';
 import { markNotEnrolled } from './enrollment.js';
 import { defaultStores, guardQuota, type Stores } from './stores.js';
 
@@ -144,7 +144,7 @@ async function fetchNext(
   try {
     res = await fetcher(
       `${baseUrl}/api/reference`,
-      apiInit({ headers, cache: 'no-store', signal: AbortSignal.timeout(20000) }),
+      apiInit({ headers, cache: 'no-store', signal: AbortSignal.timeout(BACKGROUND_REQUEST_TIMEOUT_MS) }),
     );
   } catch {
     return { outcome: 'failed', message: 'The server could not be reached.', next: undefined };
