@@ -30,7 +30,10 @@ const credentials = { username: text(200), password: text(MAX_PASSWORD_LENGTH) }
 
 export const signInBody = body(credentials, ['username', 'password']);
 export const setupBody = body({ token: text(100), ...credentials }, ['token', 'username', 'password']);
-export const enrollBody = body({ code: text(100) }, ['code']);
+export const enrollBody = body(
+  { code: text(100), installationId: { type: 'string', minLength: 1, maxLength: 200 } },
+  ['code'],
+);
 export const enrollmentRequestBody = body(
   { name: { type: 'string', minLength: 1, maxLength: 100 }, formIds, kiosk: { type: 'boolean' } },
   ['name', 'formIds', 'kiosk'],

@@ -86,6 +86,12 @@ export interface SetupRequest extends SignInRequest {
 /** POST /api/enroll: the code of an enrollment link. */
 export interface EnrollRequest {
   code: string;
+  /**
+   * The id this browser made for itself, which its submissions carry as
+   * deviceId. Enrolled again after a revocation, the browser still hears the
+   * reviews of what it sent under the revoked enrollment.
+   */
+  installationId?: string;
 }
 
 /** POST /api/enrollments: what an administrator asks for. */

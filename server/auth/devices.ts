@@ -61,6 +61,7 @@ export async function createEnrollment(
     lastSeenAt: null,
     appVersion: null,
     revokedAt: null,
+    installationId: null,
   };
   await repo.insertDevice(device);
   return {
@@ -77,17 +78,20 @@ const ASK_AGAIN = 'Ask an administrator or your supervisor for a new QR code.';
  * Enrolls the device whose code this is: answers it with its new
  * credential (only whose hash is stored). The code works once, for 24
  * hours, and not once its device is revoked: 404 for a code the server
- * never gave, 409 for one used, 410 for one expired or revoked.
+ * never gave, 409 for one used, 410 for one expired or revoked. The
+ * installation id the browser gives is recorded: a browser enrolled again
+ * after a revocation still hears the reviews of what it sent before.
  */
 export async function enrollDevice(
   repo: Repository,
   code: string,
+  installationId: string | null,
   now: Date,
 ): Promise<{ credential: string; device: DeviceRecord }> {
   const codeHash = looksLikeSecret(code) ? secretHash(code) : null;
   const credential = newSecret();
   const at = now.toISOString();
-  const device = codeHash && (await repo.enrollDevice(codeHash, secretHash(credential), at));
+  const device = codeHash && (await repo.enrollDevice(codeHash, secretHash(credential), at, installationId));
   if (device) return { credential, device };
   const found = codeHash && (await repo.findDeviceByEnrollmentCode(codeHash));
   if (!found) throw notFound(`This enrollment code is not one the server gave. Check the link. ${ASK_AGAIN}`);

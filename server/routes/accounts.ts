@@ -122,7 +122,12 @@ export default async function accountRoutes(
     '/enroll',
     { config: door, schema: enrollSchema },
     async (request, reply) => {
-      const { credential, device } = await enrollDevice(repo, request.body.code, clock());
+      const { credential, device } = await enrollDevice(
+        repo,
+        request.body.code,
+        request.body.installationId ?? null,
+        clock(),
+      );
       return reply
         .header('cache-control', 'no-store')
         .setCookie(DEVICE_COOKIE, credential, credentialCookie(request, DEVICE_COOKIE_MAX_AGE))

@@ -150,12 +150,12 @@ export function accountOperations(session: Session): AccountsTx {
       all(`SELECT ${DEVICE_COLUMNS} FROM devices ORDER BY created_at DESC, id`, (r: DeviceRow) =>
         toDevice(r),
       ),
-    enrollDevice: (codeHash, credentialHash, at) =>
+    enrollDevice: (codeHash, credentialHash, at, installationId) =>
       one(
-        `UPDATE devices SET credential_hash = $2, enrolled_at = $3
+        `UPDATE devices SET credential_hash = $2, enrolled_at = $3, installation_id = $4
          WHERE enrollment_code_hash = $1 AND enrolled_at IS NULL AND revoked_at IS NULL AND enrollment_expires_at > $3
          RETURNING ${DEVICE_COLUMNS}`,
-        [codeHash, credentialHash, at],
+        [codeHash, credentialHash, at, installationId],
         (r: DeviceRow) => toDevice(r),
       ),
     revokeDevice: (id, at) =>

@@ -43,6 +43,7 @@ export interface DeviceRow {
   last_seen_at: string | null;
   app_version: string | null;
   revoked_at: string | null;
+  installation_id: string | null;
 }
 
 export interface SetupTokenRow {
@@ -62,7 +63,7 @@ export const USER_COLUMNS =
   'id, username, username_key, password_hash, role, form_ids, created_at, disabled_at';
 export const SESSION_COLUMNS = 'token_hash, user_id, created_at, last_used_at, expires_at';
 export const DEVICE_COLUMNS =
-  'id, name, kiosk, form_ids, credential_hash, enrollment_code_hash, enrollment_expires_at, created_at, enrolled_at, last_seen_at, app_version, revoked_at';
+  'id, name, kiosk, form_ids, credential_hash, enrollment_code_hash, enrollment_expires_at, created_at, enrolled_at, last_seen_at, app_version, revoked_at, installation_id';
 export const SETUP_TOKEN_COLUMNS = 'token_hash, created_at, expires_at, used_at';
 export const SIGN_IN_FAILURE_COLUMNS = 'username_key, failures, last_failed_at';
 
@@ -127,6 +128,7 @@ export function toDevice(row: DeviceRow): DeviceRecord {
     lastSeenAt: row.last_seen_at,
     appVersion: row.app_version,
     revokedAt: row.revoked_at,
+    installationId: row.installation_id,
   };
 }
 
@@ -145,6 +147,7 @@ export function deviceValues(d: DeviceRecord): unknown[] {
     d.lastSeenAt,
     d.appVersion,
     d.revokedAt,
+    d.installationId,
   ];
 }
 

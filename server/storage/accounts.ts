@@ -45,6 +45,11 @@ export interface DeviceRecord {
   lastSeenAt: string | null;
   appVersion: string | null;
   revokedAt: string | null;
+  /**
+   * The id the browser made for itself (the payload's deviceId), as it said
+   * when it enrolled; null before that, or from apps that did not say.
+   */
+  installationId: string | null;
 }
 
 /** A one-time token of the set-up link. */
@@ -106,7 +111,12 @@ export interface AccountsTx {
    * while the code is unused, unexpired at `at` and not revoked: of two
    * uses at once, one wins. Undefined when it did not.
    */
-  enrollDevice(codeHash: string, credentialHash: string, at: string): Promise<DeviceRecord | undefined>;
+  enrollDevice(
+    codeHash: string,
+    credentialHash: string,
+    at: string,
+    installationId: string | null,
+  ): Promise<DeviceRecord | undefined>;
   /** Marks the device revoked at `at` unless it already is; undefined when there is no such device. */
   revokeDevice(id: string, at: string): Promise<DeviceRecord | undefined>;
   /** Records a request of the device and the app version it reported. */

@@ -114,7 +114,14 @@ export function reviewOperations(session: Session, dialect: ReviewDialect): Revi
       const rows = await session.query<ReviewEventRow>(
         `SELECT ${E_EVENT_COLUMNS}
          FROM review_events e JOIN submissions s ON s.id = e.submission_id
-         WHERE s.sent_by = $1 AND e.id > $2 ORDER BY e.id LIMIT $3`,
+         WHERE e.id > $2 AND s.sent_by IN (
+           -- The device, and its own installation's earlier enrollments once revoked.
+           SELECT p.id FROM devices me JOIN devices p
+             ON p.id = me.id OR (
+               p.installation_id = me.installation_id AND p.revoked_at IS NOT NULL
+               AND p.enrolled_at <= me.enrolled_at)
+           WHERE me.id = $1)
+         ORDER BY e.id LIMIT $3`,
         [deviceId, afterId, limit],
       );
       return rows.map(toEvent);

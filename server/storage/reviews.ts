@@ -39,7 +39,11 @@ export interface ReviewsTx extends BulkReviewsTx {
     formIds: readonly string[] | null,
     limit: number,
   ): Promise<ReviewEvent[]>;
-  /** Events on the submissions the device sent, after the id, oldest first, at most limit. */
+  /**
+   * Events on the submissions the device sent, or its installation sent
+   * under an earlier enrollment since revoked, after the id, oldest first,
+   * at most limit.
+   */
   reviewEventsForDevice(deviceId: string, afterId: number, limit: number): Promise<ReviewEvent[]>;
   /**
    * When the revision after the newest one with this ETag was published:

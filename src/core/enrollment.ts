@@ -7,12 +7,13 @@
  * page and the worker alike; no DOM API.
  */
 import { get, promisifyRequest } from 'idb-keyval';
-import type { Me, MyDevice } from '../../shared/accounts.js';
+import type { EnrollRequest, Me, MyDevice } from '../../shared/accounts.js';
 import type { EnrollmentState } from '../../shared/messages.js';
 import type { ApiError } from '../../shared/submission.js';
 import { apiFetch } from './api-request.js';
 import { notifyEnrollmentChange } from './outbox-events.js';
 import { forgetLastReport } from './outbox-report.js';
+import { getDeviceId } from './settings.js';
 import { defaultStores, guardQuota, type Stores } from './stores.js';
 
 export type { EnrollmentState };
@@ -146,6 +147,8 @@ async function apiError(res: Response): Promise<ApiError | null> {
  */
 export async function enroll(code: string, o: ApiOptions = {}): Promise<EnrollOutcome> {
   const s = o.stores ?? defaultStores;
+  // The id this browser's submissions carry: re-enrolled, it still hears the reviews of what it sent.
+  const request: EnrollRequest = { code, installationId: await getDeviceId(s) };
   let res: Response;
   try {
     res = await apiFetch(
@@ -153,7 +156,7 @@ export async function enroll(code: string, o: ApiOptions = {}): Promise<EnrollOu
       {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ code }),
+        body: JSON.stringify(request),
         cache: 'no-store',
         signal: AbortSignal.timeout(20_000),
       },

@@ -122,9 +122,10 @@ export async function enrolledDevice(
   formIds: string[] | null = null,
   name = 'Field phone',
   adminSession?: string,
+  installationId?: string,
 ): Promise<{ id: string; credential: string; device: MyDevice }> {
   const { code } = await enrollment(app, formIds, name, adminSession);
-  const res = await as(app, {}, { method: 'POST', url: '/api/enroll', payload: { code } });
+  const res = await as(app, {}, { method: 'POST', url: '/api/enroll', payload: { code, installationId } });
   assert.equal(res.statusCode, 200, res.body);
   const device = res.json<MyDevice>();
   return { id: device.id, credential: setCookie(res, 'fs_device').value, device };

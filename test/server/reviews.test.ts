@@ -202,6 +202,46 @@ describe('reviews', () => {
     }
   });
 
+  it('tells a browser enrolled again after a revocation what reviewers did to what it sent before', async () => {
+    const feedback = async (device: string) =>
+      (await as(server.app, { device }, { method: 'GET', url: '/api/feedback?after=0' })).json<FeedbackPage>()
+        .events;
+    /** Enrolls a device, sends a submission from it, and has it rejected; answers the device and the event. */
+    const sentAndRejected = async (installationId?: string) => {
+      const device = await enrolledDevice(server.app, null, 'Tablet', undefined, installationId);
+      const payload = await storedPhotosPayload(server.app);
+      const sent = await as(
+        server.app,
+        { device: device.credential },
+        { method: 'PUT', url: `/api/submissions/${payload.id}`, payload },
+      );
+      assert.equal(sent.statusCode, 201, sent.body);
+      const rejected = await review(water.session, payload.id, { state: 'rejected', comment: 'Which tap?' });
+      return { device, event: rejected.json<Outcome>().event };
+    };
+    const revoke = async (id: string) =>
+      assert.equal(
+        (await server.app.inject({ method: 'DELETE', url: `/api/devices/${id}` })).statusCode,
+        200,
+      );
+
+    const installation = randomUUID();
+    const first = await sentAndRejected(installation);
+    // The same installation id names no one while the enrollment it sent with still works.
+    const again = await enrolledDevice(server.app, null, 'Tablet again', undefined, installation);
+    assert.deepEqual(await feedback(again.credential), []);
+    await revoke(first.device.id);
+    assert.deepEqual(await feedback(again.credential), [first.event]);
+
+    const stranger = await enrolledDevice(server.app, null, 'Another tablet', undefined, randomUUID());
+    assert.deepEqual(await feedback(stranger.credential), []);
+    // Apps that did not say their installation are never linked, to each other or to anyone.
+    const unsaid = await sentAndRejected();
+    await revoke(unsaid.device.id);
+    const unsaidAgain = await enrolledDevice(server.app, null, 'An older app');
+    assert.deepEqual(await feedback(unsaidAgain.credential), []);
+  });
+
   it('keeps the app version a submission was captured with, for the reviewer, and refuses one too long', async () => {
     const payload = { ...(await storedPhotosPayload(server.app)), appVersion: '0.1.0' };
     assert.equal((await putSubmission(server.app, payload)).statusCode, 201);

@@ -51,7 +51,7 @@ export async function seedCredentials(repo: Repository, now: Date = new Date()):
     '',
     now,
   );
-  const { credential, device } = await enrollDevice(repo, code, now);
+  const { credential, device } = await enrollDevice(repo, code, null, now);
   return { device: { id: device.id, credential }, admin: { id: admin.id, username, session: token } };
 }
 

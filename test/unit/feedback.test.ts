@@ -12,7 +12,7 @@ import '../../src/elements/fs-form-view.js';
 import type { FsFormView } from '../../src/elements/fs-form-view.js';
 import '../../src/elements/fs-outbox.js';
 import type { FsOutbox } from '../../src/elements/fs-outbox.js';
-import { enrollThisBrowser } from '../support/enroll.js';
+import { enrollThisBrowser, revokeThisBrowser } from '../support/enroll.js';
 import { queueDemoSubmission, testStores } from '../support/fixtures.js';
 import { after, before, describe, it } from '../support/mocha.js';
 import { signedInAs, type Credentials } from '../support/signed-in.js';
@@ -77,6 +77,22 @@ describe('feedback on sent submissions', () => {
     expect((await feedbackOf([first], s)).get(first)).to.include({
       state: 'has_issues',
       comment: 'Only the flow rate is missing now.',
+    });
+  });
+
+  it('still hears of what it sent after it was revoked and enrolled again', async () => {
+    const s = testStores();
+    await enrollThisBrowser({ fresh: true, stores: s });
+    await fetchFeedback(s);
+    const id = await sent(s, 405);
+    await revokeThisBrowser();
+    // Enrolled again with a new code: a new device to the server, the same installation.
+    await enrollThisBrowser({ fresh: true, stores: s });
+    await review(id, { state: 'rejected', comment: 'The tap number is missing.' });
+    expect(await fetchFeedback(s)).to.deep.equal({ kind: 'ok', applied: 1 });
+    expect((await feedbackOf([id], s)).get(id)).to.include({
+      state: 'rejected',
+      comment: 'The tap number is missing.',
     });
   });
 
