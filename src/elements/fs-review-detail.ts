@@ -13,6 +13,7 @@ import { listForReview, review, reviewHistory, selectReviewItem } from '../revie
 import { controlStyles } from '../styles/controls.js';
 import { reviewStateStyles } from '../styles/review-states.js';
 import { statusStyles } from '../styles/status.js';
+import './fs-review-photos.js';
 
 const when = (iso: string): string => new Date(iso).toLocaleString();
 
@@ -170,25 +171,6 @@ export class FsReviewDetail extends LitElement {
         overflow-wrap: anywhere;
         white-space: pre-wrap;
       }
-      .photos {
-        display: grid;
-        grid-template-columns: repeat(auto-fill, minmax(10rem, 1fr));
-        gap: 0.75rem;
-      }
-      figure {
-        margin: 0;
-      }
-      figure img {
-        width: 100%;
-        height: auto;
-        display: block;
-        border-radius: 0.35rem;
-        background: var(--_border);
-      }
-      figcaption {
-        font-size: 0.9rem;
-        color: var(--_muted);
-      }
       ol.history {
         list-style: none;
         padding: 0;
@@ -277,26 +259,7 @@ export class FsReviewDetail extends LitElement {
       ${
         s.photos.length
           ? html`<h3>Photos</h3>
-              <div class="photos">
-                ${s.photos.map((p, i) => {
-                  const label = form?.fields.find((f) => f.name === p.field)?.label ?? p.field;
-                  const src = `/api/photos/${p.sha256}`;
-                  return html`<figure>
-                    <a href=${src} target="_blank" aria-label="Open photo ${i + 1} (${label}) full size">
-                      <img
-                        src=${src}
-                        alt="Photo ${i + 1}: ${label}"
-                        loading="lazy"
-                        width=${p.width}
-                        height=${p.height}
-                      />
-                    </a>
-                    <figcaption>
-                      ${label}${p.geotag ? `, taken at ${p.geotag.lat.toFixed(5)}, ${p.geotag.lon.toFixed(5)}` : ''}
-                    </figcaption>
-                  </figure>`;
-                })}
-              </div>`
+              <fs-review-photos .photos=${s.photos} .form=${form}></fs-review-photos>`
           : nothing
       }
       <h3>Review</h3>

@@ -8,6 +8,7 @@ import { signOut } from '../../src/accounts/accounts-api.js';
 import '../../src/elements/fs-review.js';
 import type { FsReview } from '../../src/elements/fs-review.js';
 import { enrollThisBrowser } from '../support/enroll.js';
+import { makeStoredPhoto, photoRef } from '../support/fixtures.js';
 import { after, before, describe, it } from '../support/mocha.js';
 import { signedInAs, type Credentials } from '../support/signed-in.js';
 import { button, byLabel, visibleText } from './form-support.js';
@@ -128,6 +129,50 @@ describe('fs-review', () => {
     state.dispatchEvent(new Event('change'));
     await waitUntil(() => !el.loading && rows(el).length === 1, 'one row');
     expect(rows(el)[0]!.textContent).to.contain('Achieng');
+  });
+
+  it('shows each photo with where it was taken, and full size with zoom', async () => {
+    await setViewport({ width: 1280, height: 800 });
+    const photos = [await makeStoredPhoto(801, 640, 480), await makeStoredPhoto(802, 480, 640)];
+    for (const p of photos) {
+      const res = await fetch(`/api/photos/${p.sha256}`, {
+        method: 'PUT',
+        headers: { 'content-type': p.type, [REQUEST_HEADER]: '1' },
+        body: p.data,
+      });
+      if (!res.ok) throw new Error(`The photo was refused: ${res.status} ${await res.text()}`);
+    }
+    const base = visit(`Nyambura ${marker}`, 'piped');
+    await send({
+      ...base,
+      answers: { ...base.answers, photos: photos.map((p) => p.sha256) },
+      photos: photos.map((p) => photoRef(p)),
+    });
+    const el = await fixture<FsReview>(html`<fs-review .reference=${reference}></fs-review>`);
+    await search(el, `Nyambura ${marker}`);
+    await waitUntil(() => rows(el).length === 1, 'the row');
+    rows(el)[0]!.click();
+    const detail = el.shadowRoot!.querySelector('fs-review-detail')!;
+    await waitUntil(() => detail.shadowRoot!.querySelector('fs-review-photos'), 'the photos');
+    const gallery = detail.shadowRoot!.querySelector('fs-review-photos')!;
+    await gallery.updateComplete;
+    expect(visibleText(gallery)).to.contain("Taken at -0.10000, 34.70000 (±8 m), by the phone's location.");
+
+    const thumb = button(gallery, 'Zoom Photo 2: Photo');
+    thumb.focus();
+    thumb.click();
+    const viewer = gallery.shadowRoot!.querySelector('fs-photo-viewer')!;
+    const dialog = viewer.shadowRoot!.querySelector('dialog')!;
+    await waitUntil(() => dialog.open, 'the viewer');
+    const img = dialog.querySelector<HTMLImageElement>('.stage img')!;
+    // The server's bytes, full size.
+    await waitUntil(() => img.complete && img.naturalWidth === 480 && img.naturalHeight === 640, 'the photo');
+    expect(dialog.querySelector('h2')!.textContent).to.equal('Photo 2: Photo (2 of 2)');
+    await expect(el).to.be.accessible();
+    button(viewer, 'Close').click();
+    await waitUntil(() => !dialog.open, 'closed');
+    // Focus is back on the photo it opened from (compared as a boolean: chai's diff of two elements never ends).
+    expect(gallery.shadowRoot!.activeElement === thumb, 'focus on the thumbnail').to.equal(true);
   });
 
   it('shows markup typed into answers as text, on a tablet as on a desktop', async () => {
