@@ -1,6 +1,6 @@
 /**
  * The review screen in Chromium with 100,000 submissions on the server
- * (SQLite, the seeding of bench/seed-submissions.ts): time from opening
+ * (on SQLite, then on PostgreSQL; the seeding of bench/seed-submissions.ts): time from opening
  * /review to the first rows painted (and the first page's request), a
  * filter change to its rows painted, and the map of the filtered set to
  * its points drawn, with the longest main-thread task meanwhile. Printed,
@@ -15,7 +15,8 @@ import { root } from '../test/e2e/harness.js';
 import { storeEnv } from '../test/server/helpers.js';
 import { startServerProcess } from '../test/server/process.js';
 import { seedCredentials } from '../test/server/test-callers.js';
-import { seedSubmissions } from './seed-submissions.js';
+import { startCluster } from '../test/server/postgres-cluster.js';
+import { benchDatabase, seedSubmissions } from './seed-submissions.js';
 
 const COUNT = 100_000;
 const RUNS = 3;
@@ -118,58 +119,71 @@ async function showMap(page: Page): Promise<Mapped> {
   })()`);
 }
 
+type Store = { dataDir: string; databaseUrl: string | null; photoStore: null };
+
 export async function reviewScreen(browser: Browser): Promise<void> {
   console.info(
-    `Review screen, ${COUNT.toLocaleString('en')} submissions on the server (SQLite), load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs:`,
+    `Review screen, ${COUNT.toLocaleString('en')} submissions on the server, load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs:`,
   );
   const dir = await mkdtemp(join(tmpdir(), 'fieldsync-review-bench-'));
-  const store = { dataDir: dir, databaseUrl: null, photoStore: null };
   try {
-    const stores = await openStores({ ...store, photoMaxBytes: 1024 * 1024 });
-    let session: string;
+    await measure(browser, 'SQLite', { dataDir: join(dir, 'sqlite'), databaseUrl: null, photoStore: null });
+    const cluster = await startCluster();
     try {
-      await seedSubmissions(stores.repository, COUNT);
-      session = (await seedCredentials(stores.repository)).admin.session;
+      const databaseUrl = await benchDatabase(cluster.adminUrl, 'fieldsync_review_screen_bench');
+      await measure(browser, 'PostgreSQL', { dataDir: join(dir, 'pg'), databaseUrl, photoStore: null });
     } finally {
-      await closeStores(stores);
-    }
-    const server = await startServerProcess({ ...storeEnv(store), APP_DIR: join(root, 'dist/app') });
-    // The measuring scripts are handed to the page as text, which the app's CSP (no eval) would refuse.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-    try {
-      const { hostname } = new URL(server.url);
-      await context.addCookies([{ name: 'fs_session', value: session, domain: hostname, path: '/' }]);
-      const opened: Opened[] = [];
-      const filtered: number[] = [];
-      const mapped: Mapped[] = [];
-      // One visit first, unmeasured: the server's caches and the browser's compiled scripts.
-      const warm = await context.newPage();
-      await openReview(warm, server.url);
-      await warm.close();
-      for (let run = 0; run < RUNS; run++) {
-        const page = await context.newPage();
-        opened.push(await openReview(page, server.url));
-        filtered.push(await changeFilter(page, 'approved'));
-        filtered.push(await changeFilter(page, 'received'));
-        mapped.push(await showMap(page));
-        await page.close();
-      }
-      const ms = (n: number) => `${Math.round(n)} ms`;
-      console.info(
-        `  first rows painted ${ms(median(opened.map((o) => o.painted)))} after opening /review ` +
-          `(its first page's request ${ms(median(opened.map((o) => o.request)))})`,
-      );
-      console.info(`  a filter change (state) to its rows painted: ${ms(median(filtered))}`);
-      console.info(
-        `  the map of the filtered set (${mapped[0]!.points.toLocaleString('en')} points) drawn in ${ms(median(mapped.map((m) => m.ms)))}, ` +
-          `longest task meanwhile ${ms(median(mapped.map((m) => m.longest)))} (the points' request ${ms(median(mapped.map((m) => m.request)))})`,
-      );
-    } finally {
-      await context.close();
-      server.child.kill('SIGKILL');
-      await server.exited;
+      cluster.stop();
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function measure(browser: Browser, label: string, store: Store): Promise<void> {
+  console.info(`  ${label}:`);
+  const stores = await openStores({ ...store, photoMaxBytes: 1024 * 1024 });
+  let session: string;
+  try {
+    await seedSubmissions(stores.repository, COUNT);
+    session = (await seedCredentials(stores.repository)).admin.session;
+  } finally {
+    await closeStores(stores);
+  }
+  const server = await startServerProcess({ ...storeEnv(store), APP_DIR: join(root, 'dist/app') });
+  // The measuring scripts are handed to the page as text, which the app's CSP (no eval) would refuse.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+  try {
+    const { hostname } = new URL(server.url);
+    await context.addCookies([{ name: 'fs_session', value: session, domain: hostname, path: '/' }]);
+    const opened: Opened[] = [];
+    const filtered: number[] = [];
+    const mapped: Mapped[] = [];
+    // One visit first, unmeasured: the server's caches and the browser's compiled scripts.
+    const warm = await context.newPage();
+    await openReview(warm, server.url);
+    await warm.close();
+    for (let run = 0; run < RUNS; run++) {
+      const page = await context.newPage();
+      opened.push(await openReview(page, server.url));
+      filtered.push(await changeFilter(page, 'approved'));
+      filtered.push(await changeFilter(page, 'received'));
+      mapped.push(await showMap(page));
+      await page.close();
+    }
+    const ms = (n: number) => `${Math.round(n)} ms`;
+    console.info(
+      `    first rows painted ${ms(median(opened.map((o) => o.painted)))} after opening /review ` +
+        `(its first page's request ${ms(median(opened.map((o) => o.request)))})`,
+    );
+    console.info(`    a filter change (state) to its rows painted: ${ms(median(filtered))}`);
+    console.info(
+      `    the map of the filtered set (${mapped[0]!.points.toLocaleString('en')} points) drawn in ${ms(median(mapped.map((m) => m.ms)))}, ` +
+        `longest task meanwhile ${ms(median(mapped.map((m) => m.longest)))} (the points' request ${ms(median(mapped.map((m) => m.request)))})`,
+    );
+  } finally {
+    await context.close();
+    server.child.kill('SIGKILL');
+    await server.exited;
   }
 }

@@ -1,16 +1,16 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { FieldDef, FormDef, ReferenceData } from '../../shared/forms.js';
 import type { Draft } from '../../shared/outbox.js';
-import type { Answers, ApiError, GeoPoint, PhotoRef, SubmissionPayload } from '../../shared/submission.js';
+import type { Answers, ApiError, GeoPoint } from '../../shared/submission.js';
 import { isEmpty, isGeoPoint, validateAnswers, validateField } from '../../shared/validate.js';
-import { deleteDraft, getDraft, putDraft } from '../core/drafts.js';
+import { getDraft } from '../core/drafts.js';
 import { getPhoto } from '../core/photos.js';
 import { startableVersion } from '../core/form-versions.js';
 import { getStoredReference } from '../core/reference.js';
 import { getDeviceId } from '../core/settings.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { feedbackOf, type Feedback } from '../core/feedback.js';
-import { getSubmission, MissingPhotoError, saveSubmission } from '../core/submissions.js';
+import { getSubmission, saveSubmission } from '../core/submissions.js';
 import { distanceMetres } from '../../shared/geo.js';
 import { controlStyles } from '../styles/controls.js';
 import type { AnswerChangeDetail } from './fs-field.js';
@@ -18,17 +18,12 @@ import './fs-field.js';
 import './fs-location-field.js';
 import './fs-photo-field.js';
 import { APP_VERSION } from '../core/api-request.js';
-
-/** Edits are written to the draft store this long after the last one. */
-const SAVE_DELAY_MS = 300;
+import { buildSubmission } from '../forms/build-submission.js';
+import { DraftController } from '../forms/draft-controller.js';
 /** Choices are re-sorted by distance only when the device moved this far, so the list stays still. */
 const RESORT_AFTER_M = 50;
 
 type Trouble = 'no-form' | 'no-draft' | 'no-version' | 'withdrawn';
-
-function answerCount(answers: Answers): number {
-  return Object.values(answers).filter((v) => !isEmpty(v)).length;
-}
 
 function describeAnswer(v: Answers[string]): string {
   if (isGeoPoint(v)) return `${v.lat.toFixed(5)}, ${v.lon.toFixed(5)} (±${Math.round(v.accuracy)} m)`;
@@ -53,8 +48,6 @@ export class FsFormView extends LitElement {
     stores: { attribute: false },
     formId: { attribute: 'form-id' },
     draftId: { attribute: 'draft-id' },
-    draft: { state: true },
-    answers: { state: true },
     touched: { state: true },
     attempted: { state: true },
     summary: { state: true },
@@ -65,8 +58,6 @@ export class FsFormView extends LitElement {
     saving: { state: true },
     saved: { state: true },
     saveError: { state: true },
-    draftError: { state: true },
-    savedAt: { state: true },
     deviceFix: { state: true },
     near: { state: true },
   };
@@ -75,8 +66,6 @@ export class FsFormView extends LitElement {
   declare stores: Stores;
   declare formId: string | null;
   declare draftId: string | null;
-  declare private draft: Draft | null;
-  declare private answers: Answers;
   /** Fields the user has finished with at least once: only those show their message. */
   declare private touched: ReadonlySet<string>;
   /** Save was pressed: every message shows. */
@@ -93,22 +82,26 @@ export class FsFormView extends LitElement {
   declare private saving: boolean;
   declare private saved: boolean;
   declare private saveError: string | null;
-  declare private draftError: string | null;
-  declare private savedAt: string | null;
   declare private deviceFix: GeoPoint | null;
   declare private near: GeoPoint | null;
 
   private loadedKey = '';
   private loadedStores: Stores | null = null;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private dirty = false;
-  private writing: Promise<void> = Promise.resolve();
-  /** The draft has been stored once and its address given to the shell. */
-  private announced = false;
-  /** This element started the draft and handed it to another at its /drafts address. */
-  private handedOff = false;
-  /** Saved or discarded: nothing more is written. */
-  private closed = false;
+  private readonly drafting = new DraftController(this, {
+    onStored: (draft) =>
+      this.dispatchEvent(
+        new CustomEvent('draft-saved', { detail: { id: draft.id }, bubbles: true, composed: true }),
+      ),
+    onFirstStored: (draft) => this.navigate(`/drafts/${draft.id}`, true),
+  });
+
+  private get draft(): Draft | null {
+    return this.drafting.draft;
+  }
+
+  private get answers(): Answers {
+    return this.drafting.answers;
+  }
 
   constructor() {
     super();
@@ -116,8 +109,6 @@ export class FsFormView extends LitElement {
     this.stores = defaultStores;
     this.formId = null;
     this.draftId = null;
-    this.draft = null;
-    this.answers = {};
     this.touched = new Set();
     this.attempted = false;
     this.summary = null;
@@ -128,28 +119,8 @@ export class FsFormView extends LitElement {
     this.saving = false;
     this.saved = false;
     this.saveError = null;
-    this.draftError = null;
-    this.savedAt = null;
     this.deviceFix = null;
     this.near = null;
-  }
-
-  private readonly onPageHide = () => void this.flush();
-  private readonly onVisibility = () => {
-    if (document.visibilityState === 'hidden') void this.flush();
-  };
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    addEventListener('pagehide', this.onPageHide);
-    document.addEventListener('visibilitychange', this.onVisibility);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    removeEventListener('pagehide', this.onPageHide);
-    document.removeEventListener('visibilitychange', this.onVisibility);
-    void this.leave();
   }
 
   /** The definition the draft was started on, if the device still has it. */
@@ -182,8 +153,7 @@ export class FsFormView extends LitElement {
   }
 
   private async load(key: string, stores: Stores): Promise<void> {
-    // The element may be reused for another draft: write the last one's pending edits first.
-    void this.flush();
+    // The element may be reused for another draft: the last one's pending edits are written first.
     this.reset();
     const stale = () => key !== this.loadedKey || stores !== this.stores;
     if (this.draftId) {
@@ -193,7 +163,7 @@ export class FsFormView extends LitElement {
         this.trouble = 'no-draft';
         return;
       }
-      this.adopt(draft, true);
+      await this.adopt(draft, true, stores);
       if (draft.correcting) {
         const sub = await getSubmission(draft.id, stores);
         if (stale()) return;
@@ -220,17 +190,12 @@ export class FsFormView extends LitElement {
         updatedAt: new Date().toISOString(),
         correcting: false,
       };
-      this.adopt(draft, false);
-      // Stored at once, so the address can change to the draft's and a reload resumes it.
-      this.dirty = true;
-      await this.flush();
+      await this.adopt(draft, false, stores);
     }
   }
 
   private reset(): void {
-    clearTimeout(this.timer);
-    this.draft = null;
-    this.answers = {};
+    this.drafting.reset();
     this.touched = new Set();
     this.edited = new Set();
     this.attempted = false;
@@ -240,80 +205,19 @@ export class FsFormView extends LitElement {
     this.returned = null;
     this.saved = false;
     this.saveError = null;
-    this.draftError = null;
-    this.savedAt = null;
-    this.dirty = false;
-    this.announced = false;
-    this.handedOff = false;
-    this.closed = false;
   }
 
-  private adopt(draft: Draft, stored: boolean): void {
-    this.draft = draft;
-    this.answers = structuredClone(draft.answers);
+  private async adopt(draft: Draft, stored: boolean, stores: Stores): Promise<void> {
     // Answers from an earlier visit were finished with then: show what is wrong with them.
     this.touched = new Set(Object.keys(draft.answers));
-    this.announced = stored;
-    this.savedAt = stored ? draft.updatedAt : null;
     const firstPoint = Object.values(draft.answers).find(isGeoPoint);
     if (firstPoint) this.near = firstPoint;
-  }
-
-  private scheduleSave(): void {
-    this.dirty = true;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.flush(), SAVE_DELAY_MS);
+    await this.drafting.adopt(draft, stored, stores);
   }
 
   /** Writes pending edits now. Resolves when every write so far is done; never rejects. */
   flush(): Promise<void> {
-    clearTimeout(this.timer);
-    if (!this.dirty || !this.draft || this.closed) return this.writing;
-    this.dirty = false;
-    const draft: Draft = {
-      ...this.draft,
-      answers: structuredClone(this.answers),
-      updatedAt: new Date().toISOString(),
-    };
-    const stores = this.stores;
-    this.writing = this.writing.then(async () => {
-      if (this.closed) return;
-      try {
-        await putDraft(draft, stores);
-        this.dispatchEvent(
-          new CustomEvent('draft-saved', { detail: { id: draft.id }, bubbles: true, composed: true }),
-        );
-        // The element may have moved on to another draft meanwhile.
-        if (this.draft?.id !== draft.id) return;
-        this.draftError = null;
-        this.savedAt = draft.updatedAt;
-        if (!this.announced) {
-          this.announced = true;
-          this.handedOff = true;
-          this.navigate(`/drafts/${draft.id}`, true);
-        }
-      } catch (e) {
-        if (this.draft?.id !== draft.id) return;
-        // Still in memory; the next edit tries again.
-        this.dirty = true;
-        this.draftError = e instanceof Error ? e.message : String(e);
-      }
-    });
-    return this.writing;
-  }
-
-  /** Leaving: keep the edits, but not an empty draft nobody will come back to. */
-  private async leave(): Promise<void> {
-    const draft = this.draft;
-    if (!draft || this.closed) return;
-    if (this.handedOff || draft.correcting || answerCount(this.answers) > 0) {
-      await this.flush();
-      return;
-    }
-    clearTimeout(this.timer);
-    this.dirty = false;
-    await this.writing;
-    if (!this.isConnected && answerCount(this.answers) === 0) await deleteDraft(draft.id, this.stores);
+    return this.drafting.flush();
   }
 
   private navigate(path: string, replace = false): void {
@@ -324,14 +228,10 @@ export class FsFormView extends LitElement {
 
   private onAnswerChange(e: CustomEvent<AnswerChangeDetail>): void {
     const { name, value, commit } = e.detail;
-    if (!this.draft || this.closed || this.saving) return;
-    const before = this.answers[name];
-    if (JSON.stringify(before) !== JSON.stringify(value)) {
-      const rest = Object.fromEntries(Object.entries(this.answers).filter(([k]) => k !== name));
-      this.answers = value === undefined || isEmpty(value) ? rest : { ...rest, [name]: value };
+    if (!this.draft || this.drafting.isClosed || this.saving) return;
+    if (this.drafting.set(name, value)) {
       if (!this.edited.has(name)) this.edited = new Set([...this.edited, name]);
       this.saveError = null;
-      this.scheduleSave();
     }
     if (commit && !this.touched.has(name)) this.touched = new Set([...this.touched, name]);
     if (isGeoPoint(value)) this.onFix(value);
@@ -369,7 +269,7 @@ export class FsFormView extends LitElement {
   private async save(): Promise<void> {
     const form = this.form;
     const draft = this.draft;
-    if (!form || !draft || this.saving || this.closed) return;
+    if (!form || !draft || this.saving || this.drafting.isClosed) return;
     this.saveError = null;
     // An answer still on its way would be left out of the submission.
     const busy = this.renderRoot.querySelector<HTMLElement>('[data-field][busy]');
@@ -400,12 +300,18 @@ export class FsFormView extends LitElement {
     }
     this.saving = true;
     // Saving deletes the draft: no draft write may land after that.
-    clearTimeout(this.timer);
-    await this.writing;
+    await this.drafting.settle();
     try {
-      const payload = await this.buildPayload(form, draft);
-      await saveSubmission(payload, this.stores);
-      this.closed = true;
+      const stores = this.stores;
+      const payload = await buildSubmission(form, draft, this.answers, {
+        photo: (sha256) => getPhoto(sha256, stores),
+        deviceId: await getDeviceId(stores),
+        referenceVersion: (await getStoredReference(stores))?.etag ?? null,
+        appVersion: APP_VERSION,
+        now: new Date(),
+      });
+      await saveSubmission(payload, stores);
+      await this.drafting.close();
       this.saved = true;
       this.dispatchEvent(
         new CustomEvent('submission-saved', { detail: { id: payload.id }, bubbles: true, composed: true }),
@@ -413,57 +319,10 @@ export class FsFormView extends LitElement {
     } catch (e) {
       // StorageFullError and MissingPhotoError speak to the user; the draft is kept.
       this.saveError = e instanceof Error ? e.message : String(e);
-      if (this.dirty) this.scheduleSave();
+      this.drafting.resume();
     } finally {
       this.saving = false;
     }
-  }
-
-  private async buildPayload(form: FormDef, draft: Draft): Promise<SubmissionPayload> {
-    const answers: Answers = {};
-    for (const f of form.fields) {
-      const v = this.answers[f.name];
-      if (v !== undefined && !isEmpty(v)) answers[f.name] = v;
-    }
-    const photos: PhotoRef[] = [];
-    const missing: string[] = [];
-    for (const f of form.fields) {
-      const v = answers[f.name];
-      if (f.type !== 'photo' || !Array.isArray(v)) continue;
-      for (const sha256 of v) {
-        const p = await getPhoto(sha256, this.stores);
-        if (!p) {
-          missing.push(sha256);
-          continue;
-        }
-        photos.push({
-          sha256,
-          bytes: p.data.byteLength,
-          type: p.type,
-          width: p.width,
-          height: p.height,
-          field: f.name,
-          geotag: p.geotag,
-        });
-      }
-    }
-    if (missing.length) throw new MissingPhotoError(missing);
-    // The server insists on the first location question's answer, answered or not.
-    const firstPoint = form.fields.find((f) => f.type === 'geopoint');
-    const location = firstPoint ? answers[firstPoint.name] : undefined;
-    return {
-      id: draft.id,
-      formId: form.id,
-      formVersion: form.version,
-      answers,
-      location: isGeoPoint(location) ? location : null,
-      photos,
-      createdAt: new Date().toISOString(),
-      deviceId: await getDeviceId(this.stores),
-      referenceVersion: (await getStoredReference(this.stores))?.etag ?? null,
-      appVersion: APP_VERSION,
-      ...(draft.correctionOf ? { correctionOf: draft.correctionOf } : {}),
-    };
   }
 
   private dialog(): HTMLDialogElement | null {
@@ -472,11 +331,7 @@ export class FsFormView extends LitElement {
 
   private async discard(): Promise<void> {
     this.dialog()?.close();
-    const draft = this.draft;
-    this.closed = true;
-    clearTimeout(this.timer);
-    await this.writing;
-    if (draft) await deleteDraft(draft.id, this.stores);
+    await this.drafting.discard();
     this.navigate('/', true);
   }
 
@@ -608,12 +463,14 @@ export class FsFormView extends LitElement {
         </div>
         <p class="autosave">
           ${
-            this.draftError
+            this.drafting.error
               ? html`<span class="problem"
-                  >Your latest changes could not be kept on this device. ${this.draftError}</span
+                  >Your latest changes could not be kept on this device. ${this.drafting.error}</span
                 >`
-              : this.savedAt
-                ? `Kept on this device as you type (last at ${new Date(this.savedAt).toLocaleTimeString([], {
+              : this.drafting.savedAt
+                ? `Kept on this device as you type (last at ${new Date(
+                    this.drafting.savedAt,
+                  ).toLocaleTimeString([], {
                     hour: '2-digit',
                     minute: '2-digit',
                   })}).`
