@@ -1,6 +1,7 @@
 // Signing in and the administrator's devices and users screens, against the real server.
 import { ContextProvider } from '@lit/context';
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html } from '@open-wc/testing';
+import { waitUntil } from '../support/wait-until.js';
 import { LitElement } from 'lit';
 import { AccountSession, sessionContext } from '../../src/accounts/account-session.js';
 import '../../src/elements/fs-session-expiry.js';

@@ -1,5 +1,6 @@
 // The service worker's sync handler decisions, run in Chromium against the real server.
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
+import { waitUntil } from '../support/wait-until.js';
 import { executeServerCommand } from '@web/test-runner-commands';
 import {
   decideSync,

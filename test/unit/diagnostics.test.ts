@@ -1,4 +1,5 @@
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html } from '@open-wc/testing';
+import { waitUntil } from '../support/wait-until.js';
 import { putPhoto } from '../../src/core/photos.js';
 import { saveSubmission, updateSubmission } from '../../src/core/submissions.js';
 import '../../src/elements/fs-diagnostics.js';

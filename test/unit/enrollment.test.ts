@@ -1,5 +1,6 @@
 // A device the server does not know (any more), a form it may not use, and enrolling again: against the real server.
-import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { waitUntil } from '../support/wait-until.js';
 import { executeServerCommand, setViewport } from '@web/test-runner-commands';
 import { syncSubmission } from '../../src/core/background-sync.js';
 import { WAITING_AFTER_ATTEMPTS } from '../../src/core/backoff.js';

@@ -1,5 +1,6 @@
 // A device hears what reviewers did to what it sent, against the real server, and the outbox shows it.
-import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { waitUntil } from '../support/wait-until.js';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { REQUEST_HEADER } from '../../shared/accounts.js';
 import { signOut } from '../../src/accounts/accounts-api.js';
@@ -140,7 +141,11 @@ describe('feedback on sent submissions', () => {
       ></fs-form-view>`,
     );
     await waitUntil(() => visibleText(view).includes('Correct a returned submission'), 'the banner');
-    expect(visibleText(view)).to.contain(`${admin.username} asks: Count the people served again.`);
+    // What the reviewer said is read from the device's feedback after the draft.
+    await waitUntil(
+      () => visibleText(view).includes(`${admin.username} asks: Count the people served again.`),
+      "the reviewer's words",
+    );
     const saved = oneEvent(view, 'submission-saved');
     button(view, 'Save').click();
     const { id } = ((await saved) as CustomEvent<{ id: string }>).detail;

@@ -1,4 +1,5 @@
-import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { waitUntil } from '../support/wait-until.js';
 import type { ReferenceData } from '../../shared/forms.js';
 import type { Draft } from '../../shared/outbox.js';
 import type { SubmissionPayload } from '../../shared/submission.js';

@@ -1,5 +1,6 @@
 // The "Save this area for offline" controls, against the real tile server of the test set-up.
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html } from '@open-wc/testing';
+import { waitUntil } from '../support/wait-until.js';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { countTiles, type BaseMapConfig, type LatLonBounds } from '../../shared/base-map.js';
 import type { Stores } from '../../src/core/stores.js';

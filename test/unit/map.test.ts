@@ -1,4 +1,5 @@
-import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { waitUntil } from '../support/wait-until.js';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { getDraft } from '../../src/core/drafts.js';
 import { putPhoto } from '../../src/core/photos.js';

@@ -1,4 +1,5 @@
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
+import { waitUntil } from '../support/wait-until.js';
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { Stores } from '../../src/core/stores.js';
 import { getSubmission } from '../../src/core/submissions.js';

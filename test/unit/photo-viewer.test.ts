@@ -1,5 +1,6 @@
 // Photos full size with zoom: the buttons, the keyboard, the wheel, moving between photos, and closing.
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html } from '@open-wc/testing';
+import { waitUntil } from '../support/wait-until.js';
 import { sendKeys, setViewport } from '@web/test-runner-commands';
 import '../../src/elements/fs-photo-viewer.js';
 import type { FsPhotoViewer, ViewedPhoto } from '../../src/elements/fs-photo-viewer.js';

@@ -1,6 +1,7 @@
 // The review screen against the real server: the table, its filters, a submission in full, and reviewing it.
 import { executeServerCommand, setViewport } from '@web/test-runner-commands';
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html } from '@open-wc/testing';
+import { waitUntil } from '../support/wait-until.js';
 import { REQUEST_HEADER } from '../../shared/accounts.js';
 import type { ReferenceData } from '../../shared/forms.js';
 import type { SubmissionPayload } from '../../shared/submission.js';

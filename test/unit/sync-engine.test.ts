@@ -1,5 +1,6 @@
 // When submissions leave the device: the engine against the real server, with faults between them.
-import { expect, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, oneEvent } from '@open-wc/testing';
+import { waitUntil } from '../support/wait-until.js';
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { Stores } from '../../src/core/stores.js';
 import { getSubmission, updateSubmission } from '../../src/core/submissions.js';
