@@ -19,6 +19,10 @@ export type Route =
   | { name: 'users' }
   /** A supervisor's review of the submissions of their forms. */
   | { name: 'review' }
+  /** A shared tablet's kiosk screen (shown whenever kiosk mode is on, whatever the address). */
+  | { name: 'kiosk' }
+  /** Setting up kiosk mode, or changing it with the PIN. */
+  | { name: 'kiosk-setup' }
   | { name: 'not-found' };
 
 export function matchRoute(path: string): Route {
@@ -37,5 +41,7 @@ export function matchRoute(path: string): Route {
   if (parts.length === 1 && first === 'devices') return { name: 'devices' };
   if (parts.length === 1 && first === 'users') return { name: 'users' };
   if (parts.length === 1 && first === 'review') return { name: 'review' };
+  if (parts.length === 1 && first === 'kiosk') return { name: 'kiosk' };
+  if (parts.length === 2 && first === 'kiosk' && second === 'setup') return { name: 'kiosk-setup' };
   return { name: 'not-found' };
 }

@@ -1,10 +1,23 @@
 /** Start-up tidying that keeps storage bounded without ever touching data in use. */
 import { delMany, keys } from 'idb-keyval';
+import type { Draft, StoredSubmission } from '../../shared/outbox.js';
 import { SHA256_RE } from '../../shared/submission.js';
 import { isBlankDraft, listDrafts } from './drafts.js';
 import { getPhoto, deletePhotos, photoHashes } from './photos.js';
 import { defaultStores, type Stores } from './stores.js';
 import { readOutbox } from './submissions.js';
+
+/** The photos submissions and drafts refer to. */
+function photosInUse(submissions: readonly StoredSubmission[], drafts: readonly Draft[]): Set<string> {
+  const used = new Set<string>();
+  for (const sub of submissions) for (const p of sub.payload.photos) used.add(p.sha256);
+  for (const d of drafts) {
+    for (const v of Object.values(d.answers)) {
+      if (Array.isArray(v)) for (const h of v) if (SHA256_RE.test(h)) used.add(h);
+    }
+  }
+  return used;
+}
 
 /** A photo younger than this may belong to a form being filled in another tab right now. */
 export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
@@ -23,13 +36,7 @@ export async function collectGarbage(
   // a photo being saved is seen in one read or the other, never in neither.
   const drafts = await listDrafts(s);
   const [{ records: submissions, unreadable }, hashes] = await Promise.all([readOutbox(s), photoHashes(s)]);
-  const used = new Set<string>();
-  for (const sub of submissions) for (const p of sub.payload.photos) used.add(p.sha256);
-  for (const d of drafts) {
-    for (const v of Object.values(d.answers)) {
-      if (Array.isArray(v)) for (const h of v) if (SHA256_RE.test(h)) used.add(h);
-    }
-  }
+  const used = photosInUse(submissions, drafts);
   // A record this version cannot read (written by a newer one) may refer to
   // any photo: while one exists, no photo counts as unreferenced.
   const orphans: string[] = [];
@@ -55,4 +62,18 @@ export async function collectGarbage(
   const toDelete = staleDrafts.filter((id) => draftKeys.has(id));
   if (toDelete.length) await delMany(toDelete, s.drafts);
   return { photos: orphans.length, drafts: toDelete.length };
+}
+
+/**
+ * Deletes these photos now, unless a submission or a draft refers to one
+ * (the same bytes taken twice): a kiosk's discarded form takes its photos
+ * with it rather than leaving them for the next tidy-up.
+ */
+export async function forgetPhotos(hashes: readonly string[], s: Stores = defaultStores): Promise<void> {
+  if (hashes.length === 0) return;
+  const [drafts, { records, unreadable }] = await Promise.all([listDrafts(s), readOutbox(s)]);
+  if (unreadable.length) return;
+  const used = photosInUse(records, drafts);
+  const unused = hashes.filter((h) => !used.has(h));
+  if (unused.length) await deletePhotos(unused, s);
 }

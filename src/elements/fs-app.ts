@@ -35,6 +35,9 @@ import './fs-session-expiry.js';
 import './fs-enroll.js';
 import './fs-setup.js';
 import './fs-signin.js';
+import './fs-kiosk.js';
+import './fs-kiosk-setup.js';
+import { getKioskSettings, setKioskOn, type KioskSettings } from '../kiosk/kiosk-settings.js';
 
 /**
  * Screens loaded when first opened: the map with Leaflet, the review screen
@@ -67,6 +70,7 @@ export class FsApp extends LitElement {
     syncState: { state: true },
     online: { state: true },
     setupNeeded: { state: true },
+    kiosk: { state: true },
   };
 
   declare route: Route;
@@ -87,6 +91,11 @@ export class FsApp extends LitElement {
   declare online: boolean;
   /** The server has no administrator yet: its set-up link waits to be opened. */
   declare setupNeeded: boolean;
+  /**
+   * This device's kiosk settings: undefined until read (nothing is shown
+   * before, so a kiosk never flashes another screen), null when it has none.
+   */
+  declare kiosk: KioskSettings | null | undefined;
 
   /** Isolated databases for tests; the real ones otherwise. */
   stores: Stores = defaultStores;
@@ -97,7 +106,11 @@ export class FsApp extends LitElement {
   engine!: SyncEngine;
   private unsubscribe: (() => void) | null = null;
   private unsubscribeReference: (() => void) | null = null;
-  private readonly onPopState = () => this.setRoute(location.pathname);
+  private readonly onPopState = () => {
+    // Back and Forward lead nowhere from a kiosk: the history before it is staff's.
+    if (this.kiosk?.on) history.replaceState(null, '', '/kiosk');
+    this.setRoute(location.pathname);
+  };
   private readonly onConnectivity = () => {
     this.online = navigator.onLine;
     if (this.online) void this.loadReference(() => refreshReference({}, this.stores));
@@ -118,6 +131,7 @@ export class FsApp extends LitElement {
     this.pending = 0;
     this.online = navigator.onLine;
     this.setupNeeded = false;
+    this.kiosk = undefined;
     new ContextProvider(this, { context: sessionContext, initialValue: this.session });
     // null until the server's first answer, which start-up's own refresh follows.
     let credentialed: boolean | null = null;
@@ -129,6 +143,7 @@ export class FsApp extends LitElement {
       if (now && credentialed === false && this.isConnected)
         void this.loadReference(() => refreshReference({}, this.stores));
       credentialed = now;
+      this.offerKioskSetup();
       this.requestUpdate();
     });
   }
@@ -149,6 +164,8 @@ export class FsApp extends LitElement {
     this.addEventListener('send-now', this.onSendNow);
     this.addEventListener('fs-enrolled', this.onEnrolled);
     this.addEventListener('fs-set-up', this.onSetUp);
+    this.addEventListener('kiosk-start', this.onKioskStart);
+    this.addEventListener('kiosk-exit', this.onKioskExit);
     workerRegistration.addEventListener('update-ready', this.onUpdateReady);
     this.unsubscribe = onOutboxChange(throttle(() => void this.countPending(), 250));
     // A refresh in another page or the worker's periodic sync: show what is stored now.
@@ -170,6 +187,7 @@ export class FsApp extends LitElement {
   }
 
   private async boot(): Promise<void> {
+    await this.readKiosk();
     // Who the server says this browser is: every screen can then say whether it is enrolled.
     void checkEnrollment({ stores: this.stores }).then((me) => {
       if (me) this.session.update(me);
@@ -240,8 +258,35 @@ export class FsApp extends LitElement {
 
   private readonly onSaved = (e: Event) => {
     void requestPersistence();
-    this.navigate('/outbox');
+    // A kiosk thanks the person and shows the next one a fresh form, never the outbox.
+    if (!this.kiosk?.on) this.navigate('/outbox');
     this.engine.submissionSaved((e as CustomEvent<{ id: string }>).detail.id);
+  };
+
+  private async readKiosk(): Promise<void> {
+    this.kiosk = await getKioskSettings(this.stores).catch((e: unknown) => {
+      console.error('Kiosk settings could not be read', e);
+      return null;
+    });
+    if (this.kiosk?.on) history.replaceState(null, '', '/kiosk');
+    this.offerKioskSetup();
+  }
+
+  /** A device enrolled as a kiosk, with no kiosk settings yet, opens on setting them. */
+  private offerKioskSetup(): void {
+    const device = this.session.me?.device;
+    if (!device?.kiosk || this.kiosk !== null) return;
+    if (this.route.name === 'forms') this.navigate('/kiosk/setup', true);
+  }
+
+  private readonly onKioskStart = () => {
+    void this.readKiosk().then(() => this.setRoute('/kiosk'));
+  };
+
+  private readonly onKioskExit = async () => {
+    await setKioskOn(false, this.stores);
+    await this.readKiosk();
+    this.navigate('/', true);
   };
 
   /** Reloads into the new version, after the open form (if any) has saved its draft. */
@@ -326,6 +371,17 @@ export class FsApp extends LitElement {
   static override styles = [appShellStyles, visuallyHiddenStyles];
 
   override render() {
+    if (this.kiosk === undefined) return nothing;
+    if (this.kiosk?.on)
+      return html`<main tabindex="-1" class="kiosk">
+        <fs-kiosk
+          .reference=${this.reference}
+          .stores=${this.stores}
+          .settings=${this.kiosk}
+          .pending=${this.pending}
+          .online=${this.online}
+        ></fs-kiosk>
+      </main>`;
     const r = this.route;
     const user = this.session.user;
     const link = (path: string, label: unknown, current: boolean) =>
@@ -351,6 +407,11 @@ export class FsApp extends LitElement {
             </li>
             <li>${link('/map', 'Map', r.name === 'map')}</li>
             <li>${link('/diagnostics', 'Diagnostics', r.name === 'diagnostics')}</li>
+            ${
+              this.kiosk || this.session.me?.device?.kiosk
+                ? html`<li>${link('/kiosk/setup', 'Kiosk', r.name === 'kiosk-setup')}</li>`
+                : nothing
+            }
             ${user ? html`<li>${link('/review', 'Review', r.name === 'review')}</li>` : nothing}
             ${
               user?.role === 'admin'
@@ -466,6 +527,10 @@ export class FsApp extends LitElement {
       case 'review':
         if (!customElements.get('fs-review')) return this.lazyPlaceholder('review');
         return html`<fs-review .reference=${this.reference}></fs-review>`;
+      case 'kiosk':
+      case 'kiosk-setup':
+        // Kiosk mode is off here (the kiosk itself is drawn above): its settings, to start it again.
+        return html`<fs-kiosk-setup .reference=${this.reference} .stores=${this.stores}></fs-kiosk-setup>`;
       case 'not-found':
         return html`<h1>Page not found</h1>
           <p>There is nothing at this address. <a href="/">Go to the forms</a>.</p>`;

@@ -17,6 +17,7 @@ import { defaultStores, type Stores } from '../core/stores.js';
 import type { SavedArea } from '../map/offline-areas.js';
 import { readOutbox, type UnreadableRecord } from '../core/submissions.js';
 import type { SenderState } from '../send/page-sender.js';
+import { wakeLockSupported } from '../kiosk/wake-lock-controller.js';
 import { controlStyles } from '../styles/controls.js';
 import { permissionState, type SendingPath } from '../send/sending-path.js';
 import { workerRegistration } from '../worker-registration.js';
@@ -407,6 +408,16 @@ export class FsDiagnostics extends LitElement {
         <dd>${describeEnrollment(r.enrollment)}</dd>
         <dt>App version</dt>
         <dd>${__APP_VERSION__}</dd>
+        <dt>Keeping the screen on</dt>
+        <dd>
+          ${
+            wakeLockSupported()
+              ? 'supported (Screen Wake Lock): a kiosk keeps the screen on'
+              : "not supported by this browser (Screen Wake Lock; on iPhone and iPad, home-screen apps have it from iOS 18.4): set the device's own screen timeout for kiosk use"
+          }
+        </dd>
+        <dt>Kiosk mode</dt>
+        <dd><a href="/kiosk/setup">Set up or start kiosk mode</a></dd>
       </dl>
     `;
   }

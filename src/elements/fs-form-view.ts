@@ -11,6 +11,7 @@ import { getDeviceId } from '../core/settings.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { feedbackOf, type Feedback } from '../core/feedback.js';
 import { getSubmission, saveSubmission } from '../core/submissions.js';
+import { forgetPhotos } from '../core/housekeeping.js';
 import { distanceMetres } from '../../shared/geo.js';
 import { controlStyles } from '../styles/controls.js';
 import type { AnswerChangeDetail } from './fs-field.js';
@@ -47,6 +48,7 @@ export class FsFormView extends LitElement {
     reference: { attribute: false },
     stores: { attribute: false },
     formId: { attribute: 'form-id' },
+    kiosk: { type: Boolean, reflect: true },
     draftId: { attribute: 'draft-id' },
     touched: { state: true },
     attempted: { state: true },
@@ -65,6 +67,12 @@ export class FsFormView extends LitElement {
   declare reference: ReferenceData | null;
   declare stores: Stores;
   declare formId: string | null;
+  /**
+   * On a shared tablet: nothing is kept as a draft (the answers live in
+   * memory and go with the person), there is no way to other screens, and
+   * the targets are larger. Discarding asks the kiosk for a fresh form.
+   */
+  declare kiosk: boolean;
   declare draftId: string | null;
   /** Fields the user has finished with at least once: only those show their message. */
   declare private touched: ReadonlySet<string>;
@@ -108,6 +116,7 @@ export class FsFormView extends LitElement {
     this.reference = null;
     this.stores = defaultStores;
     this.formId = null;
+    this.kiosk = false;
     this.draftId = null;
     this.touched = new Set();
     this.attempted = false;
@@ -131,6 +140,7 @@ export class FsFormView extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('kiosk')) this.drafting.persist = !this.kiosk;
     if (
       changed.has('reference') ||
       changed.has('draftId') ||
@@ -331,8 +341,21 @@ export class FsFormView extends LitElement {
 
   private async discard(): Promise<void> {
     this.dialog()?.close();
-    await this.drafting.discard();
+    await this.abandon();
     this.navigate('/', true);
+  }
+
+  /** Deletes what was typed and its photos, without leaving; nothing is written after. */
+  async abandon(): Promise<void> {
+    const photos = (this.form?.fields ?? [])
+      .filter((f) => f.type === 'photo')
+      .flatMap((f) => {
+        const v = this.answers[f.name];
+        return Array.isArray(v) ? v : [];
+      });
+    await this.drafting.discard();
+    // A kept draft's photos go with the next tidy-up; a kiosk's go now, with the person.
+    if (this.kiosk) await forgetPhotos(photos, this.stores);
   }
 
   private async goToForms(e: MouseEvent): Promise<void> {
@@ -361,6 +384,7 @@ export class FsFormView extends LitElement {
   }
 
   private backLink() {
+    if (this.kiosk) return nothing;
     return html`<a class="back" href="/" @click=${this.goToForms}>‹ All forms</a>`;
   }
 
@@ -458,10 +482,10 @@ export class FsFormView extends LitElement {
         <div class="actions">
           <button type="submit" class="primary" ?disabled=${busy}>${busy ? 'Saving…' : 'Save'}</button>
           <button type="button" class="danger" ?disabled=${busy} @click=${() => this.dialog()?.showModal()}>
-            Discard
+            ${this.kiosk ? 'Start over' : 'Discard'}
           </button>
         </div>
-        <p class="autosave">
+        <p class="autosave" ?hidden=${this.kiosk}>
           ${
             this.drafting.error
               ? html`<span class="problem"
@@ -537,7 +561,9 @@ export class FsFormView extends LitElement {
 
   private renderDialog(draft: Draft) {
     return html`<dialog aria-labelledby="discard-title" aria-describedby="discard-text">
-      <h2 id="discard-title">${draft.correcting ? 'Discard your corrections?' : 'Discard this form?'}</h2>
+      <h2 id="discard-title">
+        ${draft.correcting ? 'Discard your corrections?' : this.kiosk ? 'Start over?' : 'Discard this form?'}
+      </h2>
       <p id="discard-text">
         ${
           draft.correcting
@@ -547,7 +573,9 @@ export class FsFormView extends LitElement {
       </p>
       <div class="actions">
         <button type="button" autofocus @click=${() => this.dialog()?.close()}>Keep editing</button>
-        <button type="button" class="danger primary" @click=${this.discard}>Discard</button>
+        <button type="button" class="danger primary" @click=${this.discard}>
+          ${this.kiosk ? 'Start over' : 'Discard'}
+        </button>
       </div>
     </dialog>`;
   }
@@ -558,6 +586,15 @@ export class FsFormView extends LitElement {
       :host {
         max-width: 48rem;
         margin: 0 auto;
+      }
+      /* Read from a metre away, tapped standing: larger text and 48 px targets, down into each question. */
+      :host([kiosk]) {
+        --_target: 48px;
+        font-size: 1.2rem;
+      }
+      :host([kiosk]) :is(fs-field, fs-photo-field, fs-location-field) {
+        --_target: 48px;
+        font-size: 1.15rem;
       }
       h1 {
         margin: 0.5rem 0 0.25rem;
