@@ -148,7 +148,11 @@ export class FsEnroll extends LitElement {
       }
       <p>Anything saved on this device before is being sent now.</p>
       <div class="actions">
-        <a class="button primary" href="/">Go to the forms</a>
+        ${
+          device.kiosk
+            ? html`<a class="button primary" href="/kiosk/setup">Set up kiosk mode</a>`
+            : html`<a class="button primary" href="/">Go to the forms</a>`
+        }
         <a class="button" href="/outbox">Open the outbox</a>
       </div>`;
   }

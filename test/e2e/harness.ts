@@ -159,7 +159,9 @@ export class ServerProcess {
   }
 
   /** A one-time enrollment code, as an administrator makes it. */
-  async enrollment(options: { name?: string; formIds?: string[] | null } = {}): Promise<Enrollment> {
+  async enrollment(
+    options: { name?: string; formIds?: string[] | null; kiosk?: boolean } = {},
+  ): Promise<Enrollment> {
     return (await this.admin()).enrollment(options) as Promise<Enrollment>;
   }
 
