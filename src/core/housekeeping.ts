@@ -8,7 +8,7 @@ import { defaultStores, type Stores } from './stores.js';
 import { readOutbox } from './submissions.js';
 
 /** The photos submissions and drafts refer to. */
-function photosInUse(submissions: readonly StoredSubmission[], drafts: readonly Draft[]): Set<string> {
+export function photosInUse(submissions: readonly StoredSubmission[], drafts: readonly Draft[]): Set<string> {
   const used = new Set<string>();
   for (const sub of submissions) for (const p of sub.payload.photos) used.add(p.sha256);
   for (const d of drafts) {

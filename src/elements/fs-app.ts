@@ -4,6 +4,7 @@ import type { ReferenceData } from '../../shared/forms.js';
 import { AccountSession, sessionContext } from '../accounts/account-session.js';
 import { checkEnrollment } from '../core/enrollment.js';
 import { collectGarbage } from '../core/housekeeping.js';
+import { forgetSent, freeSentPhotos, getFreeSentPhotosAfterDays } from '../core/free-sent.js';
 import { onAppMessage, onOutboxChange } from '../core/outbox-events.js';
 import {
   getStoredReference,
@@ -167,7 +168,14 @@ export class FsApp extends LitElement {
     this.addEventListener('kiosk-start', this.onKioskStart);
     this.addEventListener('kiosk-exit', this.onKioskExit);
     workerRegistration.addEventListener('update-ready', this.onUpdateReady);
-    this.unsubscribe = onOutboxChange(throttle(() => void this.countPending(), 250));
+    this.unsubscribe = onOutboxChange(
+      throttle(() => {
+        void this.countPending();
+        // A kiosk forgets what the server has as soon as it has it.
+        if (this.kiosk?.on)
+          void forgetSent(this.stores).catch((e: unknown) => console.error('Kiosk tidy-up failed', e));
+      }, 250),
+    );
     // A refresh in another page or the worker's periodic sync: show what is stored now.
     this.unsubscribeReference = onAppMessage((m) => {
       if (m.type === 'reference-updated') void this.showStoredReference();
@@ -196,6 +204,7 @@ export class FsApp extends LitElement {
     // Start-up fetches only data older than a day, so opening the app stays quick and offline-proof.
     const startup = this.loadReference(() => refreshIfStale({}, this.stores));
     await collectGarbage(this.stores).catch((e: unknown) => console.error('Storage tidy-up failed', e));
+    await this.freeSent().catch((e: unknown) => console.error('Freeing sent submissions failed', e));
     await this.countPending();
     const registration = await workerRegistration.register();
     void applyBackgroundRefresh(registration, this.stores)
@@ -262,6 +271,16 @@ export class FsApp extends LitElement {
     if (!this.kiosk?.on) this.navigate('/outbox');
     this.engine.submissionSaved((e as CustomEvent<{ id: string }>).detail.id);
   };
+
+  /** A kiosk keeps nothing the server has; a phone frees sent photos after the days chosen, if any. */
+  private async freeSent(): Promise<void> {
+    if (this.kiosk?.on) {
+      await forgetSent(this.stores);
+      return;
+    }
+    const days = await getFreeSentPhotosAfterDays(this.stores);
+    if (days !== null) await freeSentPhotos(days, this.stores);
+  }
 
   private async readKiosk(): Promise<void> {
     this.kiosk = await getKioskSettings(this.stores).catch((e: unknown) => {

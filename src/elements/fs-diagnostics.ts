@@ -18,6 +18,7 @@ import type { SavedArea } from '../map/offline-areas.js';
 import { readOutbox, type UnreadableRecord } from '../core/submissions.js';
 import type { SenderState } from '../send/page-sender.js';
 import { wakeLockSupported } from '../kiosk/wake-lock-controller.js';
+import './fs-free-sent-setting.js';
 import { controlStyles } from '../styles/controls.js';
 import { permissionState, type SendingPath } from '../send/sending-path.js';
 import { workerRegistration } from '../worker-registration.js';
@@ -400,6 +401,7 @@ export class FsDiagnostics extends LitElement {
           ${r.mapTiles.savedAreas} (${formatBytes(r.mapTiles.savedBytes)}); delete them on the Map screen
         </dd>
       </dl>
+      <fs-free-sent-setting .stores=${this.stores}></fs-free-sent-setting>
       <h2>This device</h2>
       <dl aria-label="This device">
         <dt>Device id</dt>

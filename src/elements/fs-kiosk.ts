@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import type { FormDef, ReferenceData } from '../../shared/forms.js';
 import { startableVersion } from '../core/form-versions.js';
+import { forgetSent } from '../core/free-sent.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { IdleController } from '../kiosk/idle-controller.js';
 import { THANK_YOU_SECONDS, type KioskSettings } from '../kiosk/kiosk-settings.js';
@@ -104,6 +105,8 @@ export class FsKiosk extends LitElement {
   };
 
   private fresh(): void {
+    // The shell frees what the server has after each delivery; each new person is a second chance.
+    void forgetSent(this.stores).catch((e: unknown) => console.error('Kiosk tidy-up failed', e));
     clearTimeout(this.thanksTimer);
     this.idle.disarm();
     this.person += 1;

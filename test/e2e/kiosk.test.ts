@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, until, withWorld } from './harness.js';
+import { cameraJpeg, launchBrowser, until, withWorld } from './harness.js';
 
 let browser: Browser;
 before(async () => {
@@ -38,7 +38,7 @@ function pageText(page: Page): Promise<string> {
 }
 
 /** What the tablet keeps in a store of its own databases: the keys of each record. */
-function storedKeys(page: Page, store: 'drafts' | 'submissions'): Promise<string[]> {
+function storedKeys(page: Page, store: 'drafts' | 'submissions' | 'photos'): Promise<string[]> {
   return page.evaluate(
     (name) =>
       new Promise<string[]>((resolve, reject) => {
@@ -113,6 +113,8 @@ describe('a kiosk tablet', () => {
           // The first person.
           await fillHouseholdVisit(page, 'Akinyi Odhiambo');
           await page.getByLabel('Notes').fill('A private note about the household');
+          await page.getByLabel('Take or choose photos').setInputFiles([await cameraJpeg(page, 3)]);
+          await page.getByRole('button', { name: 'Remove photo 1' }).waitFor();
           await page.getByRole('button', { name: 'Save' }).click();
           await page.getByRole('heading', { name: 'Thank you' }).waitFor();
           // No timer on the thank-you: a long wait leaves it there, then it moves on by itself.
@@ -135,11 +137,19 @@ describe('a kiosk tablet', () => {
             assert.equal(await page.getByRole('navigation', { name: 'Main' }).count(), 0, path);
           }
           assert.deepEqual(await storedKeys(page, 'drafts'), []);
-          await page.getByText(/Everything is sent\.|1 waiting to send\./).waitFor();
-          await until(
-            async () => (await w.server.submissions()).some((s) => s.answers.head_name === 'Akinyi Odhiambo'),
+          const first = await until(
+            async () => (await w.server.submissions()).find((s) => s.answers.head_name === 'Akinyi Odhiambo'),
             "the first person's submission on the server",
           );
+          assert.equal(first?.photos.length, 1);
+          // Once the server has it, the tablet keeps neither the record nor its photo; the count stays right.
+          await until(
+            async () =>
+              (await storedKeys(page, 'submissions')).length === 0 &&
+              (await storedKeys(page, 'photos')).length === 0,
+            'the sent submission and its photo freed',
+          );
+          await page.getByText('Everything is sent.').waitFor();
 
           await fillHouseholdVisit(page, 'Baraka Mwangi');
           await page.getByRole('button', { name: 'Save' }).click();
