@@ -89,6 +89,7 @@ export const submissionPayloadSchema = {
     referenceVersion: { type: ['string', 'null'], maxLength: 200 },
     correctionOf: uuid,
     appVersion: { type: 'string', minLength: 1, maxLength: 50 },
+    unfinished: { const: true },
   },
 } as const;
 

@@ -76,6 +76,12 @@ export interface FormDef {
    * be started. Never written in a form file.
    */
   withdrawn?: boolean;
+  /**
+   * What a kiosk does with a form someone left half-filled when its idle
+   * time runs out: "discard" it (the default), or "save" what was answered
+   * as an unfinished submission, which the server flags for the reviewer.
+   */
+  whenAbandoned?: 'discard' | 'save';
 }
 
 /** What GET /api/reference returns. */

@@ -1,6 +1,6 @@
 /**
  * What a reviewer should look at twice, worked out by the server when a
- * submission arrives (docs/api.md, "Review"): a photo taken far from the
+ * submission arrives (docs/api.md, "Review"): a kiosk's unfinished form, a photo taken far from the
  * record's location, forms and lists the device should have replaced,
  * a location less accurate than the form asks, a long wait between
  * capture and receipt. Shared: the page's map draws far photos with the
@@ -9,8 +9,9 @@
 import type { FormDef } from './forms.js';
 import { distanceMetres } from './geo.js';
 import type { SubmissionPayload } from './submission.js';
+import { isRequired } from './validate.js';
 
-export const REVIEW_FLAGS = ['photo_far', 'stale_reference', 'poor_accuracy', 'late'] as const;
+export const REVIEW_FLAGS = ['unfinished', 'photo_far', 'stale_reference', 'poor_accuracy', 'late'] as const;
 export type ReviewFlagCode = (typeof REVIEW_FLAGS)[number];
 
 /** A flag, with what it found in words ("Photo 2 was taken 1.3 km from the record's location."). */
@@ -21,6 +22,7 @@ export interface ReviewFlag {
 
 /** A flag as the table's chip names it. */
 export const REVIEW_FLAG_LABEL: Record<ReviewFlagCode, string> = {
+  unfinished: 'Unfinished',
   photo_far: 'Photo far away',
   stale_reference: 'Old forms',
   poor_accuracy: 'Poor location',
@@ -69,6 +71,17 @@ function hoursText(hours: number): string {
 /** The flags of a submission, in REVIEW_FLAGS order; none for one that needs no second look. */
 export function reviewFlags(p: SubmissionPayload, c: FlagContext, limits: FlagLimits): ReviewFlag[] {
   const flags: ReviewFlag[] = [];
+  if (p.unfinished) {
+    const unanswered = (c.form?.fields ?? []).filter(
+      (f) => isRequired(f) && p.answers[f.name] === undefined,
+    ).length;
+    flags.push({
+      code: 'unfinished',
+      message: `Saved unfinished by a kiosk when its user walked away${
+        unanswered ? `: ${unanswered} required question${unanswered === 1 ? '' : 's'} unanswered` : ''
+      }.`,
+    });
+  }
   const location = p.location;
   if (location) {
     const far = p.photos.flatMap((photo, i) => {

@@ -73,6 +73,12 @@ export interface SubmissionPayload {
   correctionOf?: string;
   /** The version of the app it was captured with; absent from apps from before it was recorded. */
   appVersion?: string;
+  /**
+   * Saved by a kiosk when its user walked away, on a form whose
+   * whenAbandoned is "save": required questions may be unanswered. Absent
+   * otherwise.
+   */
+  unfinished?: true;
 }
 
 /** The server's acknowledgement: once a device holds it, the submission is safe. */

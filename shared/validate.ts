@@ -139,9 +139,11 @@ export function validateField(
   field: FieldDef,
   value: AnswerValue | undefined,
   lists: ReferenceData['lists'],
+  unfinished = false,
 ): string | null {
   if (field.type === 'note') return isEmpty(value) ? null : 'A note takes no answer.';
-  if (isEmpty(value)) return isRequired(field) ? requiredMessage(field) : null;
+  // An unfinished submission (a kiosk's walked-away form) may leave required questions unanswered.
+  if (isEmpty(value)) return isRequired(field) && !unfinished ? requiredMessage(field) : null;
   const v = value as AnswerValue;
   const min = field.min;
   const max = field.max;
@@ -218,11 +220,12 @@ export function validateAnswers(
   form: FormDef,
   answers: Answers,
   lists: ReferenceData['lists'],
+  unfinished = false,
 ): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const names = new Set(form.fields.map((f) => f.name));
   for (const field of form.fields) {
-    const message = validateField(field, answers[field.name], lists);
+    const message = validateField(field, answers[field.name], lists, unfinished);
     if (message) problems.push({ field: field.name, message });
   }
   for (const key of Object.keys(answers)) {
@@ -241,7 +244,13 @@ export function validateSubmission(
   payload: SubmissionPayload,
   lists: ReferenceData['lists'],
 ): FieldProblem[] {
-  const problems = validateAnswers(form, payload.answers, lists);
+  const unfinished = payload.unfinished === true;
+  const problems = validateAnswers(form, payload.answers, lists, unfinished);
+  if (unfinished && form.whenAbandoned !== 'save')
+    problems.push({
+      field: 'unfinished',
+      message: `Form "${form.id}" does not take unfinished submissions: answer every required question, then save.`,
+    });
   const answered = new Map<string, string>();
   for (const field of form.fields) {
     const v = payload.answers[field.name];
@@ -303,6 +312,8 @@ export function validateFormDef(def: unknown, lists: ReferenceData['lists']): st
     problems.push(`${where}: fields must be a non-empty list.`);
     return problems;
   }
+  if (f.whenAbandoned !== undefined && f.whenAbandoned !== 'discard' && f.whenAbandoned !== 'save')
+    problems.push(`${where}: whenAbandoned must be "discard" or "save".`);
   const seen = new Set<string>();
   for (const field of f.fields as Partial<FieldDef>[]) {
     const at = `${where}, field "${String(field?.name)}"`;

@@ -4,7 +4,6 @@ import type { ReferenceData } from '../../shared/forms.js';
 import { AccountSession, sessionContext } from '../accounts/account-session.js';
 import { checkEnrollment } from '../core/enrollment.js';
 import { collectGarbage } from '../core/housekeeping.js';
-import { forgetSent, freeSentPhotos, getFreeSentPhotosAfterDays } from '../core/free-sent.js';
 import { onAppMessage, onOutboxChange } from '../core/outbox-events.js';
 import {
   getStoredReference,
@@ -38,7 +37,8 @@ import './fs-setup.js';
 import './fs-signin.js';
 import './fs-kiosk.js';
 import './fs-kiosk-setup.js';
-import { getKioskSettings, setKioskOn, type KioskSettings } from '../kiosk/kiosk-settings.js';
+import './fs-app-nav.js';
+import { KioskModeController } from '../kiosk/kiosk-mode-controller.js';
 
 /**
  * Screens loaded when first opened: the map with Leaflet, the review screen
@@ -71,7 +71,6 @@ export class FsApp extends LitElement {
     syncState: { state: true },
     online: { state: true },
     setupNeeded: { state: true },
-    kiosk: { state: true },
   };
 
   declare route: Route;
@@ -92,24 +91,20 @@ export class FsApp extends LitElement {
   declare online: boolean;
   /** The server has no administrator yet: its set-up link waits to be opened. */
   declare setupNeeded: boolean;
-  /**
-   * This device's kiosk settings: undefined until read (nothing is shown
-   * before, so a kiosk never flashes another screen), null when it has none.
-   */
-  declare kiosk: KioskSettings | null | undefined;
 
   /** Isolated databases for tests; the real ones otherwise. */
   stores: Stores = defaultStores;
   /** Who is signed in here, for every screen through sessionContext. */
   readonly session = new AccountSession();
+  /** Whether this device is a kiosk now, and what that changes. */
+  private readonly kiosk = new KioskModeController(this);
   /** Hears what reviewers did to what this device sent. */
   private readonly feedback = new FeedbackController(this, () => this.stores);
   engine!: SyncEngine;
   private unsubscribe: (() => void) | null = null;
   private unsubscribeReference: (() => void) | null = null;
   private readonly onPopState = () => {
-    // Back and Forward lead nowhere from a kiosk: the history before it is staff's.
-    if (this.kiosk?.on) history.replaceState(null, '', '/kiosk');
+    this.kiosk.holdAddress();
     this.setRoute(location.pathname);
   };
   private readonly onConnectivity = () => {
@@ -132,7 +127,6 @@ export class FsApp extends LitElement {
     this.pending = 0;
     this.online = navigator.onLine;
     this.setupNeeded = false;
-    this.kiosk = undefined;
     new ContextProvider(this, { context: sessionContext, initialValue: this.session });
     // null until the server's first answer, which start-up's own refresh follows.
     let credentialed: boolean | null = null;
@@ -165,15 +159,11 @@ export class FsApp extends LitElement {
     this.addEventListener('send-now', this.onSendNow);
     this.addEventListener('fs-enrolled', this.onEnrolled);
     this.addEventListener('fs-set-up', this.onSetUp);
-    this.addEventListener('kiosk-start', this.onKioskStart);
-    this.addEventListener('kiosk-exit', this.onKioskExit);
     workerRegistration.addEventListener('update-ready', this.onUpdateReady);
     this.unsubscribe = onOutboxChange(
       throttle(() => {
         void this.countPending();
-        // A kiosk forgets what the server has as soon as it has it.
-        if (this.kiosk?.on)
-          void forgetSent(this.stores).catch((e: unknown) => console.error('Kiosk tidy-up failed', e));
+        this.kiosk.outboxChanged();
       }, 250),
     );
     // A refresh in another page or the worker's periodic sync: show what is stored now.
@@ -195,7 +185,8 @@ export class FsApp extends LitElement {
   }
 
   private async boot(): Promise<void> {
-    await this.readKiosk();
+    await this.kiosk.read();
+    this.offerKioskSetup();
     // Who the server says this browser is: every screen can then say whether it is enrolled.
     void checkEnrollment({ stores: this.stores }).then((me) => {
       if (me) this.session.update(me);
@@ -204,7 +195,7 @@ export class FsApp extends LitElement {
     // Start-up fetches only data older than a day, so opening the app stays quick and offline-proof.
     const startup = this.loadReference(() => refreshIfStale({}, this.stores));
     await collectGarbage(this.stores).catch((e: unknown) => console.error('Storage tidy-up failed', e));
-    await this.freeSent().catch((e: unknown) => console.error('Freeing sent submissions failed', e));
+    await this.kiosk.freeSent().catch((e: unknown) => console.error('Freeing sent submissions failed', e));
     await this.countPending();
     const registration = await workerRegistration.register();
     void applyBackgroundRefresh(registration, this.stores)
@@ -268,45 +259,16 @@ export class FsApp extends LitElement {
   private readonly onSaved = (e: Event) => {
     void requestPersistence();
     // A kiosk thanks the person and shows the next one a fresh form, never the outbox.
-    if (!this.kiosk?.on) this.navigate('/outbox');
+    if (!this.kiosk.on) this.navigate('/outbox');
     this.engine.submissionSaved((e as CustomEvent<{ id: string }>).detail.id);
   };
-
-  /** A kiosk keeps nothing the server has; a phone frees sent photos after the days chosen, if any. */
-  private async freeSent(): Promise<void> {
-    if (this.kiosk?.on) {
-      await forgetSent(this.stores);
-      return;
-    }
-    const days = await getFreeSentPhotosAfterDays(this.stores);
-    if (days !== null) await freeSentPhotos(days, this.stores);
-  }
-
-  private async readKiosk(): Promise<void> {
-    this.kiosk = await getKioskSettings(this.stores).catch((e: unknown) => {
-      console.error('Kiosk settings could not be read', e);
-      return null;
-    });
-    if (this.kiosk?.on) history.replaceState(null, '', '/kiosk');
-    this.offerKioskSetup();
-  }
 
   /** A device enrolled as a kiosk, with no kiosk settings yet, opens on setting them. */
   private offerKioskSetup(): void {
     const device = this.session.me?.device;
-    if (!device?.kiosk || this.kiosk !== null) return;
+    if (!device?.kiosk || this.kiosk.settings !== null) return;
     if (this.route.name === 'forms') this.navigate('/kiosk/setup', true);
   }
-
-  private readonly onKioskStart = () => {
-    void this.readKiosk().then(() => this.setRoute('/kiosk'));
-  };
-
-  private readonly onKioskExit = async () => {
-    await setKioskOn(false, this.stores);
-    await this.readKiosk();
-    this.navigate('/', true);
-  };
 
   /** Reloads into the new version, after the open form (if any) has saved its draft. */
   private async applyUpdate(): Promise<void> {
@@ -390,64 +352,26 @@ export class FsApp extends LitElement {
   static override styles = [appShellStyles, visuallyHiddenStyles];
 
   override render() {
-    if (this.kiosk === undefined) return nothing;
-    if (this.kiosk?.on)
+    const kiosk = this.kiosk.settings;
+    if (kiosk === undefined) return nothing;
+    if (kiosk?.on)
       return html`<main tabindex="-1" class="kiosk">
         <fs-kiosk
           .reference=${this.reference}
           .stores=${this.stores}
-          .settings=${this.kiosk}
+          .settings=${kiosk}
           .pending=${this.pending}
           .online=${this.online}
         ></fs-kiosk>
       </main>`;
     const r = this.route;
-    const user = this.session.user;
-    const link = (path: string, label: unknown, current: boolean) =>
-      html`<a href=${path} aria-current=${current ? 'page' : 'false'}>${label}</a>`;
     return html`
-      <header @click=${this.onLinkClick}>
-        <span class="brand">Fieldsync</span>
-        <nav aria-label="Main">
-          <ul>
-            <li>${link('/', 'Forms', r.name === 'forms' || r.name === 'new' || r.name === 'draft')}</li>
-            <li>
-              ${link(
-                '/outbox',
-                html`Outbox${
-                  this.pending
-                    ? html`<span class="badge" aria-label="${this.pending} not yet sent"
-                        >${this.pending}</span
-                      >`
-                    : nothing
-                }`,
-                r.name === 'outbox',
-              )}
-            </li>
-            <li>${link('/map', 'Map', r.name === 'map')}</li>
-            <li>${link('/diagnostics', 'Diagnostics', r.name === 'diagnostics')}</li>
-            ${
-              this.kiosk || this.session.me?.device?.kiosk
-                ? html`<li>${link('/kiosk/setup', 'Kiosk', r.name === 'kiosk-setup')}</li>`
-                : nothing
-            }
-            ${user ? html`<li>${link('/review', 'Review', r.name === 'review')}</li>` : nothing}
-            ${
-              user?.role === 'admin'
-                ? html`<li>${link('/devices', 'Devices', r.name === 'devices')}</li>
-                    <li>${link('/users', 'Users', r.name === 'users')}</li>`
-                : nothing
-            }
-            <li>
-              ${link(
-                '/signin',
-                user ? html`<span class="visually-hidden">Signed in as </span>${user.username}` : 'Sign in',
-                r.name === 'signin',
-              )}
-            </li>
-          </ul>
-        </nav>
-      </header>
+      <fs-app-nav
+        .route=${this.route}
+        .pending=${this.pending}
+        ?kiosk=${kiosk !== null}
+        @click=${this.onLinkClick}
+      ></fs-app-nav>
       <fs-session-expiry></fs-session-expiry>
       ${this.online ? nothing : html`<p class="status" role="status">Offline: everything you save is kept on this device and sent later.</p>`}
       ${this.referenceNote ? html`<p class="status" role="status">${this.referenceNote}</p>` : nothing}

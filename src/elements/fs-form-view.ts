@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { FieldDef, FormDef, ReferenceData } from '../../shared/forms.js';
 import type { Draft } from '../../shared/outbox.js';
-import type { Answers, ApiError, GeoPoint } from '../../shared/submission.js';
+import type { Answers, ApiError, GeoPoint, SubmissionPayload } from '../../shared/submission.js';
 import { isEmpty, isGeoPoint, validateAnswers, validateField } from '../../shared/validate.js';
 import { getDraft } from '../core/drafts.js';
 import { getPhoto } from '../core/photos.js';
@@ -312,15 +312,8 @@ export class FsFormView extends LitElement {
     // Saving deletes the draft: no draft write may land after that.
     await this.drafting.settle();
     try {
-      const stores = this.stores;
-      const payload = await buildSubmission(form, draft, this.answers, {
-        photo: (sha256) => getPhoto(sha256, stores),
-        deviceId: await getDeviceId(stores),
-        referenceVersion: (await getStoredReference(stores))?.etag ?? null,
-        appVersion: APP_VERSION,
-        now: new Date(),
-      });
-      await saveSubmission(payload, stores);
+      const payload = await this.build(form, draft, this.answers);
+      await saveSubmission(payload, this.stores);
       await this.drafting.close();
       this.saved = true;
       this.dispatchEvent(
@@ -343,6 +336,47 @@ export class FsFormView extends LitElement {
     this.dialog()?.close();
     await this.abandon();
     this.navigate('/', true);
+  }
+
+  /**
+   * Saves what was answered, and is valid, as an unfinished submission (a
+   * kiosk's form left half-filled, on a form whose whenAbandoned is
+   * "save"); resolves to false when nothing was answered, and nothing is
+   * saved. Fires submission-saved with detail { id, unfinished: true }.
+   */
+  async saveUnfinished(): Promise<boolean> {
+    const form = this.form;
+    const draft = this.draft;
+    if (!form || !draft || this.drafting.isClosed || this.saving) return false;
+    const kept: Answers = {};
+    for (const f of form.fields) {
+      const v = this.answers[f.name];
+      if (v !== undefined && !isEmpty(v) && validateField(f, v, this.lists, true) === null) kept[f.name] = v;
+    }
+    if (Object.keys(kept).length === 0) return false;
+    await this.drafting.settle();
+    const payload: SubmissionPayload = { ...(await this.build(form, draft, kept)), unfinished: true };
+    await saveSubmission(payload, this.stores);
+    await this.drafting.close();
+    this.dispatchEvent(
+      new CustomEvent('submission-saved', {
+        detail: { id: payload.id, unfinished: true },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+    return true;
+  }
+
+  private async build(form: FormDef, draft: Draft, answers: Answers): Promise<SubmissionPayload> {
+    const stores = this.stores;
+    return buildSubmission(form, draft, answers, {
+      photo: (sha256) => getPhoto(sha256, stores),
+      deviceId: await getDeviceId(stores),
+      referenceVersion: (await getStoredReference(stores))?.etag ?? null,
+      appVersion: APP_VERSION,
+      now: new Date(),
+    });
   }
 
   /** Deletes what was typed and its photos, without leaving; nothing is written after. */

@@ -53,7 +53,7 @@ export class FsKiosk extends LitElement {
     armOnInput: () => this.screen === 'form',
     idleMs: () => this.settings.idleSeconds * 1000,
     warnMs: () => this.settings.warnSeconds * 1000,
-    onTimeout: () => void this.startOver(),
+    onTimeout: () => void this.startOver(true),
   });
   readonly wakeLock = new WakeLockController(this);
 
@@ -130,13 +130,39 @@ export class FsKiosk extends LitElement {
     return this.renderRoot.querySelector('fs-form-view');
   }
 
-  /** The person left or gave up: what they typed (and its photos) goes, and the next one starts fresh. */
-  async startOver(): Promise<void> {
-    await this.formView?.abandon();
+  /**
+   * The person left or gave up: what they typed (and its photos) goes, and
+   * the next one starts fresh. Walked away (idle) on a form whose
+   * whenAbandoned is "save", what they validly answered is saved first, as
+   * an unfinished submission.
+   */
+  /** Whether the form shown keeps what a person who walked away answered. */
+  private get savesAbandoned(): boolean {
+    return this.formId !== null && startableVersion(this.reference, this.formId)?.whenAbandoned === 'save';
+  }
+
+  async startOver(walkedAway = false): Promise<void> {
+    const view = this.formView;
+    if (walkedAway && view && this.savesAbandoned) {
+      this.savingAbandoned = true;
+      try {
+        await view.saveUnfinished();
+      } catch (e) {
+        // Storage full or a photo gone: what cannot be kept goes, as it would have without the setting.
+        console.error('The unfinished form could not be saved', e);
+      } finally {
+        this.savingAbandoned = false;
+      }
+    }
+    await view?.abandon();
     this.fresh();
   }
 
+  /** An unfinished form is being saved: no thank-you for someone who walked away. */
+  private savingAbandoned = false;
+
   private readonly onSaved = (): void => {
+    if (this.savingAbandoned) return;
     // The shell hands the submission to the sender; here, the person is thanked and the form goes.
     this.idle.disarm();
     this.formId = null;
@@ -262,7 +288,8 @@ export class FsKiosk extends LitElement {
         <h2 id="idle-title">Still there?</h2>
         <p id="idle-text">
           Touch to continue. Otherwise this form starts over in
-          <strong>${this.idle.secondsLeft}</strong> seconds, and what was typed is deleted.
+          <strong>${this.idle.secondsLeft}</strong> seconds, and
+          ${this.savesAbandoned ? 'what was answered is saved, unfinished.' : 'what was typed is deleted.'}
         </p>
         <button type="button" class="primary" @click=${this.keepGoing}>Continue</button>
       </dialog>

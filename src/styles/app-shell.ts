@@ -10,56 +10,6 @@ export const appShellStyles = css`
     color: var(--fs-fg);
     background: var(--fs-bg);
   }
-  header {
-    display: flex;
-    flex-wrap: wrap;
-    align-items: center;
-    gap: 0.25rem 1rem;
-    padding: 0.25rem 0.75rem;
-    background: var(--fs-brand);
-    color: #fff;
-  }
-  .brand {
-    font-weight: 700;
-    font-size: 1.15rem;
-    margin-right: auto;
-  }
-  nav ul {
-    display: flex;
-    flex-wrap: wrap;
-    gap: 0.25rem;
-    list-style: none;
-    margin: 0;
-    padding: 0;
-  }
-  nav a {
-    display: inline-flex;
-    align-items: center;
-    gap: 0.35rem;
-    min-height: 44px;
-    min-width: 44px;
-    padding: 0 0.6rem;
-    color: #fff;
-    text-decoration: none;
-    border-radius: 0.5rem;
-    font-weight: 600;
-  }
-  nav a[aria-current='page'] {
-    background: rgb(255 255 255 / 0.2);
-  }
-  nav a:focus-visible {
-    outline: 3px solid #fff;
-    outline-offset: -3px;
-  }
-  .badge {
-    min-width: 1.5em;
-    padding: 0 0.4em;
-    border-radius: 1em;
-    background: #fff;
-    color: var(--fs-brand);
-    font-size: 0.85rem;
-    text-align: center;
-  }
   .status {
     padding: 0.5rem 0.75rem;
     background: var(--fs-warn-bg);

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { reviewFlags, type FlagLimits } from '../../shared/review-flags.js';
 import type { ReviewPage } from '../../shared/review.js';
-import type { SubmissionPayload } from '../../shared/submission.js';
+import type { ApiError, SubmissionPayload } from '../../shared/submission.js';
+import { randomUUID } from 'node:crypto';
 import { canonicalSubmission } from '../../server/canonical.js';
 import {
   configProblems,
@@ -125,6 +126,43 @@ describe('review flags on the server', () => {
       one.items.map((i) => i.submission.id),
       [far.id],
     );
+  });
+
+  it("takes a kiosk's unfinished submission of a form that allows it, flagged, and refuses one of any other", async () => {
+    const started: SubmissionPayload = {
+      ...validPayload([]),
+      formId: 'visitor-registration',
+      answers: { visitor_name: 'Wanjiru' },
+      location: null,
+      createdAt: new Date().toISOString(),
+      unfinished: true,
+    };
+    const taken = await putSubmission(server.app, started);
+    assert.equal(taken.statusCode, 201, taken.body);
+    const [item] = (await list(`id=${started.id}`)).items;
+    assert.equal(item!.submission.unfinished, true);
+    assert.deepEqual(item!.flags, [
+      {
+        code: 'unfinished',
+        message: 'Saved unfinished by a kiosk when its user walked away: 2 required questions unanswered.',
+      },
+    ]);
+
+    // Finished, the same answers are missing required ones.
+    const finished = { ...started, id: randomUUID(), unfinished: undefined };
+    const missing = await putSubmission(server.app, finished);
+    assert.equal(missing.statusCode, 422, missing.body);
+    // A form without whenAbandoned "save" takes no unfinished submission.
+    const visit = { ...householdVisit(), unfinished: true as const };
+    const refused = await putSubmission(server.app, visit);
+    assert.equal(refused.statusCode, 422, refused.body);
+    assert.deepEqual(
+      refused.json<ApiError>().problems?.map((p) => p.field),
+      ['unfinished'],
+    );
+    const wrong = await putSubmission(server.app, { ...started, id: randomUUID(), unfinished: false });
+    assert.equal(wrong.statusCode, 400, wrong.body);
+    assert.equal(wrong.json<ApiError>().field, 'unfinished');
   });
 
   it('works out at start-up the flags of submissions stored without', async () => {

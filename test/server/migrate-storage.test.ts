@@ -316,7 +316,7 @@ describe(`moving the stores: SQLite and folder → ${TARGET}`, () => {
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(
       run.stdout,
-      /The source holds 5 photos \(.*\), 3 form versions, 1 reference data revisions, 5 submissions, 3 review events\./,
+      /The source holds 5 photos \(.*\), 4 form versions, 1 reference data revisions, 5 submissions, 3 review events\./,
     );
     assert.match(run.stdout, /reference data +1 copied, 0 already there/);
     assert.match(run.stdout, /submissions +5 copied, 0 already there/);
@@ -335,6 +335,7 @@ describe(`moving the stores: SQLite and folder → ${TARGET}`, () => {
       from.forms.map((f) => [f.formId, f.version]),
       [
         ['household-visit', 1],
+        ['visitor-registration', 1],
         ['water-point-inspection', 1],
         ['water-point-inspection', 2],
       ],

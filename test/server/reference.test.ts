@@ -34,7 +34,11 @@ describe('GET /api/reference', () => {
       body.forms.find((f) => f.id === demoForm.id),
       demoForm,
     );
-    assert.deepEqual(body.forms.map((f) => f.id).sort(), ['household-visit', 'water-point-inspection']);
+    assert.deepEqual(body.forms.map((f) => f.id).sort(), [
+      'household-visit',
+      'visitor-registration',
+      'water-point-inspection',
+    ]);
     assert.deepEqual(body.lists.sites, JSON.parse(demoSites));
   });
 

@@ -159,6 +159,34 @@ describe('fs-kiosk', () => {
     expect(el.idle.phase).to.equal('off');
   });
 
+  it('saves what a person who walked away validly answered, unfinished, on a form configured so', async () => {
+    const s = testStores();
+    const saving = {
+      ...reference,
+      forms: reference.forms.map((f) =>
+        f.id === 'all-kinds' ? { ...f, whenAbandoned: 'save' as const } : f,
+      ),
+    };
+    const chosen = settings({ idleSeconds: 1, warnSeconds: 1 });
+    await putKioskSettings(chosen, s);
+    const el = await fixture<FsKiosk>(
+      html`<fs-kiosk .reference=${saving} .stores=${s} .settings=${chosen} .pending=${0}></fs-kiosk>`,
+    );
+    await waitUntil(() => byLabelOrNull(el, 'Name'), 'the fresh form');
+    await type(el, 'Name', 'Njeri');
+    // Not a number of pumps the form takes: left out of what is saved.
+    await type(el, 'Pumps', '99');
+    await waitUntil(() => idleDialog(el).open, 'the warning');
+    expect(visibleText(idleDialog(el))).to.contain('what was answered is saved, unfinished');
+    await waitUntil(async () => (await listSubmissions(s)).length === 1, 'the unfinished submission');
+    const [saved] = await listSubmissions(s);
+    expect(saved!.payload.unfinished).to.equal(true);
+    expect(saved!.payload.answers).to.deep.equal({ name: 'Njeri' });
+    await waitUntil(() => byLabelOrNull(el, 'Name')?.value === '', 'a fresh form');
+    expect(visibleText(el)).to.not.contain('Thank you');
+    expect(visibleText(el)).to.not.contain('Njeri');
+  });
+
   it('offers a short chooser when it serves several forms, with no timer until one is chosen', async () => {
     await setViewport({ width: 800, height: 1280 });
     const s = testStores();
