@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import type { FieldDef, FormDef, ReferenceData } from '../../shared/forms.js';
 import type { Draft } from '../../shared/outbox.js';
 import type { Answers, ApiError, GeoPoint, SubmissionPayload } from '../../shared/submission.js';
@@ -14,6 +14,14 @@ import { getSubmission, saveSubmission } from '../core/submissions.js';
 import { forgetPhotos } from '../core/housekeeping.js';
 import { distanceMetres } from '../../shared/geo.js';
 import { controlStyles } from '../styles/controls.js';
+import { formViewStyles } from '../styles/form-view.js';
+import {
+  correctionNotice,
+  keptAnswers,
+  returnedNotice,
+  troubleNotice,
+  versionNotice,
+} from '../forms/form-notices.js';
 import type { AnswerChangeDetail } from './fs-field.js';
 import './fs-field.js';
 import './fs-location-field.js';
@@ -25,12 +33,6 @@ import { DraftController } from '../forms/draft-controller.js';
 const RESORT_AFTER_M = 50;
 
 type Trouble = 'no-form' | 'no-draft' | 'no-version' | 'withdrawn';
-
-function describeAnswer(v: Answers[string]): string {
-  if (isGeoPoint(v)) return `${v.lat.toFixed(5)}, ${v.lon.toFixed(5)} (±${Math.round(v.accuracy)} m)`;
-  if (Array.isArray(v)) return v.join(', ');
-  return String(v);
-}
 
 /**
  * A form being filled in: a new one (`form-id`, newest version not withdrawn)
@@ -423,60 +425,11 @@ export class FsFormView extends LitElement {
   }
 
   private renderTrouble(trouble: 'no-form' | 'no-draft' | 'withdrawn') {
-    const title = this.reference?.forms.find((f) => f.id === this.formId)?.title ?? this.formId;
-    return html`${this.backLink()}
-      <div class="banner error" role="alert">
-        ${
-          trouble === 'no-form'
-            ? html`<p>There is no form “${this.formId}” on this device.</p>`
-            : trouble === 'withdrawn'
-              ? html`<p>
-                  The form “${title}” was withdrawn, so it can no longer be started. Unfinished ones already
-                  on this device can still be finished and sent.
-                </p>`
-              : html`<p>This unfinished form is no longer on this device: it was saved or discarded.</p>`
-        }
-      </div>`;
-  }
-
-  /** Why this draft's version is not the one a new form would get; nothing when it is. */
-  private renderVersionNotice(form: FormDef) {
-    const newest = startableVersion(this.reference, form.id);
-    const newer = newest && newest.version > form.version ? newest : undefined;
-    if (!newer && !form.withdrawn) return nothing;
-    return html`<p class="banner version-notice" role="note">
-      ${
-        newer
-          ? `A newer version of this form (version ${newer.version}) exists. This one stays on version ${form.version}, the version it was started on, so its answers keep their meaning; forms you start from now on use version ${newer.version}.`
-          : `Version ${form.version} of this form was withdrawn: no new ones can be started, but this one can still be finished, saved and sent.`
-      }
-    </p>`;
+    return html`${this.backLink()}${troubleNotice(trouble, this.formId ?? '', this.reference)}`;
   }
 
   private renderLostVersion(draft: Draft) {
-    const title = this.reference?.forms.find((f) => f.id === draft.formId)?.title ?? draft.formId;
-    const entries = Object.entries(draft.answers).filter(([, v]) => !isEmpty(v));
-    return html`${this.backLink()}
-      <h1>${title}</h1>
-      <div class="banner error" role="alert">
-        <p>
-          This draft was started on version ${draft.formVersion} of “${title}”, which is no longer on this
-          device, so it cannot be shown or saved. Its answers are kept: connect to the network to update the
-          forms, or ask your coordinator.
-        </p>
-      </div>
-      ${
-        entries.length
-          ? html`<h2>Answers kept</h2>
-              <dl class="kept">
-                ${entries.map(
-                  ([k, v]) =>
-                    html`<dt>${k}</dt>
-                      <dd>${describeAnswer(v)}</dd>`,
-                )}
-              </dl>`
-          : nothing
-      }
+    return html`${this.backLink()}${keptAnswers(draft, this.reference)}
       <div class="actions">
         <button type="button" class="danger" @click=${() => this.dialog()?.showModal()}>Discard</button>
       </div>
@@ -492,19 +445,9 @@ export class FsFormView extends LitElement {
       <h1>${form.title}</h1>
       ${form.description ? html`<p class="description">${form.description}</p>` : nothing}
       <p class="meta">Version ${form.version} · <span aria-hidden="true">*</span> required</p>
-      ${this.renderVersionNotice(form)}
-      ${draft.correcting ? this.renderCorrection(otherServerProblems) : nothing}
-      ${
-        draft.correctionOf
-          ? html`<section class="banner" aria-labelledby="returned-title">
-              <h2 id="returned-title">Correct a returned submission</h2>
-              <p>
-                ${this.returned?.comment ? html`${this.returned.by} asks: ${this.returned.comment}` : 'A reviewer returned it.'}
-              </p>
-              <p>Saving sends your correction as a new submission, linked to the one returned.</p>
-            </section>`
-          : nothing
-      }
+      ${versionNotice(form, this.reference)}
+      ${draft.correcting ? correctionNotice(this.rejection, otherServerProblems) : nothing}
+      ${draft.correctionOf ? returnedNotice(this.returned) : nothing}
       <form novalidate @submit=${(e: Event) => (e.preventDefault(), void this.save())}>
         <div class="fields" @answer-change=${this.onAnswerChange} @location-fix=${this.onLocationFix}>
           ${form.fields.map((f) => html`<div class="q">${this.renderField(f, server)}</div>`)}
@@ -540,22 +483,6 @@ export class FsFormView extends LitElement {
   }
 
   private readonly onLocationFix = (e: CustomEvent<{ point: GeoPoint }>) => this.onFix(e.detail.point);
-
-  private renderCorrection(others: [string, string][]) {
-    const r = this.rejection;
-    return html`<section class="banner" aria-labelledby="correction-title">
-      <h2 id="correction-title">Correct this submission</h2>
-      <p>${r ? html`The server refused it: ${r.message}` : 'The server refused this submission.'}</p>
-      ${
-        others.length
-          ? html`<ul>
-              ${others.map(([field, message]) => html`<li>${field}: ${message}</li>`)}
-            </ul>`
-          : nothing
-      }
-      <p>Fix the answers marked below, then save again.</p>
-    </section>`;
-  }
 
   private renderField(f: FieldDef, server: Map<string, string>) {
     const message = this.messageFor(f, server);
@@ -614,86 +541,7 @@ export class FsFormView extends LitElement {
     </dialog>`;
   }
 
-  static override styles = [
-    controlStyles,
-    css`
-      :host {
-        max-width: 48rem;
-        margin: 0 auto;
-      }
-      /* Read from a metre away, tapped standing: larger text and 48 px targets, down into each question. */
-      :host([kiosk]) {
-        --_target: 48px;
-        font-size: 1.2rem;
-      }
-      :host([kiosk]) :is(fs-field, fs-photo-field, fs-location-field) {
-        --_target: 48px;
-        font-size: 1.15rem;
-      }
-      h1 {
-        margin: 0.5rem 0 0.25rem;
-        font-size: 1.5rem;
-        line-height: 1.2;
-      }
-      .description,
-      .meta {
-        margin: 0 0 0.5rem;
-      }
-      .meta {
-        color: var(--_muted);
-      }
-      .back {
-        display: inline-flex;
-        align-items: center;
-        min-height: var(--_target);
-        color: var(--_brand);
-        font-weight: 700;
-      }
-      .fields {
-        display: grid;
-        gap: 1.25rem;
-        margin: 1rem 0;
-      }
-      .q {
-        padding-bottom: 1.25rem;
-        border-bottom: 1px solid var(--_border);
-      }
-      .outcome .banner {
-        margin: 0.5rem 0;
-        font-weight: 700;
-      }
-      .actions button[type='submit'] {
-        flex: 1 1 12rem;
-      }
-      .autosave {
-        color: var(--_muted);
-        font-size: 0.95rem;
-      }
-      .problem {
-        color: var(--_danger);
-        font-weight: 700;
-      }
-      .banner h2 {
-        margin: 0 0 0.25rem;
-        font-size: 1.15rem;
-      }
-      .banner p {
-        margin: 0.25rem 0;
-      }
-      .kept {
-        display: grid;
-        grid-template-columns: max-content 1fr;
-        gap: 0.25rem 1rem;
-      }
-      .kept dt {
-        font-weight: 700;
-      }
-      .kept dd {
-        margin: 0;
-        overflow-wrap: anywhere;
-      }
-    `,
-  ];
+  static override styles = [controlStyles, formViewStyles];
 }
 
 customElements.define('fs-form-view', FsFormView);
