@@ -34,6 +34,7 @@ const base: ReviewQuery = {
   correctionOf: null,
   ids: null,
   flagged: false,
+  textCodes: [],
   sort: 'received',
   after: null,
   since: null,

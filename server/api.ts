@@ -94,8 +94,8 @@ export default async function api(fastify: FastifyInstance, opts: ApiOptions): P
     reference: opts.reference,
     flagSettings: opts.flagSettings,
   });
-  await fastify.register(reviewRoutes, { repo, clock });
-  await fastify.register(liveRoutes, { repo, clock });
+  await fastify.register(reviewRoutes, { repo, clock, reference: opts.reference });
+  await fastify.register(liveRoutes, { repo, clock, reference: opts.reference });
   await fastify.register(exportRoutes, {
     repo,
     photos: opts.photos,

@@ -16,6 +16,7 @@ import {
 import { badRequest, conflict } from './errors.js';
 import { checkComment } from './review.js';
 import { readReviewQuery, type ReviewQueryString } from './review-query.js';
+import type { LabelCodes } from './label-search.js';
 import type { UserRecord } from './storage/accounts.js';
 import type { Repository } from './storage/repository.js';
 import type { ReviewQuery } from './storage/review-listing.js';
@@ -25,13 +26,18 @@ export async function countForReview(
   repo: Repository,
   user: UserRecord,
   qs: ReviewQueryString,
+  labels: LabelCodes,
 ): Promise<ReviewCount> {
-  const query = readReviewQuery(user, qs);
+  const query = readReviewQuery(user, qs, labels);
   const { seq: upTo } = await repo.livePosition();
   return { count: await repo.countForReview(query, upTo), upTo };
 }
 
-function setOf(user: UserRecord, request: BulkReviewRequest): { query: ReviewQuery; upTo: number } {
+function setOf(
+  user: UserRecord,
+  request: BulkReviewRequest,
+  labels: LabelCodes,
+): { query: ReviewQuery; upTo: number } {
   if ((request.filter === undefined) === (request.ids === undefined))
     throw badRequest('Give either the filter or the ids of the submissions selected, not both.', 'filter');
   if (request.ids !== undefined) {
@@ -40,7 +46,7 @@ function setOf(user: UserRecord, request: BulkReviewRequest): { query: ReviewQue
         `Select from 1 to ${MAX_SELECTED} submissions, or review all that match the filter.`,
         'ids',
       );
-    const query = { ...readReviewQuery(user, {}), ids: [...new Set(request.ids)] };
+    const query = { ...readReviewQuery(user, {}, labels), ids: [...new Set(request.ids)] };
     return { query, upTo: request.upTo ?? Number.MAX_SAFE_INTEGER };
   }
   if (request.upTo === undefined)
@@ -49,7 +55,7 @@ function setOf(user: UserRecord, request: BulkReviewRequest): { query: ReviewQue
   const filter: ReviewQueryString = { ...request.filter };
   delete filter.cursor;
   delete filter.limit;
-  return { query: readReviewQuery(user, filter), upTo: request.upTo };
+  return { query: readReviewQuery(user, filter, labels), upTo: request.upTo };
 }
 
 const count = (n: number): string => n.toLocaleString('en');
@@ -60,9 +66,10 @@ export async function bulkReview(
   user: UserRecord,
   request: BulkReviewRequest,
   now: Date,
+  labels: LabelCodes,
 ): Promise<BulkReviewOutcome> {
   const comment = checkComment(request);
-  const { query, upTo } = setOf(user, request);
+  const { query, upTo } = setOf(user, request, labels);
   const outcome = await repo.withTransaction(async (tx) => {
     await tx.lockReviews();
     const done = await tx.bulkReview(query, upTo, {

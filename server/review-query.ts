@@ -8,6 +8,7 @@ import { isIsoDateTime } from '../shared/validate.js';
 import { badRequest } from './errors.js';
 import type { UserRecord } from './storage/accounts.js';
 import type { ReviewCursor, ReviewQuery } from './storage/review-listing.js';
+import type { LabelCodes } from './label-search.js';
 
 /** GET /api/review/submissions's query parameters, as strings (the schema bounds their lengths). */
 export interface ReviewQueryString {
@@ -71,7 +72,7 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], name: str
 }
 
 /** The query a reviewer's parameters ask for, within the forms they review. */
-export function readReviewQuery(user: UserRecord, qs: ReviewQueryString): ReviewQuery {
+export function readReviewQuery(user: UserRecord, qs: ReviewQueryString, labels: LabelCodes): ReviewQuery {
   const sort = qs.sort ? oneOf(qs.sort, REVIEW_SORTS, 'sort') : 'received';
   const limit = qs.limit === undefined ? DEFAULT_REVIEW_PAGE : Number(qs.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_REVIEW_PAGE)
@@ -95,6 +96,7 @@ export function readReviewQuery(user: UserRecord, qs: ReviewQueryString): Review
     capturedFrom: instant(qs.capturedFrom, 'capturedFrom'),
     capturedBefore: instant(qs.capturedBefore, 'capturedBefore'),
     text: text === '' ? null : text,
+    textCodes: text === '' ? [] : labels(text),
     correctionOf: qs.correctionOf || null,
     ids: qs.id ? [qs.id] : null,
     flagged: qs.flagged === 'true',

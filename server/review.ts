@@ -18,6 +18,7 @@ import {
 import { userMayReview } from './auth/users.js';
 import { badRequest, conflict, notFound } from './errors.js';
 import { encodeReviewCursor, readReviewQuery, type ReviewQueryString } from './review-query.js';
+import type { LabelCodes } from './label-search.js';
 import { toServerSubmission } from './submissions.js';
 import type { UserRecord } from './storage/accounts.js';
 import type { Repository } from './storage/repository.js';
@@ -89,8 +90,9 @@ export async function reviewPage(
   repo: Repository,
   user: UserRecord,
   qs: ReviewQueryString,
+  labels: LabelCodes,
 ): Promise<ReviewPage> {
-  const query = readReviewQuery(user, qs);
+  const query = readReviewQuery(user, qs, labels);
   const { items, next } = await repo.listForReview(query);
   return {
     items: items.map((i) => ({
@@ -139,8 +141,9 @@ export async function reviewPoints(
   repo: Repository,
   user: UserRecord,
   qs: ReviewQueryString,
+  labels: LabelCodes,
 ): Promise<ReviewPoints> {
-  const { points, more } = await repo.pointsForReview(readReviewQuery(user, qs), MAX_REVIEW_POINTS);
+  const { points, more } = await repo.pointsForReview(readReviewQuery(user, qs, labels), MAX_REVIEW_POINTS);
   return { points, truncated: more };
 }
 

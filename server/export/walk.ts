@@ -8,6 +8,7 @@ import type { ReviewState } from '../../shared/review.js';
 import type { CurrentReference } from '../current-reference.js';
 import { badRequest } from '../errors.js';
 import { readReviewQuery, type ReviewQueryString } from '../review-query.js';
+import type { LabelCodes } from '../label-search.js';
 import { reviewQueryString } from '../review-schemas.js';
 import type { UserRecord } from '../storage/accounts.js';
 import type { Repository, StoredSubmission } from '../storage/repository.js';
@@ -27,13 +28,18 @@ export const exportQueryString = {
 };
 
 /** The listing's query for these parameters and this reviewer; 400 without a form when one is needed. */
-export function readExportQuery(user: UserRecord, qs: ExportQueryString, formNeeded: boolean): ReviewQuery {
+export function readExportQuery(
+  user: UserRecord,
+  qs: ExportQueryString,
+  formNeeded: boolean,
+  labels: LabelCodes,
+): ReviewQuery {
   if (formNeeded && !qs.form)
     throw badRequest(
       'Choose a form (the query parameter "form"): the columns of this export are the questions of one form.',
       'form',
     );
-  return readReviewQuery(user, qs);
+  return readReviewQuery(user, qs, labels);
 }
 
 /** One exported submission. */

@@ -8,11 +8,15 @@ import { apiErrors } from '../response-schemas.js';
 import { LiveReader, decodePosition } from '../review-live.js';
 import { readReviewQuery, type ReviewQueryString } from '../review-query.js';
 import type { Repository } from '../storage/repository.js';
+import type { CurrentReference } from '../current-reference.js';
+import { labelCodesOf } from '../label-search.js';
 import { REVIEWERS } from '../auth/guard.js';
 
 export interface LiveRoutesOptions {
   repo: Repository;
   clock: () => Date;
+  /** For searching choice answers by their labels. */
+  reference: CurrentReference;
 }
 
 const liveSchema = {
@@ -27,7 +31,7 @@ const outboxesSchema = { response: { 200: deviceOutboxList, ...apiErrors(401, 40
 
 /** The review screen's live stream, and what devices report of their outboxes. */
 export default async function liveRoutes(fastify: FastifyInstance, opts: LiveRoutesOptions): Promise<void> {
-  const { repo, clock } = opts;
+  const { repo, clock, reference } = opts;
   const streams = new Set<LiveStream>();
 
   // Open streams would keep the server from closing: they end first.
@@ -43,7 +47,7 @@ export default async function liveRoutes(fastify: FastifyInstance, opts: LiveRou
     async (request, reply) => {
       const { user, session } = await request.caller();
       if (!user || !session) throw new Error('The guard lets only signed-in reviewers here.');
-      const query = readReviewQuery(user, request.query);
+      const query = readReviewQuery(user, request.query, await labelCodesOf(reference));
       // The browser's own reconnection says where it got to; a client starting afresh may say so in ?after.
       const lastId = request.headers['last-event-id'] ?? request.query.after;
       const position =

@@ -26,11 +26,15 @@ import {
 } from '../review-schemas.js';
 import { idParamsSchema } from '../schemas.js';
 import type { Repository } from '../storage/repository.js';
+import type { CurrentReference } from '../current-reference.js';
+import { labelCodesOf } from '../label-search.js';
 import { REVIEWERS } from '../auth/guard.js';
 
 export interface ReviewRoutesOptions {
   repo: Repository;
   clock: () => Date;
+  /** For searching choice answers by their labels. */
+  reference: CurrentReference;
 }
 
 const postSchema = {
@@ -92,7 +96,7 @@ export default async function reviewRoutes(
   fastify: FastifyInstance,
   opts: ReviewRoutesOptions,
 ): Promise<void> {
-  const { repo, clock } = opts;
+  const { repo, clock, reference } = opts;
 
   fastify.post<{ Params: { id: string }; Body: ReviewRequest }>(
     '/submissions/:id/reviews',
@@ -126,7 +130,7 @@ export default async function reviewRoutes(
     async (request, reply) => {
       const { user } = await request.caller();
       if (!user) throw new Error('The guard lets only signed-in reviewers here.');
-      const page = await reviewPage(repo, user, request.query);
+      const page = await reviewPage(repo, user, request.query, await labelCodesOf(reference));
       return reply.header('cache-control', 'no-store').send(page);
     },
   );
@@ -139,7 +143,9 @@ export default async function reviewRoutes(
     async (request, reply) => {
       const { user } = await request.caller();
       if (!user) throw new Error('The guard lets only signed-in reviewers here.');
-      const body = JSON.stringify(await reviewPoints(repo, user, request.query));
+      const body = JSON.stringify(
+        await reviewPoints(repo, user, request.query, await labelCodesOf(reference)),
+      );
       const encoding = preferredEncoding(request.headers['accept-encoding']);
       void reply
         .header('cache-control', 'no-store')
@@ -162,7 +168,7 @@ export default async function reviewRoutes(
     async (request, reply) => {
       const { user } = await request.caller();
       if (!user) throw new Error('The guard lets only signed-in reviewers here.');
-      const counted = await countForReview(repo, user, request.query);
+      const counted = await countForReview(repo, user, request.query, await labelCodesOf(reference));
       return reply.header('cache-control', 'no-store').send(counted);
     },
   );
@@ -173,7 +179,7 @@ export default async function reviewRoutes(
     async (request, reply) => {
       const { user } = await request.caller();
       if (!user) throw new Error('The guard lets only signed-in reviewers here.');
-      const outcome = await bulkReview(repo, user, request.body, clock());
+      const outcome = await bulkReview(repo, user, request.body, clock(), await labelCodesOf(reference));
       return reply.header('cache-control', 'no-store').send(outcome);
     },
   );

@@ -29,6 +29,8 @@ export interface ReviewQuery {
   capturedBefore: string | null;
   /** Case-insensitive text within any answer. */
   text: string | null;
+  /** Choice codes whose labels hold the text: an answer that is one of them matches too. */
+  textCodes: readonly string[];
   /** Only the corrections of this submission. */
   correctionOf: string | null;
   /** Only these submissions (rows a reviewer selected). */
@@ -58,8 +60,12 @@ export interface ReviewListingDialect {
   /** "column is one of the list bound at $n", and how the list is bound. */
   inList(column: string, param: string): string;
   bindList(list: readonly string[]): unknown;
-  /** "some answer's text matches the LIKE pattern bound at $n", case-insensitive. */
-  answersMatch(param: string): string;
+  /**
+   * "some answer's text matches the LIKE pattern bound at $n",
+   * case-insensitive, or, when codes are bound, some answer is one of those
+   * codes or a list holding one.
+   */
+  answersMatch(param: string, codes: string | null): string;
   /** The submission's location object ({lat, lon, …}) from s.payload, as JSON text or parsed; null for none. */
   location: string;
 }
@@ -83,7 +89,10 @@ export function filterConditions(q: ReviewQuery, dialect: ReviewListingDialect, 
   if (q.deviceId !== null) where.push(`s.sent_by = ${bind(q.deviceId)}`);
   if (q.capturedFrom !== null) where.push(`s.captured_at >= ${bind(q.capturedFrom)}`);
   if (q.capturedBefore !== null) where.push(`s.captured_at < ${bind(q.capturedBefore)}`);
-  if (q.text !== null) where.push(dialect.answersMatch(bind(containsPattern(q.text))));
+  if (q.text !== null) {
+    const codes = q.textCodes.length ? bind(dialect.bindList(q.textCodes)) : null;
+    where.push(dialect.answersMatch(bind(containsPattern(q.text)), codes));
+  }
   if (q.correctionOf !== null) where.push(`s.correction_of = ${bind(q.correctionOf)}`);
   if (q.ids !== null) where.push(dialect.inList('s.id', bind(dialect.bindList(q.ids))));
   // As the partial index submissions_flagged says it, so that both planners use it.

@@ -122,6 +122,19 @@ describe('the review listing', () => {
     assert.deepEqual(ids(await list('state=approved&form=household-visit&device=' + phone.id)), idsOf(1));
   });
 
+  it('finds choice answers by the labels the table shows, not only by their stored codes', async () => {
+    // "vlg_00001" in a list of 20,000 villages, and "needs_repair" among a question's own choices.
+    assert.deepEqual(ids(await list('q=abubuya%20central')), idsOf(4, 1));
+    assert.deepEqual(ids(await list('q=Needs%20repair')), idsOf(3, 2, 0));
+    assert.deepEqual(ids(await list('q=Needs%20repair&state=received')), idsOf(3));
+    const counted = await as(
+      server.app,
+      { session: admin },
+      { method: 'GET', url: '/api/review/count?q=Abubuya%20Central' },
+    );
+    assert.equal(counted.json<{ count: number }>().count, 2);
+  });
+
   it("shows a supervisor only their forms' submissions, whatever the filter asks", async () => {
     assert.deepEqual(ids(await list('', households)), idsOf(4, 1));
     assert.deepEqual(ids(await list('form=water-point-inspection', households)), []);

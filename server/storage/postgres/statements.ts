@@ -73,8 +73,12 @@ const POSTGRES_REVIEWS: ReviewDialect = {
   inList: (column, param) => `${column} = ANY(${param}::text[])`,
   bindList: (list) => list,
   location: "s.payload::jsonb -> 'location'",
-  answersMatch: (param) =>
-    `EXISTS (SELECT 1 FROM jsonb_each_text(s.payload::jsonb -> 'answers') a WHERE a.value ILIKE ${param})`,
+  answersMatch: (param, codes) =>
+    codes === null
+      ? `EXISTS (SELECT 1 FROM jsonb_each_text(s.payload::jsonb -> 'answers') a WHERE a.value ILIKE ${param})`
+      : // ?| holds for a string that is one of the codes, and for a list holding one.
+        `EXISTS (SELECT 1 FROM jsonb_each(s.payload::jsonb -> 'answers') a
+           WHERE a.value #>> '{}' ILIKE ${param} OR a.value ?| ${codes}::text[])`,
   async afterImport(session) {
     await session.query(
       "SELECT setval(pg_get_serial_sequence('review_events', 'id'), (SELECT max(id) FROM review_events))",

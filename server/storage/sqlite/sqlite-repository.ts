@@ -23,8 +23,14 @@ const SQLITE_REVIEWS: ReviewDialect = {
   bindList: (list) => JSON.stringify(list),
   // LIKE is case-insensitive for ASCII; a choice list's array is matched in its JSON text.
   location: "json_extract(s.payload, '$.location')",
-  answersMatch: (param) =>
-    `EXISTS (SELECT 1 FROM json_each(s.payload, '$.answers') a WHERE a.value LIKE ${param} ESCAPE '\\')`,
+  answersMatch: (param, codes) =>
+    `EXISTS (SELECT 1 FROM json_each(s.payload, '$.answers') a WHERE a.value LIKE ${param} ESCAPE '\\'${
+      codes === null
+        ? ''
+        : ` OR a.value IN (SELECT value FROM json_each(${codes}))
+            OR (a.type = 'array' AND EXISTS (SELECT 1 FROM json_each(a.value) m
+                WHERE m.value IN (SELECT value FROM json_each(${codes}))))`
+    })`,
 };
 
 function operations(db: DB): Operations {
