@@ -81,22 +81,22 @@ export async function forgetSent(s: Stores = defaultStores): Promise<number> {
   if (unreadable.length) return 0;
   const sent = records.filter(delivered);
   if (sent.length === 0) return 0;
-  const deleted: StoredSubmission[] = [];
+  // Photos first: should the page go in between, the records are still there, still sent, for the next time.
+  await deleteUnused(
+    new Set(sent.flatMap((r) => r.payload.photos.map((p) => p.sha256))),
+    records.filter((r) => !delivered(r)),
+    s,
+  );
+  let deleted = 0;
   await s.submissions('readwrite', async (store) => {
     for (const r of sent) {
       const current = readStoredSubmission(await promisifyRequest(store.get(r.payload.id)));
       if (current && delivered(current)) {
         store.delete(r.payload.id);
-        deleted.push(current);
+        deleted++;
       }
     }
     return promisifyRequest(store.transaction);
   });
-  const gone = new Set(deleted.map((r) => r.payload.id));
-  await deleteUnused(
-    new Set(deleted.flatMap((r) => r.payload.photos.map((p) => p.sha256))),
-    records.filter((r) => !gone.has(r.payload.id)),
-    s,
-  );
-  return deleted.length;
+  return deleted;
 }

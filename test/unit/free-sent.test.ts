@@ -6,7 +6,7 @@ import { putDraft } from '../../src/core/drafts.js';
 import { forgetSent, freeSentPhotos, getFreeSentPhotosAfterDays } from '../../src/core/free-sent.js';
 import '../../src/elements/fs-free-sent-setting.js';
 import type { FsFreeSentSetting } from '../../src/elements/fs-free-sent-setting.js';
-import { photoHashes, putPhoto } from '../../src/core/photos.js';
+import { deletePhotos, photoHashes, putPhoto } from '../../src/core/photos.js';
 import type { Stores } from '../../src/core/stores.js';
 import { listSubmissions, saveSubmission, updateSubmission } from '../../src/core/submissions.js';
 import { demoPayload, makeStoredPhoto, testStores } from '../support/fixtures.js';
@@ -87,6 +87,15 @@ describe('freeing sent submissions', () => {
     );
     expect((await photoHashes(s)).sort()).to.deep.equal([c!.sha256, d!.sha256].sort());
     expect(await forgetSent(s)).to.equal(0);
+  });
+
+  it('deletes a sent record whose photos an interrupted tidy-up already deleted', async () => {
+    const s = testStores();
+    const p = await makeStoredPhoto(72);
+    await stored(s, [p], 'sent', Date.now());
+    await deletePhotos([p.sha256], s);
+    expect(await forgetSent(s)).to.equal(1);
+    expect(await listSubmissions(s)).to.deep.equal([]);
   });
 
   it('frees nothing while a record this version cannot read might need any photo', async () => {
