@@ -130,17 +130,17 @@ export class FsKiosk extends LitElement {
     return this.renderRoot.querySelector('fs-form-view');
   }
 
+  /** Whether the form shown keeps what a person who walked away answered. */
+  private get savesAbandoned(): boolean {
+    return this.formId !== null && startableVersion(this.reference, this.formId)?.whenAbandoned === 'save';
+  }
+
   /**
    * The person left or gave up: what they typed (and its photos) goes, and
    * the next one starts fresh. Walked away (idle) on a form whose
    * whenAbandoned is "save", what they validly answered is saved first, as
    * an unfinished submission.
    */
-  /** Whether the form shown keeps what a person who walked away answered. */
-  private get savesAbandoned(): boolean {
-    return this.formId !== null && startableVersion(this.reference, this.formId)?.whenAbandoned === 'save';
-  }
-
   async startOver(walkedAway = false): Promise<void> {
     const view = this.formView;
     if (walkedAway && view && this.savesAbandoned) {
