@@ -5,6 +5,7 @@
  * PostgreSQL (a throwaway cluster). Timed at the repository, the server's
  * own time without HTTP. Printed, not asserted.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,17 @@ import type { ReviewQuery } from '../server/storage/review-listing.js';
 import type { Repository } from '../server/storage/repository.js';
 import { openStores } from '../server/storage/stores.js';
 import { startCluster } from '../test/server/postgres-cluster.js';
+import type { Choice } from '../shared/forms.js';
+import { codesLabelled } from '../server/label-search.js';
+import { DEMO_FORMS_DIR } from '../test/server/helpers.js';
 import { benchDatabase, seedSubmissions } from './seed-submissions.js';
+
+const villages = JSON.parse(readFileSync(join(DEMO_FORMS_DIR, 'lists', 'villages.json'), 'utf8')) as Choice[];
+/** A search by a village's label, as the table's search box sends it: the text and the codes it names. */
+const byLabel = (text: string): Partial<ReviewQuery> => ({
+  text,
+  textCodes: codesLabelled({ forms: [], lists: { villages } }, text),
+});
 
 const COUNT = Number(process.env.REVIEW_BENCH_COUNT ?? 100_000);
 const RUNS = 7;
@@ -64,6 +75,7 @@ async function measure(label: string, repo: Repository): Promise<void> {
     ['form + state = received', { formId: 'household-visit', states: ['received'] }],
     ['text, a word in 1 of 10,000', { text: 'Rare' }],
     ['text, a word in 1 of 10', { text: 'Achieng' }],
+    ['village by label, 1 of 20,000', byLabel('Abubuya Central')],
     ['newest captured first', { sort: 'captured' }],
     [
       'captured in one week',
