@@ -30,6 +30,7 @@ import { recovery } from './recovery.js';
 import { reviewListing } from './review-listing.js';
 import { exportBench } from './export.js';
 import { reviewScreen } from './review-screen.js';
+import { drainVersusWorkbox } from './drain-vs-workbox.js';
 
 const appDir = join(root, 'dist/app');
 
@@ -893,6 +894,7 @@ try {
   if (wanted('export')) await exportBench();
   if (wanted('save')) await savingWithPhotos(await browser());
   if (wanted('drain')) await draining(await browser());
+  if (wanted('drain-workbox')) await drainVersusWorkbox(await browser());
   if (wanted('recovery')) await recovery(await browser());
   if (wanted('village-search')) await villageSearch(await browser());
   if (wanted('reference-store')) await storingReference(await browser());
