@@ -374,7 +374,11 @@ describe('offline map areas', () => {
       expect(done.error).to.equal(undefined);
       expect(done.tilesDone).to.equal(area.tileCount);
       const missing = urlsOf(KISUMU, 12, 14).filter((u) => !kept.includes(u));
-      expect((await tileRequests()).map((r) => tileUrl(config(), r)).sort()).to.deep.equal(missing);
+      // A tile whose first try met a connection the server dropped while down may be asked for again
+      // (retried, as it should be); a tile already kept is never asked for.
+      const asked = (await tileRequests()).map((r) => tileUrl(config(), r));
+      expect([...new Set(asked)].sort()).to.deep.equal(missing);
+      for (const url of missing) expect(asked.filter((u) => u === url).length, url).to.be.at.most(2);
       expect(await savedUrls()).to.deep.equal(urlsOf(KISUMU, 12, 14));
       expect(await get(area.id, s.areas)).to.deep.equal(done);
     });
