@@ -48,8 +48,17 @@ export function codesLabelled(data: ReferenceData, text: string): string[] {
   return [...codes];
 }
 
-/** The lookup over the current reference data. */
-export async function labelCodesOf(reference: CurrentReference): Promise<LabelCodes> {
+const NO_LABELS: LabelCodes = () => [];
+
+/**
+ * The lookup for a search over the current reference data; read (a
+ * database round trip) only when there is text to search for.
+ */
+export async function labelCodesFor(
+  reference: CurrentReference,
+  text: string | undefined,
+): Promise<LabelCodes> {
+  if (!text?.trim()) return NO_LABELS;
   const { data } = await reference.current();
-  return (text) => codesLabelled(data, text);
+  return (t) => codesLabelled(data, t);
 }

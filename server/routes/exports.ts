@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { requestOrigin, REVIEWERS } from '../auth/guard.js';
 import type { CurrentReference } from '../current-reference.js';
-import { labelCodesOf } from '../label-search.js';
+import { labelCodesFor } from '../label-search.js';
 import { photoLink } from '../export/answers.js';
 import { csvText, exportFileName, planCsv } from '../export/csv.js';
 import { geoJsonText, planGeoJson } from '../export/geojson.js';
@@ -95,7 +95,12 @@ export default async function exportRoutes(
       async (request, reply) => {
         const { user } = await request.caller();
         if (!user) throw new Error('The guard lets only signed-in reviewers here.');
-        const query = readExportQuery(user, request.query, kind.formNeeded, await labelCodesOf(reference));
+        const query = readExportQuery(
+          user,
+          request.query,
+          kind.formNeeded,
+          await labelCodesFor(reference, request.query.q),
+        );
         const file = await kind.plan(query, requestOrigin(request, publicOrigin));
         await sendExport(request, reply, { ...file, name: exportFileName(query.formId, clock(), extension) });
       },

@@ -9,7 +9,7 @@ import { LiveReader, decodePosition } from '../review-live.js';
 import { readReviewQuery, type ReviewQueryString } from '../review-query.js';
 import type { Repository } from '../storage/repository.js';
 import type { CurrentReference } from '../current-reference.js';
-import { labelCodesOf } from '../label-search.js';
+import { labelCodesFor } from '../label-search.js';
 import { REVIEWERS } from '../auth/guard.js';
 
 export interface LiveRoutesOptions {
@@ -47,7 +47,7 @@ export default async function liveRoutes(fastify: FastifyInstance, opts: LiveRou
     async (request, reply) => {
       const { user, session } = await request.caller();
       if (!user || !session) throw new Error('The guard lets only signed-in reviewers here.');
-      const query = readReviewQuery(user, request.query, await labelCodesOf(reference));
+      const query = readReviewQuery(user, request.query, await labelCodesFor(reference, request.query.q));
       // The browser's own reconnection says where it got to; a client starting afresh may say so in ?after.
       const lastId = request.headers['last-event-id'] ?? request.query.after;
       const position =

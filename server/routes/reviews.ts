@@ -27,7 +27,7 @@ import {
 import { idParamsSchema } from '../schemas.js';
 import type { Repository } from '../storage/repository.js';
 import type { CurrentReference } from '../current-reference.js';
-import { labelCodesOf } from '../label-search.js';
+import { labelCodesFor } from '../label-search.js';
 import { REVIEWERS } from '../auth/guard.js';
 
 export interface ReviewRoutesOptions {
@@ -130,7 +130,12 @@ export default async function reviewRoutes(
     async (request, reply) => {
       const { user } = await request.caller();
       if (!user) throw new Error('The guard lets only signed-in reviewers here.');
-      const page = await reviewPage(repo, user, request.query, await labelCodesOf(reference));
+      const page = await reviewPage(
+        repo,
+        user,
+        request.query,
+        await labelCodesFor(reference, request.query.q),
+      );
       return reply.header('cache-control', 'no-store').send(page);
     },
   );
@@ -144,7 +149,7 @@ export default async function reviewRoutes(
       const { user } = await request.caller();
       if (!user) throw new Error('The guard lets only signed-in reviewers here.');
       const body = JSON.stringify(
-        await reviewPoints(repo, user, request.query, await labelCodesOf(reference)),
+        await reviewPoints(repo, user, request.query, await labelCodesFor(reference, request.query.q)),
       );
       const encoding = preferredEncoding(request.headers['accept-encoding']);
       void reply
@@ -168,7 +173,12 @@ export default async function reviewRoutes(
     async (request, reply) => {
       const { user } = await request.caller();
       if (!user) throw new Error('The guard lets only signed-in reviewers here.');
-      const counted = await countForReview(repo, user, request.query, await labelCodesOf(reference));
+      const counted = await countForReview(
+        repo,
+        user,
+        request.query,
+        await labelCodesFor(reference, request.query.q),
+      );
       return reply.header('cache-control', 'no-store').send(counted);
     },
   );
@@ -179,7 +189,13 @@ export default async function reviewRoutes(
     async (request, reply) => {
       const { user } = await request.caller();
       if (!user) throw new Error('The guard lets only signed-in reviewers here.');
-      const outcome = await bulkReview(repo, user, request.body, clock(), await labelCodesOf(reference));
+      const outcome = await bulkReview(
+        repo,
+        user,
+        request.body,
+        clock(),
+        await labelCodesFor(reference, request.body.filter?.q),
+      );
       return reply.header('cache-control', 'no-store').send(outcome);
     },
   );

@@ -6,9 +6,7 @@
  */
 import { get, promisifyRequest, set } from 'idb-keyval';
 import type { StoredSubmission } from '../../shared/outbox.js';
-import { listDrafts } from './drafts.js';
-import { photosInUse } from './housekeeping.js';
-import { deletePhotos, photoHashes } from './photos.js';
+import { forgetPhotos } from './housekeeping.js';
 import { defaultStores, guardQuota, type Stores } from './stores.js';
 import { readOutbox, readStoredSubmission } from './submissions.js';
 
@@ -31,20 +29,6 @@ export async function setFreeSentPhotosAfterDays(
   await guardQuota(() => set(FREE_AFTER_KEY, days, s.settings));
 }
 
-/** Deletes these photos except those still in use by what stays; resolves to how many went. */
-async function deleteUnused(
-  candidates: ReadonlySet<string>,
-  staying: readonly StoredSubmission[],
-  s: Stores,
-): Promise<number> {
-  if (candidates.size === 0) return 0;
-  const used = photosInUse(staying, await listDrafts(s));
-  const held = new Set(await photoHashes(s));
-  const gone = [...candidates].filter((h) => held.has(h) && !used.has(h));
-  if (gone.length) await deletePhotos(gone, s);
-  return gone.length;
-}
-
 /**
  * A phone's tidy-up: the photos of submissions the server received more
  * than `days` ago are deleted from the device; the records stay, for the
@@ -62,10 +46,10 @@ export async function freeSentPhotos(
   const before = now - days * 24 * 60 * 60 * 1000;
   const old = (r: StoredSubmission) => delivered(r) && Date.parse(r.updatedAt) < before;
   const candidates = new Set(records.filter(old).flatMap((r) => r.payload.photos.map((p) => p.sha256)));
-  return deleteUnused(
+  return forgetPhotos(
     candidates,
-    records.filter((r) => !old(r)),
     s,
+    records.filter((r) => !old(r)),
   );
 }
 
@@ -82,10 +66,10 @@ export async function forgetSent(s: Stores = defaultStores): Promise<number> {
   const sent = records.filter(delivered);
   if (sent.length === 0) return 0;
   // Photos first: should the page go in between, the records are still there, still sent, for the next time.
-  await deleteUnused(
-    new Set(sent.flatMap((r) => r.payload.photos.map((p) => p.sha256))),
-    records.filter((r) => !delivered(r)),
+  await forgetPhotos(
+    sent.flatMap((r) => r.payload.photos.map((p) => p.sha256)),
     s,
+    records.filter((r) => !delivered(r)),
   );
   let deleted = 0;
   await s.submissions('readwrite', async (store) => {

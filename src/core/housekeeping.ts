@@ -8,7 +8,7 @@ import { defaultStores, type Stores } from './stores.js';
 import { readOutbox } from './submissions.js';
 
 /** The photos submissions and drafts refer to. */
-export function photosInUse(submissions: readonly StoredSubmission[], drafts: readonly Draft[]): Set<string> {
+function photosInUse(submissions: readonly StoredSubmission[], drafts: readonly Draft[]): Set<string> {
   const used = new Set<string>();
   for (const sub of submissions) for (const p of sub.payload.photos) used.add(p.sha256);
   for (const d of drafts) {
@@ -65,15 +65,30 @@ export async function collectGarbage(
 }
 
 /**
- * Deletes these photos now, unless a submission or a draft refers to one
+ * Deletes these photos now, except those a draft or a submission refers to
  * (the same bytes taken twice): a kiosk's discarded form takes its photos
- * with it rather than leaving them for the next tidy-up.
+ * with it, and what the server has is freed without waiting for the next
+ * tidy-up. `staying` are the submissions that stay, when the caller has
+ * read them; otherwise every readable one, and nothing is deleted while a
+ * record this version cannot read (which may refer to any photo) exists.
+ * Resolves to the number deleted.
  */
-export async function forgetPhotos(hashes: readonly string[], s: Stores = defaultStores): Promise<void> {
-  if (hashes.length === 0) return;
-  const [drafts, { records, unreadable }] = await Promise.all([listDrafts(s), readOutbox(s)]);
-  if (unreadable.length) return;
-  const used = photosInUse(records, drafts);
-  const unused = hashes.filter((h) => !used.has(h));
-  if (unused.length) await deletePhotos(unused, s);
+export async function forgetPhotos(
+  hashes: Iterable<string>,
+  s: Stores = defaultStores,
+  staying?: readonly StoredSubmission[],
+): Promise<number> {
+  const candidates = new Set(hashes);
+  if (candidates.size === 0) return 0;
+  let records = staying;
+  if (!records) {
+    const outbox = await readOutbox(s);
+    if (outbox.unreadable.length) return 0;
+    records = outbox.records;
+  }
+  const used = photosInUse(records, await listDrafts(s));
+  const held = new Set(await photoHashes(s));
+  const gone = [...candidates].filter((h) => held.has(h) && !used.has(h));
+  if (gone.length) await deletePhotos(gone, s);
+  return gone.length;
 }

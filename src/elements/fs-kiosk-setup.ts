@@ -16,6 +16,7 @@ import {
   putKioskSettings,
   type KioskSettings,
 } from '../kiosk/kiosk-settings.js';
+import { askFullScreen } from '../kiosk/full-screen.js';
 import { wakeLockSupported } from '../kiosk/wake-lock-controller.js';
 import { accountScreenStyles } from '../styles/account-screens.js';
 import { controlStyles } from '../styles/controls.js';
@@ -69,12 +70,6 @@ export class FsKioskSetup extends LitElement {
     if (changed.has('stores')) void getKioskSettings(this.stores).then((s) => (this.settings = s));
   }
 
-  /** Full screen needs the tap itself: asked for before anything is awaited. */
-  private fullScreen(): void {
-    if (document.fullscreenEnabled && !document.fullscreenElement)
-      document.documentElement.requestFullscreen({ navigationUI: 'hide' }).catch(() => undefined);
-  }
-
   private started(): void {
     this.dispatchEvent(new CustomEvent('kiosk-start', { bubbles: true, composed: true }));
   }
@@ -82,7 +77,7 @@ export class FsKioskSetup extends LitElement {
   private async resume(): Promise<void> {
     const settings = this.settings;
     if (!settings) return;
-    this.fullScreen();
+    askFullScreen();
     await putKioskSettings({ ...settings, on: true }, this.stores);
     this.started();
   }
@@ -116,7 +111,7 @@ export class FsKioskSetup extends LitElement {
     }
     this.busy = true;
     try {
-      this.fullScreen();
+      askFullScreen();
       const settings: KioskSettings = {
         schema: 1,
         on: true,

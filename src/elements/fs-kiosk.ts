@@ -2,8 +2,8 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import type { FormDef, ReferenceData } from '../../shared/forms.js';
 import { startableVersion } from '../core/form-versions.js';
-import { forgetSent } from '../core/free-sent.js';
 import { defaultStores, type Stores } from '../core/stores.js';
+import { askFullScreen } from '../kiosk/full-screen.js';
 import { IdleController } from '../kiosk/idle-controller.js';
 import { THANK_YOU_SECONDS, type KioskSettings } from '../kiosk/kiosk-settings.js';
 import { WakeLockController } from '../kiosk/wake-lock-controller.js';
@@ -98,15 +98,10 @@ export class FsKiosk extends LitElement {
     if (warning && this.idle.phase !== 'warning' && warning.open) warning.close();
   }
 
-  /** Full screen where the browser allows it; it needs a tap, so each person's first one asks. */
-  private readonly onFirstTouch = (): void => {
-    if (document.fullscreenEnabled && !document.fullscreenElement)
-      document.documentElement.requestFullscreen({ navigationUI: 'hide' }).catch(() => undefined);
-  };
+  /** Full screen needs a tap: each person's first one asks. */
+  private readonly onFirstTouch = (): void => askFullScreen();
 
   private fresh(): void {
-    // The shell frees what the server has after each delivery; each new person is a second chance.
-    void forgetSent(this.stores).catch((e: unknown) => console.error('Kiosk tidy-up failed', e));
     clearTimeout(this.thanksTimer);
     this.idle.disarm();
     this.person += 1;
