@@ -11,7 +11,9 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
-import { openWorld, outboxStatuses, root, seedOutbox, until, type World } from '../test/e2e/harness.js';
+import { APP_CHANNEL, type AppMessage } from '../shared/messages.js';
+import { cpuSpent, sampleCpu } from './process-cpu.js';
+import { openWorld, outboxStatuses, root, seedOutbox, type World } from '../test/e2e/harness.js';
 
 const SCOPE = '/bench-workbox/';
 const WORKER = 'bench-workbox-sw.js';
@@ -107,48 +109,82 @@ async function takeForPeer(page: Page, ids: string[]): Promise<void> {
   }, ids);
 }
 
-/** The peer queues the requests kept in the page (not timed), then replays them; resolves to the seconds the replay took. */
-async function peerReplay(page: Page): Promise<number> {
-  const { ms, before, left, queued } = await page.evaluate(async (scope) => {
-    const registration = await navigator.serviceWorker.getRegistration(scope);
-    const ask = (message: object) => {
+/** Asks the peer's worker; null: to queue the requests kept in the page. */
+async function askPeer(page: Page, message: object | null): Promise<Record<string, number>> {
+  return page.evaluate(
+    async ({ scope, message }) => {
+      const registration = await navigator.serviceWorker.getRegistration(scope);
       const channel = new MessageChannel();
       const answered = new Promise<Record<string, number>>(
         (r) => (channel.port1.onmessage = (e) => r(e.data as Record<string, number>)),
       );
-      registration!.active!.postMessage(message, [channel.port2]);
+      registration?.active?.postMessage(
+        message === null
+          ? { type: 'enqueue', requests: (window as unknown as { peerRequests: unknown[] }).peerRequests }
+          : message,
+        [channel.port2],
+      );
       return answered;
-    };
-    const requests = (window as unknown as { peerRequests: unknown[] }).peerRequests;
-    await ask({ type: 'enqueue', requests });
-    const replayed = await ask({ type: 'replay' });
-    return { ...replayed, queued: requests.length } as {
-      ms: number;
-      before: number;
-      left: number;
-      queued: number;
-    };
-  }, SCOPE);
-  if (before !== queued || left !== 0)
-    throw new Error(
-      `The Workbox queue held ${before} of ${queued} requests before its replay and ${left} after.`,
-    );
-  return ms / 1000;
+    },
+    { scope: SCOPE, message },
+  );
 }
 
-/** Fieldsync drains its outbox once the server is back; resolves to the seconds it took. */
-async function fieldsyncDrain(w: World, ids: string[]): Promise<number> {
-  const t0 = Date.now();
-  await w.page.evaluate(() => dispatchEvent(new Event('online')));
-  await until(
-    async () => {
-      const st = await outboxStatuses(w.page);
-      return ids.every((id) => st[id] === 'sent');
-    },
-    `${ids.length} submissions sent`,
-    600_000,
+/** What a drain took: seconds, and CPU milliseconds of Chromium's processes and of the server. */
+interface Drained {
+  seconds: number;
+  cpu: { chromium: number; server: number };
+}
+
+/** The peer queues the requests kept in the page (not measured), then replays them. */
+async function peerReplay(page: Page, count: number): Promise<Drained> {
+  await askPeer(page, null);
+  const cpu0 = sampleCpu();
+  const { ms, before, left } = (await askPeer(page, { type: 'replay' })) as {
+    ms: number;
+    before: number;
+    left: number;
+  };
+  const cpu = cpuSpent(cpu0, sampleCpu());
+  if (before !== count * 2 || left !== 0)
+    throw new Error(
+      `The Workbox queue held ${before} of ${count * 2} requests before its replay and ${left} after.`,
+    );
+  return { seconds: ms / 1000, cpu };
+}
+
+/**
+ * Fieldsync drains its outbox once the server is back; resolves to the
+ * seconds from the browser's \`online\` event to the last submission recorded
+ * as sent, heard in the page on the app's channel (polling the outbox from
+ * outside would take the page's time from the drain it measures).
+ */
+async function fieldsyncDrain(w: World, ids: string[]): Promise<Drained> {
+  const cpu0 = sampleCpu();
+  const ms = await w.page.evaluate(
+    ({ ids, channelName }) =>
+      new Promise<number>((resolve) => {
+        const waiting = new Set(ids);
+        const channel = new BroadcastChannel(channelName);
+        channel.onmessage = (e: MessageEvent<AppMessage>) => {
+          if (e.data.type !== 'submission-changed') return;
+          for (const c of e.data.payload.batch ?? [e.data.payload])
+            if (c.status === 'sent' && c.id) waiting.delete(c.id);
+          if (waiting.size === 0) {
+            channel.close();
+            resolve(performance.now() - t0);
+          }
+        };
+        const t0 = performance.now();
+        dispatchEvent(new Event('online'));
+      }),
+    { ids, channelName: APP_CHANNEL },
   );
-  return (Date.now() - t0) / 1000;
+  const cpu = cpuSpent(cpu0, sampleCpu());
+  const st = await outboxStatuses(w.page);
+  const unsent = ids.filter((id) => st[id] !== 'sent');
+  if (unsent.length) throw new Error(`${unsent.length} submissions not recorded as sent.`);
+  return { seconds: ms / 1000, cpu };
 }
 
 /** One round: a backlog for each, stored while the server is down, then each drained in turn. */
@@ -156,7 +192,7 @@ async function round(
   w: World,
   count: number,
   fieldsyncFirst: boolean,
-): Promise<{ fieldsync: number; workbox: number }> {
+): Promise<{ fieldsync: Drained; workbox: Drained }> {
   const { page, server } = w;
   await server.kill();
   await page.reload();
@@ -165,19 +201,19 @@ async function round(
   const [own, peer] = [ids.slice(0, count), ids.slice(count)];
   await takeForPeer(page, peer);
   await server.start();
-  let fieldsync = 0;
-  let workbox = 0;
+  let fieldsync: Drained;
+  let workbox: Drained;
   if (fieldsyncFirst) {
     fieldsync = await fieldsyncDrain(w, own);
-    workbox = await peerReplay(page);
+    workbox = await peerReplay(page, count);
   } else {
-    workbox = await peerReplay(page);
+    workbox = await peerReplay(page, count);
     fieldsync = await fieldsyncDrain(w, own);
   }
   const held = new Set((await server.submissions()).map((s) => s.id));
   const missing = ids.filter((id) => !held.has(id));
   if (missing.length) throw new Error(`The server lacks ${missing.length} of the submissions.`);
-  return { fieldsync: count / fieldsync, workbox: count / workbox };
+  return { fieldsync, workbox };
 }
 
 export async function drainVersusWorkbox(browser: Browser): Promise<void> {
@@ -198,15 +234,21 @@ export async function drainVersusWorkbox(browser: Browser): Promise<void> {
         await w.page.goto(w.door.url);
         await w.page.getByRole('navigation', { name: 'Main' }).waitFor();
         await registerPeer(w.page);
-        const results: { fieldsync: number; workbox: number }[] = [];
+        const results: { fieldsync: Drained; workbox: Drained }[] = [];
         for (let i = 0; i < rounds; i++) results.push(await round(w, count, i % 2 === 0));
         const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-        const f = mean(results.map((r) => r.fieldsync));
-        const wb = mean(results.map((r) => r.workbox));
+        const rate = (d: Drained) => count / d.seconds;
+        const f = mean(results.map((r) => rate(r.fieldsync)));
+        const wb = mean(results.map((r) => rate(r.workbox)));
+        const perSubmission = (side: 'fieldsync' | 'workbox', of: 'chromium' | 'server') =>
+          mean(results.map((r) => r[side].cpu[of] / count)).toFixed(1);
         console.info(
           `  ${link}, ${count} submissions a round, ${rounds} rounds: Fieldsync ${f.toFixed(1)}/s, ` +
             `Workbox ${wb.toFixed(1)}/s: Fieldsync at ${(f / wb).toFixed(2)}× Workbox ` +
-            `(rounds: ${results.map((r) => (r.fieldsync / r.workbox).toFixed(2)).join(', ')})`,
+            `(rounds: ${results.map((r) => (rate(r.fieldsync) / rate(r.workbox)).toFixed(2)).join(', ')})\n` +
+            `    CPU per submission, Chromium's processes: Fieldsync ${perSubmission('fieldsync', 'chromium')} ms, ` +
+            `Workbox ${perSubmission('workbox', 'chromium')} ms; the server: ${perSubmission('fieldsync', 'server')} ms, ` +
+            `${perSubmission('workbox', 'server')} ms`,
         );
       } finally {
         await w.close();

@@ -12,6 +12,8 @@ export interface SubmissionChange {
   /** The submission, or null when many changed at once. */
   id: string | null;
   status: SubmissionStatus | 'deleted' | null;
+  /** The changes written together, when id is null because several changed in one write. */
+  batch?: SubmissionChange[];
 }
 
 export interface SendProgressPayload {

@@ -10,3 +10,18 @@ import { NavigationRoute, registerRoute } from 'workbox-routing';
 export function setUpRoutes(): void {
   registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [/^\/api\//] }));
 }
+
+/**
+ * Where the browser has static routes, API requests skip this worker
+ * altogether: no fetch event, no waking the worker for each request a
+ * draining outbox makes. Elsewhere they pass through unrouted, as above.
+ */
+export function onInstall(event: ExtendableEvent): void {
+  const addRoutes = (event as InstallEvent).addRoutes?.bind(event);
+  if (!addRoutes) return;
+  event.waitUntil(
+    addRoutes({ condition: { urlPattern: { pathname: '/api/*' } }, source: 'network' }).catch((e: unknown) =>
+      console.warn('Static routes refused; API requests pass through the worker', e),
+    ),
+  );
+}

@@ -14,6 +14,21 @@ declare global {
     readonly tag: string;
   }
 
+  /** A rule of the Service Worker Static Routing API (Chromium 123+). */
+  interface RouterRule {
+    condition: { urlPattern?: URLPatternInit | string; requestMethod?: string };
+    source: 'network' | 'cache' | 'fetch-event' | 'race-network-and-fetch-handler';
+  }
+
+  /** The install event, where the browser has static routes. */
+  interface InstallEvent extends ExtendableEvent {
+    addRoutes?(rules: RouterRule | RouterRule[]): Promise<void>;
+  }
+
+  interface URLPatternInit {
+    pathname?: string;
+  }
+
   interface ServiceWorkerGlobalScopeEventMap {
     sync: SyncEvent;
     periodicsync: PeriodicSyncEvent;

@@ -40,10 +40,20 @@ export function notifyOutboxChange(change: SubmissionChange): void {
   publish({ type: 'submission-changed', payload: change });
 }
 
-/** Calls listener whenever a submission changes, in any context. */
+/** Several submissions changed in one write: one message for them all. */
+export function notifyOutboxChanges(changes: readonly SubmissionChange[]): void {
+  const [only] = changes;
+  if (changes.length === 1 && only) notifyOutboxChange(only);
+  else if (changes.length > 1)
+    publish({ type: 'submission-changed', payload: { id: null, status: null, batch: [...changes] } });
+}
+
+/** Calls listener whenever a submission changes, in any context: once for each of a batch. */
 export function onOutboxChange(listener: (c: SubmissionChange) => void): () => void {
   return onAppMessage((m) => {
-    if (m.type === 'submission-changed') listener(m.payload);
+    if (m.type !== 'submission-changed') return;
+    if (m.payload.batch) for (const c of m.payload.batch) listener(c);
+    else listener(m.payload);
   });
 }
 

@@ -1,8 +1,9 @@
 /**
  * The one sending module, used by the page and by the service worker.
  *
- * For a submission it PUTs the record; the server answers 409 missing_photos
- * with the photos it lacks, which are PUT one by one, then the record again.
+ * For a submission it PUTs its photos, then the record. On a later try it
+ * PUTs the record first: the server answers 409 missing_photos with the
+ * photos it still lacks, which are PUT one by one, then the record again.
  * PUTs are idempotent on the server, so a retry after any failure (lost
  * answer, killed tab, crashed server) can never create a duplicate.
  * A Web Lock per submission keeps two senders (tabs, worker) from sending the
@@ -29,7 +30,7 @@ import { BACKOFF_CAP_MS, backoffDelay, WAITING_AFTER_ATTEMPTS } from './backoff.
 import { markNotEnrolled } from './enrollment.js';
 import { getPhoto } from './photos.js';
 import { defaultStores, type Stores } from './stores.js';
-import { getSubmission, updateSubmission } from './submissions.js';
+import { updateSubmission } from './submissions.js';
 
 export type SendOutcome =
   | { kind: 'sent'; receipt: Receipt }
@@ -203,10 +204,18 @@ export async function sendSubmission(id: string, options: SenderOptions = {}): P
 async function sendLocked(id: string, o: SenderOptions): Promise<SendOutcome> {
   const s = o.stores ?? defaultStores;
   const now = o.now ?? Date.now;
-  const current = await getSubmission(id, s);
-  if (!current) return { kind: 'skipped', reason: 'missing' };
+  // Read and marked as being sent in one write.
+  let current: StoredSubmission | undefined;
+  const marked = await updateSubmission(
+    id,
+    (r) => {
+      current = r;
+      return SENDABLE.has(r.status) ? { ...r, status: 'sending' } : null;
+    },
+    s,
+  );
+  if (!marked || !current) return { kind: 'skipped', reason: 'missing' };
   if (!SENDABLE.has(current.status)) return { kind: 'skipped', reason: 'done' };
-  await updateSubmission(id, (r) => (SENDABLE.has(r.status) ? { ...r, status: 'sending' } : null), s);
   // Where it goes back when the device, not the submission, is what the server refused.
   const before = current.status === 'sending' ? 'queued' : current.status;
 
@@ -330,6 +339,30 @@ async function deliver(sub: StoredSubmission, o: SenderOptions, s: Stores): Prom
     bytesTotal: photos.reduce((n, p) => n + p.bytes, 0),
   };
   o.onProgress?.({ ...progress });
+  const sendPhotos = async (refs: readonly PhotoRef[]): Promise<void> => {
+    for (const ref of refs) {
+      const photo = await getPhoto(ref.sha256, s);
+      if (!photo) {
+        throw new Refused({
+          error: 'missing_photos',
+          field: ref.field,
+          message:
+            'A photo of this submission is no longer on this device. Open it, add the photo again and save.',
+          missing: [ref.sha256],
+        });
+      }
+      await uploadPhoto(ref, photo, (ms) => limit(ms), timeout, fetcher, base);
+      progress.photosDone++;
+      progress.bytesDone += ref.bytes;
+      o.onProgress?.({ ...progress });
+    }
+  };
+  // A first try sends the photos, then the record: two requests for the common
+  // case. A later try (or one cut short) may find photos already there, as
+  // does a correction, whose photos are mostly the original's: those send the
+  // record first, then only the photos the server says it lacks (409).
+  const fresh = sub.attempts === 0 && sub.status !== 'sending' && !payload.correctionOf;
+  if (fresh) await sendPhotos(photos);
   // A round is one PUT of the record, plus the photos it asks for. Two suffice
   // unless the server loses photos in between; a third is a safety margin.
   for (let round = 0; round < 3; round++) {
@@ -373,22 +406,7 @@ async function deliver(sub: StoredSubmission, o: SenderOptions, s: Stores): Prom
     progress.photosDone = already.length;
     progress.bytesDone = already.reduce((n, p) => n + p.bytes, 0);
     o.onProgress?.({ ...progress });
-    for (const ref of photos.filter((p) => missing.has(p.sha256))) {
-      const photo = await getPhoto(ref.sha256, s);
-      if (!photo) {
-        throw new Refused({
-          error: 'missing_photos',
-          field: ref.field,
-          message:
-            'A photo of this submission is no longer on this device. Open it, add the photo again and save.',
-          missing: [ref.sha256],
-        });
-      }
-      await uploadPhoto(ref, photo, (ms) => limit(ms), timeout, fetcher, base);
-      progress.photosDone++;
-      progress.bytesDone += ref.bytes;
-      o.onProgress?.({ ...progress });
-    }
+    await sendPhotos(photos.filter((p) => missing.has(p.sha256)));
   }
   throw new Transient('The server kept asking for photos it was sent.');
 }

@@ -6,7 +6,7 @@ import { del, entries, get, getMany, promisifyRequest, set, values } from 'idb-k
 import { SUBMISSION_SCHEMA, type StoredSubmission, type SubmissionStatus } from '../../shared/outbox.js';
 import type { SubmissionPayload } from '../../shared/submission.js';
 import { UUID_RE } from '../../shared/submission.js';
-import { notifyOutboxChange } from './outbox-events.js';
+import { notifyOutboxChange, notifyOutboxChanges } from './outbox-events.js';
 import { defaultStores, guardQuota, type Stores } from './stores.js';
 
 /** A stored record that cannot be read: kept untouched, shown in diagnostics. */
@@ -124,37 +124,104 @@ function newestFirst(records: StoredSubmission[]): StoredSubmission[] {
   return records.sort((a, b) => b.payload.createdAt.localeCompare(a.payload.createdAt));
 }
 
+/** A change waiting for the next write to the outbox. */
+interface PendingUpdate {
+  id: string;
+  updater: (current: StoredSubmission) => StoredSubmission | null;
+  resolve: (stored: StoredSubmission | undefined) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Per outbox database: the changes waiting while a write is under way. */
+const writeQueues = new WeakMap<Stores['submissions'], PendingUpdate[]>();
+
 /**
  * Atomically changes a submission (read-modify-write in one transaction).
  * The updater returns null to leave the record as it is. Resolves to the
- * record as stored afterwards.
+ * record as stored afterwards, once the change is durable.
+ *
+ * Changes asked for while a write is under way go together into the next
+ * transaction, in the order asked, with one notice for all of them: several
+ * senders finishing at once cost one write, not one each.
  */
-export async function updateSubmission(
+export function updateSubmission(
   id: string,
   updater: (current: StoredSubmission) => StoredSubmission | null,
   s: Stores = defaultStores,
 ): Promise<StoredSubmission | undefined> {
-  let result: StoredSubmission | undefined;
-  let changed = false;
-  // One readwrite transaction, so two senders never interleave a read and a write.
-  await guardQuota(() =>
+  return new Promise((resolve, reject) => {
+    const queued = writeQueues.get(s.submissions);
+    if (queued) {
+      queued.push({ id, updater, resolve, reject });
+      return;
+    }
+    const waiting: PendingUpdate[] = [{ id, updater, resolve, reject }];
+    writeQueues.set(s.submissions, waiting);
+    void writeAll(waiting, s);
+  });
+}
+
+/** Writes the waiting changes, batch after batch, until none is left. */
+async function writeAll(waiting: PendingUpdate[], s: Stores): Promise<void> {
+  while (waiting.length) {
+    const batch = waiting.splice(0);
+    try {
+      const outcomes = await writeBatch(batch, s);
+      const changes = outcomes.flatMap((o) =>
+        o.changed && o.stored ? [{ id: o.id, status: o.stored.status }] : [],
+      );
+      notifyOutboxChanges(changes);
+      batch.forEach((p, i) => {
+        const o = outcomes[i];
+        if (o?.error !== undefined) p.reject(o.error);
+        else p.resolve(o?.stored);
+      });
+    } catch (e) {
+      for (const p of batch) p.reject(e);
+    }
+  }
+  writeQueues.delete(s.submissions);
+}
+
+interface Outcome {
+  id: string;
+  stored: StoredSubmission | undefined;
+  changed: boolean;
+  error?: unknown;
+}
+
+/** One readwrite transaction, so no sender ever interleaves a read and a write; each change sees the one before. */
+function writeBatch(batch: PendingUpdate[], s: Stores): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  return guardQuota(() =>
     s.submissions('readwrite', (store) => {
-      const req = store.get(id);
-      req.onsuccess = () => {
-        const current = readStoredSubmission(req.result);
-        result = current ?? undefined;
-        const next = current ? updater(current) : null;
-        if (next === null) return;
-        changed = true;
-        result = next;
-        store.put(next, id);
+      const step = (i: number): void => {
+        const p = batch[i];
+        if (!p) return;
+        const req = store.get(p.id);
+        req.onsuccess = () => {
+          const current = readStoredSubmission(req.result);
+          const outcome: Outcome = { id: p.id, stored: current ?? undefined, changed: false };
+          outcomes.push(outcome);
+          try {
+            const next = current ? p.updater(current) : null;
+            if (next !== null) {
+              outcome.changed = true;
+              outcome.stored = next;
+              store.put(next, p.id);
+            }
+          } catch (e) {
+            // One change failing leaves the others to be written.
+            outcome.error = e;
+          }
+          step(i + 1);
+        };
       };
+      step(0);
       // Resolve when the transaction commits: only then is the change durable.
-      return promisifyRequest(store.transaction);
+      return promisifyRequest(store.transaction).then(() => outcomes);
     }),
   );
-  if (changed && result) notifyOutboxChange({ id, status: result.status });
-  return result;
 }
 
 /** Removes a submission and nothing else; photos are collected at the next start. */

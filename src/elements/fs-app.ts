@@ -109,7 +109,9 @@ export class FsApp extends LitElement {
   };
   private readonly onConnectivity = () => {
     this.online = navigator.onLine;
-    if (this.online) void this.loadReference(() => refreshReference({}, this.stores));
+    // Back online, the outbox goes first: the forms download waits for it.
+    if (this.online)
+      void this.engine.afterSending().then(() => this.loadReference(() => refreshReference({}, this.stores)));
   };
   private readonly onUpdateReady = () => (this.updateReady = true);
 

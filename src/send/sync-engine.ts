@@ -118,6 +118,19 @@ export class SyncEngine extends EventTarget {
     return (await getEnrollment(this.stores).catch(() => null))?.notEnrolledSince == null;
   }
 
+  /**
+   * Resolves once this page is not sending: at once when idle, else when the
+   * current run (and any run it queued) ends. Checked after the events of
+   * this task have been handled, so a run an `online` event starts counts.
+   * Lets a download wait rather than share the link with a draining outbox.
+   */
+  async afterSending(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve));
+    while (this.sender.state.running) {
+      await new Promise((resolve) => this.sender.addEventListener('change', resolve, { once: true }));
+    }
+  }
+
   /** The user pressed "Send now": everything, ignoring backoff. */
   sendNow(): Promise<void> {
     return this.pageRun(true);

@@ -4,7 +4,7 @@ import { before, beforeEach, describe, it } from '../support/mocha.js';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { backoffDelay, BACKOFF_CAP_MS, WAITING_AFTER_ATTEMPTS } from '../../src/core/backoff.js';
 import { putPhoto } from '../../src/core/photos.js';
-import { drainOutbox } from '../../src/core/drain.js';
+import { DRAIN_CONCURRENCY, drainOutbox } from '../../src/core/drain.js';
 import { sendSubmission, type SendProgress } from '../../src/core/sender.js';
 import type { Stores } from '../../src/core/stores.js';
 import { getSubmission, saveSubmission, updateSubmission } from '../../src/core/submissions.js';
@@ -38,6 +38,16 @@ async function requests(): Promise<string[]> {
 
 const onServer = serverSubmission;
 
+/** A network on which the first photo PUT goes through and every request after it is lost. */
+function lossyAfterFirstPhoto(): typeof fetch {
+  let photos = 0;
+  return (input, init) => {
+    const url = String(input instanceof Request ? input.url : input);
+    if (url.includes('/api/photos/') && photos++ === 0) return fetch(input, init);
+    return Promise.reject(new TypeError('Failed to fetch'));
+  };
+}
+
 before(async () => {
   await enrollThisBrowser();
 });
@@ -49,7 +59,7 @@ describe('sending a submission', () => {
     await requests();
   });
 
-  it('sends the photos the server lacks, then the record, and keeps the receipt', async () => {
+  it('sends a new submission as its photos, then its record, and keeps the receipt', async () => {
     const s = testStores();
     const { payload, photos } = await queued(s, 2);
     const progress: SendProgress[] = [];
@@ -65,10 +75,29 @@ describe('sending a submission', () => {
       expect(await serverPhotoSha256(p.sha256), 'the server holds the very same bytes').to.equal(p.sha256);
     }
     const log = await requests();
-    expect(log.filter((r) => r.startsWith('PUT /api/submissions/'))).to.have.length(2);
-    expect(log.filter((r) => r.startsWith('PUT /api/photos/'))).to.have.length(2);
+    expect(log.filter((r) => r.startsWith('PUT /api/'))).to.deep.equal([
+      ...photos.map((p) => `PUT /api/photos/${p.sha256}`),
+      `PUT /api/submissions/${payload.id}`,
+    ]);
     expect(progress.at(-1)).to.include({ photosDone: 2, photosTotal: 2 });
     expect(progress.at(-1)?.bytesDone).to.equal(photos.reduce((n, p) => n + p.data.byteLength, 0));
+  });
+
+  it('on a later try sends the record first, then only the photos the server lacks', async () => {
+    const s = testStores();
+    const { payload, photos } = await queued(s, 2);
+    // An earlier try delivered the first photo, then failed.
+    await sendSubmission(payload.id, { stores: s, fetch: lossyAfterFirstPhoto() });
+    expect((await getSubmission(payload.id, s))?.attempts).to.equal(1);
+    await requests();
+    const outcome = await sendSubmission(payload.id, { stores: s });
+    expect(outcome.kind).to.equal('sent');
+    const log = await requests();
+    expect(log.filter((r) => r.startsWith('PUT /api/'))).to.deep.equal([
+      `PUT /api/submissions/${payload.id}`,
+      `PUT /api/photos/${photos[1]?.sha256}`,
+      `PUT /api/submissions/${payload.id}`,
+    ]);
   });
 
   it('does nothing for a submission already sent', async () => {
@@ -309,6 +338,65 @@ describe('draining the outbox', () => {
     expect(result.nextAttemptAt).to.be.greaterThan(Date.now());
     expect((await getSubmission(first.payload.id, s))?.attempts).to.equal(1);
     expect((await getSubmission(second.payload.id, s))?.attempts, 'the rest were not tried').to.equal(0);
+  });
+
+  it('sends the oldest alone, then several at once, each exactly once', async () => {
+    const s = testStores();
+    const ids: string[] = [];
+    for (let i = 0; i < DRAIN_CONCURRENCY + 2; i++) {
+      const photo = await makeStoredPhoto(seed++);
+      await putPhoto(photo, s);
+      const payload = {
+        ...demoPayload([photo]),
+        createdAt: new Date(Date.UTC(2026, 1, 1 + i)).toISOString(),
+      };
+      await saveSubmission(payload, s);
+      ids.push(payload.id);
+    }
+    const oldest = ids[0] ?? '';
+    const events: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    let released = (): void => undefined;
+    const twoInFlight = new Promise<void>((resolve) => (released = resolve));
+    const record = new Map<string, string>();
+    // Every request after the oldest's waits until two are under way: if the drain sent one at a time, it would never go on.
+    const network: typeof fetch = async (input, init) => {
+      const url = String(input);
+      const id = url.includes('/api/submissions/') ? (url.split('/').pop() ?? '') : '';
+      const owner = id || [...record.entries()].find(([, h]) => url.endsWith(h))?.[0] || 'photo';
+      events.push(`start ${owner === oldest ? 'oldest' : 'other'}`);
+      inFlight++;
+      most = Math.max(most, inFlight);
+      if (inFlight >= 2) released();
+      try {
+        if (owner !== oldest) await twoInFlight;
+        return await fetch(input, init);
+      } finally {
+        inFlight--;
+        events.push(`end ${owner === oldest ? 'oldest' : 'other'}`);
+      }
+    };
+    for (const id of ids) {
+      const rec = await getSubmission(id, s);
+      record.set(id, rec?.payload.photos[0]?.sha256 ?? '');
+    }
+    const result = await drainOutbox({ stores: s, fetch: network });
+    expect(result.sent).to.equal(ids.length);
+    const firstOther = events.indexOf('start other');
+    expect(events.slice(0, firstOther), "the oldest's photo and record, alone").to.deep.equal([
+      'start oldest',
+      'end oldest',
+      'start oldest',
+      'end oldest',
+    ]);
+    expect(most).to.be.within(2, DRAIN_CONCURRENCY);
+    const held = (await serverSubmissions()).map((x) => x.id);
+    for (const id of ids)
+      expect(
+        held.filter((h) => h === id),
+        id,
+      ).to.have.length(1);
   });
 
   it('leaves a submission alone until its backoff has passed, unless forced', async () => {

@@ -4,8 +4,8 @@ import { get, set } from 'idb-keyval';
 import { openCorrection } from '../../src/core/corrections.js';
 import { getDraft, listDrafts, putDraft } from '../../src/core/drafts.js';
 import { collectGarbage, ORPHAN_GRACE_MS } from '../../src/core/housekeeping.js';
-import { onOutboxChange } from '../../src/core/outbox-events.js';
-import type { SubmissionChange } from '../../shared/messages.js';
+import { onAppMessage, onOutboxChange } from '../../src/core/outbox-events.js';
+import type { AppMessage, SubmissionChange } from '../../shared/messages.js';
 import { getPhoto, photoHashes, putPhoto } from '../../src/core/photos.js';
 import { getDeviceId } from '../../src/core/settings.js';
 import { StorageFullError } from '../../src/core/stores.js';
@@ -99,6 +99,52 @@ describe('device storage', () => {
       ),
     );
     expect((await getSubmission(payload.id, s))?.attempts).to.equal(10);
+  });
+
+  it('writes changes asked for during a write together, with one notice, and fails only a change that throws', async () => {
+    const s = testStores();
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const photo = await makeStoredPhoto(40 + i);
+      await putPhoto(photo, s);
+      const payload = demoPayload([photo]);
+      await saveSubmission(payload, s);
+      ids.push(payload.id);
+    }
+    const messages: AppMessage[] = [];
+    const off = onAppMessage((m) => messages.push(m));
+    const [a = '', b = '', c = '', d = ''] = ids;
+    const writes = [
+      updateSubmission(a, (r) => ({ ...r, status: 'sending' }), s),
+      // Asked while the first is being written: these three go in the next transaction.
+      updateSubmission(b, (r) => ({ ...r, status: 'sent' }), s),
+      updateSubmission(
+        c,
+        () => {
+          throw new Error('a broken change');
+        },
+        s,
+      ),
+      updateSubmission(d, (r) => ({ ...r, status: 'rejected' }), s),
+    ];
+    const settled = await Promise.allSettled(writes);
+    off();
+    expect(settled.map((r) => r.status)).to.deep.equal(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(settled[1]?.status === 'fulfilled' && settled[1].value?.status).to.equal('sent');
+    expect((await getSubmission(c, s))?.status, 'left as it was').to.equal('queued');
+    expect((await getSubmission(d, s))?.status).to.equal('rejected');
+    const changes = messages.flatMap((m) => (m.type === 'submission-changed' ? [m.payload] : []));
+    expect(changes).to.deep.equal([
+      { id: a, status: 'sending' },
+      {
+        id: null,
+        status: null,
+        batch: [
+          { id: b, status: 'sent' },
+          { id: d, status: 'rejected' },
+        ],
+      },
+    ]);
   });
 
   it('tells listeners when a submission changes', async () => {
