@@ -51,6 +51,24 @@ describe('the sync engine', () => {
     expect((await getSubmission(id, s))?.status).to.equal('sent');
   });
 
+  it('lets a download wait until the outbox has been sent, though it heard `online` before the sender', async () => {
+    const s = testStores();
+    const ids = [await queue(s), await queue(s)];
+    engine = new SyncEngine({ stores: s });
+    // Listening before the engine starts, as the app shell does: its listener runs first.
+    let after: Promise<(string | undefined)[]> | undefined;
+    const onOnline = () => {
+      const running = engine?.afterSending();
+      after = running?.then(() => Promise.all(ids.map(async (id) => (await getSubmission(id, s))?.status)));
+    };
+    addEventListener('online', onOnline, { once: true });
+    await engine.start(null);
+    await stateWhere(engine, (st) => !st.sender.running);
+    for (const id of ids) await updateSubmission(id, (r) => ({ ...r, status: 'queued', receipt: null }), s);
+    dispatchEvent(new Event('online'));
+    expect(await after).to.deep.equal(['sent', 'sent']);
+  });
+
   it('checks a silent server every few seconds and sends as soon as it answers, not at the backoff', async () => {
     const s = testStores();
     const id = await queue(s);
