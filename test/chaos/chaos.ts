@@ -1,21 +1,24 @@
 /**
  * A chaos run: the built app in a real Chromium and the real server behind
  * the fault door, driven by a seeded schedule. Submissions with photos are
- * captured through the app while requests fail, the server is SIGKILLed and
- * restarted on its data, and Chromium itself is killed and started again on
- * its profile. Then the faults stop, the app is given time to deliver, and
- * the device is checked against the server.
+ * captured through the app (a field worker's screens, or a kiosk's) while
+ * requests fail, the server is SIGKILLed and restarted on its data, and
+ * Chromium itself is killed and started again on its profile. A supervisor's
+ * review screen watches live throughout. Then the faults stop, the app is
+ * given time to deliver, and the device and the review screen are checked
+ * against the server.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { fillDemoForm } from '../e2e/demo-form.js';
-import { cameraJpeg, enrollContext, ServerProcess, until } from '../e2e/harness.js';
+import { cameraJpeg, enrollContext, launchBrowser, ServerProcess, until } from '../e2e/harness.js';
 import { BrowserProcess } from './browser-process.js';
 import { check, deviceRecords, type Verdict } from './check.js';
 import { DEFAULT_RATES, FaultDoor, type Fault, type FaultRates } from './fault-door.js';
 import { seededRandom } from '../support/seeded-random.js';
+import { checkReview, openReview } from './review-watch.js';
 
 export interface ChaosOptions {
   seed: number;
@@ -26,6 +29,8 @@ export interface ChaosOptions {
   browserKillRate?: number;
   /** Background Sync allowed (the worker sends too), or the page path alone. */
   backgroundSync?: boolean;
+  /** Captures through kiosk mode (one stranger after another) rather than a field worker's screens. */
+  kiosk?: boolean;
   /** The chance of each fault per request; DEFAULT_RATES when omitted. */
   rates?: FaultRates;
   /** How long the app may take to deliver everything once the faults stop. */
@@ -36,6 +41,7 @@ export interface ChaosOptions {
 export interface ChaosReport extends Verdict {
   seed: number;
   backgroundSync: boolean;
+  kiosk: boolean;
   faults: Record<Fault, number>;
   serverKills: number;
   browserKills: number;
@@ -46,7 +52,14 @@ export interface ChaosReport extends Verdict {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function openApp(context: BrowserContext, url: string, backgroundSync: boolean): Promise<Page> {
+const KIOSK_PIN = '482915';
+
+async function openApp(
+  context: BrowserContext,
+  url: string,
+  backgroundSync: boolean,
+  kiosk = false,
+): Promise<Page> {
   // As in the end-to-end harness: a loaded machine may need longer than Playwright's 30 s.
   context.setDefaultTimeout(120_000);
   await context.grantPermissions(backgroundSync ? ['geolocation', 'background-sync'] : ['geolocation'], {
@@ -56,12 +69,35 @@ async function openApp(context: BrowserContext, url: string, backgroundSync: boo
   const page = context.pages()[0] ?? (await context.newPage());
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(url);
-  await page
-    .getByRole('link', { name: 'Outbox' })
-    .or(page.getByRole('link', { name: /Outbox/ }))
-    .first()
-    .waitFor();
+  // A kiosk holds its own address: whatever is opened, its form comes up.
+  if (kiosk) await page.getByLabel('People served').waitFor();
+  else
+    await page
+      .getByRole('link', { name: 'Outbox' })
+      .or(page.getByRole('link', { name: /Outbox/ }))
+      .first()
+      .waitFor();
   return page;
+}
+
+/** Sets the device up as a kiosk for the demo form, as staff would. */
+async function startKiosk(page: Page, url: string): Promise<void> {
+  await page.goto(`${url}/kiosk/setup`);
+  await page.getByLabel('Water point inspection').check();
+  await page.getByLabel('Kiosk PIN').fill(KIOSK_PIN);
+  await page.getByLabel('Repeat the PIN').fill(KIOSK_PIN);
+  await page.getByRole('button', { name: 'Save and start kiosk mode' }).click();
+  await page.getByLabel('People served').waitFor();
+}
+
+/** One stranger at the kiosk: fills the form, saves, and starts the next one from the thank-you. */
+async function kioskCapture(page: Page, marker: number): Promise<void> {
+  await page.getByLabel('People served').waitFor();
+  await fillDemoForm(page, { peopleServed: String(marker), photos: [await cameraJpeg(page, marker)] });
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { name: 'Thank you' }).waitFor();
+  await page.getByRole('button', { name: 'Start a new form' }).click();
+  await page.getByLabel('People served').waitFor();
 }
 
 /** One capture through the app, as a field worker would; resolves once the app has saved it. */
@@ -81,6 +117,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const random = seededRandom(o.seed);
   const faultRandom = seededRandom(o.seed ^ 0x5eed);
   const backgroundSync = o.backgroundSync ?? o.seed % 2 === 1;
+  const kiosk = o.kiosk ?? false;
   const started = Date.now();
   const server = new ServerProcess();
   await server.start();
@@ -88,6 +125,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   await door.start();
   const profile = await mkdtemp(join(tmpdir(), 'fieldsync-chaos-profile-'));
   const browser = new BrowserProcess(profile);
+  const supervisorBrowser = await launchBrowser();
   let serverKills = 0;
   let browserKills = 0;
   let restarting: Promise<void> = Promise.resolve();
@@ -102,11 +140,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     // The sending path is chosen at start-up, once the worker is there.
     await page.reload();
     await page.getByRole('link', { name: 'Water point inspection' }).waitFor();
+    if (kiosk) await startKiosk(page, door.url);
+    const review = await openReview(supervisorBrowser, server);
 
     door.faulty = true;
     const markers = new Set<number>();
     for (let i = 1; i <= o.submissions; i++) {
-      await capture(page, i);
+      await (kiosk ? kioskCapture(page, i) : capture(page, i));
       markers.add(i);
       if (random() < (o.serverKillRate ?? 0.08)) {
         serverKills++;
@@ -122,7 +162,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         browserKills++;
         log(`after capture ${i}: Chromium killed`);
         await browser.kill();
-        page = await openApp(await browser.start(), door.url, backgroundSync);
+        page = await openApp(await browser.start(), door.url, backgroundSync, kiosk);
       }
     }
 
@@ -137,6 +177,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       o.settleMs ?? 120_000,
     ).catch((e: unknown) => log(String(e)));
     const verdict = await check(page, server, markers);
+    const held = (await server.submissions()).map((x) => x.id);
+    verdict.problems.push(...(await checkReview(review, held, 60_000)));
+    verdict.reviewProblems = verdict.problems.filter((p) => p.startsWith('review screen:')).length;
     // Tags of sent submissions clear when the browser next fires them (its retry delay): how many wait.
     const tagsLeft = await page.evaluate(() =>
       navigator.serviceWorker.ready.then((r) =>
@@ -148,12 +191,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       tagsLeft: tagsLeft.length,
       seed: o.seed,
       backgroundSync,
+      kiosk,
       faults: { ...door.injected },
       serverKills,
       browserKills,
       seconds: Math.round((Date.now() - started) / 1000),
     };
   } finally {
+    await supervisorBrowser.close();
     await browser.kill();
     await door.stop();
     await server.dispose();
@@ -167,10 +212,11 @@ export function describeReport(r: ChaosReport): string {
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
   return [
-    `seed ${r.seed} (${r.backgroundSync ? 'Background Sync' : 'page'} path, ${r.seconds} s): ${r.captured} captured; ` +
+    `seed ${r.seed} (${r.kiosk ? 'kiosk, ' : ''}${r.backgroundSync ? 'Background Sync' : 'page'} path, ${r.seconds} s): ${r.captured} captured; ` +
       `faults: ${faults}; server killed ${r.serverKills}×, Chromium killed ${r.browserKills}×; ` +
       `${r.tagsLeft} sync tags still registered`,
-    `  lost ${r.lost}, duplicated ${r.duplicated}, corrupted ${r.corrupted}, pending ${r.pending}, extra ${r.extra}`,
+    `  lost ${r.lost}, duplicated ${r.duplicated}, corrupted ${r.corrupted}, pending ${r.pending}, extra ${r.extra}; ` +
+      `review screen problems ${r.reviewProblems}`,
     ...r.problems.map((p) => `  - ${p}`),
   ].join('\n');
 }

@@ -17,6 +17,8 @@ export interface Verdict {
   corrupted: number;
   pending: number;
   extra: number;
+  /** Submissions the supervisor's live review screen failed to show once each (missing, twice, unknown). */
+  reviewProblems: number;
   /** One line per problem, for the report. */
   problems: string[];
 }
@@ -61,6 +63,7 @@ export async function check(page: Page, server: ServerProcess, markers: Set<numb
     corrupted: 0,
     pending: 0,
     extra: 0,
+    reviewProblems: 0,
     problems,
   };
 

@@ -1,22 +1,25 @@
 /**
- * The chaos run in small: a few submissions on each sending path, with every
- * kind of fault, server and browser kills included. `npm run chaos` runs the
- * large version over many seeds.
+ * The chaos run in small: a few submissions on each sending path and at a
+ * kiosk, with every kind of fault, server and browser kills included, and a
+ * supervisor's review screen watching live. `npm run chaos` runs the large
+ * version over many seeds.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeReport, runChaos } from '../chaos/chaos.js';
 
 describe('chaos', () => {
-  for (const [seed, backgroundSync] of [
-    [100, false],
-    [102, true],
+  for (const [seed, backgroundSync, kiosk] of [
+    [100, false, false],
+    [102, true, false],
+    [104, true, true],
   ] as const) {
-    it(`loses, duplicates and corrupts nothing and leaves nothing unsent (seed ${seed}, ${backgroundSync ? 'Background Sync' : 'page'} path)`, async () => {
+    it(`loses, duplicates and corrupts nothing, leaves nothing unsent, and the review screen shows each once (seed ${seed}, ${kiosk ? 'kiosk, ' : ''}${backgroundSync ? 'Background Sync' : 'page'} path)`, async () => {
       const report = await runChaos({
         seed,
         submissions: 16,
         backgroundSync,
+        kiosk,
         serverKillRate: 0.2,
         browserKillRate: 0.15,
         // Denser than the long runs' rates, so that every kind of fault happens in a few submissions.
@@ -37,8 +40,9 @@ describe('chaos', () => {
           corrupted: report.corrupted,
           pending: report.pending,
           extra: report.extra,
+          reviewProblems: report.reviewProblems,
         },
-        { lost: 0, duplicated: 0, corrupted: 0, pending: 0, extra: 0 },
+        { lost: 0, duplicated: 0, corrupted: 0, pending: 0, extra: 0, reviewProblems: 0 },
         report.problems.join('\n'),
       );
     });
