@@ -1,8 +1,9 @@
 /**
  * Draining a backlog, side by side with the library a web developer would
- * reach for: Fieldsync's outbox, and Workbox's background-sync Queue
- * replaying the same kind of requests (a photo, then its record) to the
- * same server, in the same browser. Alternating, on loopback and through a
+ * reach for: Fieldsync's outbox (each submission as it sends it, its photo
+ * and record in one bundle), and Workbox's background-sync Queue replaying
+ * the requests a web developer would queue (a photo, then its record) to
+ * the same server, in the same browser. Alternating, on loopback and through a
  * front door that holds each request 100 ms (a mobile link). Printed as
  * submissions/s and the ratio, not asserted.
  */

@@ -13,6 +13,7 @@ import reviewRoutes from './routes/reviews.js';
 import metaRoutes from './routes/meta.js';
 import photoRoutes from './routes/photos.js';
 import submissionRoutes from './routes/submissions.js';
+import bundleRoutes from './routes/bundles.js';
 import userRoutes from './routes/users.js';
 import type { PhotoStore } from './storage/photo-store.js';
 import type { Repository } from './storage/repository.js';
@@ -91,6 +92,12 @@ export default async function api(fastify: FastifyInstance, opts: ApiOptions): P
   await fastify.register(photoRoutes, { repo, photos: opts.photos });
   await fastify.register(submissionRoutes, {
     repo,
+    reference: opts.reference,
+    flagSettings: opts.flagSettings,
+  });
+  await fastify.register(bundleRoutes, {
+    repo,
+    photos: opts.photos,
     reference: opts.reference,
     flagSettings: opts.flagSettings,
   });

@@ -77,7 +77,7 @@ export function megabytes(bytes: number): string {
   return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 }
 
-interface AjvError {
+export interface AjvError {
   keyword: string;
   instancePath: string;
   message?: string;
@@ -114,7 +114,7 @@ const FORMAT_WORDS: Record<string, string> = {
 };
 
 /** One Ajv error in words, and the property it names. */
-function describeValidation(
+export function describeValidation(
   errors: AjvError[],
   context: string | undefined,
 ): { field: string; message: string } {

@@ -42,6 +42,9 @@ const photoGeotag = {
   },
 } as const;
 
+/** The most photos one submission may have. */
+export const MAX_PHOTOS = 100;
+
 const photoRef = {
   type: 'object',
   additionalProperties: false,
@@ -82,7 +85,7 @@ export const submissionPayloadSchema = {
       additionalProperties: answerValue,
     },
     location: { anyOf: [{ type: 'null' }, geoPoint] },
-    photos: { type: 'array', maxItems: 100, items: photoRef },
+    photos: { type: 'array', maxItems: MAX_PHOTOS, items: photoRef },
     createdAt: { type: 'string', format: 'iso-date-time-offset', maxLength: 64 },
     deviceId: { type: 'string', minLength: 1, maxLength: 200 },
     // Not required: apps from before it existed leave it out.

@@ -16,19 +16,25 @@
  * queued as it was, its tries uncounted, until the device is put right.
  */
 import type { SendProgressPayload } from '../../shared/messages.js';
-import {
-  API_ERROR_CODES,
-  type ApiError,
-  type ApiErrorCode,
-  type PhotoRef,
-  type Receipt,
-} from '../../shared/submission.js';
-import type { StoredPhoto, StoredSubmission } from '../../shared/outbox.js';
-import { sha256Hex } from './sha256-hex.js';
+import type { ApiError, PhotoRef, Receipt } from '../../shared/submission.js';
+import type { StoredSubmission } from '../../shared/outbox.js';
 import { apiInit } from './api-request.js';
 import { BACKOFF_CAP_MS, backoffDelay, WAITING_AFTER_ATTEMPTS } from './backoff.js';
 import { markNotEnrolled } from './enrollment.js';
-import { getPhoto } from './photos.js';
+import { BUNDLE_MAX_BYTES, localPhoto, sendBundle, uploadPhoto } from './photo-upload.js';
+import {
+  credentialTrouble,
+  Forbidden,
+  NotEnrolled,
+  readApiError,
+  readReceipt,
+  Refused,
+  REFUSALS,
+  tooLarge,
+  Transient,
+  TRANSIENT_4XX,
+  unreadable,
+} from './server-answers.js';
 import { defaultStores, type Stores } from './stores.js';
 import { updateSubmission } from './submissions.js';
 
@@ -69,116 +75,8 @@ export interface SenderOptions {
 /** Statuses a sender may pick up. "sending" is included: its sender may have died (its lock is then free). */
 export const SENDABLE: ReadonlySet<StoredSubmission['status']> = new Set(['queued', 'waiting', 'sending']);
 
-const TRANSIENT_4XX = new Set([408, 425, 429]);
-/**
- * Codes by which the server says that this submission, as it is, will never
- * be accepted: a person has to act. Every other answer (a photo damaged on
- * the way, an interrupted upload, a route a proxy got wrong) is tried again.
- */
-const REFUSALS: ReadonlySet<ApiErrorCode> = new Set([
-  'bad_request',
-  'validation_failed',
-  'unknown_form',
-  'conflict',
-  'unsupported_media_type',
-  'payload_too_large',
-]);
-const KNOWN_CODES: ReadonlySet<string> = new Set(API_ERROR_CODES);
-/** A photo damaged on the way is sent again at once, this many times, before the attempt counts as failed. */
-const PHOTO_RESENDS = 2;
-/** Slowest upload speed we still wait for, in bytes per millisecond (16 kB/s). */
-const SLOW_LINK_BYTES_PER_MS = 16;
-
-class Transient extends Error {}
-class Refused extends Error {
-  constructor(public readonly apiError: ApiError) {
-    super(apiError.message);
-  }
-}
-/** A 401 to a request sent at sentAt (epoch ms). */
-class NotEnrolled extends Error {
-  constructor(public readonly sentAt: number) {
-    super('The server does not know this device.');
-  }
-}
-class Forbidden extends Error {
-  constructor(public readonly apiError: ApiError) {
-    super(apiError.message);
-  }
-}
-
 export function lockName(id: string): string {
   return `fieldsync-send:${id}`;
-}
-
-function isApiError(v: unknown): v is ApiError {
-  const e = v as Partial<ApiError> | null;
-  return (
-    typeof e === 'object' &&
-    e !== null &&
-    typeof e.error === 'string' &&
-    KNOWN_CODES.has(e.error) &&
-    typeof e.message === 'string' &&
-    e.message !== ''
-  );
-}
-
-/**
- * The server's ApiError when its answer arrived whole and well formed, else
- * null: a body cut off on the way, or a proxy's error page, says nothing
- * about the submission, so it must never reject one.
- */
-async function readApiError(res: Response): Promise<ApiError | null> {
-  try {
-    const body: unknown = JSON.parse(await res.text());
-    return isApiError(body) ? body : null;
-  } catch {
-    return null;
-  }
-}
-
-function unreadable(status: number): Transient {
-  return new Transient(`The server's answer (HTTP ${status}) arrived incomplete; sending again.`);
-}
-
-/**
- * What a 401 or 403 means for the submission (throws NotEnrolled, Forbidden
- * or Transient); nothing for other statuses. A 403 csrf means the app sent
- * a change without its header: a bug here, not the user's, so it is logged
- * and tried again like any trouble on the way.
- */
-async function credentialTrouble(res: Response, sentAt: number): Promise<void> {
-  if (res.status === 401) {
-    await res.arrayBuffer().catch(() => undefined);
-    throw new NotEnrolled(sentAt);
-  }
-  if (res.status !== 403) return;
-  const err = await readApiError(res);
-  if (err?.error === 'forbidden') throw new Forbidden(err);
-  if (err?.error === 'csrf')
-    console.error('The server refused a request of this app as cross-site:', err.message);
-  throw new Transient(`The server refused the request (HTTP 403${err ? `: ${err.message}` : ''}).`);
-}
-
-/**
- * A 413 is final whoever sent it (the server, or a proxy in front of it with
- * its own limit): the same bytes will never fit. Says what to do about it.
- */
-async function tooLarge(res: Response, what: 'photo' | 'submission'): Promise<ApiError> {
-  const err = await readApiError(res);
-  if (err?.error === 'payload_too_large') return err;
-  return {
-    error: 'payload_too_large',
-    message:
-      what === 'photo'
-        ? "The server refused a photo as too large. Open the submission, replace the photo with a smaller one (or remove it) and save; or ask your administrator to raise the server's photo size limit."
-        : "The server refused this submission as too large. Ask your administrator to raise the server's limit; the submission stays on this device until then.",
-  };
-}
-
-function isReceipt(v: unknown, id: string): v is Receipt {
-  const r = v as Partial<Receipt> | null;
-  return !!r && r.id === id && typeof r.receivedAt === 'string' && typeof r.seq === 'number';
 }
 
 /**
@@ -339,29 +237,32 @@ async function deliver(sub: StoredSubmission, o: SenderOptions, s: Stores): Prom
     bytesTotal: photos.reduce((n, p) => n + p.bytes, 0),
   };
   o.onProgress?.({ ...progress });
+  const done = (): void => {
+    progress.photosDone = progress.photosTotal;
+    progress.bytesDone = progress.bytesTotal;
+    o.onProgress?.({ ...progress });
+  };
   const sendPhotos = async (refs: readonly PhotoRef[]): Promise<void> => {
     for (const ref of refs) {
-      const photo = await getPhoto(ref.sha256, s);
-      if (!photo) {
-        throw new Refused({
-          error: 'missing_photos',
-          field: ref.field,
-          message:
-            'A photo of this submission is no longer on this device. Open it, add the photo again and save.',
-          missing: [ref.sha256],
-        });
-      }
-      await uploadPhoto(ref, photo, (ms) => limit(ms), timeout, fetcher, base);
+      await uploadPhoto(ref, await localPhoto(ref, s), (ms) => limit(ms), timeout, fetcher, base);
       progress.photosDone++;
       progress.bytesDone += ref.bytes;
       o.onProgress?.({ ...progress });
     }
   };
-  // A first try sends the photos, then the record: two requests for the common
-  // case. A later try (or one cut short) may find photos already there, as
-  // does a correction, whose photos are mostly the original's: those send the
-  // record first, then only the photos the server says it lacks (409).
+  // A first try sends the photos with the record: in one request (a bundle)
+  // when they are small, else photo by photo, then the record. A later try
+  // (or one cut short) may find photos already there, as does a correction,
+  // whose photos are mostly the original's: those send the record first,
+  // then only the photos the server says it lacks (409 missing_photos).
   const fresh = sub.attempts === 0 && sub.status !== 'sending' && !payload.correctionOf;
+  if (fresh && photos.length > 0 && progress.bytesTotal <= BUNDLE_MAX_BYTES) {
+    const receipt = await sendBundle(payload, body, s, limit, timeout, fetcher, base);
+    if (receipt) {
+      done();
+      return receipt;
+    }
+  }
   if (fresh) await sendPhotos(photos);
   // A round is one PUT of the record, plus the photos it asks for. Two suffice
   // unless the server loses photos in between; a third is a safety margin.
@@ -377,16 +278,8 @@ async function deliver(sub: StoredSubmission, o: SenderOptions, s: Stores): Prom
       }),
     );
     if (res.status === 200 || res.status === 201) {
-      let receipt: unknown;
-      try {
-        receipt = await res.json();
-      } catch {
-        throw unreadable(res.status);
-      }
-      if (!isReceipt(receipt, payload.id)) throw unreadable(res.status);
-      progress.photosDone = progress.photosTotal;
-      progress.bytesDone = progress.bytesTotal;
-      o.onProgress?.({ ...progress });
+      const receipt = await readReceipt(res, payload.id);
+      done();
       return receipt;
     }
     if (res.status >= 500 || TRANSIENT_4XX.has(res.status)) {
@@ -409,57 +302,4 @@ async function deliver(sub: StoredSubmission, o: SenderOptions, s: Stores): Prom
     await sendPhotos(photos.filter((p) => missing.has(p.sha256)));
   }
   throw new Transient('The server kept asking for photos it was sent.');
-}
-
-/**
- * PUTs one photo. The server checks the bytes against their hash: a mismatch
- * means they were damaged on the way (sent again at once), unless the copy on
- * this device no longer hashes to its name, which no resend can mend.
- */
-async function uploadPhoto(
-  ref: PhotoRef,
-  photo: StoredPhoto,
-  limit: (ms: number) => AbortSignal,
-  timeout: number,
-  fetcher: typeof fetch,
-  base: string,
-): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const sentAt = Date.now();
-    const put = await fetcher(
-      `${base}/api/photos/${ref.sha256}`,
-      apiInit({
-        method: 'PUT',
-        headers: { 'Content-Type': photo.type },
-        body: photo.data,
-        signal: limit(timeout + photo.data.byteLength / SLOW_LINK_BYTES_PER_MS),
-      }),
-    );
-    if (put.ok) {
-      // Read to the end so a kept-alive connection is free for the next request.
-      await put.arrayBuffer().catch(() => undefined);
-      return;
-    }
-    if (put.status >= 500 || TRANSIENT_4XX.has(put.status)) {
-      throw new Transient(`The server is not available (HTTP ${put.status}).`);
-    }
-    await credentialTrouble(put, sentAt);
-    if (put.status === 413) throw new Refused({ ...(await tooLarge(put, 'photo')), field: ref.field });
-    const err = await readApiError(put);
-    if (!err) throw unreadable(put.status);
-    if (err.error === 'hash_mismatch') {
-      if ((await sha256Hex(photo.data)) !== ref.sha256) {
-        throw new Refused({
-          error: 'hash_mismatch',
-          field: ref.field,
-          message:
-            'A photo of this submission is damaged on this device. Open the submission, add the photo again and save.',
-        });
-      }
-      if (attempt < PHOTO_RESENDS) continue;
-      throw new Transient('A photo was damaged on the way to the server; it will be sent again.');
-    }
-    if (REFUSALS.has(err.error)) throw new Refused({ ...err, field: err.field ?? ref.field });
-    throw new Transient(`${err.message} (HTTP ${put.status})`);
-  }
 }

@@ -7,7 +7,7 @@
  * - drop: the server gets the whole request and answers (it has committed),
  *   but the answer never reaches the device.
  * - cut: the answer starts, then stops halfway and the connection drops.
- * - flip: one byte of a photo upload is changed on the way.
+ * - flip: one byte of a photo upload (alone, or a bundle's) is changed on the way.
  * - burst: a run of 503 answers, as from an overloaded server or proxy.
  * - latency: the request is held up to 1.5 s first (on top of any other fault).
  */
@@ -55,7 +55,9 @@ export class FaultDoor extends FrontDoor {
   protected override forward(req: IncomingMessage, res: ServerResponse, url: URL): void {
     if (!this.faulty) return super.forward(req, res, url);
     const hasBody = req.method === 'PUT' || req.method === 'POST';
-    const isPhoto = req.method === 'PUT' && url.pathname.startsWith('/api/photos/');
+    // Photos travel alone or in a bundle with their record; a flip anywhere in a bundle is damage too.
+    const isPhoto =
+      req.method === 'PUT' && (url.pathname.startsWith('/api/photos/') || url.pathname.endsWith('/bundle'));
     const chance = (f: Fault) => this.random() < this.rates[f];
     const delay = chance('latency') ? Math.floor(this.random() * 1500) : 0;
     if (delay) this.injected.latency++;

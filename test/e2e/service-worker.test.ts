@@ -483,7 +483,10 @@ describe('without Background Sync', () => {
         await statusOf(page, id, 'Queued').waitFor();
         await context.setOffline(false);
         await statusOf(page, id, 'Sent').waitFor();
-        assert.ok(puts.includes(`/api/submissions/${id}`), 'the page sent it');
+        assert.ok(
+          puts.some((p) => p.startsWith(`/api/submissions/${id}`)),
+          'the page sent it',
+        );
         assert.deepEqual(await syncTags(page), [], 'no tag was registered');
         assert.equal((await server.submissions()).length, 1);
       },
@@ -509,7 +512,10 @@ describe('without Background Sync', () => {
       const puts = pagePuts(page);
       const id = await saveDemoSubmission(page, [181]);
       await statusOf(page, id, 'Sent').waitFor();
-      assert.ok(puts.includes(`/api/submissions/${id}`), 'the page sent it');
+      assert.ok(
+        puts.some((p) => p.startsWith(`/api/submissions/${id}`)),
+        'the page sent it',
+      );
       assert.deepEqual(await syncTags(page), []);
       assert.equal((await server.submissions()).length, 1);
 

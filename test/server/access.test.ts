@@ -117,6 +117,22 @@ describe('who may call each endpoint', () => {
     const payload = validPayload([photoRef(bytes)]);
     return { method: 'PUT', url: `/api/submissions/${payload.id}`, payload };
   };
+  /** A new submission and its photo as one multipart body. */
+  const newBundle = async (): Promise<InjectOptions> => {
+    const bytes = fakePhoto();
+    const payload = validPayload([photoRef(bytes)]);
+    const form = new FormData();
+    form.append('photo', new Blob([bytes], { type: 'image/jpeg' }), sha256Hex(bytes));
+    const record = Buffer.from(JSON.stringify(payload));
+    form.append('submission', new Blob([record], { type: 'application/json' }), sha256Hex(record));
+    const request = new Request('http://fieldsync.invalid/', { method: 'PUT', body: form });
+    return {
+      method: 'PUT',
+      url: `/api/submissions/${payload.id}/bundle`,
+      headers: { 'content-type': request.headers.get('content-type') ?? '' },
+      payload: Buffer.from(await request.arrayBuffer()),
+    };
+  };
   const newUser = (): InjectOptions => ({
     method: 'POST',
     url: '/api/users',
@@ -148,6 +164,14 @@ describe('who may call each endpoint', () => {
     {
       name: 'PUT /api/submissions/{id}',
       request: newSubmission,
+      right: asDevice,
+      status: 201,
+      wrong: { cookies: asAdmin, status: 403 },
+      stale: revokedDevice,
+    },
+    {
+      name: 'PUT /api/submissions/{id}/bundle',
+      request: newBundle,
       right: asDevice,
       status: 201,
       wrong: { cookies: asAdmin, status: 403 },

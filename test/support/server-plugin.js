@@ -155,10 +155,12 @@ export function apiProxy() {
       return;
     }
     let body = null;
-    if (faults.flipPhotoBytes > 0 && ctx.method === 'PUT' && ctx.path.startsWith('/api/photos/')) {
+    const carriesPhotos = ctx.path.startsWith('/api/photos/') || ctx.path.endsWith('/bundle');
+    if (faults.flipPhotoBytes > 0 && ctx.method === 'PUT' && carriesPhotos) {
       faults.flipPhotoBytes--;
       body = await readBody(ctx.req);
-      body[Math.floor(body.length / 2)] ^= 0x40;
+      // In a bundle, a third of the way in falls inside its first photo.
+      body[Math.floor(body.length / (ctx.path.endsWith('/bundle') ? 3 : 2))] ^= 0x40;
     }
     await new Promise((resolve, reject) => {
       const upstream = request(

@@ -5,6 +5,7 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import { backoffDelay, BACKOFF_CAP_MS, WAITING_AFTER_ATTEMPTS } from '../../src/core/backoff.js';
 import { putPhoto } from '../../src/core/photos.js';
 import { DRAIN_CONCURRENCY, drainOutbox } from '../../src/core/drain.js';
+import { apiInit } from '../../src/core/api-request.js';
 import { sendSubmission, type SendProgress } from '../../src/core/sender.js';
 import type { Stores } from '../../src/core/stores.js';
 import { getSubmission, saveSubmission, updateSubmission } from '../../src/core/submissions.js';
@@ -38,15 +39,14 @@ async function requests(): Promise<string[]> {
 
 const onServer = serverSubmission;
 
-/** A network on which the first photo PUT goes through and every request after it is lost. */
-function lossyAfterFirstPhoto(): typeof fetch {
-  let photos = 0;
-  return (input, init) => {
-    const url = String(input instanceof Request ? input.url : input);
-    if (url.includes('/api/photos/') && photos++ === 0) return fetch(input, init);
-    return Promise.reject(new TypeError('Failed to fetch'));
-  };
+/** As after an earlier try that failed: the next one starts with the record. */
+async function laterTry(id: string, s: Stores): Promise<void> {
+  await updateSubmission(id, (r) => ({ ...r, attempts: 1 }), s);
 }
+
+/** The network to a server of a version without bundles: their address finds nothing there. */
+const withoutBundles: typeof fetch = (input, init) =>
+  fetch(String(input).replace(/\/bundle$/, '/bundle-unknown'), init);
 
 before(async () => {
   await enrollThisBrowser();
@@ -59,7 +59,7 @@ describe('sending a submission', () => {
     await requests();
   });
 
-  it('sends a new submission as its photos, then its record, and keeps the receipt', async () => {
+  it('sends a new submission and its photos in one request, and keeps the receipt', async () => {
     const s = testStores();
     const { payload, photos } = await queued(s, 2);
     const progress: SendProgress[] = [];
@@ -76,8 +76,7 @@ describe('sending a submission', () => {
     }
     const log = await requests();
     expect(log.filter((r) => r.startsWith('PUT /api/'))).to.deep.equal([
-      ...photos.map((p) => `PUT /api/photos/${p.sha256}`),
-      `PUT /api/submissions/${payload.id}`,
+      `PUT /api/submissions/${payload.id}/bundle`,
     ]);
     expect(progress.at(-1)).to.include({ photosDone: 2, photosTotal: 2 });
     expect(progress.at(-1)?.bytesDone).to.equal(photos.reduce((n, p) => n + p.data.byteLength, 0));
@@ -87,17 +86,53 @@ describe('sending a submission', () => {
     const s = testStores();
     const { payload, photos } = await queued(s, 2);
     // An earlier try delivered the first photo, then failed.
-    await sendSubmission(payload.id, { stores: s, fetch: lossyAfterFirstPhoto() });
-    expect((await getSubmission(payload.id, s))?.attempts).to.equal(1);
+    const [first, second] = photos;
+    const put = await fetch(
+      `/api/photos/${first?.sha256}`,
+      apiInit({ method: 'PUT', headers: { 'Content-Type': 'image/jpeg' }, body: first?.data }),
+    );
+    expect(put.status).to.equal(201);
+    await laterTry(payload.id, s);
     await requests();
     const outcome = await sendSubmission(payload.id, { stores: s });
     expect(outcome.kind).to.equal('sent');
     const log = await requests();
     expect(log.filter((r) => r.startsWith('PUT /api/'))).to.deep.equal([
       `PUT /api/submissions/${payload.id}`,
-      `PUT /api/photos/${photos[1]?.sha256}`,
+      `PUT /api/photos/${second?.sha256}`,
       `PUT /api/submissions/${payload.id}`,
     ]);
+  });
+
+  it('sends photo by photo, then the record, to a server that takes no bundles', async () => {
+    const s = testStores();
+    const { payload, photos } = await queued(s, 2);
+    const outcome = await sendSubmission(payload.id, { stores: s, fetch: withoutBundles });
+    expect(outcome.kind).to.equal('sent');
+    const log = await requests();
+    expect(log.filter((r) => r.startsWith('PUT /api/'))).to.deep.equal([
+      `PUT /api/submissions/${payload.id}/bundle-unknown`,
+      ...photos.map((p) => `PUT /api/photos/${p.sha256}`),
+      `PUT /api/submissions/${payload.id}`,
+    ]);
+    expect((await onServer(payload.id))?.receipt).to.deep.equal(
+      (await getSubmission(payload.id, s))?.receipt,
+    );
+  });
+
+  it('sends a bundle damaged on the way again photo by photo, and delivers it whole', async () => {
+    const s = testStores();
+    const { payload, photos } = await queued(s, 1);
+    await executeServerCommand('api-fault', { flipPhotoBytes: 1 });
+    expect((await sendSubmission(payload.id, { stores: s })).kind).to.equal('sent');
+    const photo = photos[0]!;
+    const log = await requests();
+    expect(log.filter((r) => r.startsWith('PUT /api/'))).to.deep.equal([
+      `PUT /api/submissions/${payload.id}/bundle`,
+      `PUT /api/photos/${photo.sha256}`,
+      `PUT /api/submissions/${payload.id}`,
+    ]);
+    expect(await serverPhotoSha256(photo.sha256)).to.equal(photo.sha256);
   });
 
   it('does nothing for a submission already sent', async () => {
@@ -177,9 +212,10 @@ describe('sending a submission', () => {
     expect((await sendSubmission(payload.id, { stores: s })).kind).to.equal('skipped');
   });
 
-  it('sends a photo damaged on the way again and delivers the submission', async () => {
+  it('sends a photo damaged on the way again at once and delivers the submission', async () => {
     const s = testStores();
     const { payload, photos } = await queued(s, 1);
+    await laterTry(payload.id, s);
     await executeServerCommand('api-fault', { flipPhotoBytes: 1 });
     const outcome = await sendSubmission(payload.id, { stores: s });
     expect(outcome.kind).to.equal('sent');
@@ -220,6 +256,7 @@ describe('sending a submission', () => {
   it('keeps a submission queued when a refusal arrives cut off, and rejects it once it arrives whole', async () => {
     const s = testStores();
     const { payload } = await queued(s, 1, { people_served: -5 });
+    await laterTry(payload.id, s);
     await executeServerCommand('api-fault', { cutErrorBodies: 1 });
     const first = await sendSubmission(payload.id, { stores: s });
     expect(first.kind, 'half an answer says nothing').to.equal('retry');
@@ -231,6 +268,7 @@ describe('sending a submission', () => {
   it('keeps a submission queued when a proxy answers 4xx with its own page', async () => {
     const s = testStores();
     const { payload } = await queued(s, 1);
+    await laterTry(payload.id, s);
     await executeServerCommand('api-fault', { status: 409, count: 1, html: true });
     expect((await sendSubmission(payload.id, { stores: s })).kind).to.equal('retry');
     const rec = await getSubmission(payload.id, s);
@@ -242,6 +280,7 @@ describe('sending a submission', () => {
   it('stops sending a photo refused as too large and says what to do', async () => {
     const s = testStores();
     const { payload } = await queued(s, 1);
+    await laterTry(payload.id, s);
     await executeServerCommand('api-fault', {
       status: 413,
       count: 1,
@@ -274,9 +313,11 @@ describe('sending a submission', () => {
     ]);
     expect([a.kind, b.kind].sort()).to.deep.equal(['sent', 'skipped']);
     const log = await requests();
-    const photoPuts = log.filter((r) => r.startsWith('PUT /api/photos/'));
-    expect(photoPuts).to.have.length(3);
-    expect(new Set(photoPuts).size, 'no photo is uploaded twice').to.equal(3);
+    expect(log.filter((r) => r.startsWith('PUT /api/photos/'))).to.deep.equal([]);
+    expect(
+      log.filter((r) => r.endsWith('/bundle')),
+      'the photos went once, in one bundle',
+    ).to.deep.equal([`PUT /api/submissions/${payload.id}/bundle`]);
   });
 
   it('picks up a submission left "sending" by a sender that died', async () => {
@@ -363,7 +404,7 @@ describe('draining the outbox', () => {
     // Every request after the oldest's waits until two are under way: if the drain sent one at a time, it would never go on.
     const network: typeof fetch = async (input, init) => {
       const url = String(input);
-      const id = url.includes('/api/submissions/') ? (url.split('/').pop() ?? '') : '';
+      const id = /\/api\/submissions\/([^/]+)/.exec(url)?.[1] ?? '';
       const owner = id || [...record.entries()].find(([, h]) => url.endsWith(h))?.[0] || 'photo';
       events.push(`start ${owner === oldest ? 'oldest' : 'other'}`);
       inFlight++;
@@ -384,9 +425,7 @@ describe('draining the outbox', () => {
     const result = await drainOutbox({ stores: s, fetch: network });
     expect(result.sent).to.equal(ids.length);
     const firstOther = events.indexOf('start other');
-    expect(events.slice(0, firstOther), "the oldest's photo and record, alone").to.deep.equal([
-      'start oldest',
-      'end oldest',
+    expect(events.slice(0, firstOther), "the oldest's bundle, alone").to.deep.equal([
       'start oldest',
       'end oldest',
     ]);
