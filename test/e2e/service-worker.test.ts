@@ -143,6 +143,27 @@ const BACKGROUND_SYNC_PATH = 'Background Sync (the service worker sends, even af
 const PAGE_PATH = 'From this page (sent while the app is open';
 
 describe('the service worker', () => {
+  it("lets API requests skip it through a static route, while it still serves the app's own addresses", async () => {
+    await withWorld(async (w) => {
+      const { page, context } = w;
+      await visit(w);
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.enable');
+      // Chromium says, per response, which static route (if any) decided where it came from.
+      const routes = new Map<string, string>();
+      cdp.on('Network.responseReceived', (e) => {
+        const info = (e.response as { serviceWorkerRouterInfo?: { matchedSourceType?: string } })
+          .serviceWorkerRouterInfo;
+        routes.set(new URL(e.response.url).pathname, info?.matchedSourceType ?? 'no rule');
+      });
+      await page.evaluate(() => fetch('/api/health').then((r) => r.text()));
+      await page.evaluate(() => fetch('/outbox').then((r) => r.text()));
+      await until(async () => routes.has('/api/health') && routes.has('/outbox'), 'both answers seen');
+      assert.equal(routes.get('/api/health'), 'network', 'the API request went straight to the network');
+      assert.equal(routes.get('/outbox'), 'no rule', "a screen's address is the worker's to answer");
+    });
+  });
+
   it('serves the app offline once visited: a reload, deep links, and capturing a submission with the server gone', async () => {
     await withWorld(async (w) => {
       const { page, context, server, door } = w;
