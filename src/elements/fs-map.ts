@@ -10,7 +10,7 @@ import { quickPosition } from '../geo/current-position.js';
 import { distanceMetres } from '../../shared/geo.js';
 import { formatDistance } from '../../shared/review-flags.js';
 import { defaultStores, type Stores } from '../core/stores.js';
-import { getSubmission, listSubmissions } from '../core/submissions.js';
+import { getSubmission, listSubmissions, submissionBatches } from '../core/submissions.js';
 import type { MapView } from './fs-offline-areas.js';
 import type { BaseMapState, MarkerInfo, PhotoMarkerInfo, SubmissionMap } from '../map/submission-map.js';
 import { FAR_PHOTO_METRES, MARKER_STYLE, PHOTO_STYLE, STATUSES, isPending } from '../map/status-style.js';
@@ -116,6 +116,20 @@ export class FsMap extends LitElement {
     return this.map?.markers() ?? [];
   }
 
+  /** How many points of each status the map drew last (shown, in or near the view): what the canvas holds. */
+  get drawnCounts(): Partial<Record<SubmissionStatus, number>> {
+    return this.map?.drawnCounts() ?? {};
+  }
+
+  /** Where a submission's point is in the viewport, for a test to tap it; null when not on the map. */
+  pointOnScreen(id: string): { x: number; y: number } | null {
+    const container = this.shadowRoot?.querySelector<HTMLElement>('.map');
+    const p = this.map?.containerPointOf(id);
+    if (!container || !p) return null;
+    const box = container.getBoundingClientRect();
+    return { x: box.left + container.clientLeft + p.x, y: box.top + container.clientTop + p.y };
+  }
+
   /** The photo geotag markers on the map now. */
   get photoMarkers(): PhotoMarkerInfo[] {
     return this.map?.photoMarkers() ?? [];
@@ -156,7 +170,7 @@ export class FsMap extends LitElement {
 
   private async load(): Promise<void> {
     const [items, mod] = await Promise.all([
-      listSubmissions(this.stores),
+      readAll(this.stores),
       import('../map/submission-map.js'),
       // Saving areas offline only matters here: its code stays out of the capture screens too.
       import('./fs-offline-areas.js'),
@@ -177,9 +191,8 @@ export class FsMap extends LitElement {
       onBaseMapState: (state) => (this.baseMapState = state),
       onViewChange: () => (this.currentView = this.map?.view() ?? null),
     });
-    // The map is laid out and drawn before the lists render, so Leaflet's size reads stay cheap.
-    const fitted = await this.map.putAll(items, (s) => this.isShown(s));
-    if (!this.map) return;
+    // The points are placed before the lists render, so Leaflet's size reads stay cheap; all draw in the next frame.
+    const fitted = this.map.putAll(items, (s) => this.isShown(s));
     this.items = items;
     // Changes that arrived while drawing were held back until the list existed.
     if (this.changed.size) this.refresh();
@@ -743,6 +756,16 @@ function summarize(items: StoredSubmission[]): Summary {
     formIds: [...new Set(items.map((s) => s.payload.formId))],
     withPhotos: items.some((s) => s.payload.photos.some((p) => p.geotag)),
   };
+}
+
+/** Every submission, newest first, read a batch at a time so no single task deserialises them all. */
+async function readAll(stores: Stores): Promise<StoredSubmission[]> {
+  const all: StoredSubmission[] = [];
+  for await (const batch of submissionBatches(stores)) all.push(...batch);
+  // ISO times compare as strings; plain comparison is many times faster than localeCompare.
+  return all.sort((a, b) =>
+    a.payload.createdAt < b.payload.createdAt ? 1 : a.payload.createdAt > b.payload.createdAt ? -1 : 0,
+  );
 }
 
 const URGENCY = new Map(STATUSES.map((status, i) => [status, i]));
