@@ -97,33 +97,6 @@ export async function listSubmissions(s: Stores = defaultStores): Promise<Stored
   return newestFirst((await values(s.submissions)).map(readStoredSubmission).filter((r) => r !== null));
 }
 
-/**
- * Every readable submission, a batch at a time in key order, in no
- * particular order of time: a screen that reads thousands of records this
- * way lets the page draw and answer between batches, where one read of all
- * of them would hold the main thread while every record is deserialised.
- */
-export async function* submissionBatches(
-  s: Stores = defaultStores,
-  size = 1000,
-): AsyncGenerator<StoredSubmission[]> {
-  let after: IDBValidKey | null = null;
-  for (;;) {
-    const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);
-    const [keys, values]: [IDBValidKey[], unknown[]] = await s.submissions('readonly', (store) =>
-      Promise.all([
-        promisifyRequest(store.getAllKeys(range, size)),
-        promisifyRequest(store.getAll(range, size)),
-      ]),
-    );
-    const records = values.map(readStoredSubmission).filter((r) => r !== null);
-    if (records.length) yield records;
-    const last: IDBValidKey | undefined = keys[keys.length - 1];
-    if (keys.length < size || last === undefined) return;
-    after = last;
-  }
-}
-
 /** Records that no version of the app can read; kept as they are for a later fix. */
 export async function unreadableSubmissions(s: Stores = defaultStores): Promise<UnreadableRecord[]> {
   return (await readOutbox(s)).unreadable;

@@ -10,7 +10,7 @@ import { quickPosition } from '../geo/current-position.js';
 import { distanceMetres } from '../../shared/geo.js';
 import { formatDistance } from '../../shared/review-flags.js';
 import { defaultStores, type Stores } from '../core/stores.js';
-import { getSubmission, listSubmissions, submissionBatches } from '../core/submissions.js';
+import { getSubmission, listSubmissions } from '../core/submissions.js';
 import type { MapView } from './fs-offline-areas.js';
 import type { BaseMapState, MarkerInfo, PhotoMarkerInfo, SubmissionMap } from '../map/submission-map.js';
 import { FAR_PHOTO_METRES, MARKER_STYLE, PHOTO_STYLE, STATUSES, isPending } from '../map/status-style.js';
@@ -170,7 +170,7 @@ export class FsMap extends LitElement {
 
   private async load(): Promise<void> {
     const [items, mod] = await Promise.all([
-      readAll(this.stores),
+      listSubmissions(this.stores),
       import('../map/submission-map.js'),
       // Saving areas offline only matters here: its code stays out of the capture screens too.
       import('./fs-offline-areas.js'),
@@ -756,16 +756,6 @@ function summarize(items: StoredSubmission[]): Summary {
     formIds: [...new Set(items.map((s) => s.payload.formId))],
     withPhotos: items.some((s) => s.payload.photos.some((p) => p.geotag)),
   };
-}
-
-/** Every submission, newest first, read a batch at a time so no single task deserialises them all. */
-async function readAll(stores: Stores): Promise<StoredSubmission[]> {
-  const all: StoredSubmission[] = [];
-  for await (const batch of submissionBatches(stores)) all.push(...batch);
-  // ISO times compare as strings; plain comparison is many times faster than localeCompare.
-  return all.sort((a, b) =>
-    a.payload.createdAt < b.payload.createdAt ? 1 : a.payload.createdAt > b.payload.createdAt ? -1 : 0,
-  );
 }
 
 const URGENCY = new Map(STATUSES.map((status, i) => [status, i]));

@@ -255,21 +255,27 @@ export class PointsLayer<K extends string> extends L.Layer {
       const style = this.styles[kind];
       const { radius } = style;
       const path = new Path2D();
+      // Outlined circles are stamped from one drawing per kind: thousands of circles in one path
+      // cost the rasteriser far more than as many copies of a small image at whole pixels.
+      const sprite = dense ? null : spriteOf(style, ratio);
+      if (sprite) g.setTransform(1, 0, 0, 1, 0, 0);
       let count = 0;
       for (let i = 0; i < n; i++) {
         if (!inView[i] || this.kinds[i] !== k) continue;
         const x = xs[i] ?? 0;
         const y = ys[i] ?? 0;
-        if (dense)
+        if (sprite)
+          g.drawImage(
+            sprite,
+            Math.round(x * ratio) - sprite.width / 2,
+            Math.round(y * ratio) - sprite.height / 2,
+          );
+        else
           path.rect(Math.round(x - radius + 1), Math.round(y - radius + 1), 2 * radius - 2, 2 * radius - 2);
-        else {
-          path.moveTo(x + radius, y);
-          path.arc(x, y, radius, 0, Math.PI * 2);
-        }
         this.grid.add(i, x, y, radius + REACH);
         count++;
       }
-      if (count) paint(g, path, style, dense);
+      if (count && !sprite) paintSquares(g, path, style);
       return count;
     });
   }
@@ -292,19 +298,42 @@ export class PointsLayer<K extends string> extends L.Layer {
   }
 }
 
-function paint(g: CanvasRenderingContext2D, path: Path2D, style: PointStyle, dense: boolean): void {
+/** Dense points as plain squares; a hollow style keeps a faint fill, or it would vanish. */
+function paintSquares(g: CanvasRenderingContext2D, path: Path2D, style: PointStyle): void {
+  g.globalAlpha = Math.max(style.fillOpacity ?? 1, 0.5);
+  g.fillStyle = style.fill;
+  g.fill(path);
+  g.globalAlpha = 1;
+}
+
+const sprites = new Map<string, HTMLCanvasElement>();
+
+/** A point of this style drawn once, centred on an even number of device pixels, kept for reuse. */
+function spriteOf(style: PointStyle, ratio: number): HTMLCanvasElement {
+  const key = JSON.stringify([style, ratio]);
+  const known = sprites.get(key);
+  if (known) return known;
   const weight = style.weight ?? 1;
   const fillOpacity = style.fillOpacity ?? 1;
-  // A hollow ring drawn as a square would vanish: in dense mode it keeps a faint fill.
-  g.globalAlpha = dense ? Math.max(fillOpacity, 0.5) : fillOpacity;
-  if (g.globalAlpha > 0) {
+  const half = Math.ceil((style.radius + weight) * ratio) + 1;
+  const sprite = document.createElement('canvas');
+  sprite.width = sprite.height = half * 2;
+  const g = sprite.getContext('2d');
+  if (g) {
+    g.setTransform(ratio, 0, 0, ratio, half, half);
+    g.beginPath();
+    g.arc(0, 0, style.radius, 0, Math.PI * 2);
+    g.globalAlpha = fillOpacity;
     g.fillStyle = style.fill;
-    g.fill(path);
+    if (fillOpacity > 0) g.fill();
+    g.globalAlpha = 1;
+    if (weight > 0) {
+      g.strokeStyle = style.stroke;
+      g.lineWidth = weight;
+      g.setLineDash(style.dash ?? []);
+      g.stroke();
+    }
   }
-  g.globalAlpha = 1;
-  if (dense || weight <= 0) return;
-  g.strokeStyle = style.stroke;
-  g.lineWidth = weight;
-  g.setLineDash(style.dash ?? []);
-  g.stroke(path);
+  sprites.set(key, sprite);
+  return sprite;
 }
