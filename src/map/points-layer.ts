@@ -1,6 +1,7 @@
 /**
- * Many points on one canvas, drawn as one path per kind: a hundred thousand
- * take a few tens of milliseconds to draw, where as many Leaflet circle
+ * Many points on one canvas, each stamped from one drawing of its kind (or,
+ * when dense, as squares in one path per kind): a hundred thousand take a
+ * few tens of milliseconds to draw, where as many Leaflet circle
  * markers take seconds and re-project every one at each zoom. Positions are
  * projected once (Web Mercator at zoom 0) and only scaled and shifted for
  * each view; a tap is looked up in a grid of what was last drawn.

@@ -77,7 +77,7 @@ const STYLES = Object.fromEntries(
 
 /**
  * Submissions as points on one canvas layer (PointsLayer): a single <canvas>
- * drawn as one path per status, however many points. Points are kept by
+ * each status stamped from one drawing of it, however many points. Points are kept by
  * submission id and patched in place when a submission changes; a tap opens
  * the popup of the point under it.
  */
