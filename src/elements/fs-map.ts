@@ -116,6 +116,20 @@ export class FsMap extends LitElement {
     return this.map?.markers() ?? [];
   }
 
+  /** How many points of each status the map drew last (shown, in or near the view): what the canvas holds. */
+  get drawnCounts(): Partial<Record<SubmissionStatus, number>> {
+    return this.map?.drawnCounts() ?? {};
+  }
+
+  /** Where a submission's point is in the viewport, for a test to tap it; null when not on the map. */
+  pointOnScreen(id: string): { x: number; y: number } | null {
+    const container = this.shadowRoot?.querySelector<HTMLElement>('.map');
+    const p = this.map?.containerPointOf(id);
+    if (!container || !p) return null;
+    const box = container.getBoundingClientRect();
+    return { x: box.left + container.clientLeft + p.x, y: box.top + container.clientTop + p.y };
+  }
+
   /** The photo geotag markers on the map now. */
   get photoMarkers(): PhotoMarkerInfo[] {
     return this.map?.photoMarkers() ?? [];
@@ -177,9 +191,8 @@ export class FsMap extends LitElement {
       onBaseMapState: (state) => (this.baseMapState = state),
       onViewChange: () => (this.currentView = this.map?.view() ?? null),
     });
-    // The map is laid out and drawn before the lists render, so Leaflet's size reads stay cheap.
-    const fitted = await this.map.putAll(items, (s) => this.isShown(s));
-    if (!this.map) return;
+    // The points are placed before the lists render, so Leaflet's size reads stay cheap; all draw in the next frame.
+    const fitted = this.map.putAll(items, (s) => this.isShown(s));
     this.items = items;
     // Changes that arrived while drawing were held back until the list existed.
     if (this.changed.size) this.refresh();

@@ -1,59 +1,84 @@
 /**
- * Many points on one canvas, drawn as one path per colour: a hundred
- * thousand take a few tens of milliseconds to draw, where as many Leaflet
- * circle markers take seconds and redraw all of them for each one added.
- * Positions are projected once (at zoom 0) and scaled for each view;
- * a tap finds the nearest point within reach.
+ * Many points on one canvas, each stamped from one drawing of its kind (or,
+ * when dense, as squares in one path per kind): a hundred thousand take a
+ * few tens of milliseconds to draw, where as many Leaflet circle
+ * markers take seconds and re-project every one at each zoom. Positions are
+ * projected once (Web Mercator at zoom 0) and only scaled and shifted for
+ * each view; a tap is looked up in a grid of what was last drawn.
  */
 import * as L from 'leaflet/dist/leaflet-src.esm.js';
+import { HitGrid } from './hit-grid.js';
 
-/** Web Mercator (EPSG:3857) at zoom 0, in pixels, as Leaflet projects: without an object a point. */
-function project(lat: number, lon: number): { x: number; y: number } {
+/** Web Mercator (EPSG:3857) at zoom 0, in pixels, as Leaflet projects. */
+function projectX(lon: number): number {
+  return (256 * (lon + 180)) / 360;
+}
+function projectY(lat: number): number {
   const max = 85.0511287798;
   const sin = Math.sin((Math.max(-max, Math.min(max, lat)) * Math.PI) / 180);
-  return {
-    x: (256 * (lon + 180)) / 360,
-    y: 256 * (0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI)),
-  };
+  return 256 * (0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI));
 }
 
 export interface PointStyle {
   fill: string;
   stroke: string;
   radius: number;
+  /** Outline width in pixels; 1 when not given, 0 for none. */
+  weight?: number;
+  /** Dash pattern of the outline; solid when not given. */
+  dash?: readonly number[];
+  /** 1 when not given; 0 for a hollow ring. */
+  fillOpacity?: number;
+}
+
+export interface PointsLayerOptions {
+  /**
+   * Beyond this many points in view, each is a square without outline: tens
+   * of thousands of outlined circles cost the browser's rasteriser most of a
+   * second, and at that density they only blur into each other.
+   */
+  denseAbove?: number;
 }
 
 /** How far from a point a tap still picks it, beyond its radius, in pixels. */
 const REACH = 6;
-/**
- * Beyond this many points in view, each is a square without outline: tens
- * of thousands of outlined circles cost the browser's rasteriser most of a
- * second, and at that density they only blur into each other.
- */
-const OUTLINED_AT_MOST = 5000;
+/** Drawn beyond each edge of the view, as a share of its size, so a drag shows points before it ends. */
+const PADDING = 0.5;
 
 export class PointsLayer<K extends string> extends L.Layer {
   private canvas: HTMLCanvasElement | null = null;
+  /** Kinds in drawing order: later ones are drawn over earlier ones. */
+  private readonly kindList: K[];
+  private readonly kindOf = new Map<K, number>();
+  private readonly denseAbove: number;
   private ids: string[] = [];
-  private kinds: K[] = [];
-  /** x, y at zoom 0 (EPSG:3857 pixels), two per point. */
+  /** Per point: its kind's place in kindList, whether shown, x and y at zoom 0 (two per point). */
+  private kinds = new Uint8Array(0);
+  private shown = new Uint8Array(0);
   private projected = new Float64Array(0);
   private readonly index = new Map<string, number>();
   private frame = 0;
+  private grid = new HitGrid(0, 0, 0, 0, 0);
+  private counts: number[] = [];
+  /** The view of the last drawing, to place and scale the canvas while a zoom animates. */
+  private drawnAt: { center: L.LatLng; zoom: number } | null = null;
 
   constructor(
     private readonly styles: Record<K, PointStyle>,
     private readonly onPick: (id: string) => void,
+    options: PointsLayerOptions = {},
   ) {
     super();
+    this.kindList = Object.keys(styles) as K[];
+    this.kindList.forEach((k, i) => this.kindOf.set(k, i));
+    this.denseAbove = options.denseAbove ?? 5000;
   }
 
   /** Replaces every point. */
   setPoints(points: readonly (readonly [id: string, lat: number, lon: number, kind: K])[]): void {
     this.ids = [];
-    this.kinds = [];
     this.index.clear();
-    this.projected = new Float64Array(points.length * 2);
+    this.grow(points.length);
     for (const [id, lat, lon, kind] of points) this.place(id, lat, lon, kind);
     this.redraw();
   }
@@ -66,25 +91,61 @@ export class PointsLayer<K extends string> extends L.Layer {
 
   setKind(id: string, kind: K): void {
     const i = this.index.get(id);
-    if (i === undefined || this.kinds[i] === kind) return;
-    this.kinds[i] = kind;
+    const k = this.kindOf.get(kind);
+    if (i === undefined || k === undefined || this.kinds[i] === k) return;
+    this.kinds[i] = k;
     this.redraw();
   }
 
-  /** Every point, with its kind, for tests. */
-  entries(): { id: string; kind: K }[] {
+  /** Hides a point (it is kept, neither drawn nor tappable) or shows it again. */
+  setShown(id: string, shown: boolean): void {
+    const i = this.index.get(id);
+    if (i === undefined || this.shown[i] === Number(shown)) return;
+    this.shown[i] = Number(shown);
+    this.redraw();
+  }
+
+  /** Takes a point away for good; the last point moves into its place. */
+  delete(id: string): void {
+    const i = this.index.get(id);
+    if (i === undefined) return;
+    const last = this.ids.length - 1;
+    const lastId = this.ids[last];
+    if (i !== last && lastId !== undefined) {
+      this.ids[i] = lastId;
+      this.index.set(lastId, i);
+      this.kinds[i] = this.kinds[last] ?? 0;
+      this.shown[i] = this.shown[last] ?? 0;
+      this.projected[i * 2] = this.projected[last * 2] ?? 0;
+      this.projected[i * 2 + 1] = this.projected[last * 2 + 1] ?? 0;
+    }
+    this.ids.pop();
+    this.index.delete(id);
+    this.redraw();
+  }
+
+  /** Every point, with its kind and whether shown, for tests and the screen's own lists. */
+  entries(): { id: string; kind: K; shown: boolean }[] {
     return this.ids.flatMap((id, i) => {
-      const kind = this.kinds[i];
-      return kind === undefined ? [] : [{ id, kind }];
+      const kind = this.kindList[this.kinds[i] ?? -1];
+      return kind === undefined ? [] : [{ id, kind, shown: this.shown[i] === 1 }];
     });
   }
 
+  /** How many points of each kind the last drawing put on the canvas (in view and shown). */
+  drawnCounts(): Partial<Record<K, number>> {
+    return Object.fromEntries(this.kindList.map((k, i) => [k, this.counts[i] ?? 0])) as Partial<
+      Record<K, number>
+    >;
+  }
+
   override onAdd(map: L.Map): this {
-    const canvas = L.DomUtil.create('canvas', 'leaflet-zoom-hide');
+    const canvas = L.DomUtil.create('canvas', 'leaflet-zoom-animated');
     canvas.style.pointerEvents = 'none';
     map.getPanes().overlayPane.appendChild(canvas);
     this.canvas = canvas;
     map.on('moveend zoomend resize viewreset', this.redraw, this);
+    map.on('zoomanim', this.animateZoom, this);
     map.on('click', this.pick, this);
     this.draw();
     return this;
@@ -92,30 +153,39 @@ export class PointsLayer<K extends string> extends L.Layer {
 
   override onRemove(map: L.Map): this {
     map.off('moveend zoomend resize viewreset', this.redraw, this);
+    map.off('zoomanim', this.animateZoom, this);
     map.off('click', this.pick, this);
     cancelAnimationFrame(this.frame);
+    this.frame = 0;
     this.canvas?.remove();
     this.canvas = null;
     return this;
   }
 
+  private grow(atLeast: number): void {
+    if (this.shown.length >= atLeast) return;
+    const size = Math.max(16, atLeast, this.shown.length * 2);
+    const kinds = new Uint8Array(size);
+    const shown = new Uint8Array(size);
+    const projected = new Float64Array(size * 2);
+    kinds.set(this.kinds);
+    shown.set(this.shown);
+    projected.set(this.projected);
+    [this.kinds, this.shown, this.projected] = [kinds, shown, projected];
+  }
+
   private place(id: string, lat: number, lon: number, kind: K): void {
-    const p = project(lat, lon);
     let i = this.index.get(id);
     if (i === undefined) {
       i = this.ids.length;
+      this.grow(i + 1);
       this.ids.push(id);
-      this.kinds.push(kind);
       this.index.set(id, i);
-      if (this.projected.length < (i + 1) * 2) {
-        const grown = new Float64Array(Math.max(16, this.projected.length * 2));
-        grown.set(this.projected);
-        this.projected = grown;
-      }
+      this.shown[i] = 1;
     }
-    this.kinds[i] = kind;
-    this.projected[i * 2] = p.x;
-    this.projected[i * 2 + 1] = p.y;
+    this.kinds[i] = this.kindOf.get(kind) ?? 0;
+    this.projected[i * 2] = projectX(lon);
+    this.projected[i * 2 + 1] = projectY(lat);
   }
 
   /** Draws at the next frame, once however many changes came before it. */
@@ -127,11 +197,17 @@ export class PointsLayer<K extends string> extends L.Layer {
     });
   }
 
-  /** The view's offset and scale: a point's container position is its projection times scale, less min. */
-  private view(map: L.Map): { scale: number; minX: number; minY: number } {
-    const scale = 2 ** map.getZoom();
-    const { min } = map.getPixelBounds();
-    return { scale, minX: min?.x ?? 0, minY: min?.y ?? 0 };
+  /** While a zoom animates, the last drawing is scaled about where it will be, as Leaflet's own renderer does. */
+  private animateZoom(e: L.ZoomAnimEvent): void {
+    const map = this._map as L.Map | undefined;
+    if (!map || !this.canvas || !this.drawnAt) return;
+    const scale = map.getZoomScale(e.zoom, this.drawnAt.zoom);
+    const half = map.getSize().multiplyBy(0.5 + PADDING);
+    const origin = (
+      map as unknown as { _getNewPixelOrigin(c: L.LatLng, z: number): L.Point }
+    )._getNewPixelOrigin(e.center, e.zoom);
+    const topLeft = half.multiplyBy(-scale).add(map.project(this.drawnAt.center, e.zoom)).subtract(origin);
+    L.DomUtil.setTransform(this.canvas, topLeft, scale);
   }
 
   private draw(): void {
@@ -139,76 +215,126 @@ export class PointsLayer<K extends string> extends L.Layer {
     const canvas = this.canvas;
     if (!map || !canvas) return;
     const size = map.getSize();
+    const pad = size.multiplyBy(PADDING).round();
+    const width = size.x + 2 * pad.x;
+    const height = size.y + 2 * pad.y;
     const ratio = window.devicePixelRatio || 1;
-    canvas.width = size.x * ratio;
-    canvas.height = size.y * ratio;
-    canvas.style.width = `${size.x}px`;
-    canvas.style.height = `${size.y}px`;
-    L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([0, 0]));
+    canvas.width = width * ratio;
+    canvas.height = height * ratio;
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${height}px`;
+    L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([-pad.x, -pad.y]));
+    this.drawnAt = { center: map.getCenter(), zoom: map.getZoom() };
     const g = canvas.getContext('2d');
     if (!g) return;
     g.setTransform(ratio, 0, 0, ratio, 0, 0);
-    const { scale, minX, minY } = this.view(map);
-    // First the points in view, then one path per kind: circles while few, squares (far cheaper
-    // to rasterise, and alike at that size) when dense.
-    const visible: number[] = [];
-    for (let i = 0; i < this.ids.length; i++) {
-      const kind = this.kinds[i];
-      if (kind === undefined) continue;
-      const { radius } = this.styles[kind];
-      const x = (this.projected[i * 2] ?? 0) * scale - minX;
-      const y = (this.projected[i * 2 + 1] ?? 0) * scale - minY;
-      if (x < -radius || y < -radius || x > size.x + radius || y > size.y + radius) continue;
-      visible.push(i, x, y);
+    // Canvas position = projection × scale − offset: one multiply and add per axis, no Leaflet objects.
+    const scale = 2 ** map.getZoom();
+    const min = map.getPixelBounds().min ?? L.point(0, 0);
+    const offX = min.x - pad.x;
+    const offY = min.y - pad.y;
+    const n = this.ids.length;
+    const xs = new Float32Array(n);
+    const ys = new Float32Array(n);
+    const inView = new Uint8Array(n);
+    const radii = this.kindList.map((k) => this.styles[k].radius);
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      if (!this.shown[i]) continue;
+      const r = radii[this.kinds[i] ?? 0] ?? 0;
+      const x = (this.projected[i * 2] ?? 0) * scale - offX;
+      const y = (this.projected[i * 2 + 1] ?? 0) * scale - offY;
+      if (x < -r || y < -r || x > width + r || y > height + r) continue;
+      xs[i] = x;
+      ys[i] = y;
+      inView[i] = 1;
+      total++;
     }
-    const inView = visible.length / 3;
-    const dense = inView > OUTLINED_AT_MOST;
-    const paths = new Map<K, Path2D>();
-    for (let v = 0; v < visible.length; v += 3) {
-      const kind = this.kinds[visible[v] ?? -1];
-      if (kind === undefined) continue;
-      const { radius } = this.styles[kind];
-      const x = visible[v + 1] ?? 0;
-      const y = visible[v + 2] ?? 0;
-      let path = paths.get(kind);
-      if (!path) paths.set(kind, (path = new Path2D()));
-      if (dense) {
-        path.rect(Math.round(x - radius + 1), Math.round(y - radius + 1), 2 * radius - 2, 2 * radius - 2);
-      } else {
-        path.moveTo(x + radius, y);
-        path.arc(x, y, radius, 0, Math.PI * 2);
+    const dense = total > this.denseAbove;
+    this.grid = new HitGrid(width, height, offX, offY, scale);
+    this.counts = this.kindList.map((kind, k) => {
+      const style = this.styles[kind];
+      const { radius } = style;
+      const path = new Path2D();
+      // Outlined circles are stamped from one drawing per kind: thousands of circles in one path
+      // cost the rasteriser far more than as many copies of a small image at whole pixels.
+      const sprite = dense ? null : spriteOf(style, ratio);
+      if (sprite) g.setTransform(1, 0, 0, 1, 0, 0);
+      let count = 0;
+      for (let i = 0; i < n; i++) {
+        if (!inView[i] || this.kinds[i] !== k) continue;
+        const x = xs[i] ?? 0;
+        const y = ys[i] ?? 0;
+        if (sprite)
+          g.drawImage(
+            sprite,
+            Math.round(x * ratio) - sprite.width / 2,
+            Math.round(y * ratio) - sprite.height / 2,
+          );
+        else
+          path.rect(Math.round(x - radius + 1), Math.round(y - radius + 1), 2 * radius - 2, 2 * radius - 2);
+        this.grid.add(i, x, y, radius + REACH);
+        count++;
       }
-    }
-    for (const [kind, path] of paths) {
-      const { fill, stroke } = this.styles[kind];
-      g.fillStyle = fill;
-      g.fill(path);
-      if (dense) continue;
-      g.strokeStyle = stroke;
-      g.lineWidth = 1;
-      g.stroke(path);
-    }
+      if (count && !sprite) paintSquares(g, path, style);
+      return count;
+    });
+  }
+
+  /** The id of the shown point nearest a container point, within reach of it; null when none. */
+  pointAt(at: L.Point): string | null {
+    const map = this._map as L.Map | undefined;
+    if (!map) return null;
+    // The grid is in the last drawing's canvas pixels; the view may have moved since.
+    const found = this.grid.nearest(
+      map.containerPointToLayerPoint(at).add(map.getPixelOrigin()),
+      map.getZoom(),
+    );
+    return found === null ? null : (this.ids[found] ?? null);
   }
 
   private pick(e: L.LeafletMouseEvent): void {
-    const map = this._map as L.Map | undefined;
-    if (!map) return;
-    const { scale, minX, minY } = this.view(map);
-    let best = -1;
-    let bestDistance = Infinity;
-    for (let i = 0; i < this.ids.length; i++) {
-      const dx = (this.projected[i * 2] ?? 0) * scale - minX - e.containerPoint.x;
-      const dy = (this.projected[i * 2 + 1] ?? 0) * scale - minY - e.containerPoint.y;
-      const d = dx * dx + dy * dy;
-      if (d < bestDistance) {
-        bestDistance = d;
-        best = i;
-      }
-    }
-    const kind = this.kinds[best];
-    const id = this.ids[best];
-    if (kind === undefined || id === undefined) return;
-    const reach = this.styles[kind].radius + REACH;
-    if (bestDistance <= reach * reach) this.onPick(id);
+    const id = this.pointAt(e.containerPoint);
+    if (id !== null) this.onPick(id);
   }
+}
+
+/** Dense points as plain squares; a hollow style keeps a faint fill, or it would vanish. */
+function paintSquares(g: CanvasRenderingContext2D, path: Path2D, style: PointStyle): void {
+  g.globalAlpha = Math.max(style.fillOpacity ?? 1, 0.5);
+  g.fillStyle = style.fill;
+  g.fill(path);
+  g.globalAlpha = 1;
+}
+
+const sprites = new Map<string, HTMLCanvasElement>();
+
+/** A point of this style drawn once, centred on an even number of device pixels, kept for reuse. */
+function spriteOf(style: PointStyle, ratio: number): HTMLCanvasElement {
+  const key = JSON.stringify([style, ratio]);
+  const known = sprites.get(key);
+  if (known) return known;
+  const weight = style.weight ?? 1;
+  const fillOpacity = style.fillOpacity ?? 1;
+  const half = Math.ceil((style.radius + weight) * ratio) + 1;
+  const sprite = document.createElement('canvas');
+  sprite.width = sprite.height = half * 2;
+  const g = sprite.getContext('2d');
+  if (g) {
+    g.setTransform(ratio, 0, 0, ratio, half, half);
+    g.beginPath();
+    g.arc(0, 0, style.radius, 0, Math.PI * 2);
+    g.globalAlpha = fillOpacity;
+    g.fillStyle = style.fill;
+    if (fillOpacity > 0) g.fill();
+    g.globalAlpha = 1;
+    if (weight > 0) {
+      g.strokeStyle = style.stroke;
+      g.lineWidth = weight;
+      g.setLineDash(style.dash ?? []);
+      g.stroke();
+    }
+  }
+  sprites.set(key, sprite);
+  return sprite;
 }

@@ -6,7 +6,8 @@ import * as L from 'leaflet/dist/leaflet-src.esm.js';
 import type { BaseMapConfig, LatLonBounds } from '../../shared/base-map.js';
 import type { StoredSubmission, SubmissionStatus } from '../../shared/outbox.js';
 import { LeafletBase, type BaseMapState } from './leaflet-base.js';
-import { FAR_PHOTO_METRES, PHOTO_STYLE, MARKER_STYLE } from './status-style.js';
+import { PointsLayer, type PointStyle } from './points-layer.js';
+import { FAR_PHOTO_METRES, PHOTO_STYLE, MARKER_STYLE, STATUSES } from './status-style.js';
 
 export { leafletSheet, type BaseMapState } from './leaflet-base.js';
 
@@ -16,7 +17,7 @@ export interface MarkerInfo {
   status: SubmissionStatus;
   color: string;
   radius: number;
-  /** Leaflet's id of the layer: stays the same while the marker is restyled. */
+  /** The marker's number: stays the same while the marker is moved or restyled. */
   layerId: number;
 }
 
@@ -36,8 +37,11 @@ interface Photo {
 }
 
 interface Entry {
-  marker: L.CircleMarker;
+  lat: number;
+  lon: number;
   status: SubmissionStatus;
+  /** Given once, kept for the marker's life. */
+  number: number;
   photos: Photo[];
   /** Location and photo hashes the photo markers were drawn for. */
   photoKey: string;
@@ -54,29 +58,40 @@ export interface SubmissionMapOptions {
 }
 
 const FIT: L.FitBoundsOptions = { padding: [24, 24], maxZoom: 16 };
-/** Markers added per task while drawing the first time: about 30 ms each on a laptop core. */
-const SLICE = 1000;
 
-/** Lets input and rendering run between slices of work. */
-function yieldToMain(): Promise<void> {
-  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
-  if (scheduler?.yield) return scheduler.yield();
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
+/** Least urgent first, so what needs attention is drawn on top. */
+const STYLES = Object.fromEntries(
+  [...STATUSES].reverse().map((status) => {
+    const st = MARKER_STYLE[status];
+    const style: PointStyle = {
+      fill: st.color,
+      stroke: st.color,
+      radius: st.radius,
+      weight: st.weight,
+      dash: st.dashArray?.split(' ').map(Number),
+      fillOpacity: st.fillOpacity,
+    };
+    return [status, style];
+  }),
+) as Record<SubmissionStatus, PointStyle>;
 
 /**
- * Submissions as circle markers on one shared canvas renderer: a single
- * <canvas> however many points, so thousands of them stay cheap. Markers are
- * kept by submission id and patched in place when a submission changes.
+ * Submissions as points on one canvas layer (PointsLayer): a single <canvas>
+ * each status stamped from one drawing of it, however many points. Points are kept by
+ * submission id and patched in place when a submission changes; a tap opens
+ * the popup of the point under it.
  */
 export class SubmissionMap {
   private readonly base: LeafletBase;
   private readonly map: L.Map;
+  private readonly points: PointsLayer<SubmissionStatus>;
   private readonly entries = new Map<string, Entry>();
   /** Popups pan clear of the zoom buttons and stay narrow enough to fit beside them on a 320 px screen. */
   private readonly popupOptions: L.PopupOptions;
+  /** The popup open now, and whose it is. */
+  private popup: { id: string; layer: L.Popup } | null = null;
   private showPhotos = false;
-  private destroyed = false;
+  private numbers = 0;
 
   constructor(
     container: HTMLElement,
@@ -91,6 +106,12 @@ export class SubmissionMap {
     };
     this.base = new LeafletBase(container, options);
     this.map = this.base.map;
+    // Outlines and shapes tell statuses apart: never the plain squares of a dense review map.
+    this.points = new PointsLayer(STYLES, (id) => this.openPopup(id), { denseAbove: Infinity });
+    this.points.addTo(this.map);
+    this.map.on('popupclose', (e: L.PopupEvent) => {
+      if (e.popup === this.popup?.layer) this.popup = null;
+    });
   }
 
   /** Shows this tile server's base map, replacing the one shown; null for none. */
@@ -100,29 +121,27 @@ export class SubmissionMap {
 
   /** Adds, moves or restyles the submission's marker; removes it if it has no location. */
   put(sub: StoredSubmission, visible: boolean): void {
+    this.place(sub, visible);
+    if (this.popup?.id === sub.payload.id) this.popup.layer.setContent(this.options.popup(sub.payload.id));
+  }
+
+  private place(sub: StoredSubmission, visible: boolean): void {
     const loc = sub.payload.location;
     const id = sub.payload.id;
     if (!loc) {
       this.remove(id);
       return;
     }
-    const style = MARKER_STYLE[sub.status];
-    const options = { ...style, fillColor: style.color };
     let entry = this.entries.get(id);
     if (!entry) {
-      const marker = L.circleMarker([loc.lat, loc.lon], { ...options, renderer: this.base.renderer });
-      marker.bindPopup(() => this.options.popup(id), this.popupOptions);
-      entry = { marker, status: sub.status, photos: [], photoKey: '', visible: false };
+      entry = { ...loc, status: sub.status, number: ++this.numbers, photos: [], photoKey: '', visible };
       this.entries.set(id, entry);
     } else {
-      entry.marker.setLatLng([loc.lat, loc.lon]);
-      if (entry.status !== sub.status) {
-        entry.marker.setStyle(options);
-        entry.marker.setRadius(style.radius);
-        entry.status = sub.status;
-      }
-      if (entry.marker.isPopupOpen()) entry.marker.setPopupContent(this.options.popup(id));
+      entry.lat = loc.lat;
+      entry.lon = loc.lon;
+      entry.status = sub.status;
     }
+    this.points.put(id, loc.lat, loc.lon, sub.status);
     this.setPhotos(entry, sub);
     this.show(id, visible);
   }
@@ -132,7 +151,9 @@ export class SubmissionMap {
     const wanted = sub.payload.photos.flatMap((p) =>
       p.geotag ? [{ sha256: p.sha256, geotag: p.geotag }] : [],
     );
-    const at = entry.marker.getLatLng();
+    // Most records have no geotagged photo: nothing to compare or build.
+    if (!wanted.length && !entry.photos.length) return;
+    const at = L.latLng(entry.lat, entry.lon);
     const key = `${at.lat},${at.lng}|${wanted.map((p) => p.sha256).join()}`;
     if (key === entry.photoKey) return;
     entry.photoKey = key;
@@ -149,6 +170,8 @@ export class SubmissionMap {
         ...style,
         fillColor: style.color,
         renderer: this.base.renderer,
+        // A tap here is this marker's alone: not also a tap on a submission's point beneath.
+        bubblingMouseEvents: false,
       });
       marker.bindPopup(() => this.options.popup(sub.payload.id), this.popupOptions);
       const link = L.polyline([at, where], {
@@ -162,12 +185,12 @@ export class SubmissionMap {
     });
   }
 
-  /** Puts the marker (and its photos, when shown) on the map or takes them off, keeping them for later. */
+  /** Shows the marker (and its photos, when asked for) or hides them, keeping them for later. */
   show(id: string, visible: boolean): void {
     const entry = this.entries.get(id);
     if (!entry) return;
     entry.visible = visible;
-    toggle(this.map, entry.marker, visible);
+    this.points.setShown(id, visible);
     for (const p of entry.photos) {
       toggle(this.map, p.link, visible && this.showPhotos);
       toggle(this.map, p.marker, visible && this.showPhotos);
@@ -177,18 +200,19 @@ export class SubmissionMap {
   /** Shows or hides where the photos were taken. */
   setShowPhotos(on: boolean): void {
     this.showPhotos = on;
-    for (const [id, entry] of this.entries) this.show(id, entry.visible);
+    for (const [id, entry] of this.entries) if (entry.photos.length) this.show(id, entry.visible);
   }
 
   remove(id: string): void {
     const entry = this.entries.get(id);
     if (!entry) return;
-    entry.marker.remove();
+    this.points.delete(id);
     for (const p of entry.photos) {
       p.marker.remove();
       p.link.remove();
     }
     this.entries.delete(id);
+    if (this.popup?.id === id) this.map.closePopup(this.popup.layer);
   }
 
   ids(): string[] {
@@ -196,28 +220,29 @@ export class SubmissionMap {
   }
 
   /**
-   * Draws the submissions the first time. The view is set from the data
-   * first, so markers join a map that is ready instead of each waiting for
-   * its 'load'; they are then added a slice at a time, yielding between
-   * slices, so thousands of them never hold the main thread for long.
-   * Resolves to false when no shown submission has a location to fit.
+   * Draws submissions the first time, or adds a batch of them. The first
+   * batch sets the view (fitted to its shown locations), so the points join a
+   * map that is ready. Resolves to false when no shown submission of the
+   * batch has a location to fit.
    */
-  async putAll(
-    subs: readonly StoredSubmission[],
-    visible: (s: StoredSubmission) => boolean,
-  ): Promise<boolean> {
-    const points = subs.flatMap((s) =>
-      s.payload.location && visible(s) ? [L.latLng(s.payload.location.lat, s.payload.location.lon)] : [],
-    );
-    if (points.length) this.map.fitBounds(L.latLngBounds(points), FIT);
-    else this.world();
-    for (let i = 0; i < subs.length; i += SLICE) {
-      if (i > 0) await yieldToMain();
-      // The screen may have been left meanwhile.
-      if (this.destroyed) return false;
-      for (const s of subs.slice(i, i + SLICE)) this.put(s, visible(s));
+  putAll(subs: readonly StoredSubmission[], visible: (s: StoredSubmission) => boolean, fit = true): boolean {
+    // The box around the shown locations, in one pass and without a LatLng each.
+    let [south, west, north, east] = [90, 180, -90, -180];
+    for (const s of subs) {
+      const loc = s.payload.location;
+      if (!loc || !visible(s)) continue;
+      south = Math.min(south, loc.lat);
+      north = Math.max(north, loc.lat);
+      west = Math.min(west, loc.lon);
+      east = Math.max(east, loc.lon);
     }
-    return points.length > 0;
+    const found = south <= north;
+    if (fit) {
+      if (found) this.map.fitBounds(L.latLngBounds([south, west], [north, east]), FIT);
+      else this.world();
+    }
+    for (const s of subs) this.place(s, visible(s));
+    return found;
   }
 
   /** Centres on a place, e.g. the device's position when there is nothing to fit. */
@@ -242,17 +267,28 @@ export class SubmissionMap {
     };
   }
 
-  /** The markers on the map now. */
+  /** The markers on the map now (shown by the filters, in view or not). */
   markers(): MarkerInfo[] {
     return [...this.entries]
-      .filter(([, e]) => this.map.hasLayer(e.marker))
+      .filter(([, e]) => e.visible)
       .map(([id, e]) => ({
         id,
         status: e.status,
-        color: e.marker.options.color ?? '',
-        radius: e.marker.getRadius(),
-        layerId: L.stamp(e.marker),
+        color: MARKER_STYLE[e.status].color,
+        radius: MARKER_STYLE[e.status].radius,
+        layerId: e.number,
       }));
+  }
+
+  /** How many points of each status the last drawing put on the canvas. */
+  drawnCounts(): Partial<Record<SubmissionStatus, number>> {
+    return this.points.drawnCounts();
+  }
+
+  /** Where a submission's point is in the map's container, as a tap on it would be. */
+  containerPointOf(id: string): { x: number; y: number } | null {
+    const e = this.entries.get(id);
+    return e ? this.map.latLngToContainerPoint([e.lat, e.lon]) : null;
   }
 
   /** The photo markers on the map now. */
@@ -264,16 +300,24 @@ export class SubmissionMap {
 
   /** Builds an open popup's content again, e.g. once the forms' titles are known. */
   refreshPopups(): void {
+    if (this.popup) this.popup.layer.setContent(this.options.popup(this.popup.id));
     for (const [id, entry] of this.entries) {
-      for (const marker of [entry.marker, ...entry.photos.map((p) => p.marker)]) {
-        if (marker.isPopupOpen()) marker.setPopupContent(this.options.popup(id));
+      for (const p of entry.photos) {
+        if (p.marker.isPopupOpen()) p.marker.setPopupContent(this.options.popup(id));
       }
     }
   }
 
-  /** Opens a marker's popup, as a tap would. */
+  /** Opens a marker's popup, as a tap on it does. */
   openPopup(id: string): void {
-    this.entries.get(id)?.marker.openPopup();
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    const layer = L.popup(this.popupOptions)
+      .setLatLng([entry.lat, entry.lon])
+      .setContent(this.options.popup(id));
+    // Set before opening: opening closes the previous popup, and its 'popupclose' must not clear this one.
+    this.popup = { id, layer };
+    layer.openOn(this.map);
   }
 
   /** The map's container changed size (it was hidden, or the layout moved). */
@@ -282,7 +326,6 @@ export class SubmissionMap {
   }
 
   destroy(): void {
-    this.destroyed = true;
     this.map.remove();
     this.entries.clear();
   }

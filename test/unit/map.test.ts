@@ -1,6 +1,6 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { waitUntil } from '../support/wait-until.js';
-import { executeServerCommand } from '@web/test-runner-commands';
+import { executeServerCommand, sendMouse } from '@web/test-runner-commands';
 import { getDraft } from '../../src/core/drafts.js';
 import { putPhoto } from '../../src/core/photos.js';
 import type { Stores } from '../../src/core/stores.js';
@@ -396,5 +396,65 @@ describe('fs-map', () => {
     expect(listed()).to.include(rejected.id);
     expect(listed().length).to.be.lessThan(57);
     expect(visibleText(el.shadowRoot!.querySelector('#shown')!)).to.contain(`of 57 shown`);
+  });
+
+  /** A real mouse click where the submission's point is drawn. */
+  async function tapPoint(el: FsMap, id: string, dx = 0, dy = 0): Promise<void> {
+    const p = el.pointOnScreen(id);
+    if (!p) throw new Error(`No point for ${id}`);
+    await sendMouse({ type: 'click', position: [Math.round(p.x + dx), Math.round(p.y + dy)] });
+  }
+
+  const popupText = (el: FsMap) => {
+    const popup = el.shadowRoot!.querySelector<HTMLElement>('.leaflet-popup-content');
+    return popup ? visibleText(popup) : '';
+  };
+
+  it('draws each status as many times as it has points, and a tap on a point opens its submission', async () => {
+    const rejected = await saved(s, 'rejected', at(0, 30));
+    // About 110 m away: a few pixels apart at the fitted zoom, so the tap must tell them apart.
+    const queued = await saved(s, 'queued', at(0.001, 30.001));
+    await saved(s, 'sent', at(0.01, 30.01));
+    await saved(s, 'sent', at(-0.01, 29.99));
+    const el = await map();
+    await waitUntil(() => el.drawnCounts.sent === 2, 'the points drawn');
+    expect(el.drawnCounts).to.deep.equal({ sent: 2, sending: 0, queued: 1, waiting: 0, rejected: 1 });
+
+    await tapPoint(el, queued.id, 1, 1);
+    await waitUntil(() => popupText(el).includes('Queued'), "the queued submission's popup");
+    expect(popupButtons(el)).to.deep.equal(['Open', 'Send now']);
+    await tapPoint(el, rejected.id);
+    await waitUntil(() => popupText(el).includes('People served is missing.'), "the rejected one's popup");
+    expect(el.shadowRoot!.querySelectorAll('.leaflet-popup').length, 'one popup at a time').to.equal(1);
+  });
+
+  it('neither draws nor opens a point hidden by a filter', async () => {
+    const sent = await saved(s, 'sent', at(0, 30));
+    await saved(s, 'queued', at(0.01, 30.01));
+    const el = await map();
+    await waitUntil(() => el.drawnCounts.sent === 1, 'the points drawn');
+    checkbox(el, 'input[name="only-pending"]').click();
+    await waitUntil(() => el.drawnCounts.sent === 0, 'the sent point hidden');
+    expect(el.drawnCounts.queued).to.equal(1);
+    await tapPoint(el, sent.id);
+    expect(el.shadowRoot!.querySelector('.leaflet-popup'), 'no popup').to.equal(null);
+  });
+
+  it('redraws after a pan and a zoom, and a tap still finds the point under it', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++)
+      ids.push((await saved(s, i % 4 ? 'sent' : 'waiting', at(0, 30 + i * 0.01))).id);
+    const el = await map();
+    await waitUntil(() => (el.drawnCounts.sent ?? 0) + (el.drawnCounts.waiting ?? 0) === 20, 'all drawn');
+    el.centre(0, 30.08, 17);
+    // At zoom 17 the points are about 930 px apart: only the one in the middle is drawn (the canvas reaches
+    // half the view's width beyond each side).
+    await waitUntil(
+      () => el.drawnCounts.waiting === 1 && el.drawnCounts.sent === 0,
+      'only the point in view',
+    );
+    await tapPoint(el, ids[8]!);
+    await waitUntil(() => popupText(el).includes('Waiting'), 'its popup');
+    expect(popupButton(el, 'Open').getAttribute('aria-label')).to.match(/^Open Water point inspection/);
   });
 });
