@@ -76,7 +76,8 @@ export class FaultDoor extends FrontDoor {
     if (fault) this.injected[fault]++;
     const cutAt = this.random();
 
-    setTimeout(() => void this.faulted(fault, req, res, url, cutAt), delay);
+    // A request the browser gives up on mid-body (a timeout, a killed Chromium) ends here, not in the runner.
+    setTimeout(() => void this.faulted(fault, req, res, url, cutAt).catch(() => req.socket.destroy()), delay);
   }
 
   private async faulted(
@@ -129,7 +130,10 @@ export class FaultDoor extends FrontDoor {
     }
 
     if (fault === 'flip') {
-      const body = await readAll(req);
+      const body = await readAll(req).catch((e: unknown) => {
+        upstream.destroy();
+        throw e;
+      });
       if (body.length) body[Math.floor(fraction * body.length)]! ^= 1 << Math.floor(fraction * 8);
       upstream.end(body);
     } else {
@@ -143,10 +147,12 @@ export class FaultDoor extends FrontDoor {
         return;
       }
       if (fault === 'cut') {
-        void readAll(up).then((body) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          res.write(body.subarray(0, Math.floor(body.length * fraction)), () => req.socket.destroy());
-        });
+        void readAll(up)
+          .then((body) => {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            res.write(body.subarray(0, Math.floor(body.length * fraction)), () => req.socket.destroy());
+          })
+          .catch(() => req.socket.destroy());
         return;
       }
       res.writeHead(up.statusCode ?? 502, up.headers);
