@@ -28,6 +28,14 @@ const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
 /** Longer texts get a textarea. */
 const TEXTAREA_FROM = 200;
 
+/**
+ * "20,000", as toLocaleString('en') says it, without Intl: its first use in
+ * a page loads the locale's data, a long task on a phone as the form opens.
+ */
+function grouped(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 function fold(s: string): string {
   return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
@@ -507,9 +515,9 @@ export class FsField extends LitElement {
           count === 0
             ? `No match for “${query}”.`
             : count > shown.length
-              ? `${count.toLocaleString('en')} ${count === 1 ? 'match' : 'matches'}, first ${shown.length} shown: type more to narrow the list.`
+              ? `${grouped(count)} ${count === 1 ? 'match' : 'matches'}, first ${shown.length} shown: type more to narrow the list.`
               : query
-                ? `${count.toLocaleString('en')} ${count === 1 ? 'match' : 'matches'}.`
+                ? `${grouped(count)} ${count === 1 ? 'match' : 'matches'}.`
                 : this.near && distance
                   ? 'Nearest first.'
                   : nothing
