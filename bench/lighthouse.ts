@@ -144,6 +144,8 @@ interface Figures {
   lcp: number;
   fcp: number;
   warnings: number;
+  /** Why Lighthouse could not measure the run (no score then). */
+  error: string | null;
 }
 
 function figures(lhr: Result): Figures {
@@ -155,13 +157,19 @@ function figures(lhr: Result): Figures {
     lcp: audit('largest-contentful-paint'),
     fcp: audit('first-contentful-paint'),
     warnings: lhr.runWarnings.length,
+    error: lhr.runtimeError?.code ?? null,
   };
 }
 
 /** The median run by score, and the spread of TBT, which a busy machine moves most. */
-function describe(runs: Figures[]): string {
-  const sorted = [...runs].sort((a, b) => a.score - b.score);
-  const m = sorted[Math.floor((sorted.length - 1) / 2)] as Figures;
+function describe(all: Figures[]): string {
+  const runs = all.filter((r) => Number.isFinite(r.score));
+  const failed = all
+    .filter((r) => !Number.isFinite(r.score))
+    .map((r) => r.error ?? 'no score')
+    .join(', ');
+  const m = [...runs].sort((a, b) => a.score - b.score)[Math.floor((runs.length - 1) / 2)];
+  if (!m) return `no run measured (${failed})`;
   const tbts = runs.map((r) => r.tbt);
   const spread =
     runs.length > 1
@@ -170,7 +178,8 @@ function describe(runs: Figures[]): string {
   return (
     `score ${m.score}, TBT ${ms(m.tbt)}, CLS ${m.cls.toFixed(3)}, LCP ${ms(m.lcp)}, FCP ${ms(m.fcp)}` +
     (m.warnings ? ` (warnings: ${m.warnings})` : '') +
-    spread
+    spread +
+    (failed ? `; not measured: ${failed}` : '')
   );
 }
 
