@@ -11,7 +11,9 @@
  * its rate of answering GET /api/health (bench/ingest.ts); the review
  * table's queries and its exports with 100,000 submissions
  * (bench/review-listing.ts, bench/export.ts). The review screen with
- * 100,000 submissions on the server (bench/review-screen.ts).
+ * 100,000 submissions on the server (bench/review-screen.ts). Lighthouse's
+ * performance figures of the forms list and each demo form's screen
+ * (bench/lighthouse.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
@@ -31,6 +33,7 @@ import { reviewListing } from './review-listing.js';
 import { exportBench } from './export.js';
 import { reviewScreen } from './review-screen.js';
 import { drainVersusWorkbox } from './drain-vs-workbox.js';
+import { lighthouseBench } from './lighthouse.js';
 
 const appDir = join(root, 'dist/app');
 
@@ -916,6 +919,8 @@ try {
   if (wanted('reference-store')) await storingReference(await browser());
   if (wanted('map')) await mapScreen(await browser());
   if (wanted('review-screen')) await reviewScreen(await browser());
+  // Its own Chromium, with a DevTools port for Lighthouse.
+  if (wanted('lighthouse')) await lighthouseBench();
 } finally {
   // A launch that failed has nothing to close.
   await (await launched?.catch(() => undefined))?.close();

@@ -352,6 +352,14 @@ export function validateFormDef(def: unknown, lists: ReferenceData['lists']): st
   return problems;
 }
 
+/** Whether a choice list is usable: every choice has a value and a label. */
+export function isChoiceList(choices: unknown): choices is Choice[] {
+  return (
+    Array.isArray(choices) &&
+    choices.every((c: Partial<Choice>) => typeof c?.value === 'string' && typeof c?.label === 'string')
+  );
+}
+
 /** Checks reference data as a whole, e.g. before it replaces what the device has. */
 export function validateReference(ref: unknown): string[] {
   if (typeof ref !== 'object' || ref === null) return ['Reference data must be an object.'];
@@ -360,12 +368,7 @@ export function validateReference(ref: unknown): string[] {
   if (!Array.isArray(r.forms)) return ['forms is missing.'];
   const problems: string[] = [];
   for (const [name, choices] of Object.entries(r.lists)) {
-    if (
-      !Array.isArray(choices) ||
-      !choices.every((c: Partial<Choice>) => typeof c?.value === 'string' && typeof c?.label === 'string')
-    ) {
-      problems.push(`List "${name}": every choice needs a value and a label.`);
-    }
+    if (!isChoiceList(choices)) problems.push(`List "${name}": every choice needs a value and a label.`);
   }
   for (const form of r.forms) problems.push(...validateFormDef(form, r.lists));
   return problems;

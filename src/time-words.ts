@@ -28,3 +28,14 @@ export function age(iso: string, now = Date.now()): string {
     Math.floor(ms / size),
   );
 }
+
+/**
+ * "2025-06-01 14:05" in the device's time zone. Made without Intl: the
+ * first toLocaleString() of a page loads the locale's data, a long task on
+ * a phone, which the start screen's "refreshed at" line would otherwise pay.
+ */
+export function numericTime(iso: string): string {
+  const d = new Date(iso);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}

@@ -8,7 +8,7 @@ import { get, promisifyRequest, set } from 'idb-keyval';
 import type { StoredSubmission } from '../../shared/outbox.js';
 import { forgetPhotos } from './housekeeping.js';
 import { defaultStores, guardQuota, type Stores } from './stores.js';
-import { readOutbox, readStoredSubmission } from './submissions.js';
+import { readOutbox, readStoredSubmission, type Outbox } from './submissions.js';
 
 const FREE_AFTER_KEY = 'free-sent-photos-after-days';
 /** The choices a phone offers for freeing sent photos, in days. */
@@ -39,8 +39,10 @@ export async function freeSentPhotos(
   days: number,
   s: Stores = defaultStores,
   now = Date.now(),
+  /** The outbox when the caller has just read it. */
+  outbox?: Outbox,
 ): Promise<number> {
-  const { records, unreadable } = await readOutbox(s);
+  const { records, unreadable } = outbox ?? (await readOutbox(s));
   // A record this version cannot read may refer to any photo.
   if (unreadable.length) return 0;
   const before = now - days * 24 * 60 * 60 * 1000;

@@ -5,7 +5,7 @@ import { SHA256_RE } from '../../shared/submission.js';
 import { isBlankDraft, listDrafts } from './drafts.js';
 import { getPhoto, deletePhotos, photoHashes } from './photos.js';
 import { defaultStores, type Stores } from './stores.js';
-import { readOutbox } from './submissions.js';
+import { readOutbox, type Outbox } from './submissions.js';
 
 /** The photos submissions and drafts refer to. */
 function photosInUse(submissions: readonly StoredSubmission[], drafts: readonly Draft[]): Set<string> {
@@ -26,16 +26,17 @@ export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
  * Deletes photos that no submission and no draft refers to (left when a photo
  * is removed from a form or a draft is discarded), drafts whose submission
  * was saved but whose deletion a crash interrupted, and blank drafts.
- * Resolves to the number of photos and drafts removed.
+ * Resolves to the number of photos and drafts removed, and the outbox read.
  */
 export async function collectGarbage(
   s: Stores = defaultStores,
   now = Date.now(),
-): Promise<{ photos: number; drafts: number }> {
+): Promise<{ photos: number; drafts: number; outbox: Outbox }> {
   // Drafts first: a save writes the submission before it deletes the draft, so
   // a photo being saved is seen in one read or the other, never in neither.
   const drafts = await listDrafts(s);
-  const [{ records: submissions, unreadable }, hashes] = await Promise.all([readOutbox(s), photoHashes(s)]);
+  const [outbox, hashes] = await Promise.all([readOutbox(s), photoHashes(s)]);
+  const { records: submissions, unreadable } = outbox;
   const used = photosInUse(submissions, drafts);
   // A record this version cannot read (written by a newer one) may refer to
   // any photo: while one exists, no photo counts as unreferenced.
@@ -61,7 +62,8 @@ export async function collectGarbage(
   const draftKeys = new Set((await keys<string>(s.drafts)).map(String));
   const toDelete = staleDrafts.filter((id) => draftKeys.has(id));
   if (toDelete.length) await delMany(toDelete, s.drafts);
-  return { photos: orphans.length, drafts: toDelete.length };
+  // The outbox as read, which nothing here changed: start-up counts and tidies from it without reading it again.
+  return { photos: orphans.length, drafts: toDelete.length, outbox };
 }
 
 /**

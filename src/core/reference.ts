@@ -9,6 +9,7 @@ import type { ReferenceData } from '../../shared/forms.js';
 import { DEFAULT_STALE_AFTER_HOURS } from '../../shared/review-flags.js';
 import { APP_CHANNEL, type AppMessage, type ReferenceUpdate } from '../../shared/messages.js';
 import { validateReference } from '../../shared/validate.js';
+import { fromRecord, toRecord, type ReferenceRecord } from './reference-lists.js';
 import { apiInit, BACKGROUND_REQUEST_TIMEOUT_MS } from './api-request.js';
 import { markNotEnrolled } from './enrollment.js';
 import { defaultStores, guardQuota, type Stores } from './stores.js';
@@ -23,6 +24,11 @@ const ATTEMPT_KEY = 'referenceAttempt';
 /** The usable base map alone (null for none), written with the reference data: the worker reads it for every tile. */
 const BASE_MAP_KEY = 'baseMap';
 
+/**
+ * The reference data on the device, as the app uses it: in this shape it was
+ * also stored, as schema 1, before the lists were kept as text
+ * (src/core/reference-lists.ts); both are read.
+ */
 export interface StoredReference {
   schema: 1;
   data: ReferenceData;
@@ -49,13 +55,17 @@ export interface RefreshResult {
   reference: StoredReference | undefined;
 }
 
-function readable(raw: StoredReference | undefined): StoredReference | undefined {
+function readable(raw: StoredReference | ReferenceRecord | undefined): StoredReference | undefined {
+  if (raw?.schema === 2) {
+    const data = fromRecord(raw);
+    return data && { schema: 1, data, etag: raw.etag, checkedAt: raw.checkedAt };
+  }
   if (!raw || raw.schema !== 1 || validateReference(raw.data).length) return undefined;
   return raw;
 }
 
 export async function getStoredReference(s: Stores = defaultStores): Promise<StoredReference | undefined> {
-  return readable(await get<StoredReference>(REFERENCE_KEY, s.settings));
+  return readable(await get<StoredReference | ReferenceRecord>(REFERENCE_KEY, s.settings));
 }
 
 export async function getLastRefreshAttempt(s: Stores = defaultStores): Promise<RefreshAttempt | undefined> {
@@ -68,7 +78,7 @@ export async function getReferenceStatus(
 ): Promise<{ reference: StoredReference | undefined; lastAttempt: RefreshAttempt | undefined }> {
   const [ref, attempt] = await getMany<unknown>([REFERENCE_KEY, ATTEMPT_KEY], s.settings);
   return {
-    reference: readable(ref as StoredReference | undefined),
+    reference: readable(ref as StoredReference | ReferenceRecord | undefined),
     lastAttempt: attempt as RefreshAttempt | undefined,
   };
 }
@@ -91,7 +101,7 @@ export async function getBaseMap(s: Stores = defaultStores): Promise<BaseMapConf
         baseMap = usableBaseMap(mine.result);
         return;
       }
-      const ref = readable(full.result as StoredReference | undefined);
+      const ref = readable(full.result as StoredReference | ReferenceRecord | undefined);
       if (!ref) return;
       baseMap = usableBaseMap(ref.data.baseMap);
       store.put(baseMap, BASE_MAP_KEY);
@@ -189,6 +199,18 @@ async function fetchNext(
   };
 }
 
+export interface RefreshOptions {
+  baseUrl?: string;
+  fetcher?: typeof fetch;
+  /**
+   * What the caller has just read (null: nothing stored), so start-up reads
+   * the data once; read here when not given. A copy older than what another
+   * page stored meanwhile is safe: the server answers 304 only to the ETag
+   * it holds now.
+   */
+  current?: StoredReference | null;
+}
+
 /**
  * Checks the server for new forms and choice lists (If-None-Match with the
  * stored ETag) and keeps them for offline use. A 304 moves only the check
@@ -196,11 +218,11 @@ async function fetchNext(
  * old data. Records the attempt and tells every open page. Never throws.
  */
 export async function refreshReference(
-  options: { baseUrl?: string; fetcher?: typeof fetch; by?: 'page' | 'worker' } = {},
+  options: RefreshOptions & { by?: 'page' | 'worker' } = {},
   s: Stores = defaultStores,
 ): Promise<RefreshResult> {
   const { baseUrl = '', fetcher = fetch, by = 'page' } = options;
-  const stored = await getStoredReference(s);
+  const stored = options.current === undefined ? await getStoredReference(s) : (options.current ?? undefined);
   const at = new Date().toISOString();
   const result = await fetchNext(stored, baseUrl, fetcher, at, s);
   let attempt: RefreshAttempt = { at, outcome: result.outcome, message: result.message, by };
@@ -219,18 +241,19 @@ export async function refreshReference(
 
 /** Refreshes only when needsRefresh says so; resolves to null when the data is fresh. */
 export async function refreshIfStale(
-  options: { baseUrl?: string; fetcher?: typeof fetch; now?: number } = {},
+  options: RefreshOptions & { now?: number } = {},
   s: Stores = defaultStores,
 ): Promise<RefreshResult | null> {
-  if (!needsRefresh(await getStoredReference(s), options.now)) return null;
-  return refreshReference(options, s);
+  const current = options.current === undefined ? await getStoredReference(s) : options.current;
+  if (!needsRefresh(current ?? undefined, options.now)) return null;
+  return refreshReference({ ...options, current }, s);
 }
 
 /** Writes the data (when given), its base map and the attempt in one transaction. */
 function write(reference: StoredReference | undefined, attempt: RefreshAttempt, s: Stores): Promise<void> {
   return s.settings('readwrite', (store) => {
     if (reference) {
-      store.put(reference, REFERENCE_KEY);
+      store.put(toRecord(reference.data, reference.etag, reference.checkedAt), REFERENCE_KEY);
       store.put(usableBaseMap(reference.data.baseMap), BASE_MAP_KEY);
     }
     store.put(attempt, ATTEMPT_KEY);

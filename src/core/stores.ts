@@ -7,6 +7,8 @@
 import { createStore, type UseStore } from 'idb-keyval';
 
 export interface Stores {
+  /** The databases' name prefix, for a worker to open the same ones. */
+  prefix?: string;
   submissions: UseStore;
   photos: UseStore;
   drafts: UseStore;
@@ -23,6 +25,7 @@ export const DB_PREFIX = 'fieldsync';
 
 export function openStores(prefix = DB_PREFIX): Stores {
   return {
+    prefix,
     submissions: createStore(`${prefix}-submissions`, 'submissions'),
     photos: createStore(`${prefix}-photos`, 'photos'),
     drafts: createStore(`${prefix}-drafts`, 'drafts'),

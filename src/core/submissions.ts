@@ -102,10 +102,14 @@ export async function unreadableSubmissions(s: Stores = defaultStores): Promise<
   return (await readOutbox(s)).unreadable;
 }
 
-/** The whole outbox in one read: the readable records, newest first, and the ones this version cannot read. */
-export async function readOutbox(
-  s: Stores = defaultStores,
-): Promise<{ records: StoredSubmission[]; unreadable: UnreadableRecord[] }> {
+/** The whole outbox: the readable records, newest first, and the ones this version cannot read. */
+export interface Outbox {
+  records: StoredSubmission[];
+  unreadable: UnreadableRecord[];
+}
+
+/** The whole outbox in one read. */
+export async function readOutbox(s: Stores = defaultStores): Promise<Outbox> {
   const records: StoredSubmission[] = [];
   const unreadable: UnreadableRecord[] = [];
   for (const [key, raw] of await entries<IDBValidKey, unknown>(s.submissions)) {

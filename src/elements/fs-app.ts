@@ -1,24 +1,19 @@
 import { ContextProvider } from '@lit/context';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import type { ReferenceData } from '../../shared/forms.js';
 import { AccountSession, sessionContext } from '../accounts/account-session.js';
 import { checkEnrollment } from '../core/enrollment.js';
 import { collectGarbage } from '../core/housekeeping.js';
-import { onAppMessage, onOutboxChange } from '../core/outbox-events.js';
-import {
-  getStoredReference,
-  isStale,
-  refreshIfStale,
-  refreshReference,
-  type RefreshResult,
-  type StoredReference,
-} from '../core/reference.js';
+import { onOutboxChange } from '../core/outbox-events.js';
 import { applyBackgroundRefresh } from '../reference/background-refresh.js';
+import { ReferenceController } from '../reference/reference-controller.js';
 import { defaultStores, type Stores } from '../core/stores.js';
+import type { StoredSubmission } from '../../shared/outbox.js';
 import { listSubmissions } from '../core/submissions.js';
 import { FeedbackController } from '../send/feedback-controller.js';
 import { SyncEngine, type SyncEngineState } from '../send/sync-engine.js';
 import { matchRoute, type Route } from '../route.js';
+import { afterNextPaint, whenIdle } from '../after-paint.js';
+import { numericTime } from '../time-words.js';
 import { throttle } from '../throttle.js';
 import { appShellStyles } from '../styles/app-shell.js';
 import { visuallyHiddenStyles } from '../styles/visually-hidden.js';
@@ -27,44 +22,61 @@ import type { SendingPath } from '../send/sending-path.js';
 import { workerRegistration } from '../worker-registration.js';
 import './fs-form-list.js';
 import './fs-form-view.js';
-import './fs-outbox.js';
-import './fs-diagnostics.js';
-import './fs-devices.js';
-import './fs-users.js';
 import './fs-session-expiry.js';
-import './fs-enroll.js';
-import './fs-setup.js';
-import './fs-signin.js';
 import './fs-kiosk.js';
-import './fs-kiosk-setup.js';
 import './fs-app-nav.js';
 import { KioskModeController } from '../kiosk/kiosk-mode-controller.js';
 
 /**
- * Screens loaded when first opened: the map with Leaflet, the review screen
- * with its list and map. The capture screens, which every phone opens,
- * stay small.
+ * Screens loaded when first opened: all but the forms list and the form,
+ * which a phone opens on, and the kiosk, which a tablet opens on, so the
+ * first screen needs little JavaScript. The light ones are loaded anyway
+ * once start-up is done (`preload`); the map with Leaflet and the review
+ * screen with its list and map only when opened.
  */
 const LAZY_SCREENS = {
-  map: { title: 'Map', load: () => import('./fs-map.js') },
-  review: { title: 'Review', load: () => import('./fs-review.js') },
+  outbox: { title: 'Outbox', tag: 'fs-outbox', preload: true, load: () => import('./fs-outbox.js') },
+  diagnostics: {
+    title: 'Diagnostics',
+    tag: 'fs-diagnostics',
+    preload: true,
+    load: () => import('./fs-diagnostics.js'),
+  },
+  enroll: { title: 'Enrollment', tag: 'fs-enroll', preload: true, load: () => import('./fs-enroll.js') },
+  setup: { title: 'Set-up', tag: 'fs-setup', preload: true, load: () => import('./fs-setup.js') },
+  signin: { title: 'Sign in', tag: 'fs-signin', preload: true, load: () => import('./fs-signin.js') },
+  devices: { title: 'Devices', tag: 'fs-devices', preload: true, load: () => import('./fs-devices.js') },
+  users: { title: 'Users', tag: 'fs-users', preload: true, load: () => import('./fs-users.js') },
+  'kiosk-setup': {
+    title: 'Kiosk',
+    tag: 'fs-kiosk-setup',
+    preload: true,
+    load: () => import('./fs-kiosk-setup.js'),
+  },
+  map: { title: 'Map', tag: 'fs-map', preload: false, load: () => import('./fs-map.js') },
+  review: { title: 'Review', tag: 'fs-review', preload: false, load: () => import('./fs-review.js') },
 } as const;
 type LazyRoute = keyof typeof LAZY_SCREENS;
+
+/** The screen loaded on demand that a route shows, if any. */
+function lazyRouteOf(name: Route['name']): LazyRoute | null {
+  if (name === 'kiosk') return 'kiosk-setup';
+  return name in LAZY_SCREENS ? (name as LazyRoute) : null;
+}
+
+const pendingCount = (records: readonly StoredSubmission[]) =>
+  records.filter((s) => s.status !== 'sent').length;
 
 /**
  * The app shell: navigation, routing by path, the reference data, and the
  * sync engine's state on screen. Screens get what they need as properties
  * and ask for navigation with `fs-navigate` events.
  */
+
 export class FsApp extends LitElement {
   static override properties = {
     route: { state: true },
-    reference: { state: true },
     lazyErrors: { state: true },
-    referenceNote: { state: true },
-    referenceCheckedAt: { state: true },
-    referenceStale: { state: true },
-    refreshing: { state: true },
     updateReady: { state: true },
     path: { state: true },
     pending: { state: true },
@@ -74,15 +86,8 @@ export class FsApp extends LitElement {
   };
 
   declare route: Route;
-  declare reference: ReferenceData | null;
-  /** Why the map screen's code could not be loaded (offline with a partial cache). */
-  /** Why a screen loaded on demand could not be, by route. */
+  /** Why a screen loaded on demand could not be, by route (offline with a partial cache). */
   declare lazyErrors: Readonly<Partial<Record<LazyRoute, string>>>;
-  declare referenceNote: string;
-  /** When the stored reference data was last confirmed by the server; null when there is none. */
-  declare referenceCheckedAt: string | null;
-  declare referenceStale: boolean;
-  declare refreshing: boolean;
   declare updateReady: boolean;
   /** How submissions leave this device; null until decided at start-up. */
   declare path: SendingPath | null;
@@ -100,9 +105,14 @@ export class FsApp extends LitElement {
   private readonly kiosk = new KioskModeController(this);
   /** Hears what reviewers did to what this device sent. */
   private readonly feedback = new FeedbackController(this, () => this.stores);
+  /** The forms and lists on screen, and their refreshes. */
+  private readonly ref = new ReferenceController(
+    this,
+    () => this.stores,
+    () => this.feedback.hear(),
+  );
   engine!: SyncEngine;
   private unsubscribe: (() => void) | null = null;
-  private unsubscribeReference: (() => void) | null = null;
   private readonly onPopState = () => {
     this.kiosk.holdAddress();
     this.setRoute(location.pathname);
@@ -110,20 +120,14 @@ export class FsApp extends LitElement {
   private readonly onConnectivity = () => {
     this.online = navigator.onLine;
     // Back online, the outbox goes first: the forms download waits for it.
-    if (this.online)
-      void this.engine.afterSending().then(() => this.loadReference(() => refreshReference({}, this.stores)));
+    if (this.online) void this.engine.afterSending().then(() => this.ref.refresh());
   };
   private readonly onUpdateReady = () => (this.updateReady = true);
 
   constructor() {
     super();
     this.route = matchRoute(location.pathname);
-    this.reference = null;
     this.lazyErrors = {};
-    this.referenceNote = '';
-    this.referenceCheckedAt = null;
-    this.referenceStale = false;
-    this.refreshing = false;
     this.updateReady = false;
     this.path = null;
     this.pending = 0;
@@ -137,8 +141,7 @@ export class FsApp extends LitElement {
       this.setupNeeded = me?.setupNeeded ?? false;
       // Signed in or enrolled just now: the forms the server refused a moment ago can be fetched.
       const now = !!(me?.user ?? me?.device);
-      if (now && credentialed === false && this.isConnected)
-        void this.loadReference(() => refreshReference({}, this.stores));
+      if (now && credentialed === false && this.isConnected) void this.ref.refresh();
       credentialed = now;
       this.offerKioskSetup();
       this.requestUpdate();
@@ -168,10 +171,6 @@ export class FsApp extends LitElement {
         this.kiosk.outboxChanged();
       }, 250),
     );
-    // A refresh in another page or the worker's periodic sync: show what is stored now.
-    this.unsubscribeReference = onAppMessage((m) => {
-      if (m.type === 'reference-updated') void this.showStoredReference();
-    });
     void this.boot();
   }
 
@@ -183,7 +182,6 @@ export class FsApp extends LitElement {
     removeEventListener('online', this.onConnectivity);
     removeEventListener('offline', this.onConnectivity);
     this.unsubscribe?.();
-    this.unsubscribeReference?.();
   }
 
   private async boot(): Promise<void> {
@@ -193,12 +191,12 @@ export class FsApp extends LitElement {
     void checkEnrollment({ stores: this.stores }).then((me) => {
       if (me) this.session.update(me);
     });
-    await this.showStoredReference();
-    // Start-up fetches only data older than a day, so opening the app stays quick and offline-proof.
-    const startup = this.loadReference(() => refreshIfStale({}, this.stores));
-    await collectGarbage(this.stores).catch((e: unknown) => console.error('Storage tidy-up failed', e));
-    await this.kiosk.freeSent().catch((e: unknown) => console.error('Freeing sent submissions failed', e));
-    await this.countPending();
+    await this.ref.readStored();
+    const startup = this.ref.refreshIfStale();
+    // The first screen is drawn before the tidy-up and the worker, which it does not need.
+    await this.updateComplete;
+    await afterNextPaint();
+    await this.tidyUp();
     const registration = await workerRegistration.register();
     void applyBackgroundRefresh(registration, this.stores)
       .then((r) => console.info(`Background refresh: ${r.status} (${r.reason})`))
@@ -206,52 +204,41 @@ export class FsApp extends LitElement {
     this.updateReady = workerRegistration.updateWaiting;
     await this.engine.start(registration);
     await startup;
-  }
-
-  /** Puts the stored reference data on screen; resolves to it. */
-  private async showStoredReference(): Promise<StoredReference | undefined> {
-    const stored = await getStoredReference(this.stores);
-    if (stored) {
-      this.reference = stored.data;
-      this.referenceCheckedAt = stored.checkedAt;
-      this.referenceStale = isStale(stored);
-    }
-    return stored;
+    await this.preloadScreens();
   }
 
   /**
-   * Runs a refresh and shows its result; never blocks a screen, which keeps
-   * using the stored copy meanwhile. `announce` says whether a failure is
-   * worth a note (the user asked, or there is nothing to work with).
+   * The other light screens, so that opening one is instant, and possible
+   * offline before the worker holds them: one at a time, when the page is
+   * idle, so that none delays a tap.
    */
-  private async loadReference(refresh: () => Promise<RefreshResult | null>, announce = false): Promise<void> {
-    this.refreshing = true;
-    try {
-      const result = await refresh();
-      if (!result) return;
-      if (result.reference) {
-        this.reference = result.reference.data;
-        this.referenceCheckedAt = result.reference.checkedAt;
-        this.referenceStale = isStale(result.reference);
-      }
-      if (result.attempt.outcome !== 'failed') {
-        this.referenceNote = '';
-        this.feedback.hear();
-      } else if (!result.reference)
-        this.referenceNote = 'No forms on this device yet: connect to the network once to download them.';
-      else if (announce)
-        this.referenceNote = `Forms could not be refreshed (${result.attempt.message}), so the copy from ${new Date(result.reference.checkedAt).toLocaleString()} is in use.`;
-    } finally {
-      this.refreshing = false;
+  private async preloadScreens(): Promise<void> {
+    for (const [route, screen] of Object.entries(LAZY_SCREENS)) {
+      if (!screen.preload) continue;
+      await whenIdle();
+      this.loadScreen(route as LazyRoute);
+      await this.lazyLoading.get(route as LazyRoute);
     }
   }
 
-  private readonly onRefreshNow = () =>
-    void this.loadReference(() => refreshReference({}, this.stores), true);
+  private readonly onRefreshNow = () => void this.ref.refresh(true);
+
+  /** Start-up's storage tidy-up and count of what waits, from one read of the outbox. */
+  private async tidyUp(): Promise<void> {
+    const outbox = await collectGarbage(this.stores).then(
+      (r) => r.outbox,
+      (e: unknown) => void console.error('Storage tidy-up failed', e),
+    );
+    await this.kiosk
+      .freeSent(outbox)
+      .catch((e: unknown) => console.error('Freeing sent submissions failed', e));
+    // Freeing sent photos deletes no record; a kiosk's tidy-up deletes only sent ones, which are not counted.
+    if (outbox) this.pending = pendingCount(outbox.records);
+    else await this.countPending();
+  }
 
   private async countPending(): Promise<void> {
-    const all = await listSubmissions(this.stores);
-    this.pending = all.filter((s) => s.status !== 'sent').length;
+    this.pending = pendingCount(await listSubmissions(this.stores));
   }
 
   private readonly onNavigate = (e: CustomEvent<{ path: string; replace?: boolean }>) => {
@@ -303,6 +290,8 @@ export class FsApp extends LitElement {
   /** Loads a screen the first time it is opened (see LAZY_SCREENS). */
   private loadScreen(route: LazyRoute): void {
     if (this.lazyLoading.has(route)) return;
+    // A load that failed before (offline while preloading) is tried again, its error no longer shown.
+    if (this.lazyErrors[route]) this.lazyErrors = { ...this.lazyErrors, [route]: undefined };
     this.lazyLoading.set(
       route,
       LAZY_SCREENS[route].load().then(
@@ -341,7 +330,8 @@ export class FsApp extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     const name = this.route.name;
-    if (changed.has('route') && (name === 'map' || name === 'review')) this.loadScreen(name);
+    const lazy = lazyRouteOf(name);
+    if (changed.has('route') && lazy) this.loadScreen(lazy);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -355,11 +345,12 @@ export class FsApp extends LitElement {
 
   override render() {
     const kiosk = this.kiosk.settings;
-    if (kiosk === undefined) return nothing;
+    // The first screen is drawn with the stored forms, not before: nothing then moves when they arrive.
+    if (kiosk === undefined || !this.ref.read) return nothing;
     if (kiosk?.on)
       return html`<main tabindex="-1" class="kiosk">
         <fs-kiosk
-          .reference=${this.reference}
+          .reference=${this.ref.data}
           .stores=${this.stores}
           .settings=${kiosk}
           .pending=${this.pending}
@@ -376,7 +367,7 @@ export class FsApp extends LitElement {
       ></fs-app-nav>
       <fs-session-expiry></fs-session-expiry>
       ${this.online ? nothing : html`<p class="status" role="status">Offline: everything you save is kept on this device and sent later.</p>`}
-      ${this.referenceNote ? html`<p class="status" role="status">${this.referenceNote}</p>` : nothing}
+      ${this.ref.note ? html`<p class="status" role="status">${this.ref.note}</p>` : nothing}
       ${
         this.setupNeeded && this.route.name !== 'setup'
           ? html`<p class="status" role="status">
@@ -403,8 +394,8 @@ export class FsApp extends LitElement {
   private renderFreshness() {
     const name = this.route.name;
     if (name !== 'forms' && name !== 'new' && name !== 'draft') return nothing;
-    const when = this.referenceCheckedAt ? new Date(this.referenceCheckedAt).toLocaleString() : null;
-    const stale = this.referenceStale && when;
+    const when = this.ref.checkedAt ? numericTime(this.ref.checkedAt) : null;
+    const stale = this.ref.stale && when;
     return html`<p class="freshness ${stale ? 'status' : ''}" role="status" aria-live="polite">
       <span
         >${
@@ -417,8 +408,8 @@ export class FsApp extends LitElement {
       >
       ${
         name === 'forms'
-          ? html`<button @click=${this.onRefreshNow} ?disabled=${this.refreshing}>
-              ${this.refreshing ? 'Refreshing…' : 'Refresh now'}
+          ? html`<button @click=${this.onRefreshNow} ?disabled=${this.ref.refreshing}>
+              ${this.ref.refreshing ? 'Refreshing…' : 'Refresh now'}
             </button>`
           : nothing
       }
@@ -427,32 +418,33 @@ export class FsApp extends LitElement {
 
   private renderScreen() {
     const r = this.route;
+    const lazy = lazyRouteOf(r.name);
+    if (lazy && !customElements.get(LAZY_SCREENS[lazy].tag)) return this.lazyPlaceholder(lazy);
     switch (r.name) {
       case 'forms':
-        return html`<fs-form-list .reference=${this.reference} .stores=${this.stores}></fs-form-list>`;
+        return html`<fs-form-list .reference=${this.ref.data} .stores=${this.stores}></fs-form-list>`;
       case 'new':
         return html`<fs-form-view
-          .reference=${this.reference}
+          .reference=${this.ref.data}
           .stores=${this.stores}
           form-id=${r.id}
         ></fs-form-view>`;
       case 'draft':
         return html`<fs-form-view
-          .reference=${this.reference}
+          .reference=${this.ref.data}
           .stores=${this.stores}
           draft-id=${r.id}
         ></fs-form-view>`;
       case 'outbox':
         return html`<fs-outbox
           focus-id=${r.focus ?? ''}
-          .reference=${this.reference}
+          .reference=${this.ref.data}
           .stores=${this.stores}
           .sync=${this.syncState}
           .online=${this.online}
         ></fs-outbox>`;
       case 'map':
-        if (!customElements.get('fs-map')) return this.lazyPlaceholder('map');
-        return html`<fs-map .reference=${this.reference} .stores=${this.stores}></fs-map>`;
+        return html`<fs-map .reference=${this.ref.data} .stores=${this.stores}></fs-map>`;
       case 'diagnostics':
         return html`<fs-diagnostics
           .stores=${this.stores}
@@ -466,16 +458,15 @@ export class FsApp extends LitElement {
       case 'signin':
         return html`<fs-signin></fs-signin>`;
       case 'devices':
-        return html`<fs-devices .reference=${this.reference}></fs-devices>`;
+        return html`<fs-devices .reference=${this.ref.data}></fs-devices>`;
       case 'users':
-        return html`<fs-users .reference=${this.reference}></fs-users>`;
+        return html`<fs-users .reference=${this.ref.data}></fs-users>`;
       case 'review':
-        if (!customElements.get('fs-review')) return this.lazyPlaceholder('review');
-        return html`<fs-review .reference=${this.reference}></fs-review>`;
+        return html`<fs-review .reference=${this.ref.data}></fs-review>`;
       case 'kiosk':
       case 'kiosk-setup':
         // Kiosk mode is off here (the kiosk itself is drawn above): its settings, to start it again.
-        return html`<fs-kiosk-setup .reference=${this.reference} .stores=${this.stores}></fs-kiosk-setup>`;
+        return html`<fs-kiosk-setup .reference=${this.ref.data} .stores=${this.stores}></fs-kiosk-setup>`;
       case 'not-found':
         return html`<h1>Page not found</h1>
           <p>There is nothing at this address. <a href="/">Go to the forms</a>.</p>`;

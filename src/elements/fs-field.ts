@@ -28,15 +28,27 @@ const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
 /** Longer texts get a textarea. */
 const TEXTAREA_FROM = 200;
 
+/**
+ * "20,000", as toLocaleString('en') says it, without Intl: its first use in
+ * a page loads the locale's data, a long task on a phone as the form opens.
+ */
+function grouped(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 function fold(s: string): string {
   return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
-/** What searching a list needs, worked out once per list rather than once per key. */
+/**
+ * What searching a list needs, worked out once per list rather than once
+ * per key, and only when first needed: opening a form with a long list
+ * folds no label until the user types.
+ */
 interface ListIndex {
   /** Each choice's label, folded, at the choice's index. */
-  folded: string[];
-  byValue: Map<string, number>;
+  folded?: string[];
+  byValue?: Map<string, number>;
 }
 
 /** Keyed by the list array itself: a refreshed list is a new array and gets a new index. */
@@ -44,14 +56,18 @@ const indexes = new WeakMap<Choice[], ListIndex>();
 
 function listIndex(choices: Choice[]): ListIndex {
   let index = indexes.get(choices);
-  if (!index) {
-    index = {
-      folded: choices.map((c) => fold(c.label)),
-      byValue: new Map(choices.map((c, i) => [c.value, i])),
-    };
-    indexes.set(choices, index);
-  }
+  if (!index) indexes.set(choices, (index = {}));
   return index;
+}
+
+function foldedLabels(choices: Choice[]): string[] {
+  const index = listIndex(choices);
+  return (index.folded ??= choices.map((c) => fold(c.label)));
+}
+
+function positionOf(choices: Choice[], value: string): number | undefined {
+  const index = listIndex(choices);
+  return (index.byValue ??= new Map(choices.map((c, i) => [c.value, i]))).get(value);
 }
 
 /** A list in the order it is shown from one position: nearest first, with each distance. */
@@ -106,7 +122,6 @@ interface Search {
 
 function search(choices: Choice[], ordering: Ordering, filter: string, previous: Search | null): Search {
   const words = fold(filter).split(/\s+/).filter(Boolean);
-  const { folded } = listIndex(choices);
   // A label that has every new word has every old word when each old word is inside a new one:
   // then only the previous matches need a look (typing on narrows; deleting starts over).
   const narrows =
@@ -116,6 +131,7 @@ function search(choices: Choice[], ordering: Ordering, filter: string, previous:
     previous.words.every((o) => words.some((w) => w.includes(o)));
   const candidates = narrows ? previous.matches : (ordering.order ?? Uint32Array.from(choices.keys()));
   if (words.length === 0) return { choices, ordering, words, matches: candidates };
+  const folded = foldedLabels(choices);
   const out = new Uint32Array(candidates.length);
   let n = 0;
   for (const i of candidates) {
@@ -430,7 +446,8 @@ export class FsField extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     // New matches start at the top of the box, not wherever the last ones were scrolled to.
-    if (changed.has('filter' as keyof FsField)) {
+    // Not on the first render, when setting scrollTop would force a layout of the whole list.
+    if (changed.has('filter' as keyof FsField) && changed.get('filter' as keyof FsField) !== undefined) {
       const list = this.renderRoot.querySelector('#list');
       if (list) list.scrollTop = 0;
     }
@@ -446,9 +463,8 @@ export class FsField extends LitElement {
   private renderSearchable(choices: Choice[]) {
     const { matches } = this.matchesFor(choices);
     const { distance } = orderingFor(choices, this.near);
-    const { byValue } = listIndex(choices);
     const selected = typeof this.value === 'string' ? this.value : undefined;
-    const selectedAt = selected === undefined ? undefined : byValue.get(selected);
+    const selectedAt = selected === undefined ? undefined : positionOf(choices, selected);
     let shown = matches.subarray(0, SHOWN_LIMIT);
     const pinned = selectedAt !== undefined && !shown.includes(selectedAt) ? selectedAt : undefined;
     if (pinned !== undefined) shown = shown.subarray(0, SHOWN_LIMIT - 1);
@@ -499,9 +515,9 @@ export class FsField extends LitElement {
           count === 0
             ? `No match for “${query}”.`
             : count > shown.length
-              ? `${count.toLocaleString('en')} ${count === 1 ? 'match' : 'matches'}, first ${shown.length} shown: type more to narrow the list.`
+              ? `${grouped(count)} ${count === 1 ? 'match' : 'matches'}, first ${shown.length} shown: type more to narrow the list.`
               : query
-                ? `${count.toLocaleString('en')} ${count === 1 ? 'match' : 'matches'}.`
+                ? `${grouped(count)} ${count === 1 ? 'match' : 'matches'}.`
                 : this.near && distance
                   ? 'Nearest first.'
                   : nothing

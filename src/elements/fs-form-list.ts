@@ -141,7 +141,8 @@ export class FsFormList extends LitElement {
 
   private renderDrafts() {
     const drafts = this.drafts;
-    if (drafts === null) return nothing;
+    // Shown with the forms, not before them: arriving first, they would be pushed down by the forms.
+    if (drafts === null || this.reference === null) return nothing;
     return html`<section aria-labelledby="drafts-title">
       <h2 id="drafts-title" tabindex="-1">Unfinished forms</h2>
       <p role="status" class="notice">${this.notice}</p>

@@ -7,6 +7,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { forgetSent, freeSentPhotos, getFreeSentPhotosAfterDays } from '../core/free-sent.js';
 import type { Stores } from '../core/stores.js';
+import type { Outbox } from '../core/submissions.js';
 import { getKioskSettings, setKioskOn, type KioskSettings } from './kiosk-settings.js';
 
 export interface KioskModeHost extends ReactiveControllerHost, HTMLElement {
@@ -61,14 +62,14 @@ export class KioskModeController implements ReactiveController {
   }
 
   /** A kiosk keeps nothing the server has; a phone frees sent photos after the days chosen, if any. */
-  async freeSent(): Promise<void> {
+  async freeSent(outbox?: Outbox): Promise<void> {
     const stores = this.host.stores;
     if (this.on) {
       await forgetSent(stores);
       return;
     }
     const days = await getFreeSentPhotosAfterDays(stores);
-    if (days !== null) await freeSentPhotos(days, stores);
+    if (days !== null) await freeSentPhotos(days, stores, Date.now(), outbox);
   }
 
   /** After each change in the outbox: a kiosk forgets what the server has as soon as it has it. */

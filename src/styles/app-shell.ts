@@ -41,6 +41,19 @@ export const appShellStyles = css`
     padding: 0.25rem 0.75rem;
     font-size: 0.95rem;
   }
+  /*
+   * Two lines kept for the words whatever they say ("not downloaded yet",
+   * then the date of the first refresh): on a phone, the screen below does
+   * not move when they change.
+   */
+  .freshness span {
+    min-height: 2lh;
+  }
+  @media (min-width: 40rem) {
+    .freshness span {
+      min-height: 0;
+    }
+  }
   .freshness button {
     min-height: 44px;
     padding: 0 1rem;

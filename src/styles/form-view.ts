@@ -27,6 +27,13 @@ export const formViewStyles = css`
   .meta {
     color: var(--_muted);
   }
+  /* Where the back link comes: the form then appears below it without moving the screen. */
+  .loading {
+    display: flex;
+    align-items: center;
+    min-height: var(--_target);
+    margin: 0;
+  }
   .back {
     display: inline-flex;
     align-items: center;

@@ -1,0 +1,66 @@
+/**
+ * How the reference data lies in IndexedDB. The choice lists (one has
+ * 20,000 villages) are kept as JSON text: reading a string back is a copy,
+ * whereas reading 20,000 objects rebuilds each of them on the main thread,
+ * at every start, before the first form can be shown. Each list is parsed
+ * when a screen first asks for it; the forms list and most forms never do.
+ */
+import type { Choice, ReferenceData } from '../../shared/forms.js';
+import { isChoiceList, validateReference } from '../../shared/validate.js';
+
+/** The stored record since lists are kept as text (schema 1 held them as objects). */
+export interface ReferenceRecord {
+  schema: 2;
+  data: Omit<ReferenceData, 'lists'>;
+  /** Each choice list's JSON text, by name. */
+  lists: Record<string, string>;
+  etag: string | null;
+  checkedAt: string;
+}
+
+/** The text each lazily parsed lists object came from, so writing it back parses nothing. */
+const texts = new WeakMap<ReferenceData['lists'], Record<string, string>>();
+
+function parseList(name: string, text: string): Choice[] {
+  try {
+    const choices: unknown = JSON.parse(text);
+    if (isChoiceList(choices)) return choices;
+  } catch {
+    // Reported below.
+  }
+  console.error(`The stored choice list "${name}" cannot be read: it is empty until the next refresh.`);
+  return [];
+}
+
+/** Lists that parse each one on first access, then keep it (the same array every time). */
+export function lazyLists(raw: Record<string, string>): ReferenceData['lists'] {
+  const lists: ReferenceData['lists'] = {};
+  for (const [name, text] of Object.entries(raw)) {
+    let parsed: Choice[] | undefined;
+    Object.defineProperty(lists, name, { enumerable: true, get: () => (parsed ??= parseList(name, text)) });
+  }
+  texts.set(lists, raw);
+  return lists;
+}
+
+/** The record to store for this data. */
+export function toRecord(data: ReferenceData, etag: string | null, checkedAt: string): ReferenceRecord {
+  const { lists, ...rest } = data;
+  const text =
+    texts.get(lists) ??
+    Object.fromEntries(Object.entries(lists).map(([name, choices]) => [name, JSON.stringify(choices)]));
+  return { schema: 2, data: rest, lists: text, etag, checkedAt };
+}
+
+/**
+ * The data of a stored record, or undefined when it is not usable. The
+ * forms are checked now, against the lists' names; each list's choices
+ * when it is parsed.
+ */
+export function fromRecord(raw: ReferenceRecord): ReferenceData | undefined {
+  if (typeof raw.lists !== 'object' || raw.lists === null) return undefined;
+  if (!Object.values(raw.lists).every((t) => typeof t === 'string')) return undefined;
+  const names = Object.fromEntries(Object.keys(raw.lists).map((name) => [name, []]));
+  if (validateReference({ ...raw.data, lists: names }).length) return undefined;
+  return { ...raw.data, lists: lazyLists(raw.lists) };
+}
