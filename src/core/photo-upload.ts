@@ -9,14 +9,13 @@ import type { StoredPhoto } from '../../shared/outbox.js';
 import { apiInit } from './api-request.js';
 import { getPhoto } from './photos.js';
 import {
-  credentialTrouble,
   readApiError,
   readReceipt,
   Refused,
   REFUSALS,
   tooLarge,
   Transient,
-  TRANSIENT_4XX,
+  troubleBeyondTheSubmission,
   unreadable,
 } from './server-answers.js';
 import { sha256Hex } from './sha256-hex.js';
@@ -59,10 +58,7 @@ export async function uploadPhoto(
       await put.arrayBuffer().catch(() => undefined);
       return;
     }
-    if (put.status >= 500 || TRANSIENT_4XX.has(put.status)) {
-      throw new Transient(`The server is not available (HTTP ${put.status}).`);
-    }
-    await credentialTrouble(put, sentAt);
+    await troubleBeyondTheSubmission(put, sentAt);
     if (put.status === 413) throw new Refused({ ...(await tooLarge(put, 'photo')), field: ref.field });
     const err = await readApiError(put);
     if (!err) throw unreadable(put.status);
@@ -140,10 +136,7 @@ export async function sendBundle(
     }),
   );
   if (res.status === 200 || res.status === 201) return readReceipt(res, payload.id);
-  if (res.status >= 500 || TRANSIENT_4XX.has(res.status)) {
-    throw new Transient(`The server is not available (HTTP ${res.status}).`);
-  }
-  await credentialTrouble(res, sentAt);
+  await troubleBeyondTheSubmission(res, sentAt);
   // Read to the end so a kept-alive connection is free for the next request.
   await res.arrayBuffer().catch(() => undefined);
   return null;

@@ -23,7 +23,6 @@ import { BACKOFF_CAP_MS, backoffDelay, WAITING_AFTER_ATTEMPTS } from './backoff.
 import { markNotEnrolled } from './enrollment.js';
 import { BUNDLE_MAX_BYTES, localPhoto, sendBundle, uploadPhoto } from './photo-upload.js';
 import {
-  credentialTrouble,
   Forbidden,
   NotEnrolled,
   readApiError,
@@ -32,7 +31,7 @@ import {
   REFUSALS,
   tooLarge,
   Transient,
-  TRANSIENT_4XX,
+  troubleBeyondTheSubmission,
   unreadable,
 } from './server-answers.js';
 import { defaultStores, type Stores } from './stores.js';
@@ -282,10 +281,7 @@ async function deliver(sub: StoredSubmission, o: SenderOptions, s: Stores): Prom
       done();
       return receipt;
     }
-    if (res.status >= 500 || TRANSIENT_4XX.has(res.status)) {
-      throw new Transient(`The server is not available (HTTP ${res.status}).`);
-    }
-    await credentialTrouble(res, sentAt);
+    await troubleBeyondTheSubmission(res, sentAt);
     if (res.status === 413) throw new Refused(await tooLarge(res, 'submission'));
     const error = await readApiError(res);
     if (!error) throw unreadable(res.status);

@@ -72,6 +72,18 @@ export function unreadable(status: number): Transient {
 }
 
 /**
+ * What any answer that is not a success says before its body is read:
+ * Transient for the server's own trouble (5xx, 408, 425, 429), then what a
+ * 401 or 403 means (credentialTrouble). Nothing for other statuses.
+ */
+export async function troubleBeyondTheSubmission(res: Response, sentAt: number): Promise<void> {
+  if (res.status >= 500 || TRANSIENT_4XX.has(res.status)) {
+    throw new Transient(`The server is not available (HTTP ${res.status}).`);
+  }
+  await credentialTrouble(res, sentAt);
+}
+
+/**
  * What a 401 or 403 means for the submission (throws NotEnrolled, Forbidden
  * or Transient); nothing for other statuses. A 403 csrf means the app sent
  * a change without its header: a bug here, not the user's, so it is logged
