@@ -92,6 +92,14 @@ export async function getSubmission(
   return readStoredSubmission(await get(id, s.submissions)) ?? undefined;
 }
 
+/** These submissions, in one read; undefined for one not on the device (or not readable). */
+export async function getSubmissions(
+  ids: readonly string[],
+  s: Stores = defaultStores,
+): Promise<(StoredSubmission | undefined)[]> {
+  return (await getMany([...ids], s.submissions)).map((r) => readStoredSubmission(r) ?? undefined);
+}
+
 /** Every readable submission, newest first. */
 export async function listSubmissions(s: Stores = defaultStores): Promise<StoredSubmission[]> {
   return newestFirst((await values(s.submissions)).map(readStoredSubmission).filter((r) => r !== null));

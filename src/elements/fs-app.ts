@@ -7,8 +7,7 @@ import { onOutboxChange } from '../core/outbox-events.js';
 import { applyBackgroundRefresh } from '../reference/background-refresh.js';
 import { ReferenceController } from '../reference/reference-controller.js';
 import { defaultStores, type Stores } from '../core/stores.js';
-import type { StoredSubmission } from '../../shared/outbox.js';
-import { listSubmissions } from '../core/submissions.js';
+import { OutboxIndex, outboxIndexContext } from '../core/outbox-index.js';
 import { FeedbackController } from '../send/feedback-controller.js';
 import { SyncEngine, type SyncEngineState } from '../send/sync-engine.js';
 import { matchRoute, type Route } from '../route.js';
@@ -64,8 +63,8 @@ function lazyRouteOf(name: Route['name']): LazyRoute | null {
   return name in LAZY_SCREENS ? (name as LazyRoute) : null;
 }
 
-const pendingCount = (records: readonly StoredSubmission[]) =>
-  records.filter((s) => s.status !== 'sent').length;
+const pendingCount = (entries: readonly { status: string }[]) =>
+  entries.filter((s) => s.status !== 'sent').length;
 
 /**
  * The app shell: navigation, routing by path, the reference data, and the
@@ -112,6 +111,12 @@ export class FsApp extends LitElement {
     () => this.feedback.hear(),
   );
   engine!: SyncEngine;
+  /** The outbox at a glance, for the count here and for the map screen through outboxIndexContext. */
+  private outbox: OutboxIndex | null = null;
+  private readonly outboxProvider = new ContextProvider(this, { context: outboxIndexContext });
+  private readonly onOutboxIndexChange = () => {
+    if (this.outbox) this.pending = pendingCount(this.outbox.all());
+  };
   private unsubscribe: (() => void) | null = null;
   private readonly onPopState = () => {
     this.kiosk.holdAddress();
@@ -152,6 +157,11 @@ export class FsApp extends LitElement {
     super.connectedCallback();
     this.engine = new SyncEngine({ stores: this.stores });
     this.syncState = this.engine.state;
+    this.outbox = new OutboxIndex(this.stores);
+    // Listening from now: a change after start-up's read of the outbox is read again.
+    this.outbox.listen();
+    this.outbox.addEventListener('change', this.onOutboxIndexChange);
+    this.outboxProvider.setValue(this.outbox);
     this.engine.addEventListener('change', (e) => {
       this.syncState = (e as CustomEvent<SyncEngineState>).detail;
       this.path = this.syncState.path;
@@ -165,12 +175,7 @@ export class FsApp extends LitElement {
     this.addEventListener('fs-enrolled', this.onEnrolled);
     this.addEventListener('fs-set-up', this.onSetUp);
     workerRegistration.addEventListener('update-ready', this.onUpdateReady);
-    this.unsubscribe = onOutboxChange(
-      throttle(() => {
-        void this.countPending();
-        this.kiosk.outboxChanged();
-      }, 250),
-    );
+    this.unsubscribe = onOutboxChange(throttle(() => this.kiosk.outboxChanged(), 250));
     void this.boot();
   }
 
@@ -182,6 +187,7 @@ export class FsApp extends LitElement {
     removeEventListener('online', this.onConnectivity);
     removeEventListener('offline', this.onConnectivity);
     this.unsubscribe?.();
+    this.outbox?.stop();
   }
 
   private async boot(): Promise<void> {
@@ -232,13 +238,9 @@ export class FsApp extends LitElement {
     await this.kiosk
       .freeSent(outbox)
       .catch((e: unknown) => console.error('Freeing sent submissions failed', e));
-    // Freeing sent photos deletes no record; a kiosk's tidy-up deletes only sent ones, which are not counted.
-    if (outbox) this.pending = pendingCount(outbox.records);
-    else await this.countPending();
-  }
-
-  private async countPending(): Promise<void> {
-    this.pending = pendingCount(await listSubmissions(this.stores));
+    // A kiosk's tidy-up deletes records after this read: the index hears of it and reads them again.
+    await this.outbox?.load(outbox?.records);
+    this.onOutboxIndexChange();
   }
 
   private readonly onNavigate = (e: CustomEvent<{ path: string; replace?: boolean }>) => {

@@ -1,22 +1,27 @@
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { ContextConsumer } from '@lit/context';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { usableBaseMap, type BaseMapConfig } from '../../shared/base-map.js';
 import type { ReferenceData } from '../../shared/forms.js';
-import type { StoredSubmission, SubmissionStatus } from '../../shared/outbox.js';
-import type { SubmissionChange } from '../../shared/messages.js';
+import type { SubmissionStatus } from '../../shared/outbox.js';
 import { openCorrection } from '../core/corrections.js';
-import { onOutboxChange } from '../core/outbox-events.js';
-import { getPhoto } from '../core/photos.js';
+import {
+  OutboxIndex,
+  outboxIndexContext,
+  type OutboxEntry,
+  type OutboxIndexChange,
+} from '../core/outbox-index.js';
 import { quickPosition } from '../geo/current-position.js';
-import { distanceMetres } from '../../shared/geo.js';
-import { formatDistance } from '../../shared/review-flags.js';
 import { defaultStores, type Stores } from '../core/stores.js';
-import { getSubmission, listSubmissions } from '../core/submissions.js';
+import { byUrgency, inBounds, summarize, type MapSummary } from '../map/map-entries.js';
+import { mapPopup } from '../map/map-popup.js';
 import type { MapView } from './fs-offline-areas.js';
 import type { BaseMapState, MarkerInfo, PhotoMarkerInfo, SubmissionMap } from '../map/submission-map.js';
-import { FAR_PHOTO_METRES, MARKER_STYLE, PHOTO_STYLE, STATUSES, isPending } from '../map/status-style.js';
+import { MARKER_STYLE, PHOTO_STYLE, STATUSES, isPending } from '../map/status-style.js';
 import { throttle } from '../throttle.js';
+import { nextTask } from '../after-paint.js';
 import { controlStyles } from '../styles/controls.js';
 import { STATUS_TEXT, statusStyles } from '../styles/status.js';
+import { mapScreenStyles } from '../styles/map-screen.js';
 import './fs-enrollment-notice.js';
 
 /** Submissions listed at a time; "Show more" adds as many again. */
@@ -50,8 +55,8 @@ export class FsMap extends LitElement {
   };
 
   declare reference: ReferenceData | null;
-  /** Every submission on the device, newest first; null while loading. */
-  declare items: StoredSubmission[] | null;
+  /** Every submission on the device, in no particular order; null while loading. */
+  declare items: readonly OutboxEntry[] | null;
   /** Statuses the user unticked. */
   declare hiddenStatuses: ReadonlySet<SubmissionStatus>;
   declare onlyPending: boolean;
@@ -70,10 +75,18 @@ export class FsMap extends LitElement {
   stores: Stores = defaultStores;
 
   private map: SubmissionMap | null = null;
-  private unsubscribe: (() => void) | null = null;
-  /** Changed ids since the last refresh; null in the set means "reload everything". */
+  /** The shell's outbox index; one of this screen's own where there is no shell (a test, say). */
+  private readonly indexConsumer = new ContextConsumer(this, { context: outboxIndexContext });
+  private index: OutboxIndex | null = null;
+  private ownIndex: OutboxIndex | null = null;
+  /** Changed ids since the last refresh; null in the set means "all of them". */
   private readonly changed = new Set<string | null>();
-  private readonly refresh = throttle(() => void this.applyChanges(), 100);
+  private readonly refresh = throttle(() => this.applyChanges(), 100);
+  private readonly onIndexChange = (e: Event) => {
+    const { ids } = (e as OutboxIndexChange).detail;
+    for (const id of ids ?? [null]) this.changed.add(id);
+    this.refresh();
+  };
   private resizeObserver: ResizeObserver | null = null;
   /** The form titles the open popup may name. */
   private popupTitles = '';
@@ -96,16 +109,20 @@ export class FsMap extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.unsubscribe = onOutboxChange((c: SubmissionChange) => {
-      this.changed.add(c.id);
-      this.refresh();
-    });
+    // A provider answers the context request during super.connectedCallback(), or there is none.
+    this.index = this.indexConsumer.value ?? null;
+    if (!this.index) this.index = this.ownIndex = new OutboxIndex(this.stores);
+    // Opened first (a bookmark), before the shell's start-up read it: read it now.
+    void this.index.load();
+    this.index.addEventListener('change', this.onIndexChange);
     void this.open();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.unsubscribe?.();
+    this.index?.removeEventListener('change', this.onIndexChange);
+    this.ownIndex?.stop();
+    this.index = this.ownIndex = null;
     this.resizeObserver?.disconnect();
     this.map?.destroy();
     this.map = null;
@@ -154,9 +171,9 @@ export class FsMap extends LitElement {
     return usableBaseMap(this.reference?.baseMap);
   }
 
-  /** Resolves once the map is drawn. */
+  /** Resolves once the map is drawn: its points on the canvas, its lists rendered. */
   get ready(): Promise<void> {
-    return this.opening;
+    return this.opening.then(() => this.map?.drawn());
   }
 
   private opening: Promise<void> = Promise.resolve();
@@ -169,8 +186,10 @@ export class FsMap extends LitElement {
   }
 
   private async load(): Promise<void> {
-    const [items, mod] = await Promise.all([
-      listSubmissions(this.stores),
+    const index = this.index;
+    if (!index) return;
+    const [, mod] = await Promise.all([
+      index.ready,
       import('../map/submission-map.js'),
       // Saving areas offline only matters here: its code stays out of the capture screens too.
       import('./fs-offline-areas.js'),
@@ -191,9 +210,18 @@ export class FsMap extends LitElement {
       onBaseMapState: (state) => (this.baseMapState = state),
       onViewChange: () => (this.currentView = this.map?.view() ?? null),
     });
+    // Setting up the map, placing 10,000 points and rendering the lists each take tens of milliseconds:
+    // in separate tasks, none of them holds up a tap for long.
+    await nextTask();
+    const map = this.map;
+    if (!map || !this.isConnected) return;
     // The points are placed before the lists render, so Leaflet's size reads stay cheap; all draw in the next frame.
-    const fitted = this.map.putAll(items, (s) => this.isShown(s));
-    this.items = items;
+    const items = index.all();
+    this.changed.clear();
+    const fitted = map.putAll(items, (s) => this.isShown(s));
+    await nextTask();
+    if (this.map !== map) return;
+    this.items = index.all();
     // Changes that arrived while drawing were held back until the list existed.
     if (this.changed.size) this.refresh();
     if (!fitted) await this.openOnDevice();
@@ -215,7 +243,7 @@ export class FsMap extends LitElement {
   }
 
   /** What the legend, filters and lists need from the submissions: worked out when they change, not on every pan. */
-  private summary: Summary = summarize([]);
+  private summary: MapSummary = summarize([]);
 
   protected override updated(changed: PropertyValues<this>): void {
     // The reference data may arrive (or change) after the map opened: the base map and form titles follow it.
@@ -233,55 +261,39 @@ export class FsMap extends LitElement {
     if (changed.has('items')) this.summary = summarize(this.items ?? []);
   }
 
-  /**
-   * Patches the changed submissions in the list and on the map, not the rest.
-   * Everything is read before this.items is touched, with no await between
-   * reading this.items and replacing it: runs may overlap in a burst of
-   * changes, and the later one must not undo the earlier one.
-   */
-  private async applyChanges(): Promise<void> {
-    if (this.items === null) return;
+  /** Patches the changed submissions on the map, not the rest; the lists follow the index. */
+  private applyChanges(): void {
+    const index = this.index;
+    if (this.items === null || !this.map || !index) return;
     const ids = [...this.changed];
     this.changed.clear();
     if (ids.includes(null)) {
-      const all = await listSubmissions(this.stores);
-      const gone = new Set(this.map?.ids());
-      for (const s of all) {
-        gone.delete(s.payload.id);
-        this.map?.put(s, this.isShown(s));
+      const gone = new Set(this.map.ids());
+      for (const s of index.all()) {
+        gone.delete(s.id);
+        this.map.put(s, this.isShown(s));
       }
-      for (const id of gone) this.map?.remove(id);
-      this.items = all;
-      return;
-    }
-    const read = await Promise.all(
-      (ids as string[]).map(async (id) => [id, await getSubmission(id, this.stores)] as const),
-    );
-    let items = [...(this.items ?? [])];
-    for (const [id, sub] of read) {
-      const at = items.findIndex((s) => s.payload.id === id);
-      if (!sub) {
-        if (at >= 0) items.splice(at, 1);
-        this.map?.remove(id);
-        continue;
+      for (const id of gone) this.map.remove(id);
+    } else {
+      for (const id of ids as string[]) {
+        const s = index.get(id);
+        if (s) this.map.put(s, this.isShown(s));
+        else this.map.remove(id);
       }
-      if (at >= 0) items[at] = sub;
-      else items = [sub, ...items];
-      this.map?.put(sub, this.isShown(sub));
     }
-    this.items = items;
+    this.items = index.all();
   }
 
-  private isShown(s: StoredSubmission): boolean {
+  private isShown(s: OutboxEntry): boolean {
     return (
       !this.hiddenStatuses.has(s.status) &&
       (!this.onlyPending || isPending(s.status)) &&
-      (this.formFilter === '' || s.payload.formId === this.formFilter)
+      (this.formFilter === '' || s.formId === this.formFilter)
     );
   }
 
   private applyFilters(): void {
-    for (const s of this.items ?? []) this.map?.show(s.payload.id, this.isShown(s));
+    for (const s of this.items ?? []) this.map?.show(s.id, this.isShown(s));
   }
 
   private toggleStatus(status: SubmissionStatus, shown: boolean): void {
@@ -323,234 +335,27 @@ export class FsMap extends LitElement {
     }
   }
 
-  private formTitle(sub: StoredSubmission): string {
-    return this.reference?.forms.find((f) => f.id === sub.payload.formId)?.title ?? sub.payload.formId;
+  private formTitle(formId: string): string {
+    return this.reference?.forms.find((f) => f.id === formId)?.title ?? formId;
   }
 
-  /** A popup's content, as DOM built with textContent: server messages are never parsed as HTML. */
+  /** A popup's content, from the latest copy of the submission. */
   private popupContent(id: string): HTMLElement {
-    const sub = this.items?.find((s) => s.payload.id === id);
-    const box = document.createElement('div');
-    box.className = 'popup';
-    if (!sub) {
-      box.textContent = 'This submission is no longer on the device.';
-      return box;
-    }
-    const add = (tag: string, text: string, className = '') => {
-      const el = document.createElement(tag);
-      el.textContent = text;
-      if (className) el.className = className;
-      box.append(el);
-      return el;
-    };
-    const title = this.formTitle(sub);
-    add('strong', title);
-    add('div', `Saved ${new Date(sub.payload.createdAt).toLocaleString()}`);
-    add('div', STATUS_TEXT[sub.status], `status status-${sub.status}`);
-    if (sub.status === 'rejected' && sub.rejection)
-      add('div', `Refused by the server: ${sub.rejection.message}`, 'why');
-    else if ((sub.status === 'queued' || sub.status === 'waiting') && sub.lastError)
-      add('div', `Last try: ${sub.lastError}`);
-    for (const far of this.farPhotos(sub)) add('div', far, 'why');
-    if (sub.payload.photos.length) void this.addThumbnails(box, sub);
-
-    const actions = document.createElement('div');
-    actions.className = 'actions';
-    const button = (label: string, name: string, onClick: () => void, className = '') => {
-      const b = document.createElement('button');
-      b.type = 'button';
-      b.textContent = label;
-      b.setAttribute(
-        'aria-label',
-        `${name} ${title} saved ${new Date(sub.payload.createdAt).toLocaleString()}`,
-      );
-      if (className) b.className = className;
-      b.addEventListener('click', onClick);
-      actions.append(b);
-    };
-    button('Open', 'Open', () => this.navigate(`/outbox/${encodeURIComponent(id)}`));
-    if (sub.status === 'queued' || sub.status === 'waiting')
-      button(
-        'Send now',
-        'Send now',
-        () =>
+    const entry = this.items?.find((s) => s.id === id);
+    return mapPopup(
+      entry,
+      entry ? this.formTitle(entry.formId) : '',
+      {
+        open: () => this.navigate(`/outbox/${encodeURIComponent(id)}`),
+        sendNow: () =>
           this.dispatchEvent(new CustomEvent('send-now', { detail: { id }, bubbles: true, composed: true })),
-        'primary',
-      );
-    if (sub.status === 'rejected') button('Fix', 'Fix', () => void this.fix(id), 'primary');
-    box.append(actions);
-    return box;
+        fix: () => void this.fix(id),
+      },
+      this.stores,
+    );
   }
 
-  /** Sentences about photos taken far from the record's location. */
-  private farPhotos(sub: StoredSubmission): string[] {
-    const loc = sub.payload.location;
-    if (!loc) return [];
-    return sub.payload.photos.flatMap((p, i) => {
-      if (!p.geotag) return [];
-      const d = distanceMetres(loc, p.geotag);
-      if (d <= FAR_PHOTO_METRES) return [];
-      return [`Photo ${i + 1} was taken ${formatDistance(d)} from the record's location.`];
-    });
-  }
-
-  /**
-   * Thumbnails take their place at once, so the popup has its final size when
-   * Leaflet pans it into view; the pictures arrive from storage after.
-   */
-  private async addThumbnails(box: HTMLElement, sub: StoredSubmission): Promise<void> {
-    const strip = document.createElement('div');
-    strip.className = 'thumbs';
-    box.insertBefore(strip, box.querySelector('.actions'));
-    const imgs = sub.payload.photos.map((_, i) => {
-      const img = document.createElement('img');
-      img.alt = `Photo ${i + 1} of ${sub.payload.photos.length}`;
-      img.width = 64;
-      img.height = 64;
-      strip.append(img);
-      return img;
-    });
-    for (const [i, ref] of sub.payload.photos.entries()) {
-      const img = imgs[i];
-      const photo = await getPhoto(ref.sha256, this.stores).catch(() => undefined);
-      if (!img) continue;
-      if (!photo) {
-        img.alt = `Photo ${i + 1} is no longer on this device`;
-        continue;
-      }
-      const url = URL.createObjectURL(new Blob([photo.thumbnail], { type: 'image/jpeg' }));
-      // Once decoded the image no longer needs the URL: nothing to clean up when the popup goes.
-      img.addEventListener('load', () => URL.revokeObjectURL(url), { once: true });
-      img.addEventListener('error', () => URL.revokeObjectURL(url), { once: true });
-      img.src = url;
-    }
-  }
-
-  static override styles = [
-    controlStyles,
-    statusStyles,
-    css`
-      h1 {
-        margin: 0 0 0.5rem;
-        font-size: 1.5rem;
-      }
-      .layout {
-        display: grid;
-        gap: 0.75rem;
-      }
-      @media (min-width: 48rem) {
-        .layout {
-          grid-template-columns: minmax(0, 2fr) minmax(14rem, 1fr);
-        }
-      }
-      .map {
-        height: 60vh;
-        min-height: 18rem;
-        border: 1px solid var(--_border);
-        border-radius: 0.5rem;
-        /* The plain background stands in for a base map. */
-        background: #eef1ee;
-      }
-      .note {
-        margin: 0.25rem 0 0;
-        color: var(--_muted);
-        font-size: 0.95rem;
-      }
-      fieldset {
-        margin: 0 0 0.75rem;
-        padding: 0.5rem 0.75rem;
-        border: 1px solid var(--_border);
-        border-radius: 0.5rem;
-        background: #fff;
-      }
-      legend {
-        font-weight: 700;
-      }
-      label.row {
-        display: flex;
-        align-items: center;
-        gap: 0.5rem;
-        min-height: var(--_target);
-      }
-      label.row input {
-        flex: none;
-        width: 1.25rem;
-        height: 1.25rem;
-      }
-      /* Leaflet's controls are sized for a mouse; fingers need 44 px. */
-      .map .leaflet-bar a {
-        width: var(--_target);
-        height: var(--_target);
-        line-height: var(--_target);
-      }
-      .map a.leaflet-popup-close-button {
-        width: var(--_target);
-        height: var(--_target);
-        font: 24px/44px sans-serif;
-      }
-      .count {
-        margin-left: auto;
-        font-variant-numeric: tabular-nums;
-      }
-      svg {
-        flex: none;
-      }
-      ul {
-        list-style: none;
-        margin: 0;
-        padding: 0;
-        display: grid;
-        gap: 0.35rem;
-      }
-      li {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: baseline;
-        gap: 0.25rem 0.5rem;
-        padding: 0.4rem 0.5rem;
-        border: 1px solid var(--_border);
-        border-radius: 0.5rem;
-        background: #fff;
-      }
-      li .title {
-        font-weight: 600;
-        margin-right: auto;
-      }
-      li time {
-        color: var(--_muted);
-      }
-      h2 {
-        font-size: 1.1rem;
-        margin: 0.75rem 0 0.35rem;
-      }
-      .why {
-        color: var(--_danger);
-      }
-      label.stack {
-        display: grid;
-        gap: 0.25rem;
-        margin-bottom: 0.25rem;
-      }
-      .popup > strong {
-        display: block;
-        /* Clear of the close button. */
-        margin-right: 1.75rem;
-      }
-      .popup .thumbs {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.25rem;
-        margin-top: 0.35rem;
-      }
-      .popup .thumbs img {
-        object-fit: cover;
-        border-radius: 0.25rem;
-      }
-      .note:empty {
-        display: none;
-      }
-    `,
-  ];
+  static override styles = [controlStyles, statusStyles, mapScreenStyles];
 
   override render() {
     const items = this.items;
@@ -699,10 +504,10 @@ export class FsMap extends LitElement {
     </fieldset>`;
   }
 
-  private sorted: { from: StoredSubmission[]; key: string; result: StoredSubmission[] } | null = null;
+  private sorted: { from: readonly OutboxEntry[]; key: string; result: OutboxEntry[] } | null = null;
 
   /** The shown submissions, most urgent first; sorted again only when they or the filters change, not on every pan. */
-  private shownByUrgency(located: StoredSubmission[]): StoredSubmission[] {
+  private shownByUrgency(located: OutboxEntry[]): OutboxEntry[] {
     const key = `${[...this.hiddenStatuses].join()}|${this.onlyPending}|${this.formFilter}`;
     if (this.sorted?.from !== this.items || this.sorted.key !== key) {
       this.sorted = {
@@ -722,59 +527,18 @@ export class FsMap extends LitElement {
     </p>`;
   }
 
-  private renderItem(s: StoredSubmission) {
-    const created = new Date(s.payload.createdAt);
-    return html`<li data-id=${s.payload.id}>
-      <span class="title">${this.formTitle(s)}</span>
-      <time datetime=${s.payload.createdAt}>${created.toLocaleString()}</time>
+  private renderItem(s: OutboxEntry) {
+    return html`<li data-id=${s.id}>
+      <span class="title">${this.formTitle(s.formId)}</span>
+      <time datetime=${s.createdAt}>${new Date(s.createdAt).toLocaleString()}</time>
       <span class="status status-${s.status}">${STATUS_TEXT[s.status]}</span>
       ${
         s.status === 'rejected' && s.rejection
-          ? html`<span class="why">Refused by the server: ${s.rejection.message}</span>`
+          ? html`<span class="why">Refused by the server: ${s.rejection}</span>`
           : nothing
       }
     </li>`;
   }
-}
-
-interface Summary {
-  located: StoredSubmission[];
-  /** Most urgent first. */
-  unlocated: StoredSubmission[];
-  counts: ReadonlyMap<SubmissionStatus, number>;
-  formIds: string[];
-  withPhotos: boolean;
-}
-
-function summarize(items: StoredSubmission[]): Summary {
-  const counts = new Map<SubmissionStatus, number>();
-  for (const s of items) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
-  return {
-    located: items.filter((s) => s.payload.location),
-    unlocated: byUrgency(items.filter((s) => !s.payload.location)),
-    counts,
-    formIds: [...new Set(items.map((s) => s.payload.formId))],
-    withPhotos: items.some((s) => s.payload.photos.some((p) => p.geotag)),
-  };
-}
-
-const URGENCY = new Map(STATUSES.map((status, i) => [status, i]));
-
-/** Rejected first, sent last (the legend's order), newest first within a status. */
-function byUrgency(subs: StoredSubmission[]): StoredSubmission[] {
-  return [...subs].sort(
-    (a, b) =>
-      (URGENCY.get(a.status) ?? 0) - (URGENCY.get(b.status) ?? 0) ||
-      (a.payload.createdAt < b.payload.createdAt ? 1 : a.payload.createdAt > b.payload.createdAt ? -1 : 0),
-  );
-}
-
-/** Inside the map's view; everything counts while the map has no view yet. */
-function inBounds(s: StoredSubmission, view: MapView | null): boolean {
-  const loc = s.payload.location;
-  if (!loc || !view) return true;
-  const b = view.bounds;
-  return loc.lat >= b.south && loc.lat <= b.north && loc.lon >= b.west && loc.lon <= b.east;
 }
 
 customElements.define('fs-map', FsMap);

@@ -6,6 +6,7 @@
  * projected once (Web Mercator at zoom 0) and only scaled and shifted for
  * each view; a tap is looked up in a grid of what was last drawn.
  */
+import { nextTask } from '../after-paint.js';
 import * as L from 'leaflet/dist/leaflet-src.esm.js';
 import { HitGrid } from './hit-grid.js';
 
@@ -44,6 +45,11 @@ export interface PointsLayerOptions {
 const REACH = 6;
 /** Drawn beyond each edge of the view, as a share of its size, so a drag shows points before it ends. */
 const PADDING = 0.5;
+/**
+ * A drawing of thousands of points is made in slices of about this many
+ * milliseconds, each its own task, so no tap or frame waits on all of it.
+ */
+const SLICE_MS = 12;
 
 export class PointsLayer<K extends string> extends L.Layer {
   private canvas: HTMLCanvasElement | null = null;
@@ -58,7 +64,15 @@ export class PointsLayer<K extends string> extends L.Layer {
   private projected = new Float64Array(0);
   private readonly index = new Map<string, number>();
   private frame = 0;
+  /** Counts drawings begun: a drawing under way stops when a later one has begun or the view moved. */
+  private generation = 0;
+  /** A drawing is under way, sliced; `again` when the points changed meanwhile. */
+  private drawing: { again: boolean } | null = null;
+  /** Waiting for the drawing to catch up with the points and the view. */
+  private waiters: (() => void)[] = [];
   private grid = new HitGrid(0, 0, 0, 0, 0);
+  /** The ids as they were when the grid was made: a point deleted since moves another into its place. */
+  private gridIds: string[] = [];
   private counts: number[] = [];
   /** The view of the last drawing, to place and scale the canvas while a zoom animates. */
   private drawnAt: { center: L.LatLng; zoom: number } | null = null;
@@ -144,19 +158,22 @@ export class PointsLayer<K extends string> extends L.Layer {
     canvas.style.pointerEvents = 'none';
     map.getPanes().overlayPane.appendChild(canvas);
     this.canvas = canvas;
-    map.on('moveend zoomend resize viewreset', this.redraw, this);
+    map.on('moveend zoomend resize viewreset', this.viewChanged, this);
     map.on('zoomanim', this.animateZoom, this);
     map.on('click', this.pick, this);
-    this.draw();
+    this.redraw();
     return this;
   }
 
   override onRemove(map: L.Map): this {
-    map.off('moveend zoomend resize viewreset', this.redraw, this);
+    map.off('moveend zoomend resize viewreset', this.viewChanged, this);
     map.off('zoomanim', this.animateZoom, this);
     map.off('click', this.pick, this);
     cancelAnimationFrame(this.frame);
     this.frame = 0;
+    this.generation++;
+    this.drawing = null;
+    this.settle();
     this.canvas?.remove();
     this.canvas = null;
     return this;
@@ -188,18 +205,45 @@ export class PointsLayer<K extends string> extends L.Layer {
     this.projected[i * 2 + 1] = projectY(lat);
   }
 
-  /** Draws at the next frame, once however many changes came before it. */
+  /** Draws at the next frame, once however many changes came before it; after the drawing under way, if any. */
   redraw(): void {
     if (!this.canvas || this.frame) return;
+    if (this.drawing) {
+      this.drawing.again = true;
+      return;
+    }
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      this.draw();
+      void this.draw();
     });
+  }
+
+  /** Resolves once what is drawn shows every change made before the call. */
+  drawn(): Promise<void> {
+    if (!this.canvas || (!this.frame && !this.drawing)) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private settle(): void {
+    if (this.frame || this.drawing) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** A drawing under way is for a view that is gone: it stops, and one for the new view begins. */
+  private viewChanged(): void {
+    this.generation++;
+    this.drawing = null;
+    this.redraw();
   }
 
   /** While a zoom animates, the last drawing is scaled about where it will be, as Leaflet's own renderer does. */
   private animateZoom(e: L.ZoomAnimEvent): void {
     const map = this._map as L.Map | undefined;
+    // A drawing finished during the animation would be placed for the old zoom.
+    this.generation++;
+    this.drawing = null;
     if (!map || !this.canvas || !this.drawnAt) return;
     const scale = map.getZoomScale(e.zoom, this.drawnAt.zoom);
     const half = map.getSize().multiplyBy(0.5 + PADDING);
@@ -210,23 +254,35 @@ export class PointsLayer<K extends string> extends L.Layer {
     L.DomUtil.setTransform(this.canvas, topLeft, scale);
   }
 
-  private draw(): void {
+  /**
+   * Draws the shown points in and near the view on a canvas of its own, in
+   * slices, then shows it at once: the canvas on screen keeps the last
+   * drawing, moving with the map, until the new one is whole.
+   */
+  private async draw(): Promise<void> {
     const map = this._map as L.Map | undefined;
     const canvas = this.canvas;
-    if (!map || !canvas) return;
+    if (!map || !canvas) return this.settle();
+    const generation = ++this.generation;
+    const state = { again: false };
+    this.drawing = state;
     const size = map.getSize();
     const pad = size.multiplyBy(PADDING).round();
     const width = size.x + 2 * pad.x;
     const height = size.y + 2 * pad.y;
     const ratio = window.devicePixelRatio || 1;
-    canvas.width = width * ratio;
-    canvas.height = height * ratio;
-    canvas.style.width = `${width}px`;
-    canvas.style.height = `${height}px`;
-    L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([-pad.x, -pad.y]));
-    this.drawnAt = { center: map.getCenter(), zoom: map.getZoom() };
-    const g = canvas.getContext('2d');
-    if (!g) return;
+    const at = {
+      position: map.containerPointToLayerPoint([-pad.x, -pad.y]),
+      view: { center: map.getCenter(), zoom: map.getZoom() },
+    };
+    const back = document.createElement('canvas');
+    back.width = width * ratio;
+    back.height = height * ratio;
+    const g = back.getContext('2d');
+    if (!g) {
+      this.drawing = null;
+      return this.settle();
+    }
     g.setTransform(ratio, 0, 0, ratio, 0, 0);
     // Canvas position = projection × scale − offset: one multiply and add per axis, no Leaflet objects.
     const scale = 2 ** map.getZoom();
@@ -237,11 +293,13 @@ export class PointsLayer<K extends string> extends L.Layer {
     const xs = new Float32Array(n);
     const ys = new Float32Array(n);
     const inView = new Uint8Array(n);
+    // A copy: the points may change while the slices are drawn; those changes draw again after.
+    const kinds = this.kinds.slice(0, n);
     const radii = this.kindList.map((k) => this.styles[k].radius);
     let total = 0;
     for (let i = 0; i < n; i++) {
       if (!this.shown[i]) continue;
-      const r = radii[this.kinds[i] ?? 0] ?? 0;
+      const r = radii[kinds[i] ?? 0] ?? 0;
       const x = (this.projected[i * 2] ?? 0) * scale - offX;
       const y = (this.projected[i * 2 + 1] ?? 0) * scale - offY;
       if (x < -r || y < -r || x > width + r || y > height + r) continue;
@@ -250,19 +308,27 @@ export class PointsLayer<K extends string> extends L.Layer {
       inView[i] = 1;
       total++;
     }
+    const ids = this.ids.slice(0, n);
     const dense = total > this.denseAbove;
-    this.grid = new HitGrid(width, height, offX, offY, scale);
-    this.counts = this.kindList.map((kind, k) => {
+    const grid = new HitGrid(width, height, offX, offY, scale);
+    const counts: number[] = [];
+    let sliceStart = performance.now();
+    for (const [k, kind] of this.kindList.entries()) {
       const style = this.styles[kind];
       const { radius } = style;
       const path = new Path2D();
       // Outlined circles are stamped from one drawing per kind: thousands of circles in one path
       // cost the rasteriser far more than as many copies of a small image at whole pixels.
       const sprite = dense ? null : spriteOf(style, ratio);
-      if (sprite) g.setTransform(1, 0, 0, 1, 0, 0);
+      g.setTransform(sprite ? 1 : ratio, 0, 0, sprite ? 1 : ratio, 0, 0);
       let count = 0;
       for (let i = 0; i < n; i++) {
-        if (!inView[i] || this.kinds[i] !== k) continue;
+        if (!inView[i] || kinds[i] !== k) continue;
+        if ((count & 255) === 255 && performance.now() - sliceStart > SLICE_MS) {
+          await nextTask();
+          if (generation !== this.generation) return;
+          sliceStart = performance.now();
+        }
         const x = xs[i] ?? 0;
         const y = ys[i] ?? 0;
         if (sprite)
@@ -273,12 +339,26 @@ export class PointsLayer<K extends string> extends L.Layer {
           );
         else
           path.rect(Math.round(x - radius + 1), Math.round(y - radius + 1), 2 * radius - 2, 2 * radius - 2);
-        this.grid.add(i, x, y, radius + REACH);
+        grid.add(i, x, y, radius + REACH);
         count++;
       }
       if (count && !sprite) paintSquares(g, path, style);
-      return count;
-    });
+      counts.push(count);
+    }
+    if (generation !== this.generation || this.canvas !== canvas) return;
+    canvas.width = back.width;
+    canvas.height = back.height;
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${height}px`;
+    L.DomUtil.setPosition(canvas, at.position);
+    canvas.getContext('2d')?.drawImage(back, 0, 0);
+    this.drawnAt = at.view;
+    this.grid = grid;
+    this.gridIds = ids;
+    this.counts = counts;
+    this.drawing = null;
+    if (state.again) this.redraw();
+    else this.settle();
   }
 
   /** The id of the shown point nearest a container point, within reach of it; null when none. */
@@ -290,7 +370,7 @@ export class PointsLayer<K extends string> extends L.Layer {
       map.containerPointToLayerPoint(at).add(map.getPixelOrigin()),
       map.getZoom(),
     );
-    return found === null ? null : (this.ids[found] ?? null);
+    return found === null ? null : (this.gridIds[found] ?? null);
   }
 
   private pick(e: L.LeafletMouseEvent): void {

@@ -4,7 +4,8 @@
  */
 import * as L from 'leaflet/dist/leaflet-src.esm.js';
 import type { BaseMapConfig, LatLonBounds } from '../../shared/base-map.js';
-import type { StoredSubmission, SubmissionStatus } from '../../shared/outbox.js';
+import type { SubmissionStatus } from '../../shared/outbox.js';
+import type { OutboxEntry } from '../core/outbox-index.js';
 import { LeafletBase, type BaseMapState } from './leaflet-base.js';
 import { PointsLayer, type PointStyle } from './points-layer.js';
 import { FAR_PHOTO_METRES, PHOTO_STYLE, MARKER_STYLE, STATUSES } from './status-style.js';
@@ -120,21 +121,29 @@ export class SubmissionMap {
   }
 
   /** Adds, moves or restyles the submission's marker; removes it if it has no location. */
-  put(sub: StoredSubmission, visible: boolean): void {
+  put(sub: OutboxEntry, visible: boolean): void {
     this.place(sub, visible);
-    if (this.popup?.id === sub.payload.id) this.popup.layer.setContent(this.options.popup(sub.payload.id));
+    if (this.popup?.id === sub.id) this.popup.layer.setContent(this.options.popup(sub.id));
   }
 
-  private place(sub: StoredSubmission, visible: boolean): void {
-    const loc = sub.payload.location;
-    const id = sub.payload.id;
+  private place(sub: OutboxEntry, visible: boolean): void {
+    const loc = sub.location;
+    const id = sub.id;
     if (!loc) {
       this.remove(id);
       return;
     }
     let entry = this.entries.get(id);
     if (!entry) {
-      entry = { ...loc, status: sub.status, number: ++this.numbers, photos: [], photoKey: '', visible };
+      entry = {
+        lat: loc.lat,
+        lon: loc.lon,
+        status: sub.status,
+        number: ++this.numbers,
+        photos: [],
+        photoKey: '',
+        visible,
+      };
       this.entries.set(id, entry);
     } else {
       entry.lat = loc.lat;
@@ -147,10 +156,8 @@ export class SubmissionMap {
   }
 
   /** The photos' geotags as small markers, each linked to the record by a line; far ones stand out. */
-  private setPhotos(entry: Entry, sub: StoredSubmission): void {
-    const wanted = sub.payload.photos.flatMap((p) =>
-      p.geotag ? [{ sha256: p.sha256, geotag: p.geotag }] : [],
-    );
+  private setPhotos(entry: Entry, sub: OutboxEntry): void {
+    const wanted = sub.photos.flatMap((p) => (p.geotag ? [{ sha256: p.sha256, geotag: p.geotag }] : []));
     // Most records have no geotagged photo: nothing to compare or build.
     if (!wanted.length && !entry.photos.length) return;
     const at = L.latLng(entry.lat, entry.lon);
@@ -173,7 +180,7 @@ export class SubmissionMap {
         // A tap here is this marker's alone: not also a tap on a submission's point beneath.
         bubblingMouseEvents: false,
       });
-      marker.bindPopup(() => this.options.popup(sub.payload.id), this.popupOptions);
+      marker.bindPopup(() => this.options.popup(sub.id), this.popupOptions);
       const link = L.polyline([at, where], {
         color: style.color,
         weight: far ? 2 : 1,
@@ -181,7 +188,7 @@ export class SubmissionMap {
         renderer: this.base.renderer,
         interactive: false,
       });
-      return { marker, link, info: { submissionId: sub.payload.id, sha256: p.sha256, distance, far } };
+      return { marker, link, info: { submissionId: sub.id, sha256: p.sha256, distance, far } };
     });
   }
 
@@ -225,11 +232,11 @@ export class SubmissionMap {
    * map that is ready. Resolves to false when no shown submission of the
    * batch has a location to fit.
    */
-  putAll(subs: readonly StoredSubmission[], visible: (s: StoredSubmission) => boolean, fit = true): boolean {
+  putAll(subs: readonly OutboxEntry[], visible: (s: OutboxEntry) => boolean, fit = true): boolean {
     // The box around the shown locations, in one pass and without a LatLng each.
     let [south, west, north, east] = [90, 180, -90, -180];
     for (const s of subs) {
-      const loc = s.payload.location;
+      const loc = s.location;
       if (!loc || !visible(s)) continue;
       south = Math.min(south, loc.lat);
       north = Math.max(north, loc.lat);
@@ -278,6 +285,11 @@ export class SubmissionMap {
         radius: MARKER_STYLE[e.status].radius,
         layerId: e.number,
       }));
+  }
+
+  /** Resolves once the canvas shows every change made so far. */
+  drawn(): Promise<void> {
+    return this.points.drawn();
   }
 
   /** How many points of each status the last drawing put on the canvas. */

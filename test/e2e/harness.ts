@@ -538,8 +538,8 @@ export function outboxRecord(page: Page, id: string): Promise<OutboxRecord | nul
 export async function openMapPopup(page: Page, id: string): Promise<void> {
   await page.waitForFunction((sid) => {
     const map = document.querySelector('fs-app')?.shadowRoot?.querySelector('fs-map') as
-      (HTMLElement & { markers: unknown[]; items: { payload: { id: string } }[] | null }) | null;
-    return (map?.markers.length ?? 0) > 0 && !!map?.items?.some((s) => s.payload.id === sid);
+      (HTMLElement & { markers: { id: string }[] }) | null;
+    return !!map?.markers.some((m) => m.id === sid);
   }, id);
   await page.evaluate((sid) => {
     const map = document.querySelector('fs-app')?.shadowRoot?.querySelector('fs-map') as

@@ -1,0 +1,149 @@
+/**
+ * The outbox at a glance, kept in memory for the page: a small copy of each
+ * submission (OutboxEntry), loaded once and patched from the outbox's change
+ * messages, whichever context wrote. The shell counts what waits from it and
+ * the map screen draws from it, so neither reads ten thousand full records
+ * (answers and all) again for every change or every visit.
+ */
+import { createContext } from '@lit/context';
+import type { StoredSubmission, SubmissionStatus } from '../../shared/outbox.js';
+import type { SubmissionChange } from '../../shared/messages.js';
+import { onOutboxChange } from './outbox-events.js';
+import type { Stores } from './stores.js';
+import { getSubmissions, listSubmissions } from './submissions.js';
+
+export interface OutboxEntry {
+  id: string;
+  formId: string;
+  createdAt: string;
+  status: SubmissionStatus;
+  location: { lat: number; lon: number } | null;
+  photos: { sha256: string; geotag: { lat: number; lon: number } | null }[];
+  /** The server's refusal, for a rejected submission. */
+  rejection: string | null;
+  /** Why the last try failed. */
+  lastError: string | null;
+}
+
+export function toOutboxEntry(s: StoredSubmission): OutboxEntry {
+  const p = s.payload;
+  return {
+    id: p.id,
+    formId: p.formId,
+    createdAt: p.createdAt,
+    status: s.status,
+    location: p.location ? { lat: p.location.lat, lon: p.location.lon } : null,
+    photos: p.photos.map((ph) => ({
+      sha256: ph.sha256,
+      geotag: ph.geotag ? { lat: ph.geotag.lat, lon: ph.geotag.lon } : null,
+    })),
+    rejection: s.status === 'rejected' ? (s.rejection?.message ?? null) : null,
+    lastError: s.lastError,
+  };
+}
+
+/** The shell's index, for the screens that show the whole outbox. */
+export const outboxIndexContext = createContext<OutboxIndex | undefined>(Symbol('fieldsync-outbox-index'));
+
+/** Which entries changed: their ids, or null when all were read again. */
+export type OutboxIndexChange = CustomEvent<{ ids: string[] | null }>;
+
+export class OutboxIndex extends EventTarget {
+  private readonly entries = new Map<string, OutboxEntry>();
+  private list: OutboxEntry[] | null = null;
+  /** Ids changed since they were last read; `everything` when a change named none. */
+  private readonly stale = new Set<string>();
+  private everything = false;
+  private catchingUp: Promise<void> | null = null;
+  private loaded = false;
+  private loading: Promise<void> | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private resolveReady: () => void = () => undefined;
+  /** Resolves once the first load is done. */
+  readonly ready: Promise<void>;
+
+  constructor(private readonly stores: Stores) {
+    super();
+    this.ready = new Promise((resolve) => (this.resolveReady = resolve));
+  }
+
+  /**
+   * Starts hearing changes. Call before the first read of the outbox, so a
+   * change between that read and load() is read again, not missed.
+   */
+  listen(): void {
+    this.unsubscribe ??= onOutboxChange((c: SubmissionChange) => {
+      if (c.id === null) this.everything = true;
+      else this.stale.add(c.id);
+      this.catchUp();
+    });
+  }
+
+  /** Fills the index, from records just read by the caller or by reading them here. Once only. */
+  load(records?: readonly StoredSubmission[]): Promise<void> {
+    this.listen();
+    this.loading ??= (async () => {
+      const all = records ?? (await listSubmissions(this.stores));
+      for (const s of all) this.entries.set(s.payload.id, toOutboxEntry(s));
+      this.loaded = true;
+      this.resolveReady();
+      this.catchUp();
+    })();
+    return this.loading;
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+
+  /** Every submission on the device, in no particular order; the same array until something changes. */
+  all(): readonly OutboxEntry[] {
+    this.list ??= [...this.entries.values()];
+    return this.list;
+  }
+
+  get(id: string): OutboxEntry | undefined {
+    return this.entries.get(id);
+  }
+
+  /** Reads what changed, one read at a time, gathering the changes that arrive meanwhile. */
+  private catchUp(): void {
+    if (!this.loaded || this.catchingUp) return;
+    this.catchingUp = (async () => {
+      // Changes come in bursts (a drain, a batch write): let this one finish arriving.
+      await new Promise((r) => setTimeout(r, 0));
+      while (this.everything || this.stale.size) {
+        const ids = this.everything ? null : [...this.stale];
+        this.everything = false;
+        this.stale.clear();
+        try {
+          if (ids) this.patch(ids, await getSubmissions(ids, this.stores));
+          else this.replace(await listSubmissions(this.stores));
+        } catch (e) {
+          // Read again at the next change; until then the index shows what it last knew.
+          console.error('The outbox could not be read for its index', e);
+          if (ids) for (const id of ids) this.stale.add(id);
+          else this.everything = true;
+          break;
+        }
+        this.list = null;
+        this.dispatchEvent(new CustomEvent('change', { detail: { ids } }) satisfies OutboxIndexChange);
+      }
+      this.catchingUp = null;
+    })();
+  }
+
+  private patch(ids: readonly string[], read: readonly (StoredSubmission | undefined)[]): void {
+    ids.forEach((id, i) => {
+      const s = read[i];
+      if (s) this.entries.set(id, toOutboxEntry(s));
+      else this.entries.delete(id);
+    });
+  }
+
+  private replace(all: readonly StoredSubmission[]): void {
+    this.entries.clear();
+    for (const s of all) this.entries.set(s.payload.id, toOutboxEntry(s));
+  }
+}
