@@ -54,6 +54,10 @@ export class OutboxIndex extends EventTarget {
   /** Ids changed since they were last read; `everything` when a change named none. */
   private readonly stale = new Set<string>();
   private everything = false;
+  /** Ids whose change was applied from its message alone, not yet announced. */
+  private readonly patched = new Set<string>();
+  /** Ids being read now; null while everything is. A change to one of them is read again after. */
+  private reading: ReadonlySet<string> | null = new Set();
   private catchingUp: Promise<void> | null = null;
   private loaded = false;
   private loading: Promise<void> | null = null;
@@ -74,7 +78,7 @@ export class OutboxIndex extends EventTarget {
   listen(): void {
     this.unsubscribe ??= onOutboxChange((c: SubmissionChange) => {
       if (c.id === null) this.everything = true;
-      else this.stale.add(c.id);
+      else if (!this.patchFromMessage(c.id, c.status)) this.stale.add(c.id);
       this.catchUp();
     });
   }
@@ -107,28 +111,54 @@ export class OutboxIndex extends EventTarget {
     return this.entries.get(id);
   }
 
+  /**
+   * A sender's two writes change nothing the index holds but the status:
+   * "sending" only marks the record, and "sent" also clears the last error
+   * (src/core/sender.ts). Those are taken from the message, without a read;
+   * a draining outbox sends two for each submission.
+   */
+  private patchFromMessage(id: string, status: SubmissionChange['status']): boolean {
+    const entry = this.entries.get(id);
+    if (!this.loaded || !entry || !this.reading || this.reading.has(id)) return false;
+    if (status === 'sending') this.entries.set(id, { ...entry, status });
+    else if (status === 'sent') this.entries.set(id, { ...entry, status, lastError: null, rejection: null });
+    else return false;
+    this.list = null;
+    this.patched.add(id);
+    return true;
+  }
+
   /** Reads what changed, one read at a time, gathering the changes that arrive meanwhile. */
   private catchUp(): void {
     if (!this.loaded || this.catchingUp) return;
     this.catchingUp = (async () => {
       // Changes come in bursts (a drain, a batch write): let this one finish arriving.
       await new Promise((r) => setTimeout(r, 0));
-      while (this.everything || this.stale.size) {
+      while (this.everything || this.stale.size || this.patched.size) {
         const ids = this.everything ? null : [...this.stale];
+        const patched = [...this.patched];
         this.everything = false;
         this.stale.clear();
+        this.patched.clear();
+        this.reading = ids && new Set(ids);
         try {
-          if (ids) this.patch(ids, await getSubmissions(ids, this.stores));
-          else this.replace(await listSubmissions(this.stores));
+          if (!ids) this.replace(await listSubmissions(this.stores));
+          else if (ids.length) this.patch(ids, await getSubmissions(ids, this.stores));
         } catch (e) {
           // Read again at the next change; until then the index shows what it last knew.
           console.error('The outbox could not be read for its index', e);
           if (ids) for (const id of ids) this.stale.add(id);
           else this.everything = true;
+          for (const id of patched) this.patched.add(id);
           break;
+        } finally {
+          this.reading = new Set();
         }
         this.list = null;
-        this.dispatchEvent(new CustomEvent('change', { detail: { ids } }) satisfies OutboxIndexChange);
+        const changed = ids && [...new Set([...ids, ...patched])];
+        this.dispatchEvent(
+          new CustomEvent('change', { detail: { ids: changed } }) satisfies OutboxIndexChange,
+        );
       }
       this.catchingUp = null;
     })();

@@ -114,9 +114,10 @@ export class FsApp extends LitElement {
   /** The outbox at a glance, for the count here and for the map screen through outboxIndexContext. */
   private outbox: OutboxIndex | null = null;
   private readonly outboxProvider = new ContextProvider(this, { context: outboxIndexContext });
-  private readonly onOutboxIndexChange = () => {
+  /** At most four times a second: while a drain runs, each count would draw the shell again. */
+  private readonly onOutboxIndexChange = throttle(() => {
     if (this.outbox) this.pending = pendingCount(this.outbox.all());
-  };
+  }, 250);
   private unsubscribe: (() => void) | null = null;
   private readonly onPopState = () => {
     this.kiosk.holdAddress();
@@ -426,16 +427,13 @@ export class FsApp extends LitElement {
       case 'forms':
         return html`<fs-form-list .reference=${this.ref.data} .stores=${this.stores}></fs-form-list>`;
       case 'new':
-        return html`<fs-form-view
-          .reference=${this.ref.data}
-          .stores=${this.stores}
-          form-id=${r.id}
-        ></fs-form-view>`;
       case 'draft':
+        // One template for both: a new form's screen moves to its draft's address and stays the same element.
         return html`<fs-form-view
           .reference=${this.ref.data}
           .stores=${this.stores}
-          draft-id=${r.id}
+          form-id=${r.name === 'new' ? r.id : nothing}
+          draft-id=${r.name === 'draft' ? r.id : nothing}
         ></fs-form-view>`;
       case 'outbox':
         return html`<fs-outbox

@@ -6,6 +6,7 @@ import { choicesFor, isRequired } from '../../shared/validate.js';
 import { distanceMetres } from '../../shared/geo.js';
 import { formatDistance } from '../../shared/review-flags.js';
 import { controlStyles } from '../styles/controls.js';
+import { grouped } from '../time-words.js';
 
 /** The detail of `answer-change`, fired by every field element. */
 export interface AnswerChangeDetail {
@@ -27,14 +28,6 @@ const SHOWN_LIMIT = 100;
 const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
 /** Longer texts get a textarea. */
 const TEXTAREA_FROM = 200;
-
-/**
- * "20,000", as toLocaleString('en') says it, without Intl: its first use in
- * a page loads the locale's data, a long task on a phone as the form opens.
- */
-function grouped(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
 
 function fold(s: string): string {
   return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();

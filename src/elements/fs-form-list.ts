@@ -7,7 +7,7 @@ import { startableForms } from '../core/form-versions.js';
 import { defaultStores, type Stores } from '../core/stores.js';
 import { controlStyles } from '../styles/controls.js';
 import './fs-enrollment-notice.js';
-import { ago } from '../time-words.js';
+import { ago, numericTime } from '../time-words.js';
 
 function answerCount(d: Draft): number {
   return Object.values(d.answers).filter((v) => !isEmpty(v)).length;
@@ -161,9 +161,7 @@ export class FsFormList extends LitElement {
                     >
                     <span class="meta">
                       Edited
-                      <time datetime=${d.updatedAt} title=${new Date(d.updatedAt).toLocaleString()}
-                        >${when}</time
-                      >
+                      <time datetime=${d.updatedAt} title=${numericTime(d.updatedAt)}>${when}</time>
                       · ${n} ${n === 1 ? 'answer' : 'answers'}
                     </span>
                   </a>

@@ -29,6 +29,7 @@ import './fs-photo-field.js';
 import { APP_VERSION } from '../core/api-request.js';
 import { buildSubmission } from '../forms/build-submission.js';
 import { DraftController } from '../forms/draft-controller.js';
+import { clockTime } from '../time-words.js';
 /** Choices are re-sorted by distance only when the device moved this far, so the list stays still. */
 const RESORT_AFTER_M = 50;
 
@@ -156,7 +157,10 @@ export class FsFormView extends LitElement {
   private maybeLoad(): void {
     if (!this.reference) return;
     // The draft this element created is now at its own address: keep editing it.
-    if (this.draft && this.draftId === this.draft.id && this.stores === this.loadedStores) return;
+    if (this.draft && this.draftId === this.draft.id && this.stores === this.loadedStores) {
+      this.drafting.keptAtOwnAddress();
+      return;
+    }
     const key = this.draftId ? `draft:${this.draftId}` : this.formId ? `form:${this.formId}` : '';
     if (key === this.loadedKey && this.stores === this.loadedStores) return;
     this.loadedKey = key;
@@ -469,12 +473,7 @@ export class FsFormView extends LitElement {
                   >Your latest changes could not be kept on this device. ${this.drafting.error}</span
                 >`
               : this.drafting.savedAt
-                ? `Kept on this device as you type (last at ${new Date(
-                    this.drafting.savedAt,
-                  ).toLocaleTimeString([], {
-                    hour: '2-digit',
-                    minute: '2-digit',
-                  })}).`
+                ? `Kept on this device as you type (last at ${clockTime(this.drafting.savedAt)}).`
                 : 'Kept on this device as you type.'
           }
         </p>

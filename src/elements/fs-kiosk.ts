@@ -12,6 +12,7 @@ import './fs-form-view.js';
 import type { FsFormView } from './fs-form-view.js';
 import './fs-kiosk-pin.js';
 import type { FsKioskPin } from './fs-kiosk-pin.js';
+import { grouped } from '../time-words.js';
 
 type Screen = 'start' | 'form' | 'thanks';
 
@@ -269,7 +270,7 @@ export class FsKiosk extends LitElement {
     return html`<div class="screen">${this.renderScreen()}</div>
       <footer>
         <p role="status">
-          ${this.pending === 0 ? 'Everything is sent.' : `${this.pending.toLocaleString()} waiting to send.`}
+          ${this.pending === 0 ? 'Everything is sent.' : `${grouped(this.pending)} waiting to send.`}
           ${this.online ? nothing : 'Offline: answers are kept on this tablet and sent later.'}
         </p>
         <button type="button" @click=${this.askPin}>Staff</button>

@@ -5,6 +5,7 @@ import { isRequired } from '../../shared/validate.js';
 import { GeoWatchController, type GeoFailure } from '../geo/geo-watch-controller.js';
 import { controlStyles } from '../styles/controls.js';
 import type { AnswerChangeDetail } from './fs-field.js';
+import { clockTime } from '../time-words.js';
 
 const FAILURE_TEXT: Record<GeoFailure, string> = {
   denied:
@@ -132,7 +133,7 @@ export class FsLocationField extends LitElement {
   }
 
   private renderPoint(p: GeoPoint) {
-    const time = new Date(p.time).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    const time = clockTime(p.time);
     return html`<p class="point">
       <span class="coords">${p.lat.toFixed(5)}, ${p.lon.toFixed(5)}</span>
       <span>${metres(p.accuracy)}</span>

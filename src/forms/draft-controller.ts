@@ -89,6 +89,14 @@ export class DraftController implements ReactiveController {
     this.host.requestUpdate();
   }
 
+  /**
+   * The screen that created the draft goes on editing it at its own address:
+   * no other screen takes it over, so leaving it empty drops it as usual.
+   */
+  keptAtOwnAddress(): void {
+    this.handedOff = false;
+  }
+
   /** Takes a draft in hand: one read from the store, or a new one, stored at once when persisting. */
   async adopt(draft: Draft, stored: boolean, stores: Stores): Promise<void> {
     this.stores = stores;

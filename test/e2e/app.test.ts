@@ -34,7 +34,21 @@ describe('the app served by the server', () => {
     await page.getByRole('heading', { name: 'Diagnostics' }).waitFor();
     await page.getByText('reachable (version').waitFor();
     await page.getByRole('link', { name: 'Forms', exact: true }).click();
-    await page.getByRole('link', { name: 'Water point inspection' }).waitFor();
+    await page.getByRole('link', { name: 'Water point inspection' }).click();
+    // A new form is stored as a draft at once and moves to its address, as the same screen: not drawn twice.
+    const view = await page.waitForFunction(() =>
+      document.querySelector('fs-app')?.shadowRoot?.querySelector('fs-form-view'),
+    );
+    await page.waitForURL(/\/drafts\//);
+    await page.getByLabel('People served').waitFor();
+    assert.equal(
+      await page.evaluate(
+        (first) => first === document.querySelector('fs-app')?.shadowRoot?.querySelector('fs-form-view'),
+        view,
+      ),
+      true,
+      'the form screen was replaced when its address changed',
+    );
     assert.deepEqual(problems, []);
     await page.close();
   });

@@ -1,4 +1,5 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
 import { waitUntil } from '../support/wait-until.js';
 import type { ReferenceData } from '../../shared/forms.js';
 import type { Draft } from '../../shared/outbox.js';
@@ -142,6 +143,31 @@ describe('fs-form-view: drafts', () => {
     expect((await getDraft(first.id, stores))?.answers).to.deep.equal({ name: 'Rita', story: 'Late' });
     await waitUntil(() => byLabel(view, 'Name').value === 'Ann', 'the second draft did not open');
     expect(byLabel(view, 'Story').value).to.equal('');
+  });
+
+  it('goes on editing a new draft at its address, and drops it if left empty there', async () => {
+    const navigated = oneEvent(document, 'fs-navigate');
+    const view = await fixture<FsFormView>(
+      html`<fs-form-view .reference=${reference} .stores=${stores} form-id="all-kinds"></fs-form-view>`,
+    );
+    const { detail } = (await navigated) as CustomEvent<{ path: string }>;
+    const id = detail.path.replace('/drafts/', '');
+    // As the app's screen does: the same element, now at the draft's address.
+    view.removeAttribute('form-id');
+    view.setAttribute('draft-id', id);
+    await view.updateComplete;
+    await typeInto(byLabel(view, 'Name'), 'Rita');
+    const written = nextDraftSave(view);
+    await tabAway();
+    await written;
+    expect((await getDraft(id, stores))?.answers).to.deep.equal({ name: 'Rita' });
+    byLabel(view, 'Name').select();
+    await sendKeys({ press: 'Backspace' });
+    const emptied = nextDraftSave(view);
+    await tabAway();
+    await emptied;
+    view.remove();
+    await waitUntil(async () => (await getDraft(id, stores)) === undefined, 'the empty draft was kept');
   });
 
   it('does not keep an empty draft that the user leaves', async () => {

@@ -80,6 +80,20 @@ describe('OutboxIndex', () => {
     expect(changed.flat()).to.include.members([kept.id, gone.id, added.id]);
   });
 
+  it("takes a sender's marks from their messages: sending, then sent with no error left", async () => {
+    const p = demoPayload([]);
+    await saveSubmission(p, s);
+    await updateSubmission(p.id, (r) => ({ ...r, status: 'waiting', lastError: 'No network.' }), s);
+    await index.load();
+    expect(index.get(p.id)?.lastError).to.equal('No network.');
+    await updateSubmission(p.id, (r) => ({ ...r, status: 'sending' }), s);
+    await waitUntil(() => index.get(p.id)?.status === 'sending', 'sending');
+    expect(index.get(p.id)?.lastError).to.equal('No network.');
+    await updateSubmission(p.id, (r) => ({ ...r, status: 'sent', lastError: null }), s);
+    await waitUntil(() => index.get(p.id)?.status === 'sent', 'sent');
+    expect(index.get(p.id)?.lastError).to.equal(null);
+  });
+
   it('loses no change made between the read it is loaded from and the load', async () => {
     const p = demoPayload([]);
     await saveSubmission(p, s);
