@@ -32,15 +32,56 @@ function parseList(name: string, text: string): Choice[] {
   return [];
 }
 
+/** Per lazily parsed lists object: the names of the lists not parsed yet. */
+const unparsed = new WeakMap<ReferenceData['lists'], Set<string>>();
+
 /** Lists that parse each one on first access, then keep it (the same array every time). */
 export function lazyLists(raw: Record<string, string>): ReferenceData['lists'] {
   const lists: ReferenceData['lists'] = {};
+  const waiting = new Set(Object.keys(raw));
   for (const [name, text] of Object.entries(raw)) {
     let parsed: Choice[] | undefined;
-    Object.defineProperty(lists, name, { enumerable: true, get: () => (parsed ??= parseList(name, text)) });
+    Object.defineProperty(lists, name, {
+      enumerable: true,
+      get: () => {
+        if (!parsed) {
+          parsed = parseList(name, text);
+          waiting.delete(name);
+        }
+        return parsed;
+      },
+    });
   }
   texts.set(lists, raw);
+  unparsed.set(lists, waiting);
   return lists;
+}
+
+/** Above this much text a list is parsed in a task of its own, after the screen around it is drawn. */
+const PARSE_LATER_CHARS = 64 * 1024;
+
+/** Whether reading this list now would parse a long text: the screen can show it a moment later instead. */
+export function parseIsLong(lists: ReferenceData['lists'], name: string): boolean {
+  return !!unparsed.get(lists)?.has(name) && (texts.get(lists)?.[name]?.length ?? 0) > PARSE_LATER_CHARS;
+}
+
+const parsing = new WeakMap<ReferenceData['lists'], Map<string, Promise<void>>>();
+
+/** Parses the list in a task of its own (once, however many ask), so it does not lengthen the current one. */
+export function parseSoon(lists: ReferenceData['lists'], name: string): Promise<void> {
+  let byName = parsing.get(lists);
+  if (!byName) parsing.set(lists, (byName = new Map()));
+  let done = byName.get(name);
+  if (!done) {
+    done = new Promise((resolve) =>
+      setTimeout(() => {
+        void lists[name];
+        resolve();
+      }, 0),
+    );
+    byName.set(name, done);
+  }
+  return done;
 }
 
 /** The record to store for this data. */

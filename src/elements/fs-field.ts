@@ -7,6 +7,7 @@ import { distanceMetres } from '../../shared/geo.js';
 import { formatDistance } from '../../shared/review-flags.js';
 import { controlStyles } from '../styles/controls.js';
 import { grouped } from '../time-words.js';
+import { parseIsLong, parseSoon } from '../core/reference-lists.js';
 
 /** The detail of `answer-change`, fired by every field element. */
 export interface AnswerChangeDetail {
@@ -280,6 +281,8 @@ export class FsField extends LitElement {
       case 'date':
         return this.renderDate(f);
       case 'select_one': {
+        // A long list is parsed in a task of its own: the form is drawn first, the list a moment later.
+        if (f.choiceList && parseIsLong(this.lists, f.choiceList)) return this.renderSearchable(null);
         const choices = choicesFor(f, this.lists);
         return choices.length > RADIO_LIMIT ? this.renderSearchable(choices) : this.renderRadios(choices);
       }
@@ -438,6 +441,9 @@ export class FsField extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    const list = this.field?.choiceList;
+    if (list && parseIsLong(this.lists, list))
+      void parseSoon(this.lists, list).then(() => this.requestUpdate());
     // New matches start at the top of the box, not wherever the last ones were scrolled to.
     // Not on the first render, when setting scrollTop would force a layout of the whole list.
     if (changed.has('filter' as keyof FsField) && changed.get('filter' as keyof FsField) !== undefined) {
@@ -452,12 +458,15 @@ export class FsField extends LitElement {
    * list and narrows the previous matches as the user types on; the radio
    * buttons are reused by position, so a key changes text, not DOM structure.
    * The chosen choice stays on screen (first) while the search hides it.
+   * Null choices: the list is still to be parsed, and its box keeps its place.
    */
-  private renderSearchable(choices: Choice[]) {
-    const { matches } = this.matchesFor(choices);
-    const { distance } = orderingFor(choices, this.near);
+  private renderSearchable(list: Choice[] | null) {
+    const loading = list === null;
+    const choices = list ?? [];
+    const { matches } = loading ? { matches: new Uint32Array(0) } : this.matchesFor(choices);
+    const { distance } = loading ? { distance: undefined } : orderingFor(choices, this.near);
     const selected = typeof this.value === 'string' ? this.value : undefined;
-    const selectedAt = selected === undefined ? undefined : positionOf(choices, selected);
+    const selectedAt = selected === undefined || loading ? undefined : positionOf(choices, selected);
     let shown = matches.subarray(0, SHOWN_LIMIT);
     const pinned = selectedAt !== undefined && !shown.includes(selectedAt) ? selectedAt : undefined;
     if (pinned !== undefined) shown = shown.subarray(0, SHOWN_LIMIT - 1);
@@ -483,10 +492,12 @@ export class FsField extends LitElement {
         ${
           selected === undefined
             ? 'Nothing chosen yet.'
-            : html`Chosen:
-                <strong
-                  >${selectedAt === undefined ? `${selected} (no longer in the list)` : choices[selectedAt]?.label}</strong
-                >`
+            : loading
+              ? 'Chosen: …'
+              : html`Chosen:
+                  <strong
+                    >${selectedAt === undefined ? `${selected} (no longer in the list)` : choices[selectedAt]?.label}</strong
+                  >`
         }
       </p>
       <label class="sub" for="filter">Search the list</label>
@@ -498,25 +509,27 @@ export class FsField extends LitElement {
         spellcheck="false"
         enterkeyhint="search"
         .value=${live(this.filter)}
-        ?disabled=${this.disabled}
+        ?disabled=${this.disabled || loading}
         aria-controls="list"
         aria-describedby="matches"
         @input=${this.onFilterInput}
       />
       <p id="matches" class="count" role="status" aria-live="polite" aria-atomic="true">
         ${
-          count === 0
-            ? `No match for “${query}”.`
-            : count > shown.length
-              ? `${grouped(count)} ${count === 1 ? 'match' : 'matches'}, first ${shown.length} shown: type more to narrow the list.`
-              : query
-                ? `${grouped(count)} ${count === 1 ? 'match' : 'matches'}.`
-                : this.near && distance
-                  ? 'Nearest first.'
-                  : nothing
+          loading
+            ? 'Loading the list…'
+            : count === 0
+              ? `No match for “${query}”.`
+              : count > shown.length
+                ? `${grouped(count)} ${count === 1 ? 'match' : 'matches'}, first ${shown.length} shown: type more to narrow the list.`
+                : query
+                  ? `${grouped(count)} ${count === 1 ? 'match' : 'matches'}.`
+                  : this.near && distance
+                    ? 'Nearest first.'
+                    : nothing
         }
       </p>
-      <div id="list" class="choices scroll">
+      <div id="list" class="choices scroll ${loading ? 'loading' : ''}">
         ${pinned === undefined ? nothing : choiceAt(pinned)} ${Array.from(shown, choiceAt)}
       </div>
     </fieldset>`;
@@ -582,6 +595,9 @@ export class FsField extends LitElement {
         overflow-wrap: anywhere;
       }
       /* Bounded and scrolled on its own, so a long list never pushes the rest of the form away. */
+      .scroll.loading {
+        height: min(19rem, 60vh);
+      }
       .scroll {
         max-height: min(19rem, 60vh);
         overflow-y: auto;
