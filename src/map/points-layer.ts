@@ -9,6 +9,9 @@
 import { nextTask } from '../after-paint.js';
 import * as L from 'leaflet/dist/leaflet-src.esm.js';
 import { HitGrid } from './hit-grid.js';
+import { paintSquares, spriteOf, type PointStyle } from './point-sprites.js';
+
+export type { PointStyle } from './point-sprites.js';
 
 /** Web Mercator (EPSG:3857) at zoom 0, in pixels, as Leaflet projects. */
 function projectX(lon: number): number {
@@ -18,18 +21,6 @@ function projectY(lat: number): number {
   const max = 85.0511287798;
   const sin = Math.sin((Math.max(-max, Math.min(max, lat)) * Math.PI) / 180);
   return 256 * (0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI));
-}
-
-export interface PointStyle {
-  fill: string;
-  stroke: string;
-  radius: number;
-  /** Outline width in pixels; 1 when not given, 0 for none. */
-  weight?: number;
-  /** Dash pattern of the outline; solid when not given. */
-  dash?: readonly number[];
-  /** 1 when not given; 0 for a hollow ring. */
-  fillOpacity?: number;
 }
 
 export interface PointsLayerOptions {
@@ -377,44 +368,4 @@ export class PointsLayer<K extends string> extends L.Layer {
     const id = this.pointAt(e.containerPoint);
     if (id !== null) this.onPick(id);
   }
-}
-
-/** Dense points as plain squares; a hollow style keeps a faint fill, or it would vanish. */
-function paintSquares(g: CanvasRenderingContext2D, path: Path2D, style: PointStyle): void {
-  g.globalAlpha = Math.max(style.fillOpacity ?? 1, 0.5);
-  g.fillStyle = style.fill;
-  g.fill(path);
-  g.globalAlpha = 1;
-}
-
-const sprites = new Map<string, HTMLCanvasElement>();
-
-/** A point of this style drawn once, centred on an even number of device pixels, kept for reuse. */
-function spriteOf(style: PointStyle, ratio: number): HTMLCanvasElement {
-  const key = JSON.stringify([style, ratio]);
-  const known = sprites.get(key);
-  if (known) return known;
-  const weight = style.weight ?? 1;
-  const fillOpacity = style.fillOpacity ?? 1;
-  const half = Math.ceil((style.radius + weight) * ratio) + 1;
-  const sprite = document.createElement('canvas');
-  sprite.width = sprite.height = half * 2;
-  const g = sprite.getContext('2d');
-  if (g) {
-    g.setTransform(ratio, 0, 0, ratio, half, half);
-    g.beginPath();
-    g.arc(0, 0, style.radius, 0, Math.PI * 2);
-    g.globalAlpha = fillOpacity;
-    g.fillStyle = style.fill;
-    if (fillOpacity > 0) g.fill();
-    g.globalAlpha = 1;
-    if (weight > 0) {
-      g.strokeStyle = style.stroke;
-      g.lineWidth = weight;
-      g.setLineDash(style.dash ?? []);
-      g.stroke();
-    }
-  }
-  sprites.set(key, sprite);
-  return sprite;
 }
