@@ -62,13 +62,9 @@ export class OutboxIndex extends EventTarget {
   private loaded = false;
   private loading: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
-  private resolveReady: () => void = () => undefined;
-  /** Resolves once the first load is done. */
-  readonly ready: Promise<void>;
 
   constructor(private readonly stores: Stores) {
     super();
-    this.ready = new Promise((resolve) => (this.resolveReady = resolve));
   }
 
   /**
@@ -83,16 +79,21 @@ export class OutboxIndex extends EventTarget {
     });
   }
 
-  /** Fills the index, from records just read by the caller or by reading them here. Once only. */
+  /**
+   * Fills the index, from records just read by the caller or by reading them
+   * here. Once: later calls resolve with the first, or try again if it failed.
+   */
   load(records?: readonly StoredSubmission[]): Promise<void> {
     this.listen();
     this.loading ??= (async () => {
       const all = records ?? (await listSubmissions(this.stores));
       for (const s of all) this.entries.set(s.payload.id, toOutboxEntry(s));
       this.loaded = true;
-      this.resolveReady();
       this.catchUp();
-    })();
+    })().catch((e: unknown) => {
+      this.loading = null;
+      throw e;
+    });
     return this.loading;
   }
 

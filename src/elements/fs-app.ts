@@ -240,7 +240,9 @@ export class FsApp extends LitElement {
       .freeSent(outbox)
       .catch((e: unknown) => console.error('Freeing sent submissions failed', e));
     // A kiosk's tidy-up deletes records after this read: the index hears of it and reads them again.
-    await this.outbox?.load(outbox?.records);
+    await this.outbox
+      ?.load(outbox?.records)
+      .catch((e: unknown) => console.error('The outbox could not be read for its count', e));
     this.onOutboxIndexChange();
   }
 

@@ -112,8 +112,6 @@ export class FsMap extends LitElement {
     // A provider answers the context request during super.connectedCallback(), or there is none.
     this.index = this.indexConsumer.value ?? null;
     if (!this.index) this.index = this.ownIndex = new OutboxIndex(this.stores);
-    // Opened first (a bookmark), before the shell's start-up read it: read it now.
-    void this.index.load();
     this.index.addEventListener('change', this.onIndexChange);
     void this.open();
   }
@@ -189,7 +187,8 @@ export class FsMap extends LitElement {
     const index = this.index;
     if (!index) return;
     const [, mod] = await Promise.all([
-      index.ready,
+      // Opened first (a bookmark), before the shell's start-up read the outbox: read it now.
+      index.load(),
       import('../map/submission-map.js'),
       // Saving areas offline only matters here: its code stays out of the capture screens too.
       import('./fs-offline-areas.js'),
