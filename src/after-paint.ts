@@ -17,8 +17,3 @@ export function whenIdle(timeoutMs = 2000): Promise<void> {
     else setTimeout(resolve, 50);
   });
 }
-
-/** Resolves in a task of its own, so the work before and after it are separate tasks: neither blocks input for long. */
-export function nextTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}

@@ -8,6 +8,7 @@
 import { createContext } from '@lit/context';
 import type { StoredSubmission, SubmissionStatus } from '../../shared/outbox.js';
 import type { SubmissionChange } from '../../shared/messages.js';
+import { nextTask } from './next-task.js';
 import { onOutboxChange } from './outbox-events.js';
 import type { Stores } from './stores.js';
 import { getSubmissions, listSubmissions } from './submissions.js';
@@ -134,7 +135,7 @@ export class OutboxIndex extends EventTarget {
     if (!this.loaded || this.catchingUp) return;
     this.catchingUp = (async () => {
       // Changes come in bursts (a drain, a batch write): let this one finish arriving.
-      await new Promise((r) => setTimeout(r, 0));
+      await nextTask();
       while (this.everything || this.stale.size || this.patched.size) {
         const ids = this.everything ? null : [...this.stale];
         const patched = [...this.patched];

@@ -7,6 +7,7 @@
  */
 import type { Choice, ReferenceData } from '../../shared/forms.js';
 import { isChoiceList, validateReference } from '../../shared/validate.js';
+import { nextTask } from './next-task.js';
 
 /** The stored record since lists are kept as text (schema 1 held them as objects). */
 export interface ReferenceRecord {
@@ -18,8 +19,17 @@ export interface ReferenceRecord {
   checkedAt: string;
 }
 
-/** The text each lazily parsed lists object came from, so writing it back parses nothing. */
-const texts = new WeakMap<ReferenceData['lists'], Record<string, string>>();
+/** What a lazily parsed lists object keeps beside its lists. */
+interface LazyState {
+  /** The text it came from, so writing it back parses nothing. */
+  texts: Record<string, string>;
+  /** The names of the lists not parsed yet. */
+  unparsed: Set<string>;
+  /** Parses asked for in a task of their own, by name. */
+  parsing: Map<string, Promise<void>>;
+}
+
+const lazy = new WeakMap<ReferenceData['lists'], LazyState>();
 
 function parseList(name: string, text: string): Choice[] {
   try {
@@ -32,13 +42,10 @@ function parseList(name: string, text: string): Choice[] {
   return [];
 }
 
-/** Per lazily parsed lists object: the names of the lists not parsed yet. */
-const unparsed = new WeakMap<ReferenceData['lists'], Set<string>>();
-
 /** Lists that parse each one on first access, then keep it (the same array every time). */
 export function lazyLists(raw: Record<string, string>): ReferenceData['lists'] {
   const lists: ReferenceData['lists'] = {};
-  const waiting = new Set(Object.keys(raw));
+  const state: LazyState = { texts: raw, unparsed: new Set(Object.keys(raw)), parsing: new Map() };
   for (const [name, text] of Object.entries(raw)) {
     let parsed: Choice[] | undefined;
     Object.defineProperty(lists, name, {
@@ -46,14 +53,13 @@ export function lazyLists(raw: Record<string, string>): ReferenceData['lists'] {
       get: () => {
         if (!parsed) {
           parsed = parseList(name, text);
-          waiting.delete(name);
+          state.unparsed.delete(name);
         }
         return parsed;
       },
     });
   }
-  texts.set(lists, raw);
-  unparsed.set(lists, waiting);
+  lazy.set(lists, state);
   return lists;
 }
 
@@ -62,24 +68,18 @@ const PARSE_LATER_CHARS = 64 * 1024;
 
 /** Whether reading this list now would parse a long text: the screen can show it a moment later instead. */
 export function parseIsLong(lists: ReferenceData['lists'], name: string): boolean {
-  return !!unparsed.get(lists)?.has(name) && (texts.get(lists)?.[name]?.length ?? 0) > PARSE_LATER_CHARS;
+  const state = lazy.get(lists);
+  return !!state?.unparsed.has(name) && (state.texts[name]?.length ?? 0) > PARSE_LATER_CHARS;
 }
-
-const parsing = new WeakMap<ReferenceData['lists'], Map<string, Promise<void>>>();
 
 /** Parses the list in a task of its own (once, however many ask), so it does not lengthen the current one. */
 export function parseSoon(lists: ReferenceData['lists'], name: string): Promise<void> {
-  let byName = parsing.get(lists);
-  if (!byName) parsing.set(lists, (byName = new Map()));
-  let done = byName.get(name);
+  const state = lazy.get(lists);
+  if (!state) return Promise.resolve();
+  let done = state.parsing.get(name);
   if (!done) {
-    done = new Promise((resolve) =>
-      setTimeout(() => {
-        void lists[name];
-        resolve();
-      }, 0),
-    );
-    byName.set(name, done);
+    done = nextTask().then(() => void lists[name]);
+    state.parsing.set(name, done);
   }
   return done;
 }
@@ -88,7 +88,7 @@ export function parseSoon(lists: ReferenceData['lists'], name: string): Promise<
 export function toRecord(data: ReferenceData, etag: string | null, checkedAt: string): ReferenceRecord {
   const { lists, ...rest } = data;
   const text =
-    texts.get(lists) ??
+    lazy.get(lists)?.texts ??
     Object.fromEntries(Object.entries(lists).map(([name, choices]) => [name, JSON.stringify(choices)]));
   return { schema: 2, data: rest, lists: text, etag, checkedAt };
 }

@@ -18,7 +18,7 @@ import type { MapView } from './fs-offline-areas.js';
 import type { BaseMapState, MarkerInfo, PhotoMarkerInfo, SubmissionMap } from '../map/submission-map.js';
 import { MARKER_STYLE, PHOTO_STYLE, STATUSES, isPending } from '../map/status-style.js';
 import { throttle } from '../throttle.js';
-import { nextTask } from '../after-paint.js';
+import { nextTask } from '../core/next-task.js';
 import { controlStyles } from '../styles/controls.js';
 import { STATUS_TEXT, statusStyles } from '../styles/status.js';
 import { mapScreenStyles } from '../styles/map-screen.js';
@@ -340,7 +340,7 @@ export class FsMap extends LitElement {
 
   /** A popup's content, from the latest copy of the submission. */
   private popupContent(id: string): HTMLElement {
-    const entry = this.items?.find((s) => s.id === id);
+    const entry = this.index?.get(id);
     return mapPopup(
       entry,
       entry ? this.formTitle(entry.formId) : '',

@@ -6,7 +6,7 @@
  * projected once (Web Mercator at zoom 0) and only scaled and shifted for
  * each view; a tap is looked up in a grid of what was last drawn.
  */
-import { nextTask } from '../after-paint.js';
+import { nextTask } from '../core/next-task.js';
 import * as L from 'leaflet/dist/leaflet-src.esm.js';
 import { HitGrid } from './hit-grid.js';
 import { paintSquares, spriteOf, type PointStyle } from './point-sprites.js';
