@@ -10,7 +10,12 @@
  * - Lighthouse's own reset: service worker and caches cleared, IndexedDB
  *   kept, which is what a plain Lighthouse run on a used profile sees;
  * - daily: nothing cleared after the app was opened once (worker installed,
- *   forms stored), as a field worker opens it every day.
+ *   forms stored), and Chromium started anew on that profile, as a field
+ *   worker opens the app each morning: in a fresh renderer;
+ * - reopened at once: the same, but with no restart, seconds after the
+ *   warm-up tab closed. Its renderer may be the one that tab (and the worker
+ *   it woke) ran in, and the closed page's heap is then swept during the
+ *   measured load: Lighthouse shows that as an "Unattributable" task.
  * Lighthouse simulates the phone from the tasks it sees here, so a busy
  * machine inflates Total Blocking Time: the load average is printed, and
  * LIGHTHOUSE_RUNS=n gives the median of n runs.
@@ -32,6 +37,8 @@ interface Mode {
   clear: StorageType[] | null;
   /** Opens the app once before the run, so the worker is installed and the forms stored. */
   warm: boolean;
+  /** Starts Chromium anew (same profile) between that warm-up and the run. */
+  restart: boolean;
 }
 
 type StorageType = NonNullable<Flags['clearStorageTypes']>[number];
@@ -46,13 +53,15 @@ const KEEP_COOKIE: StorageType[] = [
   'local_storage',
 ];
 const MODES: Mode[] = [
-  { name: 'first visit', clear: KEEP_COOKIE, warm: false },
+  { name: 'first visit', clear: KEEP_COOKIE, warm: false, restart: false },
   {
     name: 'lighthouse reset',
     clear: ['file_systems', 'shader_cache', 'service_workers', 'cache_storage'],
     warm: true,
+    restart: false,
   },
-  { name: 'daily', clear: null, warm: true },
+  { name: 'daily', clear: null, warm: true, restart: true },
+  { name: 'reopened at once', clear: null, warm: true, restart: false },
 ];
 
 /** The forms list and each demo form's screen (/forms/:id, see src/route.ts). */
@@ -91,6 +100,14 @@ async function startChromium(profile: string): Promise<{ port: number; child: Ch
     if (Date.now() > deadline) throw new Error('Chromium did not open its DevTools port within 30 s.');
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Ends Chromium and waits for it: it writes to its profile while it closes. */
+async function stopChromium(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill();
+  await exited;
 }
 
 /**
@@ -186,7 +203,8 @@ function describe(all: Figures[]): string {
 /**
  * LIGHTHOUSE_REPORTS=dir keeps each run's full report there, for its
  * diagnostics; LIGHTHOUSE_RUNS=n runs each page n times and prints the
- * median run (default 1).
+ * median run (default 1); LIGHTHOUSE_STATES=daily,… measures only the
+ * states named.
  */
 export async function lighthouseBench(
   reports = process.env['LIGHTHOUSE_REPORTS'],
@@ -198,7 +216,7 @@ export async function lighthouseBench(
   try {
     if (reports) await mkdir(reports, { recursive: true });
     await server.start();
-    const started = await startChromium(profile);
+    let started = await startChromium(profile);
     chrome = started.child;
     await prepare(started.port, server, { enroll: true, open: false });
     const [one, five] = loadavg();
@@ -206,11 +224,20 @@ export async function lighthouseBench(
       `Lighthouse 12 performance, mobile defaults (simulated throttling), ${cpus().length} cores, ` +
         `load average ${one?.toFixed(2)} (1 min) ${five?.toFixed(2)} (5 min):`,
     );
-    for (const mode of MODES) {
+    const named = process.env['LIGHTHOUSE_STATES']?.split(',').map((n) => n.trim());
+    const modes = named ? MODES.filter((m) => named.includes(m.name)) : MODES;
+    if (modes.length === 0)
+      throw new Error(`LIGHTHOUSE_STATES names none of: ${MODES.map((m) => m.name).join(', ')}.`);
+    for (const mode of modes) {
       for (const p of await pages()) {
         const seen: Figures[] = [];
         for (let run = 1; run <= runs; run++) {
           if (mode.warm) await prepare(started.port, server, { enroll: false, open: true });
+          if (mode.restart) {
+            await stopChromium(chrome);
+            started = await startChromium(profile);
+            chrome = started.child;
+          }
           const flags: Flags = {
             port: started.port,
             onlyCategories: ['performance'],
@@ -232,12 +259,7 @@ export async function lighthouseBench(
     const [after] = loadavg();
     console.info(`  (load average ${after?.toFixed(2)} (1 min) at the end)`);
   } finally {
-    if (chrome && chrome.exitCode === null && chrome.signalCode === null) {
-      const exited = new Promise((r) => chrome?.once('exit', r));
-      chrome.kill();
-      // Chromium writes to its profile while it closes: removed only once it has.
-      await exited;
-    }
+    if (chrome) await stopChromium(chrome);
     await server.dispose();
     await rm(profile, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -160,47 +160,51 @@ describe('delivery', () => {
     await cp(join(root, 'server/demo-forms'), formsDir, { recursive: true });
     const file = join(formsDir, 'water-point-inspection.v1.json');
     const original = await readFile(file, 'utf8');
-    await withWorld(
-      async (w) => {
-        const { page, server } = w;
-        await firstVisit(w);
-        const stricter = JSON.parse(original) as FormDef;
-        const people = stricter.fields.find((f) => f.name === 'people_served')!;
-        people.max = {
-          value: 5000,
-          message: 'No water point serves more than 5,000 people: check the count.',
-        };
-        await writeFile(file, JSON.stringify(stricter));
-        // A fresh database: one that published version 1 refuses to start with it changed.
-        await server.wipe();
-        await server.start({ FORMS_DIR: formsDir });
-        // A new server knows no device: this browser enrolls with it.
-        await enrollContext(w.context, w.door.url, server);
+    try {
+      await withWorld(
+        async (w) => {
+          const { page, server } = w;
+          await firstVisit(w);
+          const stricter = JSON.parse(original) as FormDef;
+          const people = stricter.fields.find((f) => f.name === 'people_served')!;
+          people.max = {
+            value: 5000,
+            message: 'No water point serves more than 5,000 people: check the count.',
+          };
+          await writeFile(file, JSON.stringify(stricter));
+          // A fresh database: one that published version 1 refuses to start with it changed.
+          await server.wipe();
+          await server.start({ FORMS_DIR: formsDir });
+          // A new server knows no device: this browser enrolls with it.
+          await enrollContext(w.context, w.door.url, server);
 
-        await startDemoForm(w);
-        await fillDemoForm(page, { photos: [await cameraJpeg(page, 4)], peopleServed: '12000' });
-        await page.getByRole('button', { name: 'Save' }).click();
-        const item = page.getByRole('listitem').filter({ hasText: 'Water point inspection' });
-        await item.getByText('Rejected').waitFor();
-        await item.getByText('No water point serves more than 5,000 people').first().waitFor();
-        assert.equal((await server.submissions()).length, 0);
+          await startDemoForm(w);
+          await fillDemoForm(page, { photos: [await cameraJpeg(page, 4)], peopleServed: '12000' });
+          await page.getByRole('button', { name: 'Save' }).click();
+          const item = page.getByRole('listitem').filter({ hasText: 'Water point inspection' });
+          await item.getByText('Rejected').waitFor();
+          await item.getByText('No water point serves more than 5,000 people').first().waitFor();
+          assert.equal((await server.submissions()).length, 0);
 
-        await item.getByRole('button', { name: /Fix/ }).click();
-        const count = page.getByLabel('People served');
-        await count.waitFor();
-        assert.equal(await count.inputValue(), '12000', 'the answers are kept for correction');
-        await count.fill('1200');
-        await page.getByRole('button', { name: 'Save' }).click();
-        await page
-          .getByRole('listitem')
-          .filter({ hasText: 'Water point inspection' })
-          .getByText('Sent')
-          .waitFor();
-        const held = await server.submissions();
-        assert.equal(held.length, 1);
-        assert.equal(held[0]!.answers.people_served, 1200);
-      },
-      { FORMS_DIR: formsDir },
-    );
+          await item.getByRole('button', { name: /Fix/ }).click();
+          const count = page.getByLabel('People served');
+          await count.waitFor();
+          assert.equal(await count.inputValue(), '12000', 'the answers are kept for correction');
+          await count.fill('1200');
+          await page.getByRole('button', { name: 'Save' }).click();
+          await page
+            .getByRole('listitem')
+            .filter({ hasText: 'Water point inspection' })
+            .getByText('Sent')
+            .waitFor();
+          const held = await server.submissions();
+          assert.equal(held.length, 1);
+          assert.equal(held[0]!.answers.people_served, 1200);
+        },
+        { FORMS_DIR: formsDir },
+      );
+    } finally {
+      await rm(formsDir, { recursive: true, force: true });
+    }
   });
 });

@@ -63,7 +63,8 @@ export async function failedStart(
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  // As long as a start is given (above): a refusal comes within a second, but a busy machine can take far longer.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   const code = await new Promise<number | string | null>((resolve) =>
     child.on('exit', (c, signal) => resolve(c ?? signal)),
   );
