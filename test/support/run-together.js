@@ -40,5 +40,5 @@ function run(script) {
 const results = await Promise.all(scripts.map(run));
 const failed = results.filter((r) => r.failed);
 for (const r of failed) r.report();
-if (failed.length) console.log(`\nFailed: ${failed.map((r) => `npm run ${r.script}`).join(', ')}`);
+if (failed.length) console.error(`\nFailed: ${failed.map((r) => `npm run ${r.script}`).join(', ')}`);
 process.exit(failed.length ? 1 : 0);
