@@ -102,12 +102,44 @@ async function startChromium(profile: string): Promise<{ port: number; child: Ch
   }
 }
 
-/** Ends Chromium and waits for it: it writes to its profile while it closes. */
-async function stopChromium(child: ChildProcess): Promise<void> {
+/**
+ * Closes Chromium as its own menu would (DevTools' Browser.close), so it
+ * writes its cookies out: killed, it can lose the device cookie set moments
+ * before. Waits until it has exited, since it writes to its profile while it
+ * closes; kills it if it has not within a minute.
+ */
+async function stopChromium(child: ChildProcess, port: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
-  child.kill();
+  try {
+    const browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`);
+    await (await browser.newBrowserCDPSession()).send('Browser.close').catch(() => undefined);
+  } catch {
+    child.kill();
+  }
+  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   await exited;
+  clearTimeout(killer);
+}
+
+/** Fails the run unless the server knows this profile as an enrolled device: otherwise the app would show another screen. */
+async function checkEnrolled(port: number, server: ServerProcess): Promise<void> {
+  const browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`);
+  try {
+    const context = browser.contexts()[0];
+    if (!context) throw new Error('Chromium has no default context.');
+    const page = await context.newPage();
+    await page.goto(`${server.url}/api/health`);
+    const device = await page.evaluate(async () => {
+      const me = (await (await fetch('/api/me', { cache: 'no-store' })).json()) as { device: unknown };
+      return me.device !== null && me.device !== undefined;
+    });
+    await page.close();
+    if (!device)
+      throw new Error('The Lighthouse profile is no longer an enrolled device after Chromium restarted.');
+  } finally {
+    await browser.close();
+  }
 }
 
 /**
@@ -213,11 +245,13 @@ export async function lighthouseBench(
   const server = new ServerProcess();
   const profile = await mkdtemp(join(tmpdir(), 'fieldsync-lighthouse-'));
   let chrome: ChildProcess | null = null;
+  let port = 0;
   try {
     if (reports) await mkdir(reports, { recursive: true });
     await server.start();
     let started = await startChromium(profile);
     chrome = started.child;
+    port = started.port;
     await prepare(started.port, server, { enroll: true, open: false });
     const [one, five] = loadavg();
     console.info(
@@ -234,9 +268,11 @@ export async function lighthouseBench(
         for (let run = 1; run <= runs; run++) {
           if (mode.warm) await prepare(started.port, server, { enroll: false, open: true });
           if (mode.restart) {
-            await stopChromium(chrome);
+            await stopChromium(chrome, started.port);
             started = await startChromium(profile);
             chrome = started.child;
+            port = started.port;
+            await checkEnrolled(started.port, server);
           }
           const flags: Flags = {
             port: started.port,
@@ -259,7 +295,7 @@ export async function lighthouseBench(
     const [after] = loadavg();
     console.info(`  (load average ${after?.toFixed(2)} (1 min) at the end)`);
   } finally {
-    if (chrome) await stopChromium(chrome);
+    if (chrome) await stopChromium(chrome, port);
     await server.dispose();
     await rm(profile, { recursive: true, force: true });
   }
