@@ -72,13 +72,19 @@ export function parseIsLong(lists: ReferenceData['lists'], name: string): boolea
   return !!state?.unparsed.has(name) && (state.texts[name]?.length ?? 0) > PARSE_LATER_CHARS;
 }
 
-/** Parses the list in a task of its own (once, however many ask), so it does not lengthen the current one. */
+/**
+ * Parses the list in a task of its own (once, however many ask), so it does
+ * not lengthen the current one; resolves in the task after, so drawing the
+ * list does not lengthen the parse's.
+ */
 export function parseSoon(lists: ReferenceData['lists'], name: string): Promise<void> {
   const state = lazy.get(lists);
   if (!state) return Promise.resolve();
   let done = state.parsing.get(name);
   if (!done) {
-    done = nextTask().then(() => void lists[name]);
+    done = nextTask()
+      .then(() => void lists[name])
+      .then(nextTask);
     state.parsing.set(name, done);
   }
   return done;

@@ -1,6 +1,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import type { FieldDef } from '../../shared/forms.js';
-import { lazyLists } from '../../src/core/reference-lists.js';
+import { nextTask } from '../../src/core/next-task.js';
+import { lazyLists, parseIsLong, parseSoon } from '../../src/core/reference-lists.js';
 import type { FsField } from '../../src/elements/fs-field.js';
 import '../../src/elements/fs-field.js';
 import { describe, it } from '../support/mocha.js';
@@ -37,6 +38,19 @@ describe('fs-field: a long stored list', () => {
     expect(el.shadowRoot?.querySelector<HTMLElement>('#list')?.getBoundingClientRect().height).to.equal(
       height,
     );
+  });
+
+  it('parses in a task of its own, and says so a task later, so drawing the list is a task apart', async () => {
+    const lists = storedLists(3000);
+    expect(parseIsLong(lists, 'villages')).to.equal(true);
+    let told = false;
+    const parsed = parseSoon(lists, 'villages').then(() => (told = true));
+    // Timers of the same delay run in the order they were set: the parse's first.
+    await nextTask();
+    expect(parseIsLong(lists, 'villages'), 'parsed by now').to.equal(false);
+    expect(told, 'not yet told').to.equal(false);
+    await parsed;
+    expect(lists['villages']).to.have.length(3000);
   });
 
   it('parses a short stored list at once', async () => {
