@@ -30,6 +30,7 @@ import { APP_VERSION } from '../core/api-request.js';
 import { buildSubmission } from '../forms/build-submission.js';
 import { DraftController } from '../forms/draft-controller.js';
 import { clockTime } from '../time-words.js';
+import { nextTask } from '../core/next-task.js';
 /** Choices are re-sorted by distance only when the device moved this far, so the list stays still. */
 const RESORT_AFTER_M = 50;
 
@@ -46,6 +47,14 @@ type Trouble = 'no-form' | 'no-draft' | 'no-version' | 'withdrawn';
  * @fires submission-saved - `{ id }`: the submission is in the outbox and the draft is gone.
  * @fires draft-saved - `{ id }`: the latest edits are stored on the device.
  */
+/**
+ * A draft's form is drawn in two tasks: about a phone screen's worth of
+ * questions first, the rest (and the buttons below them) a task later, so
+ * opening a long form is two short tasks on a cheap phone, not one long one.
+ * Only content below what is drawn is added: nothing on screen moves.
+ */
+const FIRST_FIELDS = 3;
+
 export class FsFormView extends LitElement {
   static override properties = {
     reference: { attribute: false },
@@ -96,6 +105,10 @@ export class FsFormView extends LitElement {
   declare private deviceFix: GeoPoint | null;
   declare private near: GeoPoint | null;
 
+  /** The draft whose form is drawn whole; another is drawn FIRST_FIELDS first. */
+  private wholeDraftId: string | null = null;
+  /** The task that draws the rest of a form drawn in part. */
+  private drawingRest: Promise<void> | null = null;
   private loadedKey = '';
   private loadedStores: Stores | null = null;
   private readonly drafting = new DraftController(this, {
@@ -152,6 +165,26 @@ export class FsFormView extends LitElement {
     ) {
       this.maybeLoad();
     }
+  }
+
+  protected override updated(): void {
+    const id = this.draft?.id;
+    if (id === undefined || id === this.wholeDraftId || this.drawingRest) return;
+    this.drawingRest = nextTask().then(() => {
+      this.drawingRest = null;
+      this.wholeDraftId = id;
+      this.requestUpdate();
+    });
+  }
+
+  /** Resolves once the form is drawn whole, not just its first questions. */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    let done = await super.getUpdateComplete();
+    while (this.drawingRest) {
+      await this.drawingRest;
+      done = (await super.getUpdateComplete()) && done;
+    }
+    return done;
   }
 
   private maybeLoad(): void {
@@ -445,6 +478,8 @@ export class FsFormView extends LitElement {
     const names = new Set(form.fields.map((f) => f.name));
     const otherServerProblems = [...server].filter(([field]) => !names.has(field));
     const busy = this.saving;
+    const whole = draft.id === this.wholeDraftId;
+    const fields = whole ? form.fields : form.fields.slice(0, FIRST_FIELDS);
     return html`${this.backLink()}
       <h1>${form.title}</h1>
       ${form.description ? html`<p class="description">${form.description}</p>` : nothing}
@@ -454,31 +489,36 @@ export class FsFormView extends LitElement {
       ${draft.correctionOf ? returnedNotice(this.returned) : nothing}
       <form novalidate @submit=${(e: Event) => (e.preventDefault(), void this.save())}>
         <div class="fields" @answer-change=${this.onAnswerChange} @location-fix=${this.onLocationFix}>
-          ${form.fields.map((f) => html`<div class="q">${this.renderField(f, server)}</div>`)}
+          ${fields.map((f) => html`<div class="q">${this.renderField(f, server)}</div>`)}
         </div>
-        <div role="alert" class="outcome">
-          ${this.summary ? html`<p class="banner error">${this.summary}</p>` : nothing}
-          ${this.saveError ? html`<p class="banner error">${this.saveError}</p>` : nothing}
-        </div>
-        <div class="actions">
-          <button type="submit" class="primary" ?disabled=${busy}>${busy ? 'Saving…' : 'Save'}</button>
-          <button type="button" class="danger" ?disabled=${busy} @click=${() => this.dialog()?.showModal()}>
-            ${this.kiosk ? 'Start over' : 'Discard'}
-          </button>
-        </div>
-        <p class="autosave" ?hidden=${this.kiosk}>
-          ${
-            this.drafting.error
-              ? html`<span class="problem"
-                  >Your latest changes could not be kept on this device. ${this.drafting.error}</span
-                >`
-              : this.drafting.savedAt
-                ? `Kept on this device as you type (last at ${clockTime(this.drafting.savedAt)}).`
-                : 'Kept on this device as you type.'
-          }
-        </p>
+        ${whole ? this.renderEnd(busy) : nothing}
       </form>
       ${this.renderDialog(draft)}`;
+  }
+
+  /** What follows the questions: the outcome of Save, the buttons, and how the draft is kept. */
+  private renderEnd(busy: boolean) {
+    return html`<div role="alert" class="outcome">
+        ${this.summary ? html`<p class="banner error">${this.summary}</p>` : nothing}
+        ${this.saveError ? html`<p class="banner error">${this.saveError}</p>` : nothing}
+      </div>
+      <div class="actions">
+        <button type="submit" class="primary" ?disabled=${busy}>${busy ? 'Saving…' : 'Save'}</button>
+        <button type="button" class="danger" ?disabled=${busy} @click=${() => this.dialog()?.showModal()}>
+          ${this.kiosk ? 'Start over' : 'Discard'}
+        </button>
+      </div>
+      <p class="autosave" ?hidden=${this.kiosk}>
+        ${
+          this.drafting.error
+            ? html`<span class="problem"
+                >Your latest changes could not be kept on this device. ${this.drafting.error}</span
+              >`
+            : this.drafting.savedAt
+              ? `Kept on this device as you type (last at ${clockTime(this.drafting.savedAt)}).`
+              : 'Kept on this device as you type.'
+        }
+      </p>`;
   }
 
   private readonly onLocationFix = (e: CustomEvent<{ point: GeoPoint }>) => this.onFix(e.detail.point);
