@@ -127,11 +127,15 @@ describe('delivery', () => {
       await page.reload();
       await page.getByRole('link', { name: /Outbox/ }).click();
 
+      // Two submissions get through; the others' requests wait at the door while the server dies.
+      let release = (): void => undefined;
+      w.door.holdSubmissions = { pass: 2, until: new Promise<void>((r) => (release = r)) };
       await server.start();
       await sendNow(page);
-      // Kill it as soon as the first submissions have arrived, mid-queue.
       await until(async () => (await server.submissions()).length >= 2, 'the first arrivals');
       await server.kill();
+      release();
+      w.door.holdSubmissions = null;
       const before = await outboxStatuses(page);
       assert.ok(
         ids.some((id) => before[id] !== 'sent'),

@@ -212,6 +212,12 @@ export class FrontDoor {
   appDir = appDir;
   /** Holds each /api/ request this long before answering it, as a slow link would. */
   latencyMs = 0;
+  /**
+   * While set, the requests of submissions other than the first `pass` to
+   * reach the door (PUTs to /api/submissions/ID…) wait for `until` before
+   * going on: a queue cut at a known point, whatever the machine's speed.
+   */
+  holdSubmissions: { pass: number; until: Promise<void>; passed?: Set<string> } | null = null;
   private server: Server | null = null;
 
   constructor(protected readonly backend: ServerProcess) {}
@@ -236,6 +242,13 @@ export class FrontDoor {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname.startsWith('/api/')) {
       if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
+      const hold = this.holdSubmissions;
+      if (hold && req.method === 'PUT' && url.pathname.startsWith('/api/submissions/')) {
+        const id = url.pathname.split('/')[3] ?? '';
+        hold.passed ??= new Set();
+        if (hold.passed.size < hold.pass) hold.passed.add(id);
+        if (!hold.passed.has(id)) await hold.until;
+      }
       return this.forward(req, res, url);
     }
     const rel = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, '');
