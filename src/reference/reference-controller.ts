@@ -9,6 +9,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { ReferenceData } from '../../shared/forms.js';
 import type { ReferenceUpdate } from '../../shared/messages.js';
 import { onAppMessage } from '../core/outbox-events.js';
+import { nextTask } from '../core/next-task.js';
 import {
   getStoredReference,
   isStale,
@@ -70,6 +71,9 @@ export class ReferenceController implements ReactiveController {
   async readStored(): Promise<StoredReference | undefined> {
     try {
       const stored = await getStoredReference(this.stores());
+      // Reading the stored forms and drawing the screen they fill are each a
+      // good part of a cheap phone's start-up: a task apart, not one long one.
+      await nextTask();
       if (stored) this.show(stored);
       return stored;
     } finally {
