@@ -11,11 +11,12 @@
  *   kept, which is what a plain Lighthouse run on a used profile sees;
  * - daily: nothing cleared after the app was opened once (worker installed,
  *   forms stored), and Chromium started anew on that profile, as a field
- *   worker opens the app each morning: in a fresh renderer;
+ *   worker opens the app each morning;
  * - reopened at once: the same, but with no restart, seconds after the
- *   warm-up tab closed. Its renderer may be the one that tab (and the worker
- *   it woke) ran in, and the closed page's heap is then swept during the
- *   measured load: Lighthouse shows that as an "Unattributable" task.
+ *   warm-up tab closed (its worker may still be running).
+ * Each run starts with an "Unattributable" task: Chromium committing the
+ * navigation. It ends before First Contentful Paint, so it adds nothing to
+ * Total Blocking Time.
  * Lighthouse simulates the phone from the tasks it sees here, so a busy
  * machine inflates Total Blocking Time: the load average is printed, and
  * LIGHTHOUSE_RUNS=n gives the median of n runs.
@@ -25,7 +26,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import lighthouse, { type Flags, type Result } from 'lighthouse';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
+import type { Me } from '../shared/accounts.js';
 import { CHANGE_HEADERS } from '../test/support/accounts.js';
 import { CHROMIUM_ARGS, chromePath } from '../test/support/chromium.js';
 import { root, ServerProcess } from '../test/e2e/harness.js';
@@ -76,7 +78,13 @@ async function pages(): Promise<{ label: string; path: string }[]> {
 }
 
 /** Headless Chromium with a DevTools port, on a profile of its own, which Lighthouse drives. */
-async function startChromium(profile: string): Promise<{ port: number; child: ChildProcess }> {
+/** The benchmark's Chromium: its process and its DevTools port. */
+interface Chromium {
+  port: number;
+  child: ChildProcess;
+}
+
+async function startChromium(profile: string): Promise<Chromium> {
   const port = await freePort();
   const child = spawn(
     chromePath(),
@@ -108,7 +116,7 @@ async function startChromium(profile: string): Promise<{ port: number; child: Ch
  * before. Waits until it has exited, since it writes to its profile while it
  * closes; kills it if it has not within a minute.
  */
-async function stopChromium(child: ChildProcess, port: number): Promise<void> {
+async function stopChromium({ child, port }: Chromium): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   try {
@@ -122,24 +130,31 @@ async function stopChromium(child: ChildProcess, port: number): Promise<void> {
   clearTimeout(killer);
 }
 
-/** Fails the run unless the server knows this profile as an enrolled device: otherwise the app would show another screen. */
-async function checkEnrolled(port: number, server: ServerProcess): Promise<void> {
+/** Runs fn on a new tab of the benchmark's Chromium, then closes the tab and disconnects. */
+async function withPage(port: number, fn: (page: Page) => Promise<void>): Promise<void> {
   const browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`);
   try {
     const context = browser.contexts()[0];
     if (!context) throw new Error('Chromium has no default context.');
     const page = await context.newPage();
-    await page.goto(`${server.url}/api/health`);
-    const device = await page.evaluate(async () => {
-      const me = (await (await fetch('/api/me', { cache: 'no-store' })).json()) as { device: unknown };
-      return me.device !== null && me.device !== undefined;
-    });
+    await fn(page);
     await page.close();
-    if (!device)
-      throw new Error('The Lighthouse profile is no longer an enrolled device after Chromium restarted.');
   } finally {
+    // Disconnects only: the browser is the benchmark's.
     await browser.close();
   }
+}
+
+/** Fails the run unless the server knows this profile as an enrolled device: otherwise the app would show another screen. */
+function checkEnrolled(port: number, server: ServerProcess): Promise<void> {
+  return withPage(port, async (page) => {
+    await page.goto(`${server.url}/api/health`);
+    const enrolled = await page.evaluate(
+      async () => ((await (await fetch('/api/me', { cache: 'no-store' })).json()) as Me).device !== null,
+    );
+    if (!enrolled)
+      throw new Error('The Lighthouse profile is no longer an enrolled device after Chromium restarted.');
+  });
 }
 
 /**
@@ -147,12 +162,8 @@ async function checkEnrolled(port: number, server: ServerProcess): Promise<void>
  * with `open`, opens the app until its worker controls the page and the
  * forms are on screen.
  */
-async function prepare(port: number, server: ServerProcess, options: { enroll: boolean; open: boolean }) {
-  const browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`);
-  try {
-    const context = browser.contexts()[0];
-    if (!context) throw new Error('Chromium has no default context.');
-    const page = await context.newPage();
+function prepare(port: number, server: ServerProcess, options: { enroll: boolean; open: boolean }) {
+  return withPage(port, async (page) => {
     if (options.enroll) {
       const { code } = await server.enrollment({ name: 'Lighthouse' });
       await page.goto(`${server.url}/api/health`);
@@ -176,11 +187,7 @@ async function prepare(port: number, server: ServerProcess, options: { enroll: b
       });
       await page.getByRole('link', { name: 'Water point inspection' }).waitFor({ timeout: 120_000 });
     }
-    await page.close();
-  } finally {
-    // Disconnects only: the browser is the benchmark's.
-    await browser.close();
-  }
+  });
 }
 
 const ms = (n: number | null | undefined) => (n == null ? '?' : `${Math.round(n)} ms`);
@@ -244,15 +251,12 @@ export async function lighthouseBench(
 ): Promise<void> {
   const server = new ServerProcess();
   const profile = await mkdtemp(join(tmpdir(), 'fieldsync-lighthouse-'));
-  let chrome: ChildProcess | null = null;
-  let port = 0;
+  let chrome: Chromium | null = null;
   try {
     if (reports) await mkdir(reports, { recursive: true });
     await server.start();
-    let started = await startChromium(profile);
-    chrome = started.child;
-    port = started.port;
-    await prepare(started.port, server, { enroll: true, open: false });
+    chrome = await startChromium(profile);
+    await prepare(chrome.port, server, { enroll: true, open: false });
     const [one, five] = loadavg();
     console.info(
       `Lighthouse 12 performance, mobile defaults (simulated throttling), ${cpus().length} cores, ` +
@@ -266,16 +270,14 @@ export async function lighthouseBench(
       for (const p of await pages()) {
         const seen: Figures[] = [];
         for (let run = 1; run <= runs; run++) {
-          if (mode.warm) await prepare(started.port, server, { enroll: false, open: true });
+          if (mode.warm) await prepare(chrome.port, server, { enroll: false, open: true });
           if (mode.restart) {
-            await stopChromium(chrome, started.port);
-            started = await startChromium(profile);
-            chrome = started.child;
-            port = started.port;
-            await checkEnrolled(started.port, server);
+            await stopChromium(chrome);
+            chrome = await startChromium(profile);
+            await checkEnrolled(chrome.port, server);
           }
           const flags: Flags = {
-            port: started.port,
+            port: chrome.port,
             onlyCategories: ['performance'],
             output: 'json',
             logLevel: 'error',
@@ -295,7 +297,7 @@ export async function lighthouseBench(
     const [after] = loadavg();
     console.info(`  (load average ${after?.toFixed(2)} (1 min) at the end)`);
   } finally {
-    if (chrome) await stopChromium(chrome, port);
+    if (chrome) await stopChromium(chrome);
     await server.dispose();
     await rm(profile, { recursive: true, force: true });
   }

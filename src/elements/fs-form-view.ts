@@ -37,6 +37,14 @@ const RESORT_AFTER_M = 50;
 type Trouble = 'no-form' | 'no-draft' | 'no-version' | 'withdrawn';
 
 /**
+ * A draft's form is drawn in two tasks: about a phone screen's worth of
+ * questions first, the rest (and the buttons below them) a task later, so
+ * opening a long form is two short tasks on a cheap phone, not one long one.
+ * Only content below what is drawn is added: nothing on screen moves.
+ */
+const FIRST_FIELDS = 3;
+
+/**
  * A form being filled in: a new one (`form-id`, newest version not withdrawn)
  * or a draft (`draft-id`), which stays on the version it was started on even
  * when a newer one arrives, and says so. Every edit is kept in the draft store, so a reload, a crash or
@@ -47,14 +55,6 @@ type Trouble = 'no-form' | 'no-draft' | 'no-version' | 'withdrawn';
  * @fires submission-saved - `{ id }`: the submission is in the outbox and the draft is gone.
  * @fires draft-saved - `{ id }`: the latest edits are stored on the device.
  */
-/**
- * A draft's form is drawn in two tasks: about a phone screen's worth of
- * questions first, the rest (and the buttons below them) a task later, so
- * opening a long form is two short tasks on a cheap phone, not one long one.
- * Only content below what is drawn is added: nothing on screen moves.
- */
-const FIRST_FIELDS = 3;
-
 export class FsFormView extends LitElement {
   static override properties = {
     reference: { attribute: false },

@@ -128,14 +128,12 @@ describe('delivery', () => {
       await page.getByRole('link', { name: /Outbox/ }).click();
 
       // Two submissions get through; the others' requests wait at the door while the server dies.
-      let release = (): void => undefined;
-      w.door.holdSubmissions = { pass: 2, until: new Promise<void>((r) => (release = r)) };
+      const release = w.door.holdSubmissionsAfter(2);
       await server.start();
       await sendNow(page);
       await until(async () => (await server.submissions()).length >= 2, 'the first arrivals');
       await server.kill();
       release();
-      w.door.holdSubmissions = null;
       const before = await outboxStatuses(page);
       assert.ok(
         ids.some((id) => before[id] !== 'sent'),

@@ -212,12 +212,8 @@ export class FrontDoor {
   appDir = appDir;
   /** Holds each /api/ request this long before answering it, as a slow link would. */
   latencyMs = 0;
-  /**
-   * While set, the requests of submissions other than the first `pass` to
-   * reach the door (PUTs to /api/submissions/ID…) wait for `until` before
-   * going on: a queue cut at a known point, whatever the machine's speed.
-   */
-  holdSubmissions: { pass: number; until: Promise<void>; passed?: Set<string> } | null = null;
+  /** While set: the submissions let through, and the wait of the others' requests. */
+  private hold: { pass: number; passed: Set<string>; released: Promise<void> } | null = null;
   private server: Server | null = null;
 
   constructor(protected readonly backend: ServerProcess) {}
@@ -233,6 +229,21 @@ export class FrontDoor {
     await new Promise<void>((r) => this.server!.listen(this.port, '127.0.0.1', r));
   }
 
+  /**
+   * Lets the requests (PUTs to /api/submissions/ID…) of the first `pass`
+   * submissions to arrive through, and holds every other submission's until
+   * the returned function is called: a queue cut at a known point, whatever
+   * the machine's speed.
+   */
+  holdSubmissionsAfter(pass: number): () => void {
+    let release = (): void => undefined;
+    this.hold = { pass, passed: new Set(), released: new Promise<void>((r) => (release = r)) };
+    return () => {
+      this.hold = null;
+      release();
+    };
+  }
+
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise((r) => this.server?.close(r));
@@ -242,12 +253,11 @@ export class FrontDoor {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname.startsWith('/api/')) {
       if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
-      const hold = this.holdSubmissions;
+      const hold = this.hold;
       if (hold && req.method === 'PUT' && url.pathname.startsWith('/api/submissions/')) {
         const id = url.pathname.split('/')[3] ?? '';
-        hold.passed ??= new Set();
         if (hold.passed.size < hold.pass) hold.passed.add(id);
-        if (!hold.passed.has(id)) await hold.until;
+        if (!hold.passed.has(id)) await hold.released;
       }
       return this.forward(req, res, url);
     }
