@@ -2,6 +2,7 @@
 import { del, get, set, values } from 'idb-keyval';
 import type { Draft } from '../../shared/outbox.js';
 import { isEmpty } from '../../shared/validate.js';
+import { newestFirst } from './newest-first.js';
 import { defaultStores, guardQuota, type Stores } from './stores.js';
 
 /** Reads a stored draft of any schema this app ever wrote; null if it is not one. */
@@ -33,7 +34,7 @@ export async function getDraft(id: string, s: Stores = defaultStores): Promise<D
 /** Every readable draft, most recently edited first. */
 export async function listDrafts(s: Stores = defaultStores): Promise<Draft[]> {
   const all = (await values(s.drafts)).map(readDraft).filter((d) => d !== null);
-  return all.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  return all.sort((a, b) => newestFirst(a.updatedAt, b.updatedAt));
 }
 
 export function deleteDraft(id: string, s: Stores = defaultStores): Promise<void> {

@@ -6,6 +6,7 @@ import { del, entries, get, getMany, promisifyRequest, set, values } from 'idb-k
 import { SUBMISSION_SCHEMA, type StoredSubmission, type SubmissionStatus } from '../../shared/outbox.js';
 import type { SubmissionPayload } from '../../shared/submission.js';
 import { UUID_RE } from '../../shared/submission.js';
+import { newestFirst } from './newest-first.js';
 import { notifyOutboxChange, notifyOutboxChanges } from './outbox-events.js';
 import { defaultStores, guardQuota, type Stores } from './stores.js';
 
@@ -102,7 +103,7 @@ export async function getSubmissions(
 
 /** Every readable submission, newest first. */
 export async function listSubmissions(s: Stores = defaultStores): Promise<StoredSubmission[]> {
-  return newestFirst((await values(s.submissions)).map(readStoredSubmission).filter((r) => r !== null));
+  return byNewest((await values(s.submissions)).map(readStoredSubmission).filter((r) => r !== null));
 }
 
 /** Records that no version of the app can read; kept as they are for a later fix. */
@@ -129,11 +130,11 @@ export async function readOutbox(s: Stores = defaultStores): Promise<Outbox> {
         problem: 'This record was written in a format this version cannot read.',
       });
   }
-  return { records: newestFirst(records), unreadable };
+  return { records: byNewest(records), unreadable };
 }
 
-function newestFirst(records: StoredSubmission[]): StoredSubmission[] {
-  return records.sort((a, b) => b.payload.createdAt.localeCompare(a.payload.createdAt));
+function byNewest(records: StoredSubmission[]): StoredSubmission[] {
+  return records.sort((a, b) => newestFirst(a.payload.createdAt, b.payload.createdAt));
 }
 
 /** A change waiting for the next write to the outbox. */

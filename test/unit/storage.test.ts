@@ -87,6 +87,19 @@ describe('device storage', () => {
     expect((await getSubmission(older.id, s))?.payload.answers.people_served).to.equal(120);
   });
 
+  it('lists drafts most recently edited first, whatever order their keys are in', async () => {
+    const s = testStores();
+    const at = (day: number) => `2026-03-0${day}T08:00:00.000Z`;
+    // Keys in the opposite order to the times, written in neither order.
+    const drafts = [
+      { ...draftFor('a', { site: 'site_001' }), updatedAt: at(1) },
+      { ...draftFor('c', { site: 'site_003' }), updatedAt: at(3) },
+      { ...draftFor('b', { site: 'site_002' }), updatedAt: at(2) },
+    ];
+    for (const d of [drafts[2], drafts[0], drafts[1]]) if (d) await putDraft(d, s);
+    expect((await listDrafts(s)).map((d) => d.id)).to.deep.equal(['c', 'b', 'a']);
+  });
+
   it('applies concurrent status updates one after the other, losing none', async () => {
     const s = testStores();
     const photo = await makeStoredPhoto(4);
