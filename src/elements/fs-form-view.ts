@@ -30,19 +30,19 @@ import { APP_VERSION } from '../core/api-request.js';
 import { buildSubmission } from '../forms/build-submission.js';
 import { DraftController } from '../forms/draft-controller.js';
 import { clockTime } from '../time-words.js';
-import { nextTask } from '../core/next-task.js';
+import { DrawLater } from '../draw-later.js';
 /** Choices are re-sorted by distance only when the device moved this far, so the list stays still. */
 const RESORT_AFTER_M = 50;
 
 type Trouble = 'no-form' | 'no-draft' | 'no-version' | 'withdrawn';
 
 /**
- * A draft's form is drawn in two tasks: about a phone screen's worth of
- * questions first, the rest (and the buttons below them) a task later, so
- * opening a long form is two short tasks on a cheap phone, not one long one.
- * Only content below what is drawn is added: nothing on screen moves.
+ * A draft's form is drawn a few questions a task: about a phone screen's
+ * worth first, then as many more each task until the buttons below them, so
+ * opening a long form is several short tasks on a cheap phone, not one long
+ * one. Only content below what is drawn is added: nothing on screen moves.
  */
-const FIRST_FIELDS = 3;
+const FIELDS_PER_TASK = 3;
 
 /**
  * A form being filled in: a new one (`form-id`, newest version not withdrawn)
@@ -105,10 +105,9 @@ export class FsFormView extends LitElement {
   declare private deviceFix: GeoPoint | null;
   declare private near: GeoPoint | null;
 
-  /** The draft whose form is drawn whole; another is drawn FIRST_FIELDS first. */
-  private wholeDraftId: string | null = null;
-  /** The task that draws the rest of a form drawn in part. */
-  private drawingRest: Promise<void> | null = null;
+  /** How many of a draft's questions are drawn; another draft starts at FIELDS_PER_TASK. */
+  private drawn: { draftId: string; fields: number } | null = null;
+  private readonly drawLater = new DrawLater(this);
   private loadedKey = '';
   private loadedStores: Stores | null = null;
   private readonly drafting = new DraftController(this, {
@@ -167,24 +166,23 @@ export class FsFormView extends LitElement {
     }
   }
 
+  /** How many questions of this draft's form are drawn. */
+  private drawnFields(draft: Draft): number {
+    return this.drawn?.draftId === draft.id ? this.drawn.fields : FIELDS_PER_TASK;
+  }
+
   protected override updated(): void {
-    const id = this.draft?.id;
-    if (id === undefined || id === this.wholeDraftId || this.drawingRest) return;
-    this.drawingRest = nextTask().then(() => {
-      this.drawingRest = null;
-      this.wholeDraftId = id;
-      this.requestUpdate();
-    });
+    const draft = this.draft;
+    const total = this.form?.fields.length;
+    if (!draft || total === undefined || this.drawLater.waiting) return;
+    const fields = this.drawnFields(draft);
+    if (fields < total)
+      this.drawLater.schedule(() => (this.drawn = { draftId: draft.id, fields: fields + FIELDS_PER_TASK }));
   }
 
   /** Resolves once the form is drawn whole, not just its first questions. */
-  protected override async getUpdateComplete(): Promise<boolean> {
-    let done = await super.getUpdateComplete();
-    while (this.drawingRest) {
-      await this.drawingRest;
-      done = (await super.getUpdateComplete()) && done;
-    }
-    return done;
+  protected override getUpdateComplete(): Promise<boolean> {
+    return this.drawLater.settled(() => super.getUpdateComplete());
   }
 
   private maybeLoad(): void {
@@ -478,8 +476,9 @@ export class FsFormView extends LitElement {
     const names = new Set(form.fields.map((f) => f.name));
     const otherServerProblems = [...server].filter(([field]) => !names.has(field));
     const busy = this.saving;
-    const whole = draft.id === this.wholeDraftId;
-    const fields = whole ? form.fields : form.fields.slice(0, FIRST_FIELDS);
+    const drawn = this.drawnFields(draft);
+    const whole = drawn >= form.fields.length;
+    const fields = whole ? form.fields : form.fields.slice(0, drawn);
     return html`${this.backLink()}
       <h1>${form.title}</h1>
       ${form.description ? html`<p class="description">${form.description}</p>` : nothing}
