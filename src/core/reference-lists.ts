@@ -7,7 +7,6 @@
  */
 import type { Choice, ReferenceData } from '../../shared/forms.js';
 import { isChoiceList, validateReference } from '../../shared/validate.js';
-import { nextTask } from './next-task.js';
 
 /** The stored record since lists are kept as text (schema 1 held them as objects). */
 export interface ReferenceRecord {
@@ -23,13 +22,16 @@ export interface ReferenceRecord {
 interface LazyState {
   /** The text it came from, so writing it back parses nothing. */
   texts: Record<string, string>;
-  /** The names of the lists not parsed yet. */
-  unparsed: Set<string>;
-  /** Parses asked for in a task of their own, by name. */
-  parsing: Map<string, Promise<void>>;
+  /** The lists parsed so far, by name. */
+  parsed: Map<string, Choice[]>;
 }
 
 const lazy = new WeakMap<ReferenceData['lists'], LazyState>();
+
+function unreadable(name: string): Choice[] {
+  console.error(`The stored choice list "${name}" cannot be read: it is empty until the next refresh.`);
+  return [];
+}
 
 function parseList(name: string, text: string): Choice[] {
   try {
@@ -38,23 +40,19 @@ function parseList(name: string, text: string): Choice[] {
   } catch {
     // Reported below.
   }
-  console.error(`The stored choice list "${name}" cannot be read: it is empty until the next refresh.`);
-  return [];
+  return unreadable(name);
 }
 
 /** Lists that parse each one on first access, then keep it (the same array every time). */
 export function lazyLists(raw: Record<string, string>): ReferenceData['lists'] {
   const lists: ReferenceData['lists'] = {};
-  const state: LazyState = { texts: raw, unparsed: new Set(Object.keys(raw)), parsing: new Map() };
+  const state: LazyState = { texts: raw, parsed: new Map() };
   for (const [name, text] of Object.entries(raw)) {
-    let parsed: Choice[] | undefined;
     Object.defineProperty(lists, name, {
       enumerable: true,
       get: () => {
-        if (!parsed) {
-          parsed = parseList(name, text);
-          state.unparsed.delete(name);
-        }
+        let parsed = state.parsed.get(name);
+        if (!parsed) state.parsed.set(name, (parsed = parseList(name, text)));
         return parsed;
       },
     });
@@ -63,31 +61,27 @@ export function lazyLists(raw: Record<string, string>): ReferenceData['lists'] {
   return lists;
 }
 
-/** Above this much text a list is parsed in a task of its own, after the screen around it is drawn. */
+/** The stored text of a list not parsed yet; undefined once parsed (or for lists held as objects). */
+export function unparsedText(lists: ReferenceData['lists'], name: string): string | undefined {
+  const state = lazy.get(lists);
+  return state && !state.parsed.has(name) ? state.texts[name] : undefined;
+}
+
+/**
+ * Takes a list parsed elsewhere (a worker) from its unparsedText; null when
+ * that text was not a choice list. A list already parsed is kept as it is.
+ */
+export function adoptParsed(lists: ReferenceData['lists'], name: string, choices: Choice[] | null): void {
+  const state = lazy.get(lists);
+  if (state && !state.parsed.has(name)) state.parsed.set(name, choices ?? unreadable(name));
+}
+
+/** Above this much text a list is parsed off the main thread, after the screen around it is drawn. */
 const PARSE_LATER_CHARS = 64 * 1024;
 
 /** Whether reading this list now would parse a long text: the screen can show it a moment later instead. */
 export function parseIsLong(lists: ReferenceData['lists'], name: string): boolean {
-  const state = lazy.get(lists);
-  return !!state?.unparsed.has(name) && (state.texts[name]?.length ?? 0) > PARSE_LATER_CHARS;
-}
-
-/**
- * Parses the list in a task of its own (once, however many ask), so it does
- * not lengthen the current one; resolves in the task after, so drawing the
- * list does not lengthen the parse's.
- */
-export function parseSoon(lists: ReferenceData['lists'], name: string): Promise<void> {
-  const state = lazy.get(lists);
-  if (!state) return Promise.resolve();
-  let done = state.parsing.get(name);
-  if (!done) {
-    done = nextTask()
-      .then(() => void lists[name])
-      .then(nextTask);
-    state.parsing.set(name, done);
-  }
-  return done;
+  return (unparsedText(lists, name)?.length ?? 0) > PARSE_LATER_CHARS;
 }
 
 /** The record to store for this data. */

@@ -7,7 +7,9 @@ import { distanceMetres } from '../../shared/geo.js';
 import { formatDistance } from '../../shared/review-flags.js';
 import { controlStyles } from '../styles/controls.js';
 import { grouped } from '../time-words.js';
-import { parseIsLong, parseSoon } from '../core/reference-lists.js';
+import { parseIsLong } from '../core/reference-lists.js';
+import { parseSoon } from '../reference/list-parsing.js';
+import { DrawLater } from '../draw-later.js';
 
 /** The detail of `answer-change`, fired by every field element. */
 export interface AnswerChangeDetail {
@@ -25,6 +27,12 @@ export interface AnswerChangeDetail {
 const RADIO_LIMIT = 10;
 /** A list longer than this shows only the first matches, so a huge list stays fast. */
 const SHOWN_LIMIT = 100;
+/**
+ * A long list's first drawing has this many rows, more than its box shows;
+ * the rest up to SHOWN_LIMIT follow a task later, so neither task is long on
+ * a phone. The box keeps its height: nothing moves.
+ */
+const FIRST_ROWS = 20;
 /** A number as people type it; anything else is kept as text and reported. */
 const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
 /** Longer texts get a textarea. */
@@ -170,6 +178,11 @@ export class FsField extends LitElement {
   /** The last search and the filter it was for: re-renders for other reasons reuse it. */
   private searched: Search | null = null;
   private searchedFor = '';
+  /** Rows a long list may draw: FIRST_ROWS until its first drawing is on screen. */
+  private rowLimit = FIRST_ROWS;
+  /** Whether the last drawing left out rows that rowLimit cut. */
+  private rowsCut = false;
+  private readonly drawLater = new DrawLater(this);
 
   constructor() {
     super();
@@ -270,6 +283,7 @@ export class FsField extends LitElement {
   }
 
   override render() {
+    this.rowsCut = false;
     const f = this.field;
     if (!f) return nothing;
     switch (f.type) {
@@ -444,12 +458,18 @@ export class FsField extends LitElement {
     const list = this.field?.choiceList;
     if (list && parseIsLong(this.lists, list))
       void parseSoon(this.lists, list).then(() => this.requestUpdate());
+    if (this.rowsCut) this.drawLater.schedule(() => (this.rowLimit = SHOWN_LIMIT));
     // New matches start at the top of the box, not wherever the last ones were scrolled to.
     // Not on the first render, when setting scrollTop would force a layout of the whole list.
     if (changed.has('filter' as keyof FsField) && changed.get('filter' as keyof FsField) !== undefined) {
       const list = this.renderRoot.querySelector('#list');
       if (list) list.scrollTop = 0;
     }
+  }
+
+  /** Resolves once a long list's rows are all drawn, not just the first. */
+  protected override getUpdateComplete(): Promise<boolean> {
+    return this.drawLater.settled(() => super.getUpdateComplete());
   }
 
   /**
@@ -470,6 +490,8 @@ export class FsField extends LitElement {
     let shown = matches.subarray(0, SHOWN_LIMIT);
     const pinned = selectedAt !== undefined && !shown.includes(selectedAt) ? selectedAt : undefined;
     if (pinned !== undefined) shown = shown.subarray(0, SHOWN_LIMIT - 1);
+    const drawn = shown.subarray(0, this.rowLimit - (pinned === undefined ? 0 : 1));
+    this.rowsCut = drawn.length < shown.length;
     const query = this.filter.trim();
     const count = matches.length;
     const choiceAt = (i: number) => {
@@ -530,7 +552,7 @@ export class FsField extends LitElement {
         }
       </p>
       <div id="list" class="choices scroll ${loading ? 'loading' : ''}">
-        ${pinned === undefined ? nothing : choiceAt(pinned)} ${Array.from(shown, choiceAt)}
+        ${pinned === undefined ? nothing : choiceAt(pinned)} ${Array.from(drawn, choiceAt)}
       </div>
     </fieldset>`;
   }
@@ -634,6 +656,12 @@ export class FsField extends LitElement {
       }
       .count:empty {
         display: none;
+      }
+      /* Room for its longest message ("…, first 100 shown: type more…") on a phone, so the list does not move when it arrives. */
+      #matches {
+        display: block;
+        line-height: 1.3;
+        min-height: 2.6em;
       }
       .count.over {
         color: var(--_danger);

@@ -1,61 +1,179 @@
 import { expect, fixture, html } from '@open-wc/testing';
-import type { FieldDef } from '../../shared/forms.js';
-import { nextTask } from '../../src/core/next-task.js';
-import { lazyLists, parseIsLong, parseSoon } from '../../src/core/reference-lists.js';
+import type { Choice, FieldDef } from '../../shared/forms.js';
+import { lazyLists, parseIsLong } from '../../src/core/reference-lists.js';
+import { parseSoon } from '../../src/reference/list-parsing.js';
 import type { FsField } from '../../src/elements/fs-field.js';
 import '../../src/elements/fs-field.js';
 import { describe, it } from '../support/mocha.js';
-import { waitUntil } from '../support/wait-until.js';
 import { byLabel, deepAll } from './form-support.js';
 
 const field: FieldDef = { name: 'village', type: 'select_one', label: 'Village', choiceList: 'villages' };
 
-/** As stored on the device: each list as JSON text, parsed when first read. */
-function storedLists(count: number) {
-  const villages = Array.from({ length: count }, (_, i) => ({
+function villages(count: number): Choice[] {
+  return Array.from({ length: count }, (_, i) => ({
     value: `vlg_${String(i).padStart(5, '0')}`,
     label: `Village number ${i} in the long list`,
+    // Every third village without coordinates, one with only a latitude.
+    ...(i % 3 === 0 ? {} : { lat: -1 - i / 10_000, lon: i === 1 ? undefined : 36 + i / 10_000 }),
   }));
-  return lazyLists({ villages: JSON.stringify(villages) });
+}
+
+/** As stored on the device: each list as JSON text, parsed when first read. */
+function storedLists(count: number) {
+  return lazyLists({ villages: JSON.stringify(villages(count)) });
+}
+
+/** Runs body with JSON.parse on the page watched: resolves with the lengths of the texts it parsed. */
+async function pageParses(body: () => Promise<void>): Promise<number[]> {
+  const parse = JSON.parse;
+  const lengths: number[] = [];
+  JSON.parse = (text: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
+    lengths.push(text.length);
+    return parse(text, reviver) as unknown;
+  };
+  try {
+    await body();
+  } finally {
+    JSON.parse = parse;
+  }
+  return lengths;
+}
+
+/** Runs body with the Worker global replaced. */
+async function withWorker(replacement: unknown, body: () => Promise<void>): Promise<void> {
+  const original = globalThis.Worker;
+  Object.defineProperty(globalThis, 'Worker', { value: replacement, configurable: true, writable: true });
+  try {
+    await body();
+  } finally {
+    Object.defineProperty(globalThis, 'Worker', { value: original, configurable: true, writable: true });
+  }
 }
 
 describe('fs-field: a long stored list', () => {
-  it('draws the question first and its list a moment later, in the same place', async () => {
+  it('draws the question first, its list a moment later and the rest of the rows after, in the same place', async () => {
     const lists = storedLists(3000);
-    const el = await fixture<FsField>(html`<fs-field .field=${field} .lists=${lists}></fs-field>`);
+    // As wide as a small phone's screen, where the count of matches takes two lines.
+    const el = await fixture<FsField>(
+      html`<fs-field style="display: block; width: 300px" .field=${field} .lists=${lists}></fs-field>`,
+    );
     // The first drawing parsed nothing: the box is there, waiting.
     const status = el.shadowRoot?.querySelector('#matches');
     expect(status?.textContent?.trim()).to.equal('Loading the list…');
     expect(byLabel(el, 'Search the list').disabled).to.equal(true);
     const box = el.shadowRoot?.querySelector<HTMLElement>('#list');
     const height = box?.getBoundingClientRect().height ?? 0;
+    const top = box?.getBoundingClientRect().top;
     expect(height).to.be.greaterThan(100);
 
-    await waitUntil(() => deepAll(el, 'input[type=radio]').length > 0, 'the list parsed and drawn');
+    // A mutation observer's callback runs before the task ends: no timer can run between.
+    const firstRows = new Promise<number>((resolve) => {
+      const observer = new MutationObserver(() => {
+        const rows = deepAll(el, 'input[type=radio]').length;
+        if (rows === 0) return;
+        observer.disconnect();
+        resolve(rows);
+      });
+      if (el.shadowRoot) observer.observe(el.shadowRoot, { childList: true, subtree: true });
+    });
+    expect(await firstRows, 'rows in the first drawing').to.equal(20);
+    await el.updateComplete;
     expect(deepAll(el, 'input[type=radio]')).to.have.length(100);
     expect(byLabel(el, 'Search the list').disabled).to.equal(false);
     expect(el.shadowRoot?.querySelector('#matches')?.textContent).to.include('3,000 matches');
-    expect(el.shadowRoot?.querySelector<HTMLElement>('#list')?.getBoundingClientRect().height).to.equal(
-      height,
-    );
-  });
-
-  it('parses in a task of its own, and says so a task later, so drawing the list is a task apart', async () => {
-    const lists = storedLists(3000);
-    expect(parseIsLong(lists, 'villages')).to.equal(true);
-    let told = false;
-    const parsed = parseSoon(lists, 'villages').then(() => (told = true));
-    // Timers of the same delay run in the order they were set: the parse's first.
-    await nextTask();
-    expect(parseIsLong(lists, 'villages'), 'parsed by now').to.equal(false);
-    expect(told, 'not yet told').to.equal(false);
-    await parsed;
-    expect(lists['villages']).to.have.length(3000);
+    const drawn = el.shadowRoot?.querySelector<HTMLElement>('#list')?.getBoundingClientRect();
+    expect(drawn?.height).to.equal(height);
+    expect(drawn?.top, 'the box has not moved').to.equal(top);
   });
 
   it('parses a short stored list at once', async () => {
     const lists = storedLists(40);
     const el = await fixture<FsField>(html`<fs-field .field=${field} .lists=${lists}></fs-field>`);
     expect(deepAll(el, 'input[type=radio]')).to.have.length(40);
+  });
+
+  it('parses a long list off the page, once however many ask, with each choice as stored', async () => {
+    const lists = storedLists(3000);
+    expect(parseIsLong(lists, 'villages')).to.equal(true);
+    let started = 0;
+    const Counted = class extends Worker {
+      constructor(url: string | URL, options?: WorkerOptions) {
+        super(url, options);
+        started++;
+      }
+    };
+    let told = 0;
+    const parsed = await pageParses(() =>
+      withWorker(Counted, () =>
+        Promise.all([
+          parseSoon(lists, 'villages').then(() => told++),
+          parseSoon(lists, 'villages').then(() => told++),
+        ]).then(() => undefined),
+      ),
+    );
+    expect(told).to.equal(2);
+    expect(started, 'workers started').to.equal(1);
+    expect(parseIsLong(lists, 'villages')).to.equal(false);
+    expect(
+      parsed.filter((n) => n > 10_000),
+      'long texts parsed on the page',
+    ).to.deep.equal([]);
+    expect(JSON.stringify(lists['villages'])).to.equal(JSON.stringify(villages(3000)));
+    expect(lists['villages']?.[1]).to.deep.equal({
+      value: 'vlg_00001',
+      label: 'Village number 1 in the long list',
+      lat: -1.0001,
+    });
+  });
+
+  it('reports a stored list that is not a choice list and shows it empty, without throwing', async () => {
+    for (const text of ['{"not": "json"', '[{"value": 1, "label": "One"}]']) {
+      const lists = lazyLists({ villages: text });
+      const errors: unknown[] = [];
+      const error = console.error;
+      console.error = (...args: unknown[]) => void errors.push(args[0]);
+      try {
+        await parseSoon(lists, 'villages');
+      } finally {
+        console.error = error;
+      }
+      expect(lists['villages'], text).to.deep.equal([]);
+      expect(String(errors[0]), text).to.include('"villages" cannot be read');
+    }
+  });
+
+  it('parses in the page, in a task of its own, where no worker can run', async () => {
+    const lists = storedLists(3000);
+    const parsed = await pageParses(() =>
+      withWorker(undefined, async () => {
+        const done = parseSoon(lists, 'villages');
+        expect(parseIsLong(lists, 'villages'), 'not parsed in the calling task').to.equal(true);
+        await done;
+      }),
+    );
+    expect(parsed.filter((n) => n > 10_000)).to.have.length(1);
+    expect(lists['villages']).to.have.length(3000);
+  });
+
+  it('parses in the page when the worker cannot start', async () => {
+    const lists = storedLists(3000);
+    const broken = URL.createObjectURL(
+      new Blob(['throw new Error("This worker breaks at once.");'], { type: 'text/javascript' }),
+    );
+    const Broken = class extends Worker {
+      constructor(_url: string | URL, options?: WorkerOptions) {
+        super(broken, options);
+      }
+    };
+    const warn = console.warn;
+    const warnings: unknown[] = [];
+    console.warn = (...args: unknown[]) => void warnings.push(args[0]);
+    try {
+      await withWorker(Broken, () => parseSoon(lists, 'villages'));
+    } finally {
+      console.warn = warn;
+    }
+    expect(String(warnings[0])).to.include('in the page');
+    expect(lists['villages']).to.have.length(3000);
   });
 });

@@ -1,0 +1,64 @@
+/**
+ * Long choice lists parsed off the main thread (src/reference/list-worker.ts),
+ * in the page where no worker can run. The screen is drawn first; the list
+ * follows when parsed, in a task of its own.
+ */
+import type { Choice, ReferenceData } from '../../shared/forms.js';
+import { adoptParsed, unparsedText } from '../core/reference-lists.js';
+import { nextTask } from '../core/next-task.js';
+import { unpack, type ListReply, type ListRequest } from './list-messages.js';
+
+/** Parses under way, by lists object and name: however many ask, a list is parsed once. */
+const parsing = new WeakMap<ReferenceData['lists'], Map<string, Promise<void>>>();
+
+function inWorker(text: string): Promise<Choice[] | null> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./list-worker.ts', import.meta.url), { type: 'module' });
+    const fail = (why: string) => {
+      worker.terminate();
+      reject(new Error(why));
+    };
+    worker.addEventListener('message', (e: MessageEvent<ListReply>) => {
+      worker.terminate();
+      resolve(e.data.packed && unpack(e.data.packed));
+    });
+    worker.addEventListener('error', (e) => {
+      e.preventDefault();
+      fail(e.message || 'The list worker failed to start.');
+    });
+    worker.addEventListener('messageerror', () => fail('The list worker’s reply could not be read.'));
+    const request: ListRequest = { text };
+    worker.postMessage(request);
+  });
+}
+
+async function parse(lists: ReferenceData['lists'], name: string, text: string): Promise<void> {
+  if (typeof Worker !== 'undefined') {
+    try {
+      adoptParsed(lists, name, await inWorker(text));
+      return;
+    } catch (e) {
+      console.warn(`Reading the choice list "${name}" in the page: the worker could not run`, e);
+    }
+  }
+  // In a task of its own, so it does not lengthen the one drawing the screen.
+  await nextTask();
+  void lists[name];
+}
+
+/**
+ * Parses a list not parsed yet, off the main thread where it can; resolves
+ * in the task after the list is in place, so drawing it is a task apart.
+ */
+export function parseSoon(lists: ReferenceData['lists'], name: string): Promise<void> {
+  const text = unparsedText(lists, name);
+  if (text === undefined) return Promise.resolve();
+  let byName = parsing.get(lists);
+  if (!byName) parsing.set(lists, (byName = new Map()));
+  let done = byName.get(name);
+  if (!done) {
+    done = parse(lists, name, text).then(nextTask);
+    byName.set(name, done);
+  }
+  return done;
+}
