@@ -241,9 +241,10 @@ function describe(all: Figures[]): string {
 
 /**
  * LIGHTHOUSE_REPORTS=dir keeps each run's full report there, for its
- * diagnostics; LIGHTHOUSE_RUNS=n runs each page n times and prints the
- * median run (default 1); LIGHTHOUSE_STATES=daily,… measures only the
- * states named.
+ * diagnostics and its trace with CPU samples (which slow the page a
+ * little); LIGHTHOUSE_RUNS=n runs each page n times and
+ * prints the median run (default 1); LIGHTHOUSE_STATES=daily,… measures
+ * only the states named, LIGHTHOUSE_PAGES=/,/forms/… only the pages named.
  */
 export async function lighthouseBench(
   reports = process.env['LIGHTHOUSE_REPORTS'],
@@ -266,8 +267,12 @@ export async function lighthouseBench(
     const modes = named ? MODES.filter((m) => named.includes(m.name)) : MODES;
     if (modes.length === 0)
       throw new Error(`LIGHTHOUSE_STATES names none of: ${MODES.map((m) => m.name).join(', ')}.`);
+    const only = process.env['LIGHTHOUSE_PAGES']?.split(',').map((n) => n.trim());
+    const measured = (await pages()).filter((p) => !only || only.includes(p.path));
+    if (measured.length === 0)
+      throw new Error(`LIGHTHOUSE_PAGES names none of: ${(await pages()).map((p) => p.path).join(', ')}.`);
     for (const mode of modes) {
-      for (const p of await pages()) {
+      for (const p of measured) {
         const seen: Figures[] = [];
         for (let run = 1; run <= runs; run++) {
           if (mode.warm) await prepare(chrome.port, server, { enroll: false, open: true });
@@ -282,12 +287,15 @@ export async function lighthouseBench(
             output: 'json',
             logLevel: 'error',
             ...(mode.clear ? { clearStorageTypes: mode.clear } : { disableStorageReset: true }),
+            // Kept reports get the main thread's CPU samples: which code each long task ran.
+            ...(reports ? { additionalTraceCategories: 'disabled-by-default-v8.cpu_profiler' } : {}),
           };
           const result = await lighthouse(`${server.url}${p.path}`, flags);
           if (!result) throw new Error('Lighthouse gave no result.');
           if (reports) {
             const name = `${mode.name}-${p.label}-${run}`.replace(/[^a-z0-9-]+/gi, '-');
             await writeFile(join(reports, `${name}.json`), JSON.stringify(result.lhr));
+            await writeFile(join(reports, `${name}.trace.json`), JSON.stringify(result.artifacts.Trace));
           }
           seen.push(figures(result.lhr));
         }
