@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { APP_CHANNEL, type AppMessage } from '../shared/messages.js';
-import { cpuSpent, sampleCpu } from './process-cpu.js';
+import { chromiumCpu, cpuSpent, sampleCpu, type CpuSpent } from './process-cpu.js';
 import { openWorld, outboxStatuses, root, seedOutbox, type World } from '../test/e2e/harness.js';
 
 const SCOPE = '/bench-workbox/';
@@ -131,10 +131,10 @@ async function askPeer(page: Page, message: object | null): Promise<Record<strin
   );
 }
 
-/** What a drain took: seconds, and CPU milliseconds of Chromium's processes and of the server. */
+/** What a drain took: seconds, and CPU milliseconds by who spent them. */
 interface Drained {
   seconds: number;
-  cpu: { chromium: number; server: number };
+  cpu: CpuSpent;
 }
 
 /** The peer queues the requests kept in the page (not measured), then replays them. */
@@ -255,15 +255,22 @@ export async function drainVersusWorkbox(browser: Browser): Promise<void> {
         const rate = (d: Drained) => count / d.seconds;
         const f = mean(results.map((r) => rate(r.fieldsync)));
         const wb = mean(results.map((r) => rate(r.workbox)));
-        const perSubmission = (side: 'fieldsync' | 'workbox', of: 'chromium' | 'server') =>
-          mean(results.map((r) => r[side].cpu[of] / count)).toFixed(1);
+        /** CPU ms per submission of one side, mean over rounds, by what `of` picks from each round. */
+        const per = (side: 'fieldsync' | 'workbox', of: (c: CpuSpent) => number) =>
+          mean(results.map((r) => of(r[side].cpu) / count));
+        const both = (of: (c: CpuSpent) => number) =>
+          `${per('fieldsync', of).toFixed(1)}/${per('workbox', of).toFixed(1)}`;
+        const all = (c: CpuSpent) => Object.values(c).reduce((a, b) => a + b, 0);
+        /** Submissions/s if the cores did nothing else and were never idle. */
+        const bound = (side: 'fieldsync' | 'workbox') => ((cpus().length * 1000) / per(side, all)).toFixed(0);
         console.info(
           `  ${link}, ${count} submissions a round, ${rounds} rounds: Fieldsync ${f.toFixed(1)}/s, ` +
             `Workbox ${wb.toFixed(1)}/s: Fieldsync at ${(f / wb).toFixed(2)}× Workbox ` +
             `(rounds: ${results.map((r) => (rate(r.fieldsync) / rate(r.workbox)).toFixed(2)).join(', ')})\n` +
-            `    CPU per submission, Chromium's processes: Fieldsync ${perSubmission('fieldsync', 'chromium')} ms, ` +
-            `Workbox ${perSubmission('workbox', 'chromium')} ms; the server: ${perSubmission('fieldsync', 'server')} ms, ` +
-            `${perSubmission('workbox', 'server')} ms`,
+            `    CPU ms per submission, Fieldsync/Workbox: Chromium ${both(chromiumCpu)} ` +
+            `(browser ${both((c) => c.browser)}, renderers ${both((c) => c.renderers)}, network ${both((c) => c.network)}), ` +
+            `the server ${both((c) => c.server)}, this bench (front door, Playwright) ${both((c) => c.bench)}; ` +
+            `in all ${both(all)}, so ${cpus().length} busy cores could do at most ${bound('fieldsync')}/s and ${bound('workbox')}/s`,
         );
       } finally {
         await w.close();
