@@ -1,8 +1,9 @@
 // Runs npm scripts at the same time and fails if any fails: the server
-// suite's two passes (SQLite, and PostgreSQL with a bucket) and the
-// component tests in Chromium each spend much of their time waiting (on
-// their own stores, on the browser), so on two cores they take little
-// longer together than the longest alone. Each one's output is printed
+// suite's two passes (SQLite, and PostgreSQL with a bucket) and the browser
+// suites (component tests, then end-to-end, one browser job at a time) each
+// spend much of their time waiting (on their own stores, on the browser, on
+// servers killed and restarted), so on two cores they take little longer
+// together than the longest alone. Each one's output is printed
 // whole once it ends, so they never interleave; a failed one's is held back
 // and printed after all the others, with a closing line naming it, so the
 // end of a long CI log shows what failed.
