@@ -77,13 +77,13 @@ async function pages(): Promise<{ label: string; path: string }[]> {
   return [{ label: 'forms list', path: '/' }, ...forms];
 }
 
-/** Headless Chromium with a DevTools port, on a profile of its own, which Lighthouse drives. */
 /** The benchmark's Chromium: its process and its DevTools port. */
 interface Chromium {
   port: number;
   child: ChildProcess;
 }
 
+/** Headless Chromium with a DevTools port, on a profile of its own, which Lighthouse drives. */
 async function startChromium(profile: string): Promise<Chromium> {
   const port = await freePort();
   const child = spawn(
@@ -268,9 +268,10 @@ export async function lighthouseBench(
     if (modes.length === 0)
       throw new Error(`LIGHTHOUSE_STATES names none of: ${MODES.map((m) => m.name).join(', ')}.`);
     const only = process.env['LIGHTHOUSE_PAGES']?.split(',').map((n) => n.trim());
-    const measured = (await pages()).filter((p) => !only || only.includes(p.path));
+    const all = await pages();
+    const measured = all.filter((p) => !only || only.includes(p.path));
     if (measured.length === 0)
-      throw new Error(`LIGHTHOUSE_PAGES names none of: ${(await pages()).map((p) => p.path).join(', ')}.`);
+      throw new Error(`LIGHTHOUSE_PAGES names none of: ${all.map((p) => p.path).join(', ')}.`);
     for (const mode of modes) {
       for (const p of measured) {
         const seen: Figures[] = [];

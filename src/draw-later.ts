@@ -22,10 +22,6 @@ export class DrawLater {
     });
   }
 
-  get waiting(): boolean {
-    return this.pending !== null;
-  }
-
   /** The host's update result once every drawing scheduled, and any it schedules, is done. */
   async settled(update: () => Promise<boolean>): Promise<boolean> {
     let done = await update();

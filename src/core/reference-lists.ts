@@ -33,14 +33,19 @@ function unreadable(name: string): Choice[] {
   return [];
 }
 
-function parseList(name: string, text: string): Choice[] {
+/** A stored list's choices, or null when its text is not a choice list. Run in the page or a worker. */
+export function parseChoiceList(text: string): Choice[] | null {
   try {
     const choices: unknown = JSON.parse(text);
     if (isChoiceList(choices)) return choices;
   } catch {
-    // Reported below.
+    // Not JSON: null, as for JSON that is not a list of choices.
   }
-  return unreadable(name);
+  return null;
+}
+
+function parseList(name: string, text: string): Choice[] {
+  return parseChoiceList(text) ?? unreadable(name);
 }
 
 /** Lists that parse each one on first access, then keep it (the same array every time). */

@@ -174,7 +174,7 @@ export class FsFormView extends LitElement {
   protected override updated(): void {
     const draft = this.draft;
     const total = this.form?.fields.length;
-    if (!draft || total === undefined || this.drawLater.waiting) return;
+    if (!draft || total === undefined) return;
     const fields = this.drawnFields(draft);
     if (fields < total)
       this.drawLater.schedule(() => (this.drawn = { draftId: draft.id, fields: fields + FIELDS_PER_TASK }));

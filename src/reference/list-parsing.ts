@@ -7,29 +7,17 @@ import type { Choice, ReferenceData } from '../../shared/forms.js';
 import { adoptParsed, unparsedText } from '../core/reference-lists.js';
 import { nextTask } from '../core/next-task.js';
 import { unpack, type ListReply, type ListRequest } from './list-messages.js';
+import { oneShotWorker } from './one-shot-worker.js';
 
 /** Parses under way, by lists object and name: however many ask, a list is parsed once. */
 const parsing = new WeakMap<ReferenceData['lists'], Map<string, Promise<void>>>();
 
-function inWorker(text: string): Promise<Choice[] | null> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./list-worker.ts', import.meta.url), { type: 'module' });
-    const fail = (why: string) => {
-      worker.terminate();
-      reject(new Error(why));
-    };
-    worker.addEventListener('message', (e: MessageEvent<ListReply>) => {
-      worker.terminate();
-      resolve(e.data.packed && unpack(e.data.packed));
-    });
-    worker.addEventListener('error', (e) => {
-      e.preventDefault();
-      fail(e.message || 'The list worker failed to start.');
-    });
-    worker.addEventListener('messageerror', () => fail('The list worker’s reply could not be read.'));
-    const request: ListRequest = { text };
-    worker.postMessage(request);
-  });
+async function inWorker(text: string): Promise<Choice[] | null> {
+  const reply = await oneShotWorker<ListRequest, ListReply>(
+    () => new Worker(new URL('./list-worker.ts', import.meta.url), { type: 'module' }),
+    { text },
+  );
+  return reply.packed && unpack(reply.packed);
 }
 
 async function parse(lists: ReferenceData['lists'], name: string, text: string): Promise<void> {

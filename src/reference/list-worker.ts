@@ -4,7 +4,7 @@
  * that cannot be split, just as the form around it is being drawn. Started
  * for one list, then ended (src/reference/list-parsing.ts).
  */
-import { isChoiceList } from '../../shared/validate.js';
+import { parseChoiceList } from '../core/reference-lists.js';
 import { pack, type ListReply, type ListRequest } from './list-messages.js';
 
 /** What this file uses of DedicatedWorkerGlobalScope, which the page's DOM typings lack. */
@@ -16,13 +16,8 @@ interface ListWorkerScope {
 const scope = self as unknown as ListWorkerScope;
 
 function parsed(text: string): ListReply {
-  try {
-    const choices: unknown = JSON.parse(text);
-    if (isChoiceList(choices)) return { packed: pack(choices) };
-  } catch {
-    // Not JSON: the page reports it.
-  }
-  return { packed: null };
+  const choices = parseChoiceList(text);
+  return { packed: choices && pack(choices) };
 }
 
 scope.addEventListener('message', (event) => {

@@ -10,23 +10,14 @@ import {
   type StoredReference,
 } from '../core/reference.js';
 import type { Stores } from '../core/stores.js';
+import { oneShotWorker } from './one-shot-worker.js';
 import type { RefreshReply, RefreshRequest } from './refresh-messages.js';
 
 function inWorker(request: RefreshRequest): Promise<RefreshReply> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./refresh-worker.ts', import.meta.url), { type: 'module' });
-    const done = () => worker.terminate();
-    worker.addEventListener('message', (e: MessageEvent<RefreshReply>) => {
-      done();
-      resolve(e.data);
-    });
-    worker.addEventListener('error', (e) => {
-      e.preventDefault();
-      done();
-      reject(new Error(e.message || 'The refresh worker failed to start.'));
-    });
-    worker.postMessage(request);
-  });
+  return oneShotWorker(
+    () => new Worker(new URL('./refresh-worker.ts', import.meta.url), { type: 'module' }),
+    request,
+  );
 }
 
 /**
