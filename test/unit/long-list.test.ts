@@ -176,4 +176,25 @@ describe('fs-field: a long stored list', () => {
     expect(String(warnings[0])).to.include('in the page');
     expect(lists['villages']).to.have.length(3000);
   });
+
+  it('parses in the page when the worker never answers', async () => {
+    const lists = storedLists(3000);
+    // Starts, takes the request, and says nothing.
+    const silent = URL.createObjectURL(new Blob(['self.onmessage = () => {};'], { type: 'text/javascript' }));
+    const Silent = class extends Worker {
+      constructor(_url: string | URL, options?: WorkerOptions) {
+        super(silent, options);
+      }
+    };
+    const warn = console.warn;
+    const warnings: unknown[] = [];
+    console.warn = (...args: unknown[]) => void warnings.push(args[0]);
+    try {
+      await withWorker(Silent, () => parseSoon(lists, 'villages', 200));
+    } finally {
+      console.warn = warn;
+    }
+    expect(String(warnings[0])).to.include('in the page');
+    expect(lists['villages']).to.have.length(3000);
+  });
 });
