@@ -155,46 +155,29 @@ describe('fs-field: a long stored list', () => {
     expect(lists['villages']).to.have.length(3000);
   });
 
-  it('parses in the page when the worker cannot start', async () => {
-    const lists = storedLists(3000);
-    const broken = URL.createObjectURL(
-      new Blob(['throw new Error("This worker breaks at once.");'], { type: 'text/javascript' }),
-    );
-    const Broken = class extends Worker {
-      constructor(_url: string | URL, options?: WorkerOptions) {
-        super(broken, options);
-      }
-    };
-    const warn = console.warn;
-    const warnings: unknown[] = [];
-    console.warn = (...args: unknown[]) => void warnings.push(args[0]);
-    try {
-      await withWorker(Broken, () => parseSoon(lists, 'villages'));
-    } finally {
-      console.warn = warn;
-    }
-    expect(String(warnings[0])).to.include('in the page');
-    expect(lists['villages']).to.have.length(3000);
-  });
-
-  it('parses in the page when the worker never answers', async () => {
-    const lists = storedLists(3000);
+  for (const [why, source, timeoutMs] of [
+    ['cannot start', 'throw new Error("This worker breaks at once.");', undefined],
     // Starts, takes the request, and says nothing.
-    const silent = URL.createObjectURL(new Blob(['self.onmessage = () => {};'], { type: 'text/javascript' }));
-    const Silent = class extends Worker {
-      constructor(_url: string | URL, options?: WorkerOptions) {
-        super(silent, options);
+    ['never answers', 'self.onmessage = () => {};', 200],
+  ] as const) {
+    it(`parses in the page when the worker ${why}`, async () => {
+      const lists = storedLists(3000);
+      const script = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+      const Stand = class extends Worker {
+        constructor(_url: string | URL, options?: WorkerOptions) {
+          super(script, options);
+        }
+      };
+      const warn = console.warn;
+      const warnings: unknown[] = [];
+      console.warn = (...args: unknown[]) => void warnings.push(args[0]);
+      try {
+        await withWorker(Stand, () => parseSoon(lists, 'villages', timeoutMs));
+      } finally {
+        console.warn = warn;
       }
-    };
-    const warn = console.warn;
-    const warnings: unknown[] = [];
-    console.warn = (...args: unknown[]) => void warnings.push(args[0]);
-    try {
-      await withWorker(Silent, () => parseSoon(lists, 'villages', 200));
-    } finally {
-      console.warn = warn;
-    }
-    expect(String(warnings[0])).to.include('in the page');
-    expect(lists['villages']).to.have.length(3000);
-  });
+      expect(String(warnings[0])).to.include('in the page');
+      expect(lists['villages']).to.have.length(3000);
+    });
+  }
 });
