@@ -5,16 +5,22 @@
  * the requests a web developer would queue (a photo, then its record) to
  * the same server, in the same browser. Alternating, on loopback and through a
  * front door that holds each request 100 ms (a mobile link). Printed as
- * submissions/s and the ratio, not asserted.
+ * submissions/s and the ratio, not asserted. Chromium runs without DevTools'
+ * network events, as on a phone (bench/quiet-chromium.ts).
  */
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { APP_CHANNEL, type AppMessage } from '../shared/messages.js';
 import { chromiumCpu, cpuSpent, sampleCpu, type CpuSpent } from './process-cpu.js';
-import { openWorld, outboxStatuses, root, seedOutbox, type World } from '../test/e2e/harness.js';
+import {
+  launchQuietChromium,
+  openQuietWorld,
+  type QuietPage as Page,
+  type QuietWorld as World,
+} from './quiet-chromium.js';
+import { outboxStatuses, root, seedOutbox } from '../test/e2e/harness.js';
 
 const SCOPE = '/bench-workbox/';
 const WORKER = 'bench-workbox-sw.js';
@@ -201,11 +207,16 @@ async function announceSeeded(page: Page, ids: string[]): Promise<void> {
     channel.postMessage(message);
     channel.close();
   }, APP_CHANNEL);
-  await page.waitForFunction((ids) => {
-    type Index = { get(id: string): unknown };
-    const index = (document.querySelector('fs-app') as (Element & { outbox?: Index | null }) | null)?.outbox;
-    return !!index && ids.every((id) => index.get(id) !== undefined);
-  }, ids);
+  await page.waitForFunction(
+    (ids) => {
+      type Index = { get(id: string): unknown };
+      const index = (document.querySelector('fs-app') as (Element & { outbox?: Index | null }) | null)
+        ?.outbox;
+      return !!index && ids.every((id) => index.get(id) !== undefined);
+    },
+    {},
+    ids,
+  );
 }
 
 /** What the bench reads of the app's sync engine (src/send/sync-engine.ts). */
@@ -223,7 +234,7 @@ async function round(
   const { page, server } = w;
   await server.kill();
   await page.reload();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  await page.waitForSelector(MAIN_NAVIGATION);
   // The app's start-up run over an empty outbox is done before the backlog is stored: had it
   // found the backlog with the server down, its checks would start the drain by themselves when
   // the server came back, before the measured one and unheard by it.
@@ -252,23 +263,28 @@ async function round(
   return { fieldsync, workbox };
 }
 
-export async function drainVersusWorkbox(browser: Browser): Promise<void> {
+/** The app's main navigation, found as a user finds it (by role and name, through shadow roots). */
+const MAIN_NAVIGATION = '::-p-aria([role="navigation"][name="Main"])';
+
+export async function drainVersusWorkbox(): Promise<void> {
   console.info(
     `Draining a backlog, Fieldsync's outbox against Workbox's background-sync Queue (photo, then record), ` +
       `alternating, load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs:`,
   );
   const app = await appWithPeer();
+  // Without DevTools' network events, as on a field worker's phone (bench/quiet-chromium.ts).
+  const browser = await launchQuietChromium();
   try {
     for (const [link, latencyMs, count, rounds] of [
       ['loopback', 0, 100, 4],
       ['100 ms per request', 100, 40, 2],
     ] as const) {
-      const w = await openWorld(browser);
+      const w = await openQuietWorld(browser);
       try {
         w.door.appDir = app;
         w.door.latencyMs = latencyMs;
         await w.page.goto(w.door.url);
-        await w.page.getByRole('navigation', { name: 'Main' }).waitFor();
+        await w.page.waitForSelector(MAIN_NAVIGATION);
         await registerPeer(w.page);
         const results: { fieldsync: Drained; workbox: Drained }[] = [];
         for (let i = 0; i < rounds; i++) results.push(await round(w, count, i % 2 === 0));
@@ -298,6 +314,7 @@ export async function drainVersusWorkbox(browser: Browser): Promise<void> {
       }
     }
   } finally {
+    await browser.close();
     await rm(app, { recursive: true, force: true });
   }
 }

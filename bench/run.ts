@@ -913,7 +913,7 @@ try {
   if (wanted('export')) await exportBench();
   if (wanted('save')) await savingWithPhotos(await browser());
   if (wanted('drain')) await draining(await browser());
-  if (wanted('drain-workbox')) await drainVersusWorkbox(await browser());
+  if (wanted('drain-workbox')) await drainVersusWorkbox();
   if (wanted('recovery')) await recovery(await browser());
   if (wanted('village-search')) await villageSearch(await browser());
   if (wanted('reference-store')) await storingReference(await browser());

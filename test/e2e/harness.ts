@@ -39,6 +39,14 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: chromePath(), args: CHROMIUM_ARGS });
 }
 
+/**
+ * A page that runs a function in the browser, as seeding and reading the
+ * outbox need: Playwright's pages and puppeteer's (bench/quiet-chromium.ts) both do.
+ */
+export interface Evaluates<R, A extends unknown[]> {
+  evaluate(fn: (...args: A) => Promise<R>, ...args: A): Promise<R>;
+}
+
 /** The real server as a child process with its own data directory. */
 export class ServerProcess {
   port = 0;
@@ -410,7 +418,7 @@ export async function cameraJpeg(
  * JPEG photo, straight into the app's databases, as earlier saves would have.
  * Resolves to their ids, oldest first.
  */
-export async function seedOutbox(page: Page, count: number): Promise<string[]> {
+export async function seedOutbox(page: Evaluates<string[], [number]>, count: number): Promise<string[]> {
   return page.evaluate(async (n) => {
     const open = (db: string, store: string) =>
       new Promise<IDBDatabase>((resolve, reject) => {
@@ -503,7 +511,9 @@ export async function seedOutbox(page: Page, count: number): Promise<string[]> {
 }
 
 /** The status of each submission in the app's outbox database. */
-export async function outboxStatuses(page: Page): Promise<Record<string, string>> {
+export async function outboxStatuses(
+  page: Evaluates<Record<string, string>, []>,
+): Promise<Record<string, string>> {
   return page.evaluate(
     () =>
       new Promise<Record<string, string>>((resolve, reject) => {

@@ -1,0 +1,67 @@
+/**
+ * A Chromium that records nothing of its traffic, for benches that count
+ * requests per second. Playwright turns on DevTools' network events in
+ * every page and service worker it drives, with no switch for pages, so
+ * Chromium describes each request to it (headers, body, timings) as it goes.
+ * On two cores that cost more CPU than the sending itself: a page draining
+ * its outbox sent about 47 submissions/s with the events on and about 62/s
+ * with them off. A field worker's browser has no debugger attached, so the
+ * benches that compare senders drive Chromium with puppeteer-core, whose
+ * network events can be left off (`networkEnabled: false`).
+ */
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { FrontDoor, ServerProcess } from '../test/e2e/harness.js';
+import { CHROMIUM_ARGS, chromePath } from '../test/support/chromium.js';
+
+export type { Browser as QuietBrowser, Page as QuietPage };
+
+export function launchQuietChromium(): Promise<Browser> {
+  return puppeteer.launch({
+    executablePath: chromePath(),
+    args: CHROMIUM_ARGS,
+    headless: true,
+    networkEnabled: false,
+    issuesEnabled: false,
+    defaultViewport: { width: 390, height: 844 },
+  });
+}
+
+/** The real server, its front door, and one page enrolled as a device, in a browser context of its own. */
+export interface QuietWorld {
+  server: ServerProcess;
+  door: FrontDoor;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export async function openQuietWorld(browser: Browser): Promise<QuietWorld> {
+  const server = new ServerProcess();
+  let door: FrontDoor | null = null;
+  let context: Awaited<ReturnType<Browser['createBrowserContext']>> | null = null;
+  const close = async (): Promise<void> => {
+    await context?.close();
+    await door?.stop();
+    await server.dispose();
+  };
+  try {
+    await server.start();
+    door = new FrontDoor(server);
+    await door.start();
+    context = await browser.createBrowserContext();
+    // As Playwright's worlds have it (test/e2e/harness.ts): only location granted, so
+    // Background Sync is refused and the page sends, the path every browser has.
+    await context.overridePermissions(door.url, ['geolocation']);
+    const page = await context.newPage();
+    // Waits end as soon as their state is reached; the limit only matters on a loaded machine.
+    page.setDefaultTimeout(120_000);
+    page.on('pageerror', (e) => console.error('page error:', e));
+    // Enrolled as a field worker's phone is: by the link an administrator makes.
+    const { code } = await server.enrollment({ name: 'Bench browser' });
+    await page.goto(`${door.url}/enroll#code=${code}`);
+    await page.waitForSelector('::-p-text(This device is enrolled as Bench browser)');
+    return { server, door, page, close };
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
+}
