@@ -7,7 +7,7 @@
  */
 import { submissionIdFromTag, syncSubmission } from '../src/core/background-sync.js';
 import { notifySendProgress } from '../src/core/outbox-events.js';
-import { reportOutbox } from '../src/core/outbox-report.js';
+import { reportOutboxSoon } from '../src/core/outbox-report.js';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -34,8 +34,9 @@ export function onSync(event: SyncEvent): void {
       pageInView,
       stopWaiting: newVersionComing(),
     }).finally(
-      // With every page closed, the supervisor still learns what is left; unchanged, it is not sent again.
-      () => reportOutbox({ minIntervalMs: 60_000 }),
+      // With every page closed, the supervisor still learns what is left; unchanged, it is
+      // not sent again. Events ending together share one report (one read of the outbox).
+      () => reportOutboxSoon({ minIntervalMs: 60_000 }),
     ),
   );
 }

@@ -80,7 +80,31 @@ export async function reportOutbox(o: ReportOptions = {}): Promise<boolean> {
   }
 }
 
+/** How long the worker gathers the ends of sync events into one report. */
+export const REPORT_GATHER_MS = 1_000;
+
+let gathering: Promise<boolean> | null = null;
+
+/**
+ * One report for a burst of callers. The worker ends a sync event for each
+ * submission, dozens within a second when the network returns, and every
+ * report reads the whole outbox, sent records included, which only grows:
+ * a report per event made a drain slower the longer the device had been in
+ * use. Calls within gatherMs of the first share its report, read after the
+ * last of them, so none misses what it saw; each resolves when it is done,
+ * so an event that waits for it keeps the worker alive until then. The
+ * first caller's options serve them all.
+ */
+export function reportOutboxSoon(o: ReportOptions = {}, gatherMs = REPORT_GATHER_MS): Promise<boolean> {
+  gathering ??= new Promise((resolve) => setTimeout(resolve, gatherMs)).then(() => {
+    gathering = null;
+    return reportOutbox(o);
+  });
+  return gathering;
+}
+
 /** Forgets what was last sent (tests start each case afresh; a new enrollment reports at once). */
 export function forgetLastReport(): void {
   lastSent = null;
+  gathering = null;
 }

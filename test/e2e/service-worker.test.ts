@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, chromePath } from '../support/chromium.js';
+import type { DeviceOutboxList } from '../../shared/live.js';
 import { fillDemoForm } from './demo-form.js';
 import {
   cameraJpeg,
@@ -322,7 +323,7 @@ describe('Background Sync', () => {
     );
   });
 
-  it('delivers a submission saved offline after every page of the app has been closed', async () => {
+  it('delivers a submission saved offline after every page of the app has been closed, and tells the supervisor none is left', async () => {
     await withWorld(
       async (w) => {
         const { page, context, server } = w;
@@ -342,6 +343,13 @@ describe('Background Sync', () => {
           held.map((s) => s.id),
           [id],
         );
+        // With no page open, only the worker can report after the arrival that nothing waits.
+        const arrival = Date.parse(held[0]!.receipt.receivedAt);
+        await until(async () => {
+          const list = (await (await server.get('/api/review/outboxes')).json()) as DeviceOutboxList;
+          const report = list.devices.find((d) => d.deviceId === w.device?.id);
+          return !!report && Date.parse(report.receivedAt) > arrival && report.waiting === 0;
+        }, "the worker's report of an empty outbox");
       },
       { backgroundSync: true },
     );

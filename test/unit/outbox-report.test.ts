@@ -3,7 +3,12 @@ import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { MAX_REPORTED_ITEMS, type DeviceOutboxList } from '../../shared/live.js';
 import type { StoredSubmission } from '../../shared/outbox.js';
-import { forgetLastReport, outboxReport, reportOutbox } from '../../src/core/outbox-report.js';
+import {
+  forgetLastReport,
+  outboxReport,
+  reportOutbox,
+  reportOutboxSoon,
+} from '../../src/core/outbox-report.js';
 import { sendSubmission } from '../../src/core/sender.js';
 import { getSubmission } from '../../src/core/submissions.js';
 import { enrollThisBrowser } from '../support/enroll.js';
@@ -92,6 +97,25 @@ describe('outbox reports', () => {
     const report = (await held())!;
     expect(report.waiting).to.equal(0);
     expect(report.oldestCapturedAt).to.equal(null);
+  });
+
+  it('gathers the calls of a burst into one report, read after the last of them', async () => {
+    const s = testStores();
+    forgetLastReport();
+    await queueDemoSubmission(s, 531);
+    const { fetcher, count } = counting();
+    // As sync events ending together call it: the second after the outbox changed again.
+    const first = reportOutboxSoon({ stores: s, fetcher }, 300);
+    await queueDemoSubmission(s, 532);
+    const second = reportOutboxSoon({ stores: s, fetcher }, 300);
+    expect(await Promise.all([first, second])).to.deep.equal([true, true]);
+    expect(count()).to.equal(1);
+    expect((await held())!.waiting).to.equal(2);
+    // A call after that report was read gets a report of its own.
+    await queueDemoSubmission(s, 533);
+    expect(await reportOutboxSoon({ stores: s, fetcher }, 0)).to.equal(true);
+    expect(count()).to.equal(2);
+    expect((await held())!.waiting).to.equal(3);
   });
 
   it('lists at most the first 500 of a long outbox, and counts them all', () => {
