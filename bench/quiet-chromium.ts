@@ -34,7 +34,12 @@ export interface QuietWorld {
   close(): Promise<void>;
 }
 
-export async function openQuietWorld(browser: Browser): Promise<QuietWorld> {
+export interface QuietWorldOptions {
+  /** Background Sync allowed, as Chromium allows it unless told otherwise: the worker sends too. */
+  backgroundSync?: boolean;
+}
+
+export async function openQuietWorld(browser: Browser, options: QuietWorldOptions = {}): Promise<QuietWorld> {
   const server = new ServerProcess();
   let door: FrontDoor | null = null;
   let context: Awaited<ReturnType<Browser['createBrowserContext']>> | null = null;
@@ -48,9 +53,12 @@ export async function openQuietWorld(browser: Browser): Promise<QuietWorld> {
     door = new FrontDoor(server);
     await door.start();
     context = await browser.createBrowserContext();
-    // As Playwright's worlds have it (test/e2e/harness.ts): only location granted, so
-    // Background Sync is refused and the page sends, the path every browser has.
-    await context.overridePermissions(door.url, ['geolocation']);
+    // Only what is named is granted (test/e2e/harness.ts does the same): without
+    // Background Sync the page alone sends, the path every browser has.
+    await context.overridePermissions(door.url, [
+      'geolocation',
+      ...(options.backgroundSync ? (['background-sync'] as const) : []),
+    ]);
     const page = await context.newPage();
     // Waits end as soon as their state is reached; the limit only matters on a loaded machine.
     page.setDefaultTimeout(120_000);
