@@ -5,12 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { request, type IncomingHttpHeaders } from 'node:http';
+import { request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { probePhotoStore } from './photo-store-probe.js';
 import { SURVEY_FORMS, seedSurveys, type Seeded } from './export-fixtures.js';
 import { formsDirMaker, putSubmission, startListeningServer, type TestServer } from './helpers.js';
+
+/** How long no read must start for the server's walk through the rows to count as stopped. */
+const QUIET_MS = 500;
 
 interface Download {
   status: number;
@@ -105,32 +108,44 @@ describe('exports on the wire', () => {
       assert.equal((await putSubmission(server.app, payload)).statusCode, 201);
     }
     reads = 0;
-    let leave = (): void => undefined;
-    const left = new Promise<void>((resolve) => (leave = resolve));
+    /** Resolves once no read has started for a while: the walk has stopped, for whatever reason. */
+    const readsSettle = async (): Promise<number> => {
+      for (let seen = -1; seen !== reads;) {
+        seen = reads;
+        await sleep(QUIET_MS);
+      }
+      return reads;
+    };
+    // The server's side of the download: what it has written, and when it sees the client go.
+    const serverSide = new Promise<ServerResponse>((resolve) =>
+      server.app.server.once('request', (_req: IncomingMessage, res: ServerResponse) => resolve(res)),
+    );
     const req = request({
       port: server.port,
       path: '/api/review/export.csv?form=survey',
       headers: server.headers,
     });
-    const response = new Promise<void>((resolve) =>
-      req.on('response', (res) => {
-        res.pause();
-        resolve();
-        void left.then(() => res.destroy());
-      }),
-    );
+    const response = new Promise<IncomingMessage>((resolve) => req.on('response', resolve));
     req.on('error', () => undefined);
     req.end();
-    await response;
-    await sleep(500);
-    const waiting = reads;
-    await sleep(500);
-    assert.equal(reads, waiting, 'the server waits while the client does not read');
-    // A walk to the end takes 3 reads to plan and 32 pages.
-    assert.ok(waiting < 20, `${waiting} reads before the client read a byte`);
-    leave();
-    await sleep(500);
-    assert.equal(reads, waiting, 'no read once the client has gone');
+    try {
+      (await response).pause();
+      const res = await serverSide;
+      // The socket is full: the server has more to write than the client has taken.
+      while (!res.writableNeedDrain && !res.writableEnded) await sleep(50);
+      assert.ok(res.writableNeedDrain, 'the server finished a download larger than the socket holds');
+      // A walk to the end takes 3 reads to plan and 32 pages; one that ignored the
+      // client would go on to the end rather than stop here.
+      const waiting = await readsSettle();
+      assert.ok(waiting < 20, `${waiting} reads before the client read a byte`);
+      const closed = new Promise((resolve) => res.once('close', resolve));
+      req.destroy();
+      await closed;
+      assert.equal(await readsSettle(), waiting, 'no read once the client has gone');
+    } finally {
+      // Whatever failed, the client goes: a connection left open would keep the server from closing.
+      req.destroy();
+    }
     const after = await download('/api/review/export.csv?form=survey&state=approved');
     assert.deepEqual([after.status, after.complete], [200, true]);
   });
