@@ -38,6 +38,8 @@ export class LiveController implements ReactiveController {
   #started = false;
   #failures = 0;
   #retry: ReturnType<typeof setTimeout> | null = null;
+  /** Whether the host is in the page: a stream opened for a host that left would never close. */
+  #connected = false;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -59,10 +61,12 @@ export class LiveController implements ReactiveController {
   }
 
   hostConnected(): void {
+    this.#connected = true;
     if (this.#filter && !this.#source) this.#open();
   }
 
   hostDisconnected(): void {
+    this.#connected = false;
     this.#stop();
   }
 
@@ -82,7 +86,7 @@ export class LiveController implements ReactiveController {
 
   #open(): void {
     this.#stop();
-    if (!this.#filter) return;
+    if (!this.#filter || !this.#connected) return;
     const q = filterParams(this.#filter);
     if (this.#lastId) q.set('after', this.#lastId);
     const source = new EventSource(`/api/review/live?${q.toString()}`);
@@ -132,6 +136,8 @@ export class LiveController implements ReactiveController {
       this.#set('ended');
       return;
     }
+    // The host may have left while the question was out: it wants no stream now.
+    if (!this.#connected) return;
     const wait = RETRY_MS[Math.min(this.#failures, RETRY_MS.length - 1)] ?? 30_000;
     this.#failures += 1;
     this.#retry = setTimeout(() => {
