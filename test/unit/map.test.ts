@@ -1,4 +1,4 @@
-import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { expect, fixture, html, nextFrame, oneEvent } from '@open-wc/testing';
 import { waitUntil } from '../support/wait-until.js';
 import { executeServerCommand, sendMouse } from '@web/test-runner-commands';
 import { getDraft } from '../../src/core/drafts.js';
@@ -398,9 +398,20 @@ describe('fs-map', () => {
     expect(visibleText(el.shadowRoot!.querySelector('#shown')!)).to.contain(`of 57 shown`);
   });
 
-  /** A real mouse click where the submission's point is drawn. */
+  /**
+   * A real mouse click where the submission's point is drawn, once the map is
+   * still: an open popup pans the map into view, and on a slow machine that
+   * pan is still under way when the popup's text is there.
+   */
   async function tapPoint(el: FsMap, id: string, dx = 0, dy = 0): Promise<void> {
-    const p = el.pointOnScreen(id);
+    let p = el.pointOnScreen(id);
+    for (let still = 0; still < 3;) {
+      await nextFrame();
+      const now = el.pointOnScreen(id);
+      const same = now === null || p === null ? now === p : now.x === p.x && now.y === p.y;
+      still = same ? still + 1 : 0;
+      p = now;
+    }
     if (!p) throw new Error(`No point for ${id}`);
     await sendMouse({ type: 'click', position: [Math.round(p.x + dx), Math.round(p.y + dy)] });
   }
