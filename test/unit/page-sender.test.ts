@@ -42,6 +42,8 @@ describe('sending from the page', () => {
     sender = new PageSender({ stores: s });
     sender.start();
     await waitUntil(async () => (await getSubmission(id, s))?.attempts === 1, 'the first attempt failed');
+    // The run ends after the failure is stored: its timer is set then.
+    await waitUntil(() => !sender!.state.running, 'the run over');
     expect(sender.state.nextAttemptAt).to.be.greaterThan(Date.now());
 
     await executeServerCommand('api-fault', {});
