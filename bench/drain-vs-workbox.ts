@@ -287,11 +287,10 @@ export async function drainVersusWorkbox(): Promise<void> {
     for (const [path, link, latencyMs, count, rounds] of [
       ['page', 'loopback', 0, 100, 4],
       ['page', '100 ms per request', 100, 40, 2],
-      ['Background Sync', 'loopback', 0, 100, 4],
-      ['Background Sync', '100 ms per request', 100, 40, 2],
+      ['background-sync', 'loopback', 0, 100, 4],
+      ['background-sync', '100 ms per request', 100, 40, 2],
     ] as const) {
-      const pathKind = path === 'Background Sync' ? 'background-sync' : 'page';
-      const w = await openQuietWorld(browser, { backgroundSync: pathKind === 'background-sync' });
+      const w = await openQuietWorld(browser, { backgroundSync: path === 'background-sync' });
       try {
         w.door.appDir = app;
         w.door.latencyMs = latencyMs;
@@ -299,7 +298,7 @@ export async function drainVersusWorkbox(): Promise<void> {
         await w.page.waitForSelector(MAIN_NAVIGATION);
         await registerPeer(w.page);
         const results: { fieldsync: Drained; workbox: Drained }[] = [];
-        for (let i = 0; i < rounds; i++) results.push(await round(w, count, i % 2 === 0, pathKind));
+        for (let i = 0; i < rounds; i++) results.push(await round(w, count, i % 2 === 0, path));
         const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
         const rate = (d: Drained) => count / d.seconds;
         const f = mean(results.map((r) => rate(r.fieldsync)));
@@ -313,7 +312,7 @@ export async function drainVersusWorkbox(): Promise<void> {
         /** Submissions/s if the cores did nothing else and were never idle. */
         const bound = (side: 'fieldsync' | 'workbox') => ((cpus().length * 1000) / per(side, all)).toFixed(0);
         console.info(
-          `  ${path} sending, ${link}, ${count} submissions a round, ${rounds} rounds: Fieldsync ${f.toFixed(1)}/s, ` +
+          `  ${path === 'page' ? 'page' : 'Background Sync'} sending, ${link}, ${count} submissions a round, ${rounds} rounds: Fieldsync ${f.toFixed(1)}/s, ` +
             `Workbox ${wb.toFixed(1)}/s: Fieldsync at ${(f / wb).toFixed(2)}× Workbox ` +
             `(rounds: ${results.map((r) => (rate(r.fieldsync) / rate(r.workbox)).toFixed(2)).join(', ')})\n` +
             `    CPU ms per submission, Fieldsync/Workbox: Chromium ${both(chromiumCpu)} ` +

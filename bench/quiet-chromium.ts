@@ -11,7 +11,7 @@
  * network events can be left off (`networkEnabled: false`).
  */
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { FrontDoor, ServerProcess } from '../test/e2e/harness.js';
+import { openBehindDoor, type FrontDoor, type ServerProcess } from '../test/e2e/harness.js';
 import { CHROMIUM_ARGS, chromePath } from '../test/support/chromium.js';
 
 export type { Page as QuietPage };
@@ -40,20 +40,10 @@ export interface QuietWorldOptions {
   backgroundSync?: boolean;
 }
 
-export async function openQuietWorld(browser: Browser, options: QuietWorldOptions = {}): Promise<QuietWorld> {
-  const server = new ServerProcess();
-  let door: FrontDoor | null = null;
-  let context: Awaited<ReturnType<Browser['createBrowserContext']>> | null = null;
-  const close = async (): Promise<void> => {
-    await context?.close();
-    await door?.stop();
-    await server.dispose();
-  };
-  try {
-    await server.start();
-    door = new FrontDoor(server);
-    await door.start();
-    context = await browser.createBrowserContext();
+export function openQuietWorld(browser: Browser, options: QuietWorldOptions = {}): Promise<QuietWorld> {
+  return openBehindDoor({}, async (server, door, onClose) => {
+    const context = await browser.createBrowserContext();
+    onClose(() => context.close());
     // Only what is named is granted (test/e2e/harness.ts does the same): without
     // Background Sync the page alone sends, the path every browser has.
     await context.overridePermissions(door.url, [
@@ -68,9 +58,6 @@ export async function openQuietWorld(browser: Browser, options: QuietWorldOption
     const { code } = await server.enrollment({ name: 'Bench browser' });
     await page.goto(`${door.url}/enroll#code=${code}`);
     await page.waitForSelector('::-p-text(This device is enrolled as Bench browser)');
-    return { server, door, page, close };
-  } catch (err) {
-    await close().catch(() => undefined);
-    throw err;
-  }
+    return { page };
+  });
 }

@@ -331,11 +331,38 @@ export async function openWorld(
   env: Record<string, string> = {},
   options: WorldOptions = {},
 ): Promise<World> {
+  return openBehindDoor(env, async (server, door, onClose) => {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      geolocation: { latitude: -0.0917, longitude: 34.768, accuracy: 6 },
+      permissions: ['geolocation'],
+    });
+    onClose(() => context.close());
+    // Waits end as soon as their state is reached; the limit only matters on a
+    // loaded machine (CI shares two cores), where Playwright's 30 s is too short.
+    context.setDefaultTimeout(120_000);
+    const device = options.enroll === false ? null : await enrollContext(context, door.url, server);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e));
+    return { context, page, device };
+  });
+}
+
+/**
+ * The server and its front door, started, then what open() sets up on them
+ * (a browser context, say). close() undoes it all, the browser side first;
+ * a world that fails half-way is closed at once, so no server or browser
+ * context is left behind to hang the run.
+ */
+export async function openBehindDoor<T extends object>(
+  env: Record<string, string>,
+  open: (server: ServerProcess, door: FrontDoor, onClose: (undo: () => Promise<void>) => void) => Promise<T>,
+): Promise<T & { server: ServerProcess; door: FrontDoor; close(): Promise<void> }> {
   const server = new ServerProcess(env);
   let door: FrontDoor | null = null;
-  let context: BrowserContext | null = null;
+  const undos: (() => Promise<void>)[] = [];
   const close = async (): Promise<void> => {
-    await context?.close();
+    for (const undo of undos.reverse()) await undo();
     await door?.stop();
     await server.dispose();
   };
@@ -343,20 +370,9 @@ export async function openWorld(
     await server.start();
     door = new FrontDoor(server);
     await door.start();
-    context = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      geolocation: { latitude: -0.0917, longitude: 34.768, accuracy: 6 },
-      permissions: ['geolocation'],
-    });
-    // Waits end as soon as their state is reached; the limit only matters on a
-    // loaded machine (CI shares two cores), where Playwright's 30 s is too short.
-    context.setDefaultTimeout(120_000);
-    const device = options.enroll === false ? null : await enrollContext(context, door.url, server);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e));
-    return { server, door, context, page, device, close };
+    const opened = await open(server, door, (undo) => undos.push(undo));
+    return { ...opened, server, door, close };
   } catch (err) {
-    // A world that failed half-way must not leave a server or a browser context behind to hang the run.
     await close().catch(() => undefined);
     throw err;
   }
