@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeReport, runChaos } from '../chaos/chaos.js';
+import { describeReport, runChaos } from './chaos.js';
 
 describe('chaos', () => {
   for (const [seed, backgroundSync, kiosk] of [
