@@ -17,7 +17,7 @@ import { enrollThisBrowser, revokeThisBrowser } from '../support/enroll.js';
 import { queueDemoSubmission, testStores } from '../support/fixtures.js';
 import { after, before, describe, it } from '../support/mocha.js';
 import { signedInAs, type Credentials } from '../support/signed-in.js';
-import { button, loadReference, visibleText } from './form-support.js';
+import { button, loadReference, settled, visibleText } from './form-support.js';
 
 let admin: Credentials;
 
@@ -146,6 +146,8 @@ describe('feedback on sent submissions', () => {
       () => visibleText(view).includes(`${admin.username} asks: Count the people served again.`),
       "the reviewer's words",
     );
+    // A form is drawn a few questions a task: Save comes with the last of them.
+    await settled(view);
     const saved = oneEvent(view, 'submission-saved');
     button(view, 'Save').click();
     const { id } = ((await saved) as CustomEvent<{ id: string }>).detail;
