@@ -136,8 +136,9 @@ export class LiveController implements ReactiveController {
       this.#set('ended');
       return;
     }
-    // The host may have left while the question was out: it wants no stream now.
-    if (!this.#connected) return;
+    // While the question was out the host may have left (it wants no stream), or come back
+    // or followed a new filter (it has one): either way this refusal needs no new stream.
+    if (!this.#connected || this.#source) return;
     const wait = RETRY_MS[Math.min(this.#failures, RETRY_MS.length - 1)] ?? 30_000;
     this.#failures += 1;
     this.#retry = setTimeout(() => {
