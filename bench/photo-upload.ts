@@ -10,7 +10,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ServerProcess } from '../test/e2e/harness.js';
 import { CHANGE_HEADERS } from '../test/support/accounts.js';
-import { S3_TEST_CREDENTIALS, startS3Server } from '../test/server/s3-server.js';
+import { S3_TEST_CREDENTIALS } from '../test/server/s3-credentials.js';
+import { startS3Server } from '../test/server/s3-server.js';
 
 const PHOTO_BYTES = 1024 * 1024;
 const PHOTOS_PER_ROUND = 120;

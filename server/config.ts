@@ -5,7 +5,9 @@ import { DEFAULT_LATE_AFTER_HOURS, DEFAULT_PHOTO_FAR_METRES } from '../shared/re
 import type { FlagSettings } from './flags.js';
 import { PROJECT_ROOT } from './paths.js';
 import type { S3Location } from './storage/stores.js';
-import { DEFAULT_POOL_SIZE } from './storage/postgres/database.js';
+
+/** Connections a server opens to PostgreSQL at most when DATABASE_POOL_SIZE does not say. */
+export const DEFAULT_POOL_SIZE = 10;
 
 /** 15 MiB: a full-resolution phone photo fits; a video renamed .jpg does not. */
 export const DEFAULT_PHOTO_MAX_BYTES = 15 * 1024 * 1024;

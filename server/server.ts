@@ -9,7 +9,7 @@ import { buildApp } from './app.js';
 import { createSetupToken, setupLink } from './auth/setup.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { FormsDirError } from './forms-dir.js';
-import { PhotoStoreUnavailable } from './storage/s3/s3-photo-store.js';
+import { PhotoStoreUnavailable } from './storage/photo-store.js';
 import { openStores } from './storage/stores.js';
 
 /** The addresses a person can type: localhost, and this machine's LAN addresses when listening on all. */

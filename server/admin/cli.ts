@@ -29,7 +29,7 @@ async function main(): Promise<number> {
     console.error(err.message);
     return 1;
   }
-  const repo = openRepository(config);
+  const repo = await openRepository(config);
   try {
     await repo.migrate();
     const origin = config.publicUrl ?? `${config.tls ? 'https' : 'http'}://localhost:${config.port}`;

@@ -1,6 +1,14 @@
 import type { Readable } from 'node:stream';
 import type { PhotoType } from '../../shared/submission.js';
 
+/** The store cannot be used as configured (no such bucket, no access, no endpoint): start-up stops. */
+export class PhotoStoreUnavailable extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'PhotoStoreUnavailable';
+  }
+}
+
 /** The client went away mid-upload; nothing was kept. */
 export class UploadInterrupted extends Error {
   constructor(cause?: unknown) {

@@ -2,9 +2,14 @@ import { join } from 'node:path';
 import { FolderPhotoStore } from './folder/folder-photo-store.js';
 import type { PhotoStore } from './photo-store.js';
 import type { Repository } from './repository.js';
-import { openPostgresRepository } from './postgres/postgres-repository.js';
-import { S3PhotoStore, type S3PhotoStoreOptions } from './s3/s3-photo-store.js';
+import type { S3PhotoStoreOptions } from './s3/s3-photo-store.js';
 import { openSqliteRepository } from './sqlite/sqlite-repository.js';
+
+// The PostgreSQL driver and the S3 SDK load only when the configuration names
+// them: the default installation (SQLite, a folder) starts without them.
+const postgres = (): Promise<typeof import('./postgres/postgres-repository.js')> =>
+  import('./postgres/postgres-repository.js');
+const s3 = (): Promise<typeof import('./s3/s3-photo-store.js')> => import('./s3/s3-photo-store.js');
 
 /** An S3-compatible bucket for the photos (PHOTO_STORE=s3://bucket/prefix). */
 export type S3Location = Pick<S3PhotoStoreOptions, 'bucket' | 'prefix' | 'client'>;
@@ -34,11 +39,11 @@ export async function closeStores(stores: Stores): Promise<void> {
 }
 
 /** The repository the configuration names, not yet migrated. */
-export function openRepository(
+export async function openRepository(
   config: Pick<StoresConfig, 'dataDir' | 'databaseUrl' | 'databasePoolSize'>,
-): Repository {
+): Promise<Repository> {
   return config.databaseUrl
-    ? openPostgresRepository(config.databaseUrl, { poolSize: config.databasePoolSize })
+    ? (await postgres()).openPostgresRepository(config.databaseUrl, { poolSize: config.databasePoolSize })
     : openSqliteRepository(config.dataDir);
 }
 
@@ -46,7 +51,8 @@ export function openRepository(
 export async function openPhotoStore(
   config: Pick<StoresConfig, 'dataDir' | 'photoStore' | 'photoMaxBytes'>,
 ): Promise<PhotoStore> {
-  if (config.photoStore) return S3PhotoStore.open({ ...config.photoStore, maxBytes: config.photoMaxBytes });
+  if (config.photoStore)
+    return (await s3()).S3PhotoStore.open({ ...config.photoStore, maxBytes: config.photoMaxBytes });
   return FolderPhotoStore.open(join(config.dataDir, 'photos'), config.photoMaxBytes);
 }
 
@@ -57,7 +63,7 @@ export async function openPhotoStore(
  * crash left): ready to hand to buildApp.
  */
 export async function openStores(config: StoresConfig): Promise<Stores> {
-  const repository = openRepository(config);
+  const repository = await openRepository(config);
   try {
     await repository.migrate();
     const photos = await openPhotoStore(config);
@@ -76,7 +82,7 @@ export async function openStores(config: StoresConfig): Promise<Stores> {
  */
 export async function openStoresToRead(config: StoresConfig): Promise<Stores> {
   const repository = config.databaseUrl
-    ? openPostgresRepository(config.databaseUrl, { readOnly: true })
+    ? (await postgres()).openPostgresRepository(config.databaseUrl, { readOnly: true })
     : openSqliteRepository(config.dataDir, { readOnly: true });
   try {
     await repository.migrate();

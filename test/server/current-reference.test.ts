@@ -38,7 +38,7 @@ describe(`the reference data a server serves (${TEST_BACKEND})`, () => {
 
   it('reads only the number of the current revision per request, and a new body once however many ask at once', async () => {
     const store = await freshStore('current');
-    const repo = openRepository(store);
+    const repo = await openRepository(store);
     try {
       await repo.migrate();
       const { repo: counted, calls } = counting(repo);

@@ -12,7 +12,6 @@ import { after, describe } from 'node:test';
 import type { FastifyInstance, FastifyServerOptions, LightMyRequestResponse } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '../../server/config.js';
-import pg from 'pg';
 import type { FormDef } from '../../shared/forms.js';
 import type { GeoPoint, PhotoRef, PhotoType, SubmissionPayload } from '../../shared/submission.js';
 import { buildApp, type AppOptions } from '../../server/app.js';
@@ -32,7 +31,7 @@ import {
   type S3Location,
   type StoresConfig,
 } from '../../server/storage/stores.js';
-import { S3_TEST_CREDENTIALS } from './s3-server.js';
+import { S3_TEST_CREDENTIALS } from './s3-credentials.js';
 
 export * from './test-callers.js';
 
@@ -177,6 +176,8 @@ function postgresAdminUrl(): string {
 }
 
 async function onAdmin(sql: string): Promise<void> {
+  // Loaded here, so that the SQLite pass does not load the PostgreSQL driver.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: postgresAdminUrl() });
   await client.connect();
   try {
@@ -206,7 +207,7 @@ export async function removeStore(store: TestStore): Promise<void> {
 
 /** Reads a store's records through a repository of its own, as a server beside the one under test would. */
 export async function readStore<T>(store: TestStore, read: (repo: Repository) => Promise<T>): Promise<T> {
-  const repo = openRepository(store);
+  const repo = await openRepository(store);
   try {
     await repo.migrate();
     return await read(repo);

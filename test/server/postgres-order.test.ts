@@ -17,7 +17,7 @@ postgresSuite('the order of submissions on PostgreSQL', () => {
   let repo: Repository;
   before(async () => {
     store = await freshStore('pg-order');
-    repo = openRepository(store);
+    repo = await openRepository(store);
     await repo.migrate();
   });
   after(async () => {

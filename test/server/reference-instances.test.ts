@@ -145,7 +145,7 @@ postgresSuite('several servers on one database', () => {
     const newer = loadFormsDir(formsDir({ 'wpi.v1.json': demoForm, 'wpi.v2.json': demoV2 }));
     for (let round = 0; round < 5; round++) {
       const store = await freshStore('publish');
-      const repos = [openRepository(store), openRepository(store)];
+      const repos = await Promise.all([openRepository(store), openRepository(store)]);
       try {
         await Promise.all(repos.map((r) => r.migrate()));
         const [a, b] = await Promise.all([

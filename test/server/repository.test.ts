@@ -48,7 +48,7 @@ describe(`the repository (${TEST_BACKEND})`, () => {
   let repo: Repository;
   before(async () => {
     store = await freshStore('repository');
-    repo = openRepository(store);
+    repo = await openRepository(store);
     await repo.migrate();
   });
   after(async () => {
@@ -397,7 +397,7 @@ describe(`moving records between repositories (${TEST_BACKEND})`, () => {
   let repo: Repository;
   before(async () => {
     store = await freshStore('import');
-    repo = openRepository(store);
+    repo = await openRepository(store);
     await repo.migrate();
   });
   after(async () => {

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { S3_TEST_CREDENTIALS, startS3Server, type S3Server } from './s3-server.js';
+import { S3_TEST_CREDENTIALS } from './s3-credentials.js';
+import { startS3Server, type S3Server } from './s3-server.js';
 
 let s3: S3Server;
 let client: S3Client;

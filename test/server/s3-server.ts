@@ -57,9 +57,6 @@ export interface S3Server {
   stop(): Promise<void>;
 }
 
-/** s3rver's own account, which it checks signatures against. */
-export const S3_TEST_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-
 export async function startS3Server(): Promise<S3Server> {
   const directory = mkdtempSync(join(tmpdir(), 'fieldsync-s3-'));
   const bucket = 'fieldsync-test';

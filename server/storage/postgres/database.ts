@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import pg from 'pg';
+import { DEFAULT_POOL_SIZE } from '../../config.js';
 import { PROJECT_ROOT } from '../../paths.js';
 import {
   checkApplied,
@@ -76,9 +77,6 @@ export async function migrate(pool: pg.Pool, migrations: PgMigration[] = readMig
     client.release();
   }
 }
-
-/** Connections a server opens at most when DATABASE_POOL_SIZE does not say. */
-export const DEFAULT_POOL_SIZE = 10;
 
 /**
  * A pool of up to size connections on url, not yet migrated. Durability is

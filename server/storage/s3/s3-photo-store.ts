@@ -14,7 +14,13 @@ import {
   S3ServiceException,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import type { ByteRange, PendingPhoto, PhotoStore, ReceivedPhoto } from '../photo-store.js';
+import {
+  PhotoStoreUnavailable,
+  type ByteRange,
+  type PendingPhoto,
+  type PhotoStore,
+  type ReceivedPhoto,
+} from '../photo-store.js';
 import { readUpload } from '../read-upload.js';
 
 export interface S3PhotoStoreOptions {
@@ -26,14 +32,6 @@ export interface S3PhotoStoreOptions {
   client?: S3ClientConfig;
   /** Where uploads wait while they stream in; the system's temp dir unless given. */
   spoolParent?: string;
-}
-
-/** The store cannot be used as configured (no such bucket, no access, no endpoint): start-up stops. */
-export class PhotoStoreUnavailable extends Error {
-  constructor(message: string, cause?: unknown) {
-    super(message, { cause });
-    this.name = 'PhotoStoreUnavailable';
-  }
 }
 
 const isMissing = (err: unknown): boolean =>
