@@ -27,6 +27,8 @@ export interface ApiOptions {
   version: string;
   /** The time now; tests drive it to expire sessions and codes. */
   clock?: () => Date;
+  /** log2 of scrypt's N for new password hashes (PASSWORD_HASH_COST). */
+  passwordCost: number;
   /** PUBLIC_URL's origin (https://fieldsync.example.org), when set. */
   publicOrigin?: string | null;
   /** When a submission is flagged for a second look. */
@@ -85,10 +87,11 @@ export default async function api(fastify: FastifyInstance, opts: ApiOptions): P
   await fastify.register(accountRoutes, {
     repo,
     clock,
+    passwordCost: opts.passwordCost,
     door: { max: DOOR_TRIES_PER_MINUTE, timeWindow: 60 * 1000 },
   });
   await fastify.register(deviceRoutes, { repo, clock, publicOrigin });
-  await fastify.register(userRoutes, { repo, clock });
+  await fastify.register(userRoutes, { repo, clock, passwordCost: opts.passwordCost });
   await fastify.register(photoRoutes, { repo, photos: opts.photos });
   await fastify.register(submissionRoutes, {
     repo,

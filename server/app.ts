@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { tileOrigins, type BaseMapConfig } from '../shared/base-map.js';
 import { DEFAULT_LATE_AFTER_HOURS, DEFAULT_PHOTO_FAR_METRES } from '../shared/review-flags.js';
 import api from './api.js';
+import { DEFAULT_HASH_COST } from './auth/passwords.js';
 import { clientErrorHandler } from './client-errors.js';
 import { CurrentReference } from './current-reference.js';
 import { drainLimits } from './drain.js';
@@ -46,6 +47,11 @@ export interface AppOptions {
   publicUrl?: string | null;
   /** The time now, for sessions and one-time codes; the system clock when omitted. Tests drive it. */
   clock?: () => Date;
+  /**
+   * log2 of scrypt's N for new password hashes (PASSWORD_HASH_COST);
+   * DEFAULT_HASH_COST when omitted. Only throwaway test servers go lower.
+   */
+  passwordHashCost?: number;
   /** When a submission is flagged for a second look; the defaults of shared/review-flags.ts when omitted. */
   flagLimits?: FlagSettings;
   /** Rows an export reads at a time; tests make it small to cross many pages. */
@@ -140,6 +146,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       reference,
       version: readVersion(),
       clock: opts.clock,
+      passwordCost: opts.passwordHashCost ?? DEFAULT_HASH_COST,
       publicOrigin: opts.publicUrl ? new URL(opts.publicUrl).origin : null,
       exportPageSize: opts.exportPageSize,
     });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { MAX_TILE_ZOOM, tileTemplateProblems, type BaseMapConfig } from '../shared/base-map.js';
 import { DEFAULT_LATE_AFTER_HOURS, DEFAULT_PHOTO_FAR_METRES } from '../shared/review-flags.js';
+import { DEFAULT_HASH_COST, MAX_HASH_COST, MIN_HASH_COST } from './auth/passwords.js';
 import type { FlagSettings } from './flags.js';
 import { PROJECT_ROOT } from './paths.js';
 import type { S3Location } from './storage/stores.js';
@@ -35,6 +36,8 @@ export interface Config {
    * take it from each request.
    */
   publicUrl: string | null;
+  /** log2 of scrypt's N for new password hashes (PASSWORD_HASH_COST); lower than the default only for test servers. */
+  passwordHashCost: number;
   /** When a submission is flagged for a second look (REVIEW_PHOTO_FAR_METRES, REVIEW_LATE_AFTER_HOURS). */
   flagLimits: FlagSettings;
 }
@@ -86,6 +89,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     photoFarMetres: integer('REVIEW_PHOTO_FAR_METRES', DEFAULT_PHOTO_FAR_METRES, 1, 1_000_000),
     lateAfterHours: integer('REVIEW_LATE_AFTER_HOURS', DEFAULT_LATE_AFTER_HOURS, 1, 100_000),
   };
+  const passwordHashCost = integer('PASSWORD_HASH_COST', DEFAULT_HASH_COST, MIN_HASH_COST, MAX_HASH_COST);
   const photoMaxBytes = integer('PHOTO_MAX_BYTES', DEFAULT_PHOTO_MAX_BYTES, 1024, 1024 * 1024 * 1024);
   const logLevel = value('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel))
@@ -159,6 +163,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel,
     baseMap,
     publicUrl,
+    passwordHashCost,
     flagLimits,
   };
   if (problems.length > 0) throw new ConfigError(problems);

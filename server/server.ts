@@ -6,6 +6,7 @@
  */
 import { networkInterfaces } from 'node:os';
 import { buildApp } from './app.js';
+import { DEFAULT_HASH_COST } from './auth/passwords.js';
 import { createSetupToken, setupLink } from './auth/setup.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { FormsDirError } from './forms-dir.js';
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     baseMap: config.baseMap,
     publicUrl: config.publicUrl,
     flagLimits: config.flagLimits,
+    passwordHashCost: config.passwordHashCost,
     logger: { level: config.logLevel },
   }).catch((err: unknown) => {
     if (err instanceof FormsDirError) {
@@ -62,6 +64,11 @@ async function main(): Promise<void> {
     }
     throw err;
   });
+
+  if (config.passwordHashCost < DEFAULT_HASH_COST)
+    app.log.warn(
+      `PASSWORD_HASH_COST is ${config.passwordHashCost}, below ${DEFAULT_HASH_COST}: passwords set now are cheaper to guess from a copy of the database. Set it lower only on test servers.`,
+    );
 
   let closing = false;
   const shutdown = (signal: string): void => {

@@ -33,7 +33,12 @@ async function main(): Promise<number> {
   try {
     await repo.migrate();
     const origin = config.publicUrl ?? `${config.tls ? 'https' : 'http'}://localhost:${config.port}`;
-    await runCommand(command, { repo, origin, out: (line) => console.info(line) });
+    await runCommand(command, {
+      repo,
+      origin,
+      passwordCost: config.passwordHashCost,
+      out: (line) => console.info(line),
+    });
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {

@@ -93,6 +93,8 @@ export interface CommandContext {
   repo: Repository;
   /** Where links start: PUBLIC_URL, else the server's address on this machine. */
   origin: string;
+  /** log2 of scrypt's N for new password hashes (PASSWORD_HASH_COST). */
+  passwordCost: number;
   out: (line: string) => void;
 }
 
@@ -103,7 +105,10 @@ async function findUser(repo: Repository, username: string) {
 }
 
 /** Runs one command; throws UsageError, or HttpError with the API's own words. */
-export async function runCommand(command: Command, { repo, origin, out }: CommandContext): Promise<void> {
+export async function runCommand(
+  command: Command,
+  { repo, origin, passwordCost, out }: CommandContext,
+): Promise<void> {
   const now = new Date();
   const known = (...flags: string[]): void => {
     for (const f of command.flags.keys())
@@ -117,7 +122,7 @@ export async function runCommand(command: Command, { repo, origin, out }: Comman
       const forms = command.flags.get('forms');
       const formIds = forms === undefined ? null : formList(forms);
       const password = await readPassword(`Password for ${username}`);
-      const user = await createUser(repo, { username, password, role: asked, formIds }, now);
+      const user = await createUser(repo, { username, password, role: asked, formIds }, now, passwordCost);
       out(`Created ${user.role} "${user.username}" (${user.id}).`);
       return;
     }
@@ -125,7 +130,7 @@ export async function runCommand(command: Command, { repo, origin, out }: Comman
       known('username');
       const user = await findUser(repo, flag(command, 'username'));
       const password = await readPassword(`New password for ${user.username}`);
-      await changeUser(repo, user.id, { password }, now);
+      await changeUser(repo, user.id, { password }, now, passwordCost);
       out(`The password of "${user.username}" is changed; every session of theirs has ended.`);
       return;
     }

@@ -1,8 +1,15 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { MIN_PASSWORD_LENGTH } from '../../shared/accounts.js';
 
-/** N = 2^15, r = 8, p = 1: 32 MiB and some tens of milliseconds per hash. */
-const COST_LOG2 = 15;
+/**
+ * log2 of scrypt's N for new hashes unless PASSWORD_HASH_COST says: with
+ * r = 8, p = 1, 2^15 takes 32 MiB and some tens of milliseconds per hash.
+ */
+export const DEFAULT_HASH_COST = 15;
+/** The cheapest cost a server takes, or reads in a stored hash: for throwaway test servers only. */
+export const MIN_HASH_COST = 10;
+/** Beyond this a hash takes gigabytes: a damaged row must not make the server try. */
+export const MAX_HASH_COST = 20;
 const BLOCK_SIZE = 8;
 const PARALLELISM = 1;
 const KEY_BYTES = 32;
@@ -36,12 +43,16 @@ export function passwordProblem(password: string): string | null {
  * then base64url salt and key), so the cost can be raised later and the
  * hashes made before still checked.
  */
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, costLog2: number): Promise<string> {
+  if (!Number.isInteger(costLog2) || costLog2 < MIN_HASH_COST || costLog2 > MAX_HASH_COST)
+    throw new RangeError(
+      `A password hash cost must be from ${MIN_HASH_COST} to ${MAX_HASH_COST}, not ${costLog2}.`,
+    );
   const salt = randomBytes(SALT_BYTES);
-  const key = await derive(password, salt, options(COST_LOG2, BLOCK_SIZE, PARALLELISM), KEY_BYTES);
+  const key = await derive(password, salt, options(costLog2, BLOCK_SIZE, PARALLELISM), KEY_BYTES);
   return [
     'scrypt',
-    COST_LOG2,
+    costLog2,
     BLOCK_SIZE,
     PARALLELISM,
     salt.toString('base64url'),
@@ -60,8 +71,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
   ];
   // Bounds, so a damaged row cannot make the server allocate gigabytes.
   if (
-    costLog2 < 10 ||
-    costLog2 > 20 ||
+    costLog2 < MIN_HASH_COST ||
+    costLog2 > MAX_HASH_COST ||
     blockSize < 1 ||
     blockSize > 32 ||
     parallelism < 1 ||
@@ -79,15 +90,17 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(key, expected);
 }
 
-let dummy: Promise<string> | null = null;
+/** A hash of no account's password at each cost asked for, made once. */
+const dummies = new Map<number, Promise<string>>();
 
 /**
- * Spends the time a check of a real password takes, then answers false:
- * for a username no account has, so that the time of the answer does not
- * tell whether the account exists.
+ * Spends the time a check of a real password hashed at costLog2 takes,
+ * then answers false: for a username no account has, so that the time of
+ * the answer does not tell whether the account exists.
  */
-export async function verifyNoPassword(password: string): Promise<false> {
-  dummy ??= hashPassword('a password no account has, hashed once');
+export async function verifyNoPassword(password: string, costLog2: number): Promise<false> {
+  let dummy = dummies.get(costLog2);
+  if (!dummy) dummies.set(costLog2, (dummy = hashPassword('a password no account has', costLog2)));
   await verifyPassword(password, await dummy);
   return false;
 }

@@ -55,9 +55,15 @@ const WRONG =
  * username is unknown, the password wrong or the account disabled, after
  * the same work (a password hash checked) in each case. A username with
  * too many recent failures (counted in the database, so shared by every
- * server) gets 429 without its password being checked.
+ * server) gets 429 without its password being checked. An unknown
+ * username costs a check at passwordCost, this server's cost for new hashes.
  */
-export async function signIn(repo: Repository, request: SignInRequest, now: Date): Promise<SignedIn> {
+export async function signIn(
+  repo: Repository,
+  request: SignInRequest,
+  now: Date,
+  passwordCost: number,
+): Promise<SignedIn> {
   const key = usernameKey(request.username);
   const wait = waitLeft(await repo.getSignInFailures(key), now);
   if (wait > 0)
@@ -68,7 +74,7 @@ export async function signIn(repo: Repository, request: SignInRequest, now: Date
   const user = await repo.findUserByName(key);
   const right = user
     ? await verifyPassword(request.password, user.passwordHash)
-    : await verifyNoPassword(request.password);
+    : await verifyNoPassword(request.password, passwordCost);
   if (!user || !right || user.disabledAt !== null) {
     const at = now.toISOString();
     await repo.recordSignInFailure(key, at, new Date(now.getTime() - FAILURE_WINDOW_MS).toISOString());

@@ -46,12 +46,14 @@ async function refusal(repo: Repository, tokenHash: string | null): Promise<Erro
  * Creates the first administrator with a set-up token, and signs them in.
  * Only while there is no administrator (409), with a token the server gave
  * (404), unused (409) and under an hour old (410). Using a token uses every
- * other one too: of two set-ups at once, one wins.
+ * other one too: of two set-ups at once, one wins. The password is hashed
+ * at passwordCost.
  */
 export async function setUp(
   repo: Repository,
   request: SetupRequest,
   now: Date,
+  passwordCost: number,
 ): Promise<{ user: UserRecord; token: string; session: SessionRecord }> {
   checkUsername(request.username);
   checkPassword(request.password);
@@ -65,6 +67,7 @@ export async function setUp(
       tx,
       { username: request.username, password: request.password, role: 'admin', formIds: null },
       now,
+      passwordCost,
     );
     return { user, ...(await startSession(tx, user, now)) };
   });

@@ -52,11 +52,13 @@ export function userMayReview(user: UserRecord, formId: string): boolean {
 /**
  * Creates a supervisor or administrator (in tx, when given), or refuses
  * with 400 (username, password) or 409 (username taken, in any case).
+ * The password is hashed at passwordCost (log2 of scrypt's N).
  */
 export async function createUser(
   repo: RepositoryTx,
   request: NewUserRequest,
   now: Date,
+  passwordCost: number,
 ): Promise<UserRecord> {
   const username = checkUsername(request.username);
   checkPassword(request.password);
@@ -64,7 +66,7 @@ export async function createUser(
     id: randomUUID(),
     username,
     usernameKey: usernameKey(username),
-    passwordHash: await hashPassword(request.password),
+    passwordHash: await hashPassword(request.password, passwordCost),
     role: request.role,
     formIds: formsFor(request.role, request.formIds),
     createdAt: now.toISOString(),
@@ -79,15 +81,18 @@ export async function createUser(
  * Applies a change to a user. A new password, or disabling, ends every
  * session of the user. The last administrator who is not disabled cannot
  * be disabled or made a supervisor (409): nobody could manage the server.
+ * A new password is hashed at passwordCost.
  */
 export async function changeUser(
   repo: Repository,
   id: string,
   request: UserChangeRequest,
   now: Date,
+  passwordCost: number,
 ): Promise<UserRecord> {
   if (request.password !== undefined) checkPassword(request.password);
-  const passwordHash = request.password === undefined ? undefined : await hashPassword(request.password);
+  const passwordHash =
+    request.password === undefined ? undefined : await hashPassword(request.password, passwordCost);
   return repo.withTransaction(async (tx) => {
     const user = await tx.getUser(id);
     if (!user) throw notFound(`The server has no user ${id}.`);

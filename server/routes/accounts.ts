@@ -29,6 +29,8 @@ import type { Repository } from '../storage/repository.js';
 export interface AccountRoutesOptions {
   repo: Repository;
   clock: () => Date;
+  /** log2 of scrypt's N for new password hashes (PASSWORD_HASH_COST). */
+  passwordCost: number;
   /** Tries per address at each door that takes a secret (signing in, setting up, enrolling), counted apart. */
   door: RateLimitOptions;
 }
@@ -56,7 +58,7 @@ export default async function accountRoutes(
   fastify: FastifyInstance,
   opts: AccountRoutesOptions,
 ): Promise<void> {
-  const { repo, clock } = opts;
+  const { repo, clock, passwordCost } = opts;
   const anyone = { allow: 'anyone' } as const;
   const door = { allow: 'anyone', rateLimit: opts.door } as const;
 
@@ -83,7 +85,7 @@ export default async function accountRoutes(
     '/session',
     { config: door, schema: signInSchema },
     async (request, reply) => {
-      const { token, session, user } = await signIn(repo, request.body, clock());
+      const { token, session, user } = await signIn(repo, request.body, clock(), passwordCost);
       const { device } = await request.caller();
       return signedIn(request, reply, token).send(await describe({ device, user, session }));
     },
@@ -93,7 +95,7 @@ export default async function accountRoutes(
     '/setup',
     { config: door, schema: setupSchema },
     async (request, reply) => {
-      const { token, session, user } = await setUp(repo, request.body, clock());
+      const { token, session, user } = await setUp(repo, request.body, clock(), passwordCost);
       const { device } = await request.caller();
       return signedIn(request, reply, token)
         .code(201)

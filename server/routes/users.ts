@@ -9,6 +9,8 @@ import type { Repository } from '../storage/repository.js';
 export interface UserRoutesOptions {
   repo: Repository;
   clock: () => Date;
+  /** log2 of scrypt's N for new password hashes (PASSWORD_HASH_COST). */
+  passwordCost: number;
 }
 
 const admin = { allow: ['admin'] } as const;
@@ -25,7 +27,7 @@ const changeSchema = {
 
 /** An administrator's management of supervisors and administrators. */
 export default async function userRoutes(fastify: FastifyInstance, opts: UserRoutesOptions): Promise<void> {
-  const { repo, clock } = opts;
+  const { repo, clock, passwordCost } = opts;
 
   fastify.get('/users', { config: admin, schema: listSchema }, async (_request, reply) => {
     const body: UserInfo[] = (await repo.listUsers()).map(userInfo);
@@ -36,7 +38,7 @@ export default async function userRoutes(fastify: FastifyInstance, opts: UserRou
     '/users',
     { config: admin, schema: createSchema },
     async (request, reply) => {
-      const user = await createUser(repo, request.body, clock());
+      const user = await createUser(repo, request.body, clock(), passwordCost);
       return reply.code(201).header('cache-control', 'no-store').send(userInfo(user));
     },
   );
@@ -45,7 +47,7 @@ export default async function userRoutes(fastify: FastifyInstance, opts: UserRou
     '/users/:id',
     { config: admin, schema: changeSchema },
     async (request, reply) => {
-      const user = await changeUser(repo, request.params.id, request.body, clock());
+      const user = await changeUser(repo, request.params.id, request.body, clock(), passwordCost);
       return reply.header('cache-control', 'no-store').send(userInfo(user));
     },
   );

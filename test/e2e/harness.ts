@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { MIN_HASH_COST } from '../../server/auth/passwords.js';
 import type { Enrollment, MyDevice } from '../../shared/accounts.js';
 import type { ServerSubmission } from '../../shared/submission.js';
 import { AdminClient, CHANGE_HEADERS, createAdministrator, runAdminCli } from '../support/accounts.js';
@@ -56,7 +57,13 @@ export class ServerProcess {
   /** What the server printed on standard output (its start-up lines, the set-up link), the last 64 kB. */
   output = '';
 
-  constructor(private readonly env: Record<string, string> = {}) {}
+  /** The server's variables, which its admin CLI runs with too. */
+  private readonly env: Record<string, string>;
+
+  constructor(env: Record<string, string> = {}) {
+    // The cheapest password hashes the server takes: these servers guard nothing.
+    this.env = { PASSWORD_HASH_COST: String(MIN_HASH_COST), ...env };
+  }
 
   get running(): boolean {
     return this.child !== null;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { DEFAULT_HASH_COST } from '../../server/auth/passwords.js';
 import { loadConfig } from '../../server/config.js';
 import { configProblems } from './helpers.js';
 
@@ -68,6 +69,22 @@ describe('photo store configuration', () => {
       const problems = configProblems({ PHOTO_STORE: url });
       assert.equal(problems.length, 1, url);
       assert.match(problems[0]!, /PHOTO_STORE must be s3:\/\/bucket or s3:\/\/bucket\/prefix/);
+    }
+  });
+});
+
+describe('password hash configuration', () => {
+  it('hashes at the default cost unless PASSWORD_HASH_COST says otherwise', () => {
+    assert.equal(loadConfig({}).passwordHashCost, DEFAULT_HASH_COST);
+    assert.equal(loadConfig({ PASSWORD_HASH_COST: '10' }).passwordHashCost, 10);
+    assert.equal(loadConfig({ PASSWORD_HASH_COST: '17' }).passwordHashCost, 17);
+  });
+
+  it('refuses a PASSWORD_HASH_COST below 10 or above 20, saying what it must be', () => {
+    for (const cost of ['9', '21', 'high', '12.5']) {
+      assert.deepEqual(configProblems({ PASSWORD_HASH_COST: cost }), [
+        `PASSWORD_HASH_COST must be a whole number from 10 to 20, not "${cost}".`,
+      ]);
     }
   });
 });

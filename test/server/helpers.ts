@@ -20,6 +20,7 @@ import {
   injectAsTestCallers,
   seedCredentials,
   sentByDeviceOf,
+  TEST_HASH_COST,
   type TestCredentials,
 } from './test-callers.js';
 import { PROJECT_ROOT } from '../../server/paths.js';
@@ -286,6 +287,8 @@ export async function startTestServer(overrides: TestServerOptions = {}): Promis
         stores,
         formsDir: DEMO_FORMS_DIR,
         appDir: join(store.dataDir, 'no-app-here'),
+        // Before the options: { passwordHashCost: undefined } gives the app's own default.
+        passwordHashCost: TEST_HASH_COST,
         ...options,
       });
     })

@@ -3,9 +3,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { PROJECT_ROOT } from '../../server/paths.js';
-import { freshStore, removeStore, storeEnv, type TestStore } from './helpers.js';
+import { freshStore, removeStore, storeEnv, TEST_HASH_COST, type TestStore } from './helpers.js';
 
 export const SERVER_ENTRY = join(PROJECT_ROOT, 'dist', 'server', 'server', 'server.js');
+
+/** What every server process here starts with, before the test's own variables. */
+const TEST_SERVER_ENV = {
+  PATH: process.env.PATH ?? '',
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  PASSWORD_HASH_COST: String(TEST_HASH_COST),
+};
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -23,7 +32,7 @@ export interface ServerProcess {
  */
 export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, [SERVER_ENTRY], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    env: { ...TEST_SERVER_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -57,7 +66,7 @@ export async function failedStart(
   env: Record<string, string>,
 ): Promise<{ code: number | string | null; output: string }> {
   const child = spawn(process.execPath, [SERVER_ENTRY], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    env: { ...TEST_SERVER_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

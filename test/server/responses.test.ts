@@ -22,6 +22,7 @@ import {
   storedPhotosPayload,
   freshStore,
   removeStore,
+  TEST_HASH_COST,
   validPayload,
   type TestServer,
 } from './helpers.js';
@@ -58,6 +59,7 @@ describe('the response schemas', () => {
         photos: stores.photos,
         reference,
         version: '0.0.0',
+        passwordCost: TEST_HASH_COST,
         flagSettings: { photoFarMetres: 200, lateAfterHours: 48 },
       });
 

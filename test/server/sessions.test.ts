@@ -15,7 +15,8 @@ import {
   testClock,
   type TestClock,
 } from './accounts-helpers.js';
-import { startTestServer, TEST_PASSWORD, type TestServer } from './helpers.js';
+import { removeStore, startTestServer, TEST_HASH_COST, TEST_PASSWORD, type TestServer } from './helpers.js';
+import { DEFAULT_HASH_COST } from '../../server/auth/passwords.js';
 
 describe('sessions', () => {
   let server: TestServer;
@@ -313,5 +314,51 @@ describe('requests from other sites', () => {
       headers: { 'x-fieldsync-request': undefined },
     });
     assert.equal(read.statusCode, 200);
+  });
+});
+
+describe('password hashes', () => {
+  const costOf = async (server: TestServer, id: string): Promise<number> => {
+    const hash = (await server.repository.getUser(id))?.passwordHash ?? '';
+    const match = /^scrypt\$(\d+)\$8\$1\$/.exec(hash);
+    assert.ok(match, `a scrypt hash: ${hash.slice(0, 12)}…`);
+    return Number(match[1]);
+  };
+
+  it('are scrypt at N = 2^15 unless the server is told otherwise', async () => {
+    // Undefined rather than absent: the test servers' own cheaper cost steps aside.
+    const server = await startTestServer({ passwordHashCost: undefined });
+    try {
+      const id = await createUser(server.app, 'default-cost', 'supervisor');
+      assert.equal(await costOf(server, id), DEFAULT_HASH_COST);
+      assert.equal(DEFAULT_HASH_COST, 15);
+      await signIn(server.app, 'default-cost');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('made at another cost still sign in once the cost changes, as each hash names its own', async () => {
+    const cheap = await startTestServer({ passwordHashCost: TEST_HASH_COST });
+    const { dataDir, databaseUrl, photoStore } = cheap;
+    try {
+      const id = await createUser(cheap.app, 'made-cheaply', 'supervisor');
+      assert.equal(await costOf(cheap, id), TEST_HASH_COST);
+      await cheap.app.close();
+      const dearer = await startTestServer({
+        dataDir,
+        databaseUrl,
+        photoStore,
+        accounts: false,
+        passwordHashCost: TEST_HASH_COST + 2,
+      });
+      try {
+        await signIn(dearer.app, 'made-cheaply');
+      } finally {
+        await dearer.app.close();
+      }
+    } finally {
+      await removeStore({ dataDir, databaseUrl, photoStore });
+    }
   });
 });

@@ -7,10 +7,16 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { DEVICE_COOKIE, REQUEST_HEADER, SESSION_COOKIE } from '../../shared/accounts.js';
 import { createEnrollment, enrollDevice } from '../../server/auth/devices.js';
-import { hashPassword } from '../../server/auth/passwords.js';
+import { hashPassword, MIN_HASH_COST } from '../../server/auth/passwords.js';
 import { startSession } from '../../server/auth/sessions.js';
 import type { Repository } from '../../server/storage/repository.js';
 
+/**
+ * The password hash cost of test servers: the cheapest the server takes.
+ * Hashing at the default cost would spend a minute of CPU per test pass on
+ * sign-ins; tests that check the default say so.
+ */
+export const TEST_HASH_COST = MIN_HASH_COST;
 /** A password tests give their users; hashed once per test process. */
 export const TEST_PASSWORD = 'correct horse battery staple';
 let testPasswordHash: Promise<string> | null = null;
@@ -31,7 +37,7 @@ export interface TestCredentials {
  * the set-up link, signing in and an enrollment would.
  */
 export async function seedCredentials(repo: Repository, now: Date = new Date()): Promise<TestCredentials> {
-  testPasswordHash ??= hashPassword(TEST_PASSWORD);
+  testPasswordHash ??= hashPassword(TEST_PASSWORD, TEST_HASH_COST);
   const username = `admin-${randomUUID().slice(0, 8)}`;
   const admin = {
     id: randomUUID(),
