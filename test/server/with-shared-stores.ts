@@ -15,7 +15,9 @@ if (!command) {
   console.error('Usage: node with-shared-stores.js <command> [args…]');
   process.exit(2);
 }
-const cluster = await startCluster();
+// A throwaway cluster has nothing a power cut could take that matters: no
+// flushes to disk (postgres-db.test.ts checks a durable cluster of its own).
+const cluster = await startCluster({ durable: false });
 let status = 1;
 try {
   const s3 = await startS3Server();
