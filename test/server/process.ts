@@ -1,5 +1,6 @@
 /** Runs the real server entry point as a child process, as `npm start` would. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { PROJECT_ROOT } from '../../server/paths.js';
@@ -81,13 +82,24 @@ export async function failedStart(
   return { code, output };
 }
 
+/** Waits for a state a process reaches on its own; the cap only stops a hung run. */
+export async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`Timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /**
  * Server processes on one fresh store, for the suite that calls it: start()
  * runs one more on it; after the suite, those still running are killed and
- * the store removed.
+ * the store removed. Their temp dir (tmpDir(), where a bucket store's
+ * uploads wait) is in the store, so what a killed one leaves goes with it.
  */
 export function serversOnFreshStore(label: string): {
   store: () => TestStore;
+  tmpDir: () => string;
   start: () => Promise<ServerProcess>;
 } {
   let store: TestStore | null = null;
@@ -106,11 +118,18 @@ export function serversOnFreshStore(label: string): {
     if (!store) throw new Error("The store is made before the suite's first test.");
     return store;
   };
+  const tmpDir = (): string => join(current().dataDir, 'tmp');
   return {
     store: current,
+    tmpDir,
     async start() {
       const { dataDir } = current();
-      const p = await startServerProcess({ ...storeEnv(current()), APP_DIR: join(dataDir, 'no-app') });
+      mkdirSync(tmpDir(), { recursive: true });
+      const p = await startServerProcess({
+        ...storeEnv(current()),
+        APP_DIR: join(dataDir, 'no-app'),
+        TMPDIR: tmpDir(),
+      });
       running.push(p);
       return p;
     },

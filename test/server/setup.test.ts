@@ -15,18 +15,9 @@ import {
   TEST_PASSWORD,
   type TestStore,
 } from './helpers.js';
-import { startServerProcess, type ServerProcess } from './process.js';
+import { startServerProcess, until, type ServerProcess } from './process.js';
 
 const ADMIN_CLI = join(PROJECT_ROOT, 'dist', 'server', 'server', 'admin', 'cli.js');
-
-/** Waits for a state the process reaches on its own; the cap only stops a hung run. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** The server's start-up lines are all out once it has said what phones need (the last of them). */
 const STARTED = /Off this machine, phones need HTTPS/;

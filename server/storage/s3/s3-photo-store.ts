@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -22,6 +22,7 @@ import {
   type ReceivedPhoto,
 } from '../photo-store.js';
 import { readUpload } from '../read-upload.js';
+import { openSpool } from './spool.js';
 
 export interface S3PhotoStoreOptions {
   bucket: string;
@@ -60,7 +61,7 @@ export class S3PhotoStore implements PhotoStore {
   readonly maxBytes: number;
   readonly bucket: string;
   readonly prefix: string;
-  /** This store's own temp dir: uploads under way, removed on close. */
+  /** This store's own temp dir: uploads under way, removed on close, or by the next store opened after a crash. */
   readonly spoolDir: string;
   readonly #client: S3Client;
 
@@ -94,7 +95,7 @@ export class S3PhotoStore implements PhotoStore {
         err,
       );
     }
-    const spoolDir = await mkdtemp(join(options.spoolParent ?? tmpdir(), 'fieldsync-uploads-'));
+    const spoolDir = await openSpool(options.spoolParent ?? tmpdir());
     return new S3PhotoStore(client, options, spoolDir);
   }
 
