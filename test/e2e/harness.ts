@@ -7,7 +7,7 @@
  * can be stopped, killed or made to answer 503 between page and API, and a
  * new build can be deployed by pointing the door at other files, while the
  * app itself stays loadable (as from a CDN). test/e2e/app.test.ts checks the
- * app as the server itself serves it. test/e2e/firefox.test.ts drives
+ * app as the server itself serves it. test/firefox/firefox.test.ts drives
  * Firefox over WebDriver BiDi against the same server and front door.
  *
  * Auth is on, as for users: each server gets its administrator from the

@@ -25,8 +25,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, ElementHandle, Page } from 'puppeteer-core';
 import { launchFirefox } from '../support/firefox.js';
-import { sites } from './demo-form.js';
-import { FrontDoor, paintCameraJpeg, ServerProcess, until } from './harness.js';
+import { sites } from '../e2e/demo-form.js';
+import { FrontDoor, paintCameraJpeg, ServerProcess, until } from '../e2e/harness.js';
 
 const POSITION = { latitude: -0.0917, longitude: 34.768, accuracy: 6 };
 /** Long enough for a busy machine; every wait ends as soon as its state is reached. */
