@@ -179,6 +179,9 @@ describe('the map screen in the app', () => {
       const { page } = w;
       await page.goto(w.door.url);
       const [id] = await seedOutbox(page, 1);
+      // Seeded behind the app's back: the open page's outbox index, loaded
+      // from the start, hears of writes only through the app's own messages.
+      await page.reload();
       await page.getByRole('link', { name: 'Map' }).click();
       await page.getByRole('heading', { name: 'Map', level: 1 }).waitFor();
       await openMapPopup(page, id!);
