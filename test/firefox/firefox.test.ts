@@ -160,6 +160,10 @@ async function firstVisit(page: Page, url: string, server: ServerProcess): Promi
   assert.equal(new URL(page.url()).hash, '', 'the code leaves the address at once');
   await page.goto(url);
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  // The worker registered on the enrollment page may have claimed its clients
+  // while this page was still loading, which a claim can miss; a page loaded
+  // once the worker is active is controlled from the start.
+  await page.reload();
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, { timeout: PATIENCE_MS });
   await find(page, { role: 'link', text: 'Water point inspection' });
 }
