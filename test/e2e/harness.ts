@@ -21,11 +21,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { freePort } from '../server/free-port.js';
+import { TEST_HASH_COST } from '../server/test-callers.js';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
-import { MIN_HASH_COST } from '../../server/auth/passwords.js';
 import type { Enrollment, MyDevice } from '../../shared/accounts.js';
 import type { ServerSubmission } from '../../shared/submission.js';
 import { AdminClient, CHANGE_HEADERS, createAdministrator, runAdminCli } from '../support/accounts.js';
@@ -61,8 +61,8 @@ export class ServerProcess {
   private readonly env: Record<string, string>;
 
   constructor(env: Record<string, string> = {}) {
-    // The cheapest password hashes the server takes: these servers guard nothing.
-    this.env = { PASSWORD_HASH_COST: String(MIN_HASH_COST), ...env };
+    // The server tests' cheap password hashes: these servers guard nothing.
+    this.env = { PASSWORD_HASH_COST: String(TEST_HASH_COST), ...env };
   }
 
   get running(): boolean {

@@ -28,7 +28,7 @@ function running(pid: number): boolean {
 }
 
 /** Whether the spool named so belongs to a process that has ended; false for names it does not know. */
-export function spoolOwnerEnded(name: string): boolean {
+function spoolOwnerEnded(name: string): boolean {
   const match = SPOOL_NAME.exec(name);
   if (!match) return false;
   const pid = Number(match[1]);
