@@ -99,7 +99,9 @@ export class FsPhotoViewer extends LitElement {
     act();
   }
 
-  private onClose(): void {
+  private onClose(e: Event): void {
+    // "close" comes a task after closing: the viewer may already be open again, on another photo.
+    if ((e.target as HTMLDialogElement).open) return;
     this.panzoom?.destroy();
     this.panzoom = null;
     this.index = -1;

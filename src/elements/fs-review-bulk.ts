@@ -85,6 +85,11 @@ export class FsReviewBulk extends LitElement {
     this.target = null;
   }
 
+  private onDialogClose(e: Event): void {
+    // "close" comes a task after closing: the dialog may already be open again, for a new set.
+    if (!(e.target as HTMLDialogElement).open) this.target = null;
+  }
+
   private size(): number | null {
     const t = this.target;
     return t === null ? null : t.kind === 'selected' ? this.selected.length : t.count;
@@ -197,9 +202,7 @@ export class FsReviewBulk extends LitElement {
         </button>
         <span role="status">${this.done}</span>
       </div>
-      <dialog aria-labelledby="bulk-title" @close=${() => (this.target = null)}>
-        ${this.renderDialog()}
-      </dialog>`;
+      <dialog aria-labelledby="bulk-title" @close=${this.onDialogClose}>${this.renderDialog()}</dialog>`;
   }
 
   private renderDialog() {

@@ -129,6 +129,21 @@ describe('fs-photo-viewer', () => {
     expect(viewer.shadowRoot!.querySelector('img')).to.equal(null);
   });
 
+  it('stays on the photo opened next when it is opened again before it has finished closing', async () => {
+    const { viewer } = await opened();
+    const dialog = dialogOf(viewer);
+    // The dialog's "close" event comes a task after closing: here, after it is open again.
+    const closed = new Promise((resolve) => dialog.addEventListener('close', resolve, { once: true }));
+    button(viewer, 'Close').click();
+    const shown = viewer.show(1);
+    await closed;
+    await shown;
+    expect(dialog.open).to.equal(true);
+    expect(title(viewer)).to.equal('Photo 2: Tap (2 of 2)');
+    expect(viewer.shadowRoot!.querySelector('img')!.getAttribute('alt')).to.equal('Photo 2: Tap');
+    dialog.close();
+  });
+
   it('fits a narrow phone screen with every control reachable', async () => {
     await setViewport({ width: 320, height: 640 });
     const { viewer } = await opened();

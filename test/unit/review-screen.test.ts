@@ -329,6 +329,27 @@ describe('fs-review', () => {
     await waitUntil(() => !dialog().open, 'closed');
   });
 
+  it('counts again when the dialog is opened before the last one has finished closing', async () => {
+    await setViewport({ width: 1280, height: 800 });
+    const word = `Again${marker}`;
+    await send(visit(`${word} Wanjiru`, 'piped'));
+    const el = await fixture<FsReview>(html`<fs-review .reference=${reference}></fs-review>`);
+    await search(el, word);
+    await waitUntil(() => rows(el).length === 1, 'the row');
+    const bulk = el.shadowRoot!.querySelector('fs-review-bulk')!;
+    const dialog = bulk.shadowRoot!.querySelector('dialog')!;
+    button(bulk, 'Review all that match…').click();
+    await waitUntil(() => visibleText(bulk).includes('1 submission matches the filter now'), 'the count');
+    // The dialog's "close" event comes a task after closing: here, after it is open again.
+    const closed = new Promise((resolve) => dialog.addEventListener('close', resolve, { once: true }));
+    button(bulk, 'Cancel').click();
+    button(bulk, 'Review all that match…').click();
+    await closed;
+    expect(dialog.open).to.equal(true);
+    await waitUntil(() => visibleText(bulk).includes('1 submission matches the filter now'), 'counted again');
+    await waitUntil(() => visibleText(bulk).includes('Apply to 1 submission'), 'ready to apply');
+  });
+
   it('shows what the server flagged, on the row and in full, and filters on it', async () => {
     await setViewport({ width: 1280, height: 800 });
     const word = `Flag${marker}`;
