@@ -6,7 +6,7 @@
  */
 import { networkInterfaces } from 'node:os';
 import { buildApp } from './app.js';
-import { DEFAULT_HASH_COST } from './auth/passwords.js';
+import { lowCostWarning } from './auth/passwords.js';
 import { createSetupToken, setupLink } from './auth/setup.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { FormsDirError } from './forms-dir.js';
@@ -65,10 +65,8 @@ async function main(): Promise<void> {
     throw err;
   });
 
-  if (config.passwordHashCost < DEFAULT_HASH_COST)
-    app.log.warn(
-      `PASSWORD_HASH_COST is ${config.passwordHashCost}, below ${DEFAULT_HASH_COST}: passwords set now are cheaper to guess from a copy of the database. Set it lower only on test servers.`,
-    );
+  const cheapHashes = lowCostWarning(config.passwordHashCost);
+  if (cheapHashes) app.log.warn(cheapHashes);
 
   let closing = false;
   const shutdown = (signal: string): void => {

@@ -38,6 +38,7 @@ async function main(): Promise<number> {
       origin,
       passwordCost: config.passwordHashCost,
       out: (line) => console.info(line),
+      warn: (line) => console.warn(line),
     });
     return 0;
   } catch (err) {

@@ -1,4 +1,5 @@
 import { ROLES, type Role } from '../../shared/accounts.js';
+import { lowCostWarning } from '../auth/passwords.js';
 import { createEnrollment, revokeDevice } from '../auth/devices.js';
 import { createSetupToken, setupLink } from '../auth/setup.js';
 import { changeUser, createUser, usernameKey } from '../auth/users.js';
@@ -96,6 +97,8 @@ export interface CommandContext {
   /** log2 of scrypt's N for new password hashes (PASSWORD_HASH_COST). */
   passwordCost: number;
   out: (line: string) => void;
+  /** Said on standard error, beside the command's own output. */
+  warn: (line: string) => void;
 }
 
 async function findUser(repo: Repository, username: string) {
@@ -107,9 +110,14 @@ async function findUser(repo: Repository, username: string) {
 /** Runs one command; throws UsageError, or HttpError with the API's own words. */
 export async function runCommand(
   command: Command,
-  { repo, origin, passwordCost, out }: CommandContext,
+  { repo, origin, passwordCost, out, warn }: CommandContext,
 ): Promise<void> {
   const now = new Date();
+  const readNewPassword = (prompt: string): Promise<string> => {
+    const cheapHashes = lowCostWarning(passwordCost);
+    if (cheapHashes) warn(cheapHashes);
+    return readPassword(prompt);
+  };
   const known = (...flags: string[]): void => {
     for (const f of command.flags.keys())
       if (!flags.includes(f)) throw new UsageError(`${command.name} takes no --${f}.`);
@@ -121,7 +129,7 @@ export async function runCommand(
       const asked = role(flag(command, 'role'));
       const forms = command.flags.get('forms');
       const formIds = forms === undefined ? null : formList(forms);
-      const password = await readPassword(`Password for ${username}`);
+      const password = await readNewPassword(`Password for ${username}`);
       const user = await createUser(repo, { username, password, role: asked, formIds }, now, passwordCost);
       out(`Created ${user.role} "${user.username}" (${user.id}).`);
       return;
@@ -129,7 +137,7 @@ export async function runCommand(
     case 'reset-password': {
       known('username');
       const user = await findUser(repo, flag(command, 'username'));
-      const password = await readPassword(`New password for ${user.username}`);
+      const password = await readNewPassword(`New password for ${user.username}`);
       await changeUser(repo, user.id, { password }, now, passwordCost);
       out(`The password of "${user.username}" is changed; every session of theirs has ended.`);
       return;

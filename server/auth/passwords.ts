@@ -6,6 +6,11 @@ import { MIN_PASSWORD_LENGTH } from '../../shared/accounts.js';
  * r = 8, p = 1, 2^15 takes 32 MiB and some tens of milliseconds per hash.
  */
 export const DEFAULT_HASH_COST = 15;
+/** What to tell whoever sets passwords at a cost below the default; null at the default or above. */
+export function lowCostWarning(cost: number): string | null {
+  if (cost >= DEFAULT_HASH_COST) return null;
+  return `PASSWORD_HASH_COST is ${cost}, below ${DEFAULT_HASH_COST}: passwords set now are cheaper to guess from a copy of the database. Set it lower only on test servers.`;
+}
 /** The cheapest cost a server takes, or reads in a stored hash: for throwaway test servers only. */
 export const MIN_HASH_COST = 10;
 /** Beyond this a hash takes gigabytes: a damaged row must not make the server try. */

@@ -24,9 +24,14 @@ const STARTED = /Off this machine, phones need HTTPS/;
 const LINK = /(http:\/\/127\.0\.0\.1:\d+)\/setup#token=([\w-]{43})/;
 
 /** Runs `npm run admin -- …` on the store (built already), with what to type on standard input. */
-function admin(store: TestStore, args: string[], input = ''): Promise<{ code: number | null; out: string }> {
+function admin(
+  store: TestStore,
+  args: string[],
+  input = '',
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; out: string }> {
   const child = spawn(process.execPath, [ADMIN_CLI, ...args], {
-    env: { PATH: process.env.PATH ?? '', ...storeEnv(store) },
+    env: { PATH: process.env.PATH ?? '', ...storeEnv(store), ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
@@ -139,6 +144,7 @@ describe('npm run admin', () => {
     );
     assert.equal(created.code, 0, created.out);
     assert.match(created.out, /Created supervisor "Amina"/);
+    assert.doesNotMatch(created.out, /PASSWORD_HASH_COST/, 'no warning at the default cost');
 
     const server = await startTestServer({ ...store });
     try {
@@ -146,8 +152,12 @@ describe('npm run admin', () => {
       const me = (await as(server.app, { session }, { method: 'GET', url: '/api/me' })).json<Me>();
       assert.deepEqual(me.user?.formIds, ['water-point-inspection']);
 
-      const reset = await admin(store, ['reset-password', '--username', 'AMINA'], 'another passphrase\n');
+      // At a test server's cost the command says what that means, and the password still works.
+      const reset = await admin(store, ['reset-password', '--username', 'AMINA'], 'another passphrase\n', {
+        PASSWORD_HASH_COST: '10',
+      });
       assert.equal(reset.code, 0, reset.out);
+      assert.match(reset.out, /PASSWORD_HASH_COST is 10, below 15: passwords set now are cheaper to guess/);
       assert.equal(
         (await as(server.app, { session }, { method: 'GET', url: '/api/submissions' })).statusCode,
         401,
