@@ -6,8 +6,8 @@
 // stores, on the browser, on servers killed and restarted), so on two cores
 // they take little longer together than the longest alone; lanes that end
 // early take more work, so that both cores stay busy to the end. (`npm
-// test`'s checks and builds run in two lanes too, the TypeScript ones in
-// one, since the type check writes the build's incremental state.) Each
+// test`'s checks and builds run in two lanes too: lint in one, the type
+// check with the builds in the other.) Each
 // lane's output is printed whole once it ends, so they never interleave; a
 // failed one's is held back and printed after all the others, with a
 // closing line naming it, so the end of a long CI log shows what failed.
