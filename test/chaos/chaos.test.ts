@@ -9,15 +9,16 @@ import { describe, it } from 'node:test';
 import { describeReport, runChaos } from './chaos.js';
 
 describe('chaos', () => {
+  // Seeds whose schedules kill the server and Chromium within these few captures, on each path.
   for (const [seed, backgroundSync, kiosk] of [
-    [100, false, false],
-    [102, true, false],
+    [114, false, false],
+    [108, true, false],
     [104, true, true],
   ] as const) {
     it(`loses, duplicates and corrupts nothing, leaves nothing unsent, and the review screen shows each once (seed ${seed}, ${kiosk ? 'kiosk, ' : ''}${backgroundSync ? 'Background Sync' : 'page'} path)`, async () => {
       const report = await runChaos({
         seed,
-        submissions: 16,
+        submissions: 12,
         backgroundSync,
         kiosk,
         serverKillRate: 0.2,
