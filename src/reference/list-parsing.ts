@@ -25,7 +25,7 @@ async function inWorker(text: string, timeoutMs: number): Promise<Choice[] | nul
     { text },
     timeoutMs,
   );
-  return reply.packed && unpack(reply.packed);
+  return reply.packed && (await unpack(reply.packed));
 }
 
 async function parse(

@@ -1,6 +1,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import type { Choice, FieldDef } from '../../shared/forms.js';
 import { lazyLists, parseIsLong } from '../../src/core/reference-lists.js';
+import { pack, unpack } from '../../src/reference/list-messages.js';
 import { parseSoon } from '../../src/reference/list-parsing.js';
 import type { FsField } from '../../src/elements/fs-field.js';
 import '../../src/elements/fs-field.js';
@@ -180,4 +181,28 @@ describe('fs-field: a long stored list', () => {
       expect(lists['villages']).to.have.length(3000);
     });
   }
+});
+
+describe('a list from the worker', () => {
+  const choices: Choice[] = [
+    { value: 'a', label: 'Alego', lat: -0.1, lon: 34.2 },
+    { value: 'b', label: 'Bondo' },
+    { value: 'c', label: 'Chwele', lat: 0.7 },
+    { value: 'd', label: 'Dunga', lon: 34.8 },
+    { value: 'e', label: 'Ekerubo', lat: -0.9, lon: 34.9 },
+  ];
+
+  it('is rebuilt as it was, a few choices per task, so that other tasks run in between', async () => {
+    let between = false;
+    setTimeout(() => (between = true));
+    expect(await unpack(pack(choices), 2)).to.deep.equal(choices);
+    expect(between).to.equal(true, 'a task ran while the list was rebuilt');
+  });
+
+  it('is rebuilt in the task it arrived in when it fits one chunk', async () => {
+    let between = false;
+    setTimeout(() => (between = true));
+    expect(await unpack(pack(choices))).to.deep.equal(choices);
+    expect(between).to.equal(false);
+  });
 });
