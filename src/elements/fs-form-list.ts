@@ -8,6 +8,7 @@ import { defaultStores, type Stores } from '../core/stores.js';
 import { controlStyles } from '../styles/controls.js';
 import './fs-enrollment-notice.js';
 import { ago, numericTime } from '../time-words.js';
+import { stillClosed } from '../dialog-close.js';
 
 function answerCount(d: Draft): number {
   return Object.values(d.answers).filter((v) => !isEmpty(v)).length;
@@ -103,8 +104,7 @@ export class FsFormList extends LitElement {
   }
 
   private onDialogClose(e: Event): void {
-    // "close" comes a moment later: the dialog may already be open again for another draft.
-    if ((e.target as HTMLDialogElement).open) return;
+    if (!stillClosed(e)) return;
     const d = this.deleting;
     // Back to the button that opened it (the draft was kept).
     if (d) this.renderRoot.querySelector<HTMLElement>(`[data-delete="${d.id}"]`)?.focus();

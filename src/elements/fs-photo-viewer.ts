@@ -2,6 +2,7 @@ import Panzoom, { type PanzoomObject } from '@panzoom/panzoom';
 import { LitElement, css, html, nothing } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import { controlStyles } from '../styles/controls.js';
+import { stillClosed } from '../dialog-close.js';
 
 /** A photo to show: where its bytes are, and what to say of it. */
 export interface ViewedPhoto {
@@ -100,8 +101,7 @@ export class FsPhotoViewer extends LitElement {
   }
 
   private onClose(e: Event): void {
-    // "close" comes a task after closing: the viewer may already be open again, on another photo.
-    if ((e.target as HTMLDialogElement).open) return;
+    if (!stillClosed(e)) return;
     this.panzoom?.destroy();
     this.panzoom = null;
     this.index = -1;

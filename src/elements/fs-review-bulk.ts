@@ -8,6 +8,7 @@ import {
 import { bulkReview, countForReview, filterObject, type ReviewFilter } from '../review/review-api.js';
 import { controlStyles } from '../styles/controls.js';
 import { statusStyles } from '../styles/status.js';
+import { stillClosed } from '../dialog-close.js';
 
 /** The states a reviewer sets on many at once. */
 const STATES: ReviewState[] = ['approved', 'has_issues', 'rejected'];
@@ -86,8 +87,7 @@ export class FsReviewBulk extends LitElement {
   }
 
   private onDialogClose(e: Event): void {
-    // "close" comes a task after closing: the dialog may already be open again, for a new set.
-    if (!(e.target as HTMLDialogElement).open) this.target = null;
+    if (stillClosed(e)) this.target = null;
   }
 
   private size(): number | null {
