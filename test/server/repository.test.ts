@@ -67,8 +67,11 @@ describe(`the repository (${TEST_BACKEND})`, () => {
       await tx.insertPhoto(dropped);
       // Held open while the second is asked for. On PostgreSQL until the second has run
       // beside it (however long a busy machine takes to connect; bounded, so one that
-      // waited for this would fail, not hang); SQLite runs one after the other.
-      await (TEST_BACKEND === 'sqlite' ? sleep(20) : Promise.race([overlapped, sleep(30_000)]));
+      // waited for this would fail, not hang; unref'd, so the bound does not hold the run
+      // open once the test is over); SQLite runs one after the other.
+      await (TEST_BACKEND === 'sqlite'
+        ? sleep(20)
+        : Promise.race([overlapped, sleep(30_000, undefined, { ref: false })]));
       steps.push('first ends');
       throw new Abandoned();
     });
