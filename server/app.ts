@@ -20,6 +20,7 @@ import { ajvFormats } from './schemas.js';
 import { addSecurityHeaders, securityHeaders } from './security-headers.js';
 import { notFoundHandler, registerStaticApp } from './static-app.js';
 import { closeStores, type Stores } from './storage/stores.js';
+import { deferredCompilers } from './schema-compilers.js';
 
 export interface AppOptions {
   /**
@@ -76,6 +77,7 @@ function createFastify(
     frameworkErrors: errorHandler,
     // So do requests Node's HTTP parser refuses, which never reach Fastify.
     clientErrorHandler: clientErrorHandler(headers),
+    schemaController: deferredCompilers,
     ajv: {
       // Fastify's defaults would silently drop unknown properties and turn
       // "1" into 1; a submission must arrive exactly as the device sent it.

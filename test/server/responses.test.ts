@@ -11,6 +11,7 @@ import { CurrentReference } from '../../server/current-reference.js';
 import { loadFormsDir } from '../../server/forms-dir.js';
 import { publishReference } from '../../server/reference.js';
 import { ajvFormats } from '../../server/schemas.js';
+import { compileDeferred, deferredCompilers } from '../../server/schema-compilers.js';
 import { closeStores, openStores } from '../../server/storage/stores.js';
 import {
   DEMO_FORMS_DIR,
@@ -82,6 +83,51 @@ describe('the response schemas', () => {
       await fastify.close();
       await closeStores(stores);
       await removeStore(store);
+    }
+  });
+});
+
+describe('schemas compiled at first use', () => {
+  it('compile for every route of the whole server', async () => {
+    const server = await startTestServer();
+    try {
+      // Throws on the first that cannot; those its routes' first requests compiled already passed.
+      compileDeferred();
+      assert.equal(compileDeferred(), 0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('still refuse a bad request and shape an answer, and a schema that cannot compile fails its route', async () => {
+    const fastify = Fastify({
+      schemaController: deferredCompilers,
+      ajv: { customOptions: { formats: ajvFormats } },
+    });
+    try {
+      fastify.post(
+        '/echo',
+        {
+          schema: {
+            body: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } },
+            response: { 200: { type: 'object', properties: { n: { type: 'integer' } } } },
+          },
+        },
+        async (request) => ({ ...(request.body as object), secret: 'left out' }),
+      );
+      fastify.get('/broken', { schema: { querystring: { type: 'no such type' } } }, async () => 'never');
+      await fastify.ready();
+
+      const bad = await fastify.inject({ method: 'POST', url: '/echo', payload: { n: 'one' } });
+      assert.equal(bad.statusCode, 400);
+      assert.match(bad.json<{ message: string }>().message, /body\/n must be integer/);
+      const good = await fastify.inject({ method: 'POST', url: '/echo', payload: { n: 1 } });
+      assert.deepEqual(good.json(), { n: 1 });
+
+      assert.equal((await fastify.inject({ method: 'GET', url: '/broken' })).statusCode, 500);
+      assert.throws(() => compileDeferred(), /no such type/);
+    } finally {
+      await fastify.close();
     }
   });
 });
