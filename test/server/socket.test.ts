@@ -27,7 +27,13 @@ function writeInPieces(req: ClientRequest, body: Buffer): void {
       offset += chunk.length;
       if (!req.write(chunk)) {
         const socket = req.socket;
+        // The socket's 'drain' also reaches the request's listener first (Node passes it on), and
+        // the socket's copy of its listeners still holds this one: run once, or each extra run
+        // would leave one more pair of listeners behind.
+        let resumed = false;
         const resume = (): void => {
+          if (resumed) return;
+          resumed = true;
           req.off('drain', resume);
           socket?.off('drain', resume);
           writeMore();
