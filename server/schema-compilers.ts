@@ -3,8 +3,8 @@
  * responses), deferred: a route's validators and serializers are generated
  * when its first request needs them, not all at start-up. Generating them
  * was about a third of a server's start (about 0.4 CPU-s of 1.4 measured),
- * paid again by every restart and every admin command, for routes a given
- * process may never answer. Afterwards each call costs one check.
+ * paid again by every restart, for routes a given process may never
+ * answer. Afterwards each call costs one check.
  *
  * The Ajv instance is Fastify's pooled one, kept for the process: apps built
  * in one process with the same options share it, and with it Ajv's cache of
