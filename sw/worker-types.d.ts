@@ -17,7 +17,7 @@ declare global {
   /** A rule of the Service Worker Static Routing API (Chromium 123+). */
   interface RouterRule {
     condition: { urlPattern?: URLPatternInit | string; requestMethod?: string };
-    source: 'network' | 'cache' | 'fetch-event' | 'race-network-and-fetch-handler';
+    source: 'network' | 'cache' | 'fetch-event' | 'race-network-and-fetch-handler' | { cacheName: string };
   }
 
   /** The install event, where the browser has static routes. */

@@ -52,7 +52,18 @@ const LAZY_SCREENS = {
     preload: true,
     load: () => import('./fs-kiosk-setup.js'),
   },
-  map: { title: 'Map', tag: 'fs-map', preload: false, load: () => import('./fs-map.js') },
+  map: {
+    title: 'Map',
+    tag: 'fs-map',
+    preload: false,
+    // Fetched together: the map's own imports would otherwise wait for fs-map.js to run first.
+    load: () =>
+      Promise.all([
+        import('./fs-map.js'),
+        import('../map/submission-map.js'),
+        import('./fs-offline-areas.js'),
+      ]),
+  },
   review: { title: 'Review', tag: 'fs-review', preload: false, load: () => import('./fs-review.js') },
 } as const;
 type LazyRoute = keyof typeof LAZY_SCREENS;

@@ -19,6 +19,7 @@ import type { BaseMapState, MarkerInfo, PhotoMarkerInfo, SubmissionMap } from '.
 import { MARKER_STYLE, PHOTO_STYLE, STATUSES, isPending } from '../map/status-style.js';
 import { throttle } from '../throttle.js';
 import { nextTask } from '../core/next-task.js';
+import { afterNextPaint } from '../after-paint.js';
 import { controlStyles } from '../styles/controls.js';
 import { STATUS_TEXT, statusStyles } from '../styles/status.js';
 import { mapScreenStyles } from '../styles/map-screen.js';
@@ -26,6 +27,11 @@ import './fs-enrollment-notice.js';
 
 /** Submissions listed at a time; "Show more" adds as many again. */
 const LIST_PAGE = 50;
+
+/** How long the lists wait at most for the map's first drawing. */
+const LISTS_WAIT_MS = 1000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Zoom used when the map opens on the device's position. */
 const POSITION_ZOOM = 13;
@@ -174,16 +180,31 @@ export class FsMap extends LitElement {
     return this.opening.then(() => this.map?.drawn());
   }
 
+  /**
+   * Resolves once the points are first drawn and that frame is painted,
+   * before the lists render; also when the map could not be drawn.
+   */
+  get pointsShown(): Promise<void> {
+    return this.pointsPainted;
+  }
+
   private opening: Promise<void> = Promise.resolve();
+  private pointsPainted: Promise<void> = Promise.resolve();
 
   private open(): Promise<void> {
-    this.opening = this.load().catch((e: unknown) => {
-      this.error = `The map could not be shown: ${e instanceof Error ? e.message : String(e)}`;
-    });
+    let shown = (): void => undefined;
+    this.pointsPainted = new Promise((resolve) => (shown = resolve));
+    this.opening = this.load(shown)
+      .catch((e: unknown) => {
+        this.error = `The map could not be shown: ${e instanceof Error ? e.message : String(e)}`;
+      })
+      // Whatever happened, no one waits for ever; when drawn, this has already resolved.
+      .finally(() => this.map?.drawn().then(shown) ?? shown());
     return this.opening;
   }
 
-  private async load(): Promise<void> {
+  /** Opens the map; `shown` is called once its points are first painted. */
+  private async load(shown: () => void): Promise<void> {
     const index = this.index;
     if (!index) return;
     const [, mod] = await Promise.all([
@@ -209,16 +230,26 @@ export class FsMap extends LitElement {
       onBaseMapState: (state) => (this.baseMapState = state),
       onViewChange: () => (this.currentView = this.map?.view() ?? null),
     });
-    // Setting up the map, placing 10,000 points and rendering the lists each take tens of milliseconds:
+    // Setting up the map, placing 10,000 points, drawing them and rendering the lists each take tens of milliseconds:
     // in separate tasks, none of them holds up a tap for long.
     await nextTask();
     const map = this.map;
     if (!map || !this.isConnected) return;
-    // The points are placed before the lists render, so Leaflet's size reads stay cheap; all draw in the next frame.
+    // The points are placed before the lists render, so Leaflet's size reads stay cheap.
     const items = index.all();
     this.changed.clear();
-    const fitted = map.putAll(items, (s) => this.isShown(s));
+    const fitted = map.fit(items, (s) => this.isShown(s));
+    // Fitting the view (Leaflet lays out its panes and tiles) and placing 10,000 points: two tasks.
     await nextTask();
+    if (this.map !== map) return;
+    map.putAll(items, (s) => this.isShown(s), false);
+    // The lists wait until the points are drawn and painted, which is what the screen opens on:
+    // drawn together, each would hold up the other. The bound keeps a hidden tab (no frames) from waiting.
+    const painted = map
+      .drawn()
+      .then(() => afterNextPaint())
+      .then(shown);
+    await Promise.race([painted, sleep(LISTS_WAIT_MS)]);
     if (this.map !== map) return;
     this.items = index.all();
     // Changes that arrived while drawing were held back until the list existed.

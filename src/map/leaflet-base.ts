@@ -73,6 +73,8 @@ export class LeafletBase {
     this.map = L.map(container, {
       renderer: this.renderer,
       preferCanvas: true,
+      // Tiles fading in repaint every tile each frame for a quarter of a second, as the points draw.
+      fadeAnimation: false,
       worldCopyJump: true,
       maxZoom: DEFAULT_MAX_ZOOM,
     });

@@ -247,7 +247,7 @@ export class PointsLayer<K extends string> extends L.Layer {
 
   /**
    * Draws the shown points in and near the view on a canvas of its own, in
-   * slices, then shows it at once: the canvas on screen keeps the last
+   * slices, then puts it in place of the one on screen, which keeps the last
    * drawing, moving with the map, until the new one is whole.
    */
   private async draw(): Promise<void> {
@@ -337,12 +337,14 @@ export class PointsLayer<K extends string> extends L.Layer {
       counts.push(count);
     }
     if (generation !== this.generation || this.canvas !== canvas) return;
-    canvas.width = back.width;
-    canvas.height = back.height;
-    canvas.style.width = `${width}px`;
-    canvas.style.height = `${height}px`;
-    L.DomUtil.setPosition(canvas, at.position);
-    canvas.getContext('2d')?.drawImage(back, 0, 0);
+    // The new drawing takes the old one's place: copying it over would cost a pass over every pixel.
+    back.className = canvas.className;
+    back.style.pointerEvents = 'none';
+    back.style.width = `${width}px`;
+    back.style.height = `${height}px`;
+    L.DomUtil.setPosition(back, at.position);
+    canvas.replaceWith(back);
+    this.canvas = back;
     this.drawnAt = at.view;
     this.grid = grid;
     this.gridIds = ids;

@@ -233,6 +233,21 @@ export class SubmissionMap {
    * batch has a location to fit.
    */
   putAll(subs: readonly OutboxEntry[], visible: (s: OutboxEntry) => boolean, fit = true): boolean {
+    const found = fit ? this.fit(subs, visible) : this.hasShownLocation(subs, visible);
+    for (const s of subs) this.place(s, visible(s));
+    return found;
+  }
+
+  private hasShownLocation(subs: readonly OutboxEntry[], visible: (s: OutboxEntry) => boolean): boolean {
+    return subs.some((s) => s.location && visible(s));
+  }
+
+  /**
+   * Fits the view to the shown locations of these submissions, or shows the
+   * whole world when none has one (then resolves to false). Apart from
+   * putAll, so that a caller can fit and place thousands in separate tasks.
+   */
+  fit(subs: readonly OutboxEntry[], visible: (s: OutboxEntry) => boolean): boolean {
     // The box around the shown locations, in one pass and without a LatLng each.
     let [south, west, north, east] = [90, 180, -90, -180];
     for (const s of subs) {
@@ -244,11 +259,8 @@ export class SubmissionMap {
       east = Math.max(east, loc.lon);
     }
     const found = south <= north;
-    if (fit) {
-      if (found) this.map.fitBounds(L.latLngBounds([south, west], [north, east]), FIT);
-      else this.world();
-    }
-    for (const s of subs) this.place(s, visible(s));
+    if (found) this.map.fitBounds(L.latLngBounds([south, west], [north, east]), FIT);
+    else this.world();
     return found;
   }
 

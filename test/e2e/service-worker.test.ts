@@ -144,24 +144,47 @@ const BACKGROUND_SYNC_PATH = 'Background Sync (the service worker sends, even af
 const PAGE_PATH = 'From this page (sent while the app is open';
 
 describe('the service worker', () => {
-  it("lets API requests skip it through a static route, while it still serves the app's own addresses", async () => {
+  it("lets API requests skip it and takes the app's files from its precache through static routes, while it still serves the app's own addresses", async () => {
     await withWorld(async (w) => {
       const { page, context } = w;
       await visit(w);
       const cdp = await context.newCDPSession(page);
       await cdp.send('Network.enable');
-      // Chromium says, per response, which static route (if any) decided where it came from.
-      const routes = new Map<string, string>();
+      // Chromium says, per response, which static route (if any) decided where it came from, and where it did.
+      const routes = new Map<string, { matched: string; actual: string }>();
       cdp.on('Network.responseReceived', (e) => {
-        const info = (e.response as { serviceWorkerRouterInfo?: { matchedSourceType?: string } })
-          .serviceWorkerRouterInfo;
-        routes.set(new URL(e.response.url).pathname, info?.matchedSourceType ?? 'no rule');
+        const info = (
+          e.response as {
+            serviceWorkerRouterInfo?: { matchedSourceType?: string; actualSourceType?: string };
+          }
+        ).serviceWorkerRouterInfo;
+        routes.set(new URL(e.response.url).pathname, {
+          matched: info?.matchedSourceType ?? 'no rule',
+          actual: info?.actualSourceType ?? 'no rule',
+        });
       });
       await page.evaluate(() => fetch('/api/health').then((r) => r.text()));
       await page.evaluate(() => fetch('/outbox').then((r) => r.text()));
       await until(async () => routes.has('/api/health') && routes.has('/outbox'), 'both answers seen');
-      assert.equal(routes.get('/api/health'), 'network', 'the API request went straight to the network');
-      assert.equal(routes.get('/outbox'), 'no rule', "a screen's address is the worker's to answer");
+      assert.equal(
+        routes.get('/api/health')?.matched,
+        'network',
+        'the API request went straight to the network',
+      );
+      assert.equal(routes.get('/outbox')?.matched, 'no rule', "a screen's address is the worker's to answer");
+
+      // The app's scripts and styles come straight from the precache, without a fetch event each.
+      await page.reload();
+      await page.getByRole('link', { name: 'Water point inspection' }).waitFor();
+      const assets = [...routes].filter(([path]) => path.startsWith('/assets/'));
+      assert.ok(assets.length >= 2, `the app's files were seen: ${JSON.stringify(assets)}`);
+      for (const [path, route] of assets)
+        assert.deepEqual(route, { matched: 'cache', actual: 'cache' }, path);
+      // A file the precache lacks is still fetched, from the network.
+      const missing = await page.evaluate(() => fetch('/assets/not-precached.js').then((r) => r.status));
+      assert.equal(missing, 200, 'the front door answered');
+      const missed = await until(async () => routes.get('/assets/not-precached.js'), 'its answer seen');
+      assert.deepEqual(missed, { matched: 'cache', actual: 'network' });
     });
   });
 

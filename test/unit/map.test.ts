@@ -150,6 +150,23 @@ describe('fs-map', () => {
     expect(el.shadowRoot!.querySelector('.leaflet-control-scale'), 'a scale').to.not.equal(null);
   });
 
+  it('paints the points first, then renders the lists, and stays one canvas after redrawing', async () => {
+    const queued = await saved(s, 'queued', at(-0.09, 34.76));
+    await saved(s, 'sent', at(-0.1, 34.8));
+    const el = await fixture<FsMap>(html`<fs-map .stores=${s} .reference=${reference}></fs-map>`);
+    await el.pointsShown;
+    expect(el.drawnCounts, 'the points are on the canvas').to.deep.include({ queued: 1, sent: 1 });
+    expect(el.shadowRoot!.querySelector('ul.shown'), 'the lists come after').to.equal(null);
+    await el.ready;
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelectorAll('ul.shown li').length).to.equal(2);
+    // A redraw puts its canvas in place of the last one.
+    el.centre(-0.09, 34.76, 15);
+    await waitUntil(() => el.drawnCounts.sent === 0, 'a redraw with only the queued point in view');
+    expect(el.shadowRoot!.querySelectorAll('.leaflet-overlay-pane canvas').length).to.equal(1);
+    expect(el.pointOnScreen(queued.id), 'still placed').to.not.equal(null);
+  });
+
   it('restyles a marker in place when its submission changes status', async () => {
     const p = await saved(s, 'queued', at(-0.09, 34.76));
     const el = await map();
