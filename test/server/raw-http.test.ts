@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { ApiError } from '../../shared/submission.js';
-import { startListeningServer, withHeaderLines, type TestServer } from './helpers.js';
+import { sqliteSuite, startListeningServer, withHeaderLines, type TestServer } from './helpers.js';
 
 interface RawAnswer {
   status: number;
@@ -73,7 +73,8 @@ function assertApiAnswer(answer: RawAnswer, status: number): ApiError {
 
 const ID = '0b7d9d8e-6f1c-4c7a-9d2e-3f4a5b6c7d8e';
 
-describe('requests the HTTP parser refuses', () => {
+// Refused before routing, so before any store: the SQLite pass covers it for both.
+sqliteSuite('requests the HTTP parser refuses', () => {
   let server: TestServer;
   let port: number;
   before(async () => {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type RouteOptions } from 'fastify';
 import { canonicalPayload } from '../../shared/canonical.js';
@@ -88,6 +90,15 @@ describe('the response schemas', () => {
 });
 
 describe('schemas compiled at first use', () => {
+  it('come from one copy of Ajv, for validators and serializers alike', () => {
+    // Three nested copies would each be loaded at every start (ajv is a direct dependency so that npm hoists one).
+    const from = (...chain: string[]) =>
+      chain.reduce((at, name) => createRequire(at).resolve(name), fileURLToPath(import.meta.url));
+    const validators = from('@fastify/ajv-compiler', 'ajv');
+    assert.equal(from('@fastify/ajv-compiler', 'ajv-formats', 'ajv'), validators);
+    assert.equal(from('@fastify/fast-json-stringify-compiler', 'fast-json-stringify', 'ajv'), validators);
+  });
+
   it('compile for every route of the whole server', async () => {
     const server = await startTestServer();
     try {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import type { ApiError, Health } from '../../shared/submission.js';
-import { startTestServer, tempDir, type TestServer } from './helpers.js';
+import { sqliteSuite, startTestServer, tempDir, type TestServer } from './helpers.js';
 
 const INDEX =
   '<!doctype html><title>Fieldsync</title><script type="module" src="/assets/x-abc123.js"></script>';
@@ -26,7 +26,8 @@ function assertSecurityHeaders(res: LightMyRequestResponse): void {
   assert.equal(res.headers['strict-transport-security'], undefined);
 }
 
-describe('the page app and common headers', () => {
+// Files and headers, not the stores: the SQLite pass covers them for both.
+sqliteSuite('the page app and common headers', () => {
   let server: TestServer;
   let appDir: string;
   before(async () => {
@@ -132,7 +133,7 @@ describe('the page app and common headers', () => {
   });
 });
 
-describe('without a built page app', () => {
+sqliteSuite('without a built page app', () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer();

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { Health } from '../../shared/submission.js';
-import { tempDir } from './helpers.js';
+import { sqliteSuite, tempDir } from './helpers.js';
 import { makeCertificate } from './certificate.js';
 import { startServerProcess } from './process.js';
 
@@ -27,7 +27,8 @@ function httpsGet(url: string, ca: Buffer): Promise<Answer> {
   });
 }
 
-describe('HTTPS', () => {
+// The listener, not the stores: the SQLite pass covers it for both.
+sqliteSuite('HTTPS', () => {
   const dir = tempDir('tls');
   let certPath = '';
   let keyPath = '';
