@@ -54,7 +54,8 @@ export class PointsLayer<K extends string> extends L.Layer {
   private shown = new Uint8Array(0);
   private projected = new Float64Array(0);
   private readonly index = new Map<string, number>();
-  private frame = 0;
+  /** A drawing is due: the timer that starts it, 0 when none. */
+  private due = 0;
   /** Counts drawings begun: a drawing under way stops when a later one has begun or the view moved. */
   private generation = 0;
   /** A drawing is under way, sliced; `again` when the points changed meanwhile. */
@@ -160,8 +161,8 @@ export class PointsLayer<K extends string> extends L.Layer {
     map.off('moveend zoomend resize viewreset', this.viewChanged, this);
     map.off('zoomanim', this.animateZoom, this);
     map.off('click', this.pick, this);
-    cancelAnimationFrame(this.frame);
-    this.frame = 0;
+    clearTimeout(this.due);
+    this.due = 0;
     this.generation++;
     this.drawing = null;
     this.settle();
@@ -196,27 +197,31 @@ export class PointsLayer<K extends string> extends L.Layer {
     this.projected[i * 2 + 1] = projectY(lat);
   }
 
-  /** Draws at the next frame, once however many changes came before it; after the drawing under way, if any. */
+  /**
+   * Draws in a task of its own, once however many changes came before it;
+   * after the drawing under way, if any. Not in a frame callback: a frame
+   * after a zoom has Leaflet's own layout to do, and the two made one long task.
+   */
   redraw(): void {
-    if (!this.canvas || this.frame) return;
+    if (!this.canvas || this.due) return;
     if (this.drawing) {
       this.drawing.again = true;
       return;
     }
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
+    this.due = window.setTimeout(() => {
+      this.due = 0;
       void this.draw();
     });
   }
 
   /** Resolves once what is drawn shows every change made before the call. */
   drawn(): Promise<void> {
-    if (!this.canvas || (!this.frame && !this.drawing)) return Promise.resolve();
+    if (!this.canvas || (!this.due && !this.drawing)) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   private settle(): void {
-    if (this.frame || this.drawing) return;
+    if (this.due || this.drawing) return;
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();
@@ -254,6 +259,16 @@ export class PointsLayer<K extends string> extends L.Layer {
     const map = this._map as L.Map | undefined;
     const canvas = this.canvas;
     if (!map || !canvas) return this.settle();
+    if (this.ids.length === 0) {
+      // Nothing to draw (a map before its points are placed): no canvas the size of the view for it.
+      this.generation++;
+      canvas.width = canvas.height = 0;
+      this.grid = new HitGrid(0, 0, 0, 0, 0);
+      this.gridIds = [];
+      this.counts = [];
+      this.drawnAt = null;
+      return this.settle();
+    }
     const generation = ++this.generation;
     const state = { again: false };
     this.drawing = state;

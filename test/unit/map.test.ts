@@ -388,7 +388,7 @@ describe('fs-map', () => {
     const el = await map();
     expect(el.baseMapState).to.equal('none');
     expect(
-      el.shadowRoot!.querySelectorAll('.leaflet-tile-pane canvas').length,
+      el.shadowRoot!.querySelectorAll('.leaflet-tile-pane .grid-tile').length,
       'grid tiles',
     ).to.be.greaterThan(0);
     expect(el.shadowRoot!.querySelectorAll('.leaflet-tile-pane img').length, 'no image tiles').to.equal(0);
