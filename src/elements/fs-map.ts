@@ -242,7 +242,7 @@ export class FsMap extends LitElement {
     // Fitting the view (Leaflet lays out its panes and tiles) and placing 10,000 points: two tasks.
     await nextTask();
     if (this.map !== map) return;
-    map.putAll(items, (s) => this.isShown(s), false);
+    map.putAll(items, (s) => this.isShown(s));
     // The lists wait until the points are drawn and painted, which is what the screen opens on:
     // drawn together, each would hold up the other. The bound keeps a hidden tab (no frames) from waiting.
     const painted = map

@@ -226,25 +226,14 @@ export class SubmissionMap {
     return [...this.entries.keys()];
   }
 
-  /**
-   * Draws submissions the first time, or adds a batch of them. The first
-   * batch sets the view (fitted to its shown locations), so the points join a
-   * map that is ready. Resolves to false when no shown submission of the
-   * batch has a location to fit.
-   */
-  putAll(subs: readonly OutboxEntry[], visible: (s: OutboxEntry) => boolean, fit = true): boolean {
-    const found = fit ? this.fit(subs, visible) : this.hasShownLocation(subs, visible);
+  /** Places a batch of submissions; fit() first sets the view, so the points join a map that is ready. */
+  putAll(subs: readonly OutboxEntry[], visible: (s: OutboxEntry) => boolean): void {
     for (const s of subs) this.place(s, visible(s));
-    return found;
-  }
-
-  private hasShownLocation(subs: readonly OutboxEntry[], visible: (s: OutboxEntry) => boolean): boolean {
-    return subs.some((s) => s.location && visible(s));
   }
 
   /**
    * Fits the view to the shown locations of these submissions, or shows the
-   * whole world when none has one (then resolves to false). Apart from
+   * whole world when none has one (then returns false). Apart from
    * putAll, so that a caller can fit and place thousands in separate tasks.
    */
   fit(subs: readonly OutboxEntry[], visible: (s: OutboxEntry) => boolean): boolean {
